@@ -1,0 +1,3 @@
+from analytics.cli import main
+
+raise SystemExit(main())

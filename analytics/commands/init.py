@@ -1,0 +1,26 @@
+"""``init [--demo]``: create the database (schema and reference data), optionally with demo data."""
+
+from __future__ import annotations
+
+from ..db import Database
+from ..demo import load_demo
+
+
+def run(args) -> int:
+    with Database(args.db) as db:
+        if args.demo:
+            counts = load_demo(db)
+            print(f"Đã tạo dữ liệu minh họa / demo data created: {sum(counts.values())} dòng / rows "
+                  f"in {db.path}")
+        else:
+            print(f"Cơ sở dữ liệu sẵn sàng / database ready: {db.path}")
+    return 0
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("init", parents=[common],
+                       help="create the database and load reference data",
+                       description="Create (or migrate) the database and load the reference data. "
+                                   "With --demo, also load the Hớn Quản 2024 demo data.")
+    p.add_argument("--demo", action="store_true", help="load the demo data (only into a database without data)")
+    p.set_defaults(func=run)

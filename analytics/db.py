@@ -1,0 +1,208 @@
+"""The embedded DuckDB database: one read-write connection per process, a cursor per query,
+explicit write transactions, numbered migrations applied on open, and a ``data_version`` that
+every committed write bumps (pages key their caches on it)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "poverty.duckdb"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseError(RuntimeError):
+    """A database problem explained for a person (locked, read-only, disk full)."""
+
+
+def default_db_path() -> Path:
+    """The database file: ``POVERTY_DB`` if set, else ``data/poverty.duckdb``."""
+    env = os.environ.get("POVERTY_DB")
+    return Path(env) if env else DEFAULT_DB_PATH
+
+
+def explain_error(exc: BaseException, path: Path | str) -> DatabaseError:
+    """Turn DuckDB's low-level messages into one a user can act on."""
+    text = str(exc)
+    lowered = text.lower()
+    if "lock" in lowered or "conflicting lock" in lowered:
+        msg = (f"Cơ sở dữ liệu {path} đang được một chương trình khác mở để ghi. "
+               f"Hãy đóng chương trình đó rồi thử lại. / The database is locked by another process.")
+    elif "read-only" in lowered or "readonly" in lowered or "permission denied" in lowered:
+        msg = (f"Không thể ghi vào {path} (tệp chỉ đọc hoặc không có quyền). "
+               f"/ The database file is read-only.")
+    elif "no space" in lowered or "disk is full" in lowered or "out of space" in lowered:
+        msg = (f"Đĩa đầy, không ghi được vào {path}; dữ liệu chưa bị thay đổi. "
+               f"/ The disk is full; nothing was changed.")
+    else:
+        msg = f"Lỗi cơ sở dữ liệu / database error: {text}"
+    err = DatabaseError(msg)
+    err.__cause__ = exc
+    return err
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    path: Path
+
+
+def list_migrations() -> list[Migration]:
+    """Migrations are files ``NNN_name.sql`` (schema) or ``NNN_name.py`` (with ``apply(cur)``)."""
+    found = []
+    for p in sorted(MIGRATIONS_DIR.iterdir()):
+        if p.suffix in (".sql", ".py") and p.stem[:3].isdigit():
+            found.append(Migration(int(p.stem[:3]), p.stem[4:], p))
+    versions = [m.version for m in found]
+    if len(versions) != len(set(versions)):
+        raise RuntimeError(f"duplicate migration numbers in {MIGRATIONS_DIR}")
+    return found
+
+
+class Database:
+    """The process's single read-write connection to a DuckDB file.
+
+    Reads: ``db.query(sql, params)`` / ``db.frame(sql, params)`` on a fresh cursor, fetched fully.
+    Writes: ``with db.transaction() as cur: ...`` — one transaction, committed whole or not at all,
+    and the ``data_version`` bumped in the same transaction.
+    """
+
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False, migrate: bool = True):
+        self.path = Path(path) if path else default_db_path()
+        self.read_only = read_only
+        self._write_lock = threading.Lock()
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:  # locked, read-only, unreadable
+            raise explain_error(exc, self.path) from exc
+        if migrate and not read_only:
+            self.migrate()
+
+    # -- reading ---------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor (its own transaction context); safe to use from one thread."""
+        return self.conn.cursor()
+
+    def query(self, sql: str, params: list | tuple | dict | None = None) -> list[tuple]:
+        """Rows of a query, fetched fully on a fresh cursor."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or []).fetchall()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: list | tuple | dict | None = None):
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None
+
+    def frame(self, sql: str, params: list | tuple | dict | None = None):
+        """A pandas DataFrame of a query, fetched fully on a fresh cursor."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One explicit write transaction; bumps ``data_version`` on commit, rolls back on error."""
+        if self.read_only:
+            raise DatabaseError(f"Cơ sở dữ liệu {self.path} đang mở chỉ đọc. / The database is open read-only.")
+        with self._write_lock:
+            cur = self.cursor()
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                yield cur
+                cur.execute("UPDATE app_state SET value = value + 1 WHERE key = 'data_version'")
+                cur.execute("COMMIT")
+            except BaseException as exc:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass
+                if isinstance(exc, duckdb.Error):
+                    raise explain_error(exc, self.path) from exc
+                raise
+            finally:
+                cur.close()
+
+    def data_version(self) -> int:
+        """A number that changes whenever committed data changes (cache key for the pages)."""
+        return int(self.scalar("SELECT value FROM app_state WHERE key = 'data_version'") or 0)
+
+    # -- schema ----------------------------------------------------------------------------
+    def applied_migrations(self) -> list[int]:
+        cur = self.cursor()
+        try:
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_migration("
+                        "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+            return [r[0] for r in cur.execute("SELECT version FROM schema_migration ORDER BY version").fetchall()]
+        finally:
+            cur.close()
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations not yet recorded, each in its own transaction. Idempotent."""
+        done = set(self.applied_migrations())
+        applied = []
+        for m in list_migrations():
+            if m.version in done:
+                continue
+            with self._write_lock:
+                cur = self.cursor()
+                try:
+                    cur.execute("BEGIN TRANSACTION")
+                    if m.path.suffix == ".sql":
+                        cur.execute(m.path.read_text(encoding="utf-8"))
+                    else:
+                        _load_python_migration(m.path).apply(cur)
+                    cur.execute("INSERT INTO schema_migration VALUES (?, ?, current_timestamp)",
+                                [m.version, m.name])
+                    cur.execute("UPDATE app_state SET value = value + 1 WHERE key = 'data_version'")
+                    cur.execute("COMMIT")
+                except BaseException as exc:
+                    cur.execute("ROLLBACK")
+                    if isinstance(exc, duckdb.Error):
+                        raise explain_error(exc, self.path) from exc
+                    raise
+                finally:
+                    cur.close()
+            applied.append(m.version)
+        return applied
+
+    def checkpoint(self) -> None:
+        self.conn.execute("CHECKPOINT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _load_python_migration(path: Path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"analytics_migration_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def open_db(path: Path | str | None = None, *, read_only: bool = False) -> Database:
+    """Open (creating and migrating if needed) the database at ``path`` or the default one."""
+    return Database(path, read_only=read_only)

@@ -1,0 +1,71 @@
+"""Vietnamese (default) and English labels, and number formatting in each language's way.
+
+Labels live in ``data/i18n.csv`` (key, vi, en) so a translator edits data, not code.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+
+from .db import PROJECT_ROOT
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, dict[str, str]]:
+    with open(PROJECT_ROOT / "data" / "i18n.csv", newline="", encoding="utf-8") as f:
+        return {row["key"]: {"vi": row["vi"], "en": row["en"]} for row in csv.DictReader(f)}
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
+    """The label ``key`` in ``lang``, with ``{name}`` placeholders filled from ``values``."""
+    entry = _labels().get(key)
+    text = key if entry is None else (entry.get(lang) or entry["vi"])
+    return text.format(**values) if values else text
+
+
+def has_label(key: str) -> bool:
+    return key in _labels()
+
+
+def _group(digits: str, sep: str) -> str:
+    out = []
+    while len(digits) > 3:
+        out.insert(0, digits[-3:])
+        digits = digits[:-3]
+    out.insert(0, digits)
+    return sep.join(out)
+
+
+def fmt_number(value, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
+    """1749 -> '1.749' (vi) / '1,749' (en); 0.5 with decimals=2 -> '0,50' / '0.50'."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    thousands, point = (".", ",") if lang == "vi" else (",", ".")
+    negative = value < 0
+    text = f"{abs(value):.{decimals}f}"
+    whole, _, frac = text.partition(".")
+    out = _group(whole, thousands) + (point + frac if frac else "")
+    return ("-" if negative else "") + out
+
+
+def fmt_percent(fraction, lang: str = DEFAULT_LANGUAGE, decimals: int = 2) -> str:
+    """0.0044 -> '0,44 %' (vi) / '0.44%' (en)."""
+    if fraction is None or (isinstance(fraction, float) and fraction != fraction):
+        return "–"
+    number = fmt_number(fraction * 100, lang, decimals)
+    return f"{number} %" if lang == "vi" else f"{number}%"
+
+
+def fmt_money(mvnd, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
+    """Million đồng: '1.749 triệu đồng' / 'VND 1,749 million'."""
+    number = fmt_number(mvnd, lang, decimals)
+    return f"{number} triệu đồng" if lang == "vi" else f"VND {number} million"
+
+
+def plotly_separators(lang: str = DEFAULT_LANGUAGE) -> str:
+    """Plotly's ``layout.separators`` (decimal point then thousands separator)."""
+    return ",." if lang == "vi" else ".,"

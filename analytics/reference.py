@@ -1,0 +1,73 @@
+"""Reference facts (org units, poverty standards, indicators, project catalogue, settings) live
+in ``data/reference/*.csv`` with a ``source`` column; this module loads them into DuckDB and reads
+them back for the rest of the package."""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from .db import PROJECT_ROOT
+
+REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+
+# table name -> CSV file; the CSV header names the columns.
+REFERENCE_TABLES = {
+    "org_unit_vintage": "org_unit_vintage.csv",
+    "org_unit": "org_unit.csv",
+    "org_unit_map": "org_unit_map.csv",
+    "poverty_standard": "poverty_standard.csv",
+    "deprivation_indicator": "deprivation_indicator.csv",
+    "project": "project.csv",
+    "funding_source": "funding_source.csv",
+    "indicator": "indicator.csv",
+}
+# Settings are seeded from their CSV but then belong to the administrators: never overwritten.
+SETTINGS_FILE = "setting.csv"
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    """Rows of a reference CSV as dicts (empty cells as None)."""
+    with open(REFERENCE_DIR / name, newline="", encoding="utf-8") as f:
+        return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def load_reference(cur) -> None:
+    """Replace every reference table with its CSV (inside the caller's transaction)."""
+    for table, file_name in REFERENCE_TABLES.items():
+        rows = read_csv(file_name)
+        cols = list(rows[0].keys())
+        cur.execute(f"DELETE FROM {table}")
+        cur.executemany(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [[r[c] for c in cols] for r in rows])
+    for r in read_csv(SETTINGS_FILE):
+        cur.execute("INSERT INTO setting VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                    [r["key"], r["value"], r["description_vi"], r["description_en"], r["source"]])
+
+
+def vintage_for_year(year: int) -> int:
+    """The org-unit vintage in force for data of ``year`` (pre-2025 units until 2024)."""
+    for row in _vintages():
+        first = int(row["first_data_year"])
+        last = int(row["last_data_year"]) if row["last_data_year"] else 9999
+        if first <= year <= last:
+            return int(row["vintage"])
+    raise ValueError(f"no org-unit vintage covers the year {year}")
+
+
+@lru_cache(maxsize=1)
+def _vintages() -> tuple[dict, ...]:
+    return tuple(read_csv("org_unit_vintage.csv"))
+
+
+def get_setting(db, key: str, default: str | None = None) -> str | None:
+    """A setting's value as stored (administrators may have changed it)."""
+    value = db.scalar("SELECT value FROM setting WHERE key = ?", [key])
+    return default if value is None else value
+
+
+def get_float_setting(db, key: str, default: float) -> float:
+    value = get_setting(db, key)
+    return default if value is None else float(value)

@@ -1,0 +1,20 @@
+"""Entry point: ``streamlit run app.py``. The router, the sidebar and the page list."""
+
+import streamlit as st
+
+import ui
+from analytics.db import DatabaseError
+
+st.set_page_config(page_title="Giảm nghèo bền vững", page_icon=":material/monitoring:", layout="wide")
+
+try:
+    ui.get_db()
+except DatabaseError as exc:
+    ui.show_database_error(exc)
+    st.stop()
+
+pages = [
+    st.Page("pages/overview.py", title=ui.tr("page_overview"), icon=":material/dashboard:", default=True),
+]
+page = st.navigation(pages)
+page.run()

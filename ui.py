@@ -50,15 +50,34 @@ def sidebar() -> dict:
     """Draw the sidebar controls; the settings every page reads (a plain dict)."""
     version = data_version()
     years = cached_years(version)
+    _restore_from_url(years)
     with st.sidebar:
         st.segmented_control(t("language", lang()), LANGUAGES, key="lang",
                              format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code],
                              default=DEFAULT_LANGUAGE)
         if st.session_state.get("lang") is None:  # a segmented control can be cleared
             st.session_state["lang"] = DEFAULT_LANGUAGE
-        year = st.selectbox(tr("year"), years or [None], index=max(len(years) - 1, 0), key="year",
+        if st.session_state.get("year") not in years:
+            st.session_state["year"] = years[-1] if years else None
+        year = st.selectbox(tr("year"), years or [None], key="year",
                             format_func=lambda y: str(y) if y else tr("no_data"))
+    # The view lives in the URL so that a shared link opens the same view.
+    st.query_params["lang"] = lang()
+    if year is not None:
+        st.query_params["year"] = str(year)
     return {"lang": lang(), "year": year, "version": version}
+
+
+def _restore_from_url(years: list[int]) -> None:
+    """On a session's first run, take the settings from the URL's query parameters."""
+    if st.session_state.get("_url_restored"):
+        return
+    st.session_state["_url_restored"] = True
+    params = st.query_params
+    if params.get("lang") in LANGUAGES:
+        st.session_state["lang"] = params["lang"]
+    if params.get("year", "").isdigit() and int(params["year"]) in years:
+        st.session_state["year"] = int(params["year"])
 
 
 def illustrative_notice(version: int) -> None:

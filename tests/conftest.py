@@ -47,3 +47,7 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """``python -m analytics ARGS`` in a subprocess, as a user would call it."""
     return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True,
                           text=True, env=env, timeout=300)
+
+
+# The browser harness's fixtures, available to every test file.
+from browser import browser_page, chromium, live_server  # noqa: E402,F401

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import auth
 from .batches import create_batch, finish_batch, insert_frame
 from .classification import DEPRIVATION_COLUMNS, refresh_derived
 from .db import PROJECT_ROOT, Database
@@ -305,6 +306,7 @@ def load_demo(db: Database, user: str = "demo") -> dict[str, int]:
             refresh_derived(cur, batch)
         write("budget", "disbursement", _disbursements(plan), True,
               "Giải ngân lũy kế 2024 theo tháng (minh họa)", 2024)
+        auth.create_demo_accounts(cur)  # one account per role, demo-only passwords (README)
     return counts
 
 

@@ -1,0 +1,85 @@
+"""The audit log: who logged in (or failed to), imported, rolled back, exported or changed an
+account, and when. Rows are only ever appended; administrators read them with filters."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+import pandas as pd
+
+# The actions written to the log; labels live in data/i18n.csv as ``audit_action_<action>``.
+ACTIONS = (
+    "login", "login_failed", "account_locked", "logout", "session_expired",
+    "import", "rollback", "export",
+    "account_created", "account_disabled", "account_enabled", "password_changed", "role_changed",
+    "communes_assigned", "setting_changed",
+)
+# Free text from users (file names, usernames typed at the login form) is cut to this length so a
+# hostile input cannot bloat the log.
+MAX_TEXT = 500
+
+
+def utcnow() -> datetime:
+    """The current time in UTC as a naive timestamp (as DuckDB's TIMESTAMP stores it)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _clip(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return value[:MAX_TEXT] + "…"
+    if isinstance(value, dict):
+        return {str(k)[:MAX_TEXT]: _clip(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clip(v) for v in value[:200]]
+    return value
+
+
+def record(target, action: str, user: str | None, detail: dict | None = None,
+           now: datetime | None = None) -> None:
+    """Append one entry. ``target`` is a Database (own transaction) or a cursor inside the
+    caller's transaction, so that the entry commits together with the change it records."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action: {action}")
+    row = [now or utcnow(), _clip(user), action,
+           json.dumps(_clip(detail or {}), ensure_ascii=False, default=str)]
+    sql = "INSERT INTO audit_log (ts, user_name, action, detail) VALUES (?, ?, ?, ?)"
+    if hasattr(target, "transaction"):
+        with target.transaction() as cur:
+            cur.execute(sql, row)
+    else:
+        target.execute(sql, row)
+
+
+def read(db, *, user: str | None = None, actions: list[str] | tuple[str, ...] | None = None,
+         since: datetime | None = None, until: datetime | None = None, text: str | None = None,
+         limit: int = 1000) -> pd.DataFrame:
+    """Entries newest first, filtered by user, actions, time range [since, until) and a text
+    searched in the detail; a DataFrame ts, user_name, action, detail (JSON text)."""
+    where, params = ["TRUE"], []
+    if user:
+        where.append("user_name = ?")
+        params.append(user)
+    if actions:
+        where.append(f"action IN ({', '.join('?' for _ in actions)})")
+        params.extend(actions)
+    if since is not None:
+        where.append("ts >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("ts < ?")
+        params.append(until)
+    if text:
+        where.append("contains(lower(CAST(detail AS VARCHAR)), lower(?))")
+        params.append(text)
+    params.append(int(limit))
+    return db.frame(
+        f"""SELECT ts, user_name, action, CAST(detail AS VARCHAR) AS detail FROM audit_log
+            WHERE {' AND '.join(where)} ORDER BY ts DESC, rowid DESC LIMIT ?""", params)
+
+
+def users_in_log(db) -> list[str]:
+    """The distinct user names that appear in the log (for the admin page's filter)."""
+    return [r[0] for r in db.query(
+        "SELECT DISTINCT user_name FROM audit_log WHERE user_name IS NOT NULL ORDER BY 1")]

@@ -1,81 +1,228 @@
 """Who is poor: counts and rates of poor and near-poor households, by commune and in total.
 
-Every function reads the official status (recorded where the file has it, else computed by the
-standard of the year: see ``classification``) through the ``household_official`` view.
+Every function reads the official status: the recorded one where the file has it, else the one
+computed by the standard of the year (see ``classification``). Rates use the commune totals
+(``commune_total``) as denominators: household lists hold only the reviewed households.
+Functions taking ``units`` can present pre-2025 data in the 2025 communes (see ``units``).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from . import units as units_mod
 from .db import Database
 from .reference import vintage_for_year
+from .units import COMMUNE_TYPES, COMMUNE_TYPES_SQL  # noqa: F401  (re-exported for callers)
 
-COMMUNE_TYPES = ("xa", "phuong", "thi_tran")
+# The official status, as the ``household_official`` view defines it, without the view's join to
+# org_unit (one join less on every row: these queries run over millions of households).
+OFFICIAL = "coalesce(h.recorded_status, h.computed_status)"
 
 
-def commune_table(db: Database, year: int) -> pd.DataFrame:
-    """One row per commune of the year's vintage: code, name, is_urban, total (households),
-    persons, poor, near_poor, poor_ethnic_minority, near_poor_ethnic_minority, poor_rate,
-    near_poor_rate (fractions; NaN where the total is unknown)."""
-    vintage = vintage_for_year(year)
+def _counts_select() -> str:
+    return f"""count(*) FILTER ({OFFICIAL} = 'poor') AS poor,
+               count(*) FILTER ({OFFICIAL} = 'near_poor') AS near_poor,
+               count(*) FILTER ({OFFICIAL} = 'poor' AND h.is_ethnic_minority) AS poor_ethnic_minority,
+               count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.is_ethnic_minority) AS near_poor_ethnic_minority,
+               sum(h.members) FILTER ({OFFICIAL} = 'poor') AS poor_persons,
+               sum(h.members) FILTER ({OFFICIAL} = 'near_poor') AS near_poor_persons"""
+
+
+def commune_table(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
+    """One row per commune: code, name, is_urban, total (households), persons, poor, near_poor,
+    poor_ethnic_minority, near_poor_ethnic_minority, poor_rate, near_poor_rate (fractions of the
+    households; NaN where the total is unknown), poor_persons, near_poor_persons,
+    poor_persons_rate (persons in poor households / persons; NaN where members are unknown),
+    also_absorbs_vi, also_absorbs_en.
+
+    The communes are those of the year's own vintage, or of ``units`` (e.g. 2025): each new unit
+    then sums the old communes that merged into it; ``also_absorbs_*`` says where it also took
+    parts of units outside the data (its figures cover only the part the data holds)."""
+    vintage = units_mod.target_vintage(year, units)
+    link = units_mod.link_sql(vintage)
     return db.frame(
-        """
-        WITH counts AS (
-            SELECT commune_code,
-                   count(*) FILTER (official_status = 'poor') AS poor,
-                   count(*) FILTER (official_status = 'near_poor') AS near_poor,
-                   count(*) FILTER (official_status = 'poor' AND is_ethnic_minority) AS poor_ethnic_minority,
-                   count(*) FILTER (official_status = 'near_poor' AND is_ethnic_minority) AS near_poor_ethnic_minority
-            FROM household_official WHERE year = ? AND commune_vintage = ?
-            GROUP BY commune_code)
+        f"""
+        WITH link AS {link},
+        counts AS (
+            SELECT l.code, {_counts_select()}
+            FROM household_current h
+            JOIN link l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code
+            WHERE h.year = ?
+            GROUP BY l.code),
+        totals AS (
+            SELECT l.code, sum(t.households) AS households, sum(t.persons) AS persons
+            FROM commune_total_current t
+            JOIN link l ON l.src_vintage = t.commune_vintage AND l.src_code = t.commune_code
+            WHERE t.year = ?
+            GROUP BY l.code)
         SELECT o.code, o.name, o.is_urban,
-               t.households AS total, t.persons,
+               t.households::BIGINT AS total, t.persons::BIGINT AS persons,
                coalesce(c.poor, 0) AS poor, coalesce(c.near_poor, 0) AS near_poor,
                coalesce(c.poor_ethnic_minority, 0) AS poor_ethnic_minority,
                coalesce(c.near_poor_ethnic_minority, 0) AS near_poor_ethnic_minority,
                coalesce(c.poor, 0) / nullif(t.households, 0) AS poor_rate,
-               coalesce(c.near_poor, 0) / nullif(t.households, 0) AS near_poor_rate
+               coalesce(c.near_poor, 0) / nullif(t.households, 0) AS near_poor_rate,
+               c.poor_persons::BIGINT AS poor_persons, c.near_poor_persons::BIGINT AS near_poor_persons,
+               c.poor_persons / nullif(t.persons, 0) AS poor_persons_rate,
+               o.also_absorbs_vi, o.also_absorbs_en
         FROM org_unit o
-        LEFT JOIN counts c ON c.commune_code = o.code
-        LEFT JOIN commune_total_current t
-               ON t.year = ? AND t.commune_vintage = o.vintage AND t.commune_code = o.code
-        WHERE o.vintage = ? AND o.unit_type IN ('xa', 'phuong', 'thi_tran')
+        LEFT JOIN counts c ON c.code = o.code
+        LEFT JOIN totals t ON t.code = o.code
+        WHERE o.vintage = ? AND o.unit_type IN {COMMUNE_TYPES_SQL}
         ORDER BY o.code
         """,
-        [year, vintage, year, vintage],
+        [year, year, vintage],
     )
 
 
-def household_counts(db: Database, year: int) -> dict:
-    """District figures for a year: poor, near_poor, total and their split by area and ethnic
-    minority, with rates as fractions (poor_rate = poor / total households)."""
-    vintage = vintage_for_year(year)
+def household_counts(db: Database, year: int, units: int | None = None) -> dict:
+    """District figures for a year: poor, near_poor, total (households) and their split by area
+    (rural/urban by the household's own commune, which decided its income line) and ethnic
+    minority, with rates as fractions: poor_rate = poor / total households; poor_rural_rate and
+    poor_urban_rate over the rural / urban households; poor_ethnic_minority_share = share of
+    ethnic-minority households among the poor; poor_persons_rate over the persons where members
+    are known. ``units`` is accepted for symmetry: district totals do not depend on it."""
+    units_mod.target_vintage(year, units)  # validates units
     row = db.query(
-        """
-        SELECT count(*) FILTER (official_status = 'poor'),
-               count(*) FILTER (official_status = 'near_poor'),
-               count(*) FILTER (official_status = 'poor' AND NOT is_urban),
-               count(*) FILTER (official_status = 'poor' AND is_urban),
-               count(*) FILTER (official_status = 'poor' AND is_ethnic_minority),
-               count(*) FILTER (official_status = 'near_poor' AND NOT is_urban),
-               count(*) FILTER (official_status = 'near_poor' AND is_urban),
-               count(*) FILTER (official_status = 'near_poor' AND is_ethnic_minority)
-        FROM household_official WHERE year = ? AND commune_vintage = ?
+        f"""
+        SELECT {_counts_select()},
+               count(*) FILTER ({OFFICIAL} = 'poor' AND NOT o.is_urban) AS poor_rural,
+               count(*) FILTER ({OFFICIAL} = 'poor' AND o.is_urban) AS poor_urban,
+               count(*) FILTER ({OFFICIAL} = 'near_poor' AND NOT o.is_urban) AS near_poor_rural,
+               count(*) FILTER ({OFFICIAL} = 'near_poor' AND o.is_urban) AS near_poor_urban
+        FROM household_current h
+        LEFT JOIN org_unit o ON o.vintage = h.commune_vintage AND o.code = h.commune_code
+        WHERE h.year = ?
         """,
-        [year, vintage],
+        [year],
     )[0]
-    total = db.scalar("SELECT sum(households) FROM commune_total_current WHERE year = ? AND commune_vintage = ?",
-                      [year, vintage])
-    poor, near = int(row[0]), int(row[1])
+    poor, near, poor_em, near_em, poor_persons, near_persons, p_rural, p_urban, n_rural, n_urban = row
+    totals = db.query(
+        """SELECT sum(t.households), sum(t.households) FILTER (NOT o.is_urban),
+                  sum(t.households) FILTER (o.is_urban), sum(t.persons)
+           FROM commune_total_current t
+           LEFT JOIN org_unit o ON o.vintage = t.commune_vintage AND o.code = t.commune_code
+           WHERE t.year = ?""", [year])[0]
+    total, total_rural, total_urban, persons = (int(v) if v is not None else None for v in totals)
+
+    def ratio(a, b):
+        return a / b if a is not None and b else None
+
     return {
-        "poor": poor, "near_poor": near, "total": int(total) if total is not None else None,
-        "poor_rate": poor / total if total else None,
-        "near_poor_rate": near / total if total else None,
-        "poor_rural": int(row[2]), "poor_urban": int(row[3]), "poor_ethnic_minority": int(row[4]),
-        "near_poor_rural": int(row[5]), "near_poor_urban": int(row[6]),
-        "near_poor_ethnic_minority": int(row[7]),
+        "poor": int(poor), "near_poor": int(near), "total": total,
+        "poor_rate": ratio(poor, total), "near_poor_rate": ratio(near, total),
+        "poor_rural": int(p_rural), "poor_urban": int(p_urban), "poor_ethnic_minority": int(poor_em),
+        "near_poor_rural": int(n_rural), "near_poor_urban": int(n_urban),
+        "near_poor_ethnic_minority": int(near_em),
+        "total_rural": total_rural, "total_urban": total_urban,
+        "poor_rural_rate": ratio(p_rural, total_rural), "poor_urban_rate": ratio(p_urban, total_urban),
+        "near_poor_rural_rate": ratio(n_rural, total_rural),
+        "near_poor_urban_rate": ratio(n_urban, total_urban),
+        "poor_ethnic_minority_share": ratio(poor_em, poor),
+        "near_poor_ethnic_minority_share": ratio(near_em, near),
+        "persons": persons,
+        "poor_persons": int(poor_persons) if poor_persons is not None else None,
+        "near_poor_persons": int(near_persons) if near_persons is not None else None,
+        "poor_persons_rate": ratio(poor_persons, persons),
+        "near_poor_persons_rate": ratio(near_persons, persons),
     }
+
+
+def trend(db: Database, commune_code: str | None = None, units: int | None = None) -> pd.DataFrame:
+    """One row per year with household data, oldest first: year, total (households), poor,
+    near_poor, poor_rate, near_poor_rate, poor_ethnic_minority, near_poor_ethnic_minority.
+
+    District-wide by default. With ``commune_code``, one commune of the vintage ``units``
+    (default: the latest vintage with data), older years summed over the communes that merged
+    into it, so the series runs unbroken across the 2025 reorganisation."""
+    params: list = []
+    hh_join = tot_join = ""
+    if commune_code is not None:
+        if units is None:
+            years = years_with_data(db)
+            units = vintage_for_year(years[-1]) if years else 2025
+        link = units_mod.link_sql(int(units))
+        hh_join = (f"JOIN {link} l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code "
+                   f"AND l.code = ?")
+        tot_join = (f"JOIN {link} l ON l.src_vintage = t.commune_vintage AND l.src_code = t.commune_code "
+                    f"AND l.code = ?")
+        params = [str(commune_code), str(commune_code)]
+    frame = db.frame(
+        f"""
+        WITH counts AS (
+            SELECT h.year,
+                   count(*) FILTER ({OFFICIAL} = 'poor') AS poor,
+                   count(*) FILTER ({OFFICIAL} = 'near_poor') AS near_poor,
+                   count(*) FILTER ({OFFICIAL} = 'poor' AND h.is_ethnic_minority) AS poor_ethnic_minority,
+                   count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.is_ethnic_minority) AS near_poor_ethnic_minority
+            FROM household_current h {hh_join}
+            GROUP BY h.year),
+        totals AS (
+            SELECT t.year, sum(t.households) AS total
+            FROM commune_total_current t {tot_join}
+            GROUP BY t.year)
+        SELECT c.year, t.total::BIGINT AS total, c.poor, c.near_poor,
+               c.poor / nullif(t.total, 0) AS poor_rate,
+               c.near_poor / nullif(t.total, 0) AS near_poor_rate,
+               c.poor_ethnic_minority, c.near_poor_ethnic_minority
+        FROM counts c LEFT JOIN totals t ON t.year = c.year
+        ORDER BY c.year
+        """,
+        params,
+    )
+    return frame
+
+
+GROUPS = ("ethnic_minority", "no_labour_capacity", "has_merit")
+
+
+def group_breakdown(db: Database, year: int) -> pd.DataFrame:
+    """Poor and near-poor households by target group, one row per group in the order
+    ethnic_minority, no_labour_capacity (the social-protection group), has_merit (people with
+    merit to the revolution): group, poor, near_poor. A household may be in several groups."""
+    row = db.query(
+        f"""SELECT count(*) FILTER ({OFFICIAL} = 'poor' AND h.is_ethnic_minority),
+                   count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.is_ethnic_minority),
+                   count(*) FILTER ({OFFICIAL} = 'poor' AND h.no_labour_capacity),
+                   count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.no_labour_capacity),
+                   count(*) FILTER ({OFFICIAL} = 'poor' AND h.has_merit),
+                   count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.has_merit)
+            FROM household_current h WHERE h.year = ?""", [year])[0]
+    return pd.DataFrame({"group": list(GROUPS), "poor": [int(row[0]), int(row[2]), int(row[4])],
+                         "near_poor": [int(row[1]), int(row[3]), int(row[5])]})
+
+
+def ethnicity_breakdown(db: Database, year: int) -> pd.DataFrame:
+    """Poor and near-poor households by ethnicity: ethnicity, poor, near_poor; Kinh first, then
+    the minorities by number of poor households (then near-poor, then name); households whose
+    ethnicity is not recorded last (ethnicity None). Only groups with a poor or near-poor
+    household appear."""
+    return db.frame(
+        f"""SELECT h.ethnicity,
+                   count(*) FILTER ({OFFICIAL} = 'poor') AS poor,
+                   count(*) FILTER ({OFFICIAL} = 'near_poor') AS near_poor
+            FROM household_current h
+            WHERE h.year = ? AND {OFFICIAL} IN ('poor', 'near_poor')
+            GROUP BY h.ethnicity
+            ORDER BY h.ethnicity IS NULL, h.ethnicity <> 'Kinh', poor DESC, near_poor DESC, h.ethnicity""",
+        [year])
+
+
+def status_disagreements(db: Database, year: int) -> pd.DataFrame:
+    """Households whose recorded status differs from the one the standard of the year gives
+    (a data-quality list: never silently corrected): year, household_id, commune_code,
+    commune_name, head_name, income_per_capita, deprivation_count, recorded_status,
+    computed_status."""
+    return db.frame(
+        """SELECT h.year, h.household_id, h.commune_code, o.name AS commune_name, h.head_name,
+                  h.income_per_capita, h.deprivation_count, h.recorded_status, h.computed_status
+           FROM household_current h
+           LEFT JOIN org_unit o ON o.vintage = h.commune_vintage AND o.code = h.commune_code
+           WHERE h.year = ? AND h.recorded_status IS NOT NULL AND h.computed_status IS NOT NULL
+             AND h.recorded_status <> h.computed_status
+           ORDER BY h.commune_code, h.household_id""",
+        [year])
 
 
 def years_with_data(db: Database) -> list[int]:

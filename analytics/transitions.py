@@ -1,0 +1,225 @@
+"""Changes in the poor and near-poor lists (diễn biến hộ nghèo, hộ cận nghèo) between the
+review of year y-1 and that of year y, per commune, in the terms of the official table.
+
+Poor households (columns of ``poor_transitions``), balancing exactly:
+
+    start − escaped_to_near_poor − escaped_above_near_poor − other_decrease
+          + near_poor_to_poor + fallen_back + newly_poor + other_increase = end
+
+* start: poor at the end of y-1 in the commune; end: poor at the end of y.
+* escaped_to_near_poor / escaped_above_near_poor: poor in y-1, near-poor / average or above in y
+  (same commune).
+* other_decrease: poor in y-1 and, in y, living in another commune (moved), missing from the
+  year-y data of a commune that has data for y (listed by ``missing_households`` as a data-quality
+  warning), or recorded in y without a status that can be read.
+* near_poor_to_poor: near-poor in y-1, poor in y (same commune).
+* fallen_back (tái nghèo): poor in y, not poor in y-1, poor in some earlier year.
+* newly_poor (phát sinh mới): poor in y and never poor in the data before.
+* other_increase: poor in y in a commune other than the one it lived in at y-1 (moved in).
+
+Households that move. A household is identified by its ``household_id`` (mã hộ) across the whole
+area. One that lives in commune A at y-1 and in commune B at y counts, whatever its statuses, as
+an other decrease in A (if it was on A's list) and an other increase in B (if it is on B's list):
+each commune's table then balances with its own lists, and the district table, the sum of the
+communes', balances too.
+
+Near-poor households (``near_poor_transitions``), the mirror table:
+
+    start − escaped − became_poor − other_decrease
+          + poor_to_near_poor + fallen_back + newly_near_poor + other_increase = end
+
+with escaped = near-poor in y-1, average or above in y; became_poor = near-poor in y-1, poor in
+y; poor_to_near_poor = poor in y-1, near-poor in y; fallen_back (tái cận nghèo) = near-poor in
+some year before y-1, not in y-1, near-poor again; newly_near_poor = never near-poor before.
+
+Only communes with household data in both y-1 and y have a row (a commune without a review in one
+of the years has no change to report: ``skipped_communes`` lists them). With ``units`` the table
+is given in the units of that vintage (e.g. 2025: y-1's old communes summed into the new ones).
+A household recorded twice in one year counts once (``duplicate_households`` lists them).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import units as units_mod
+from .db import Database
+from .poverty import OFFICIAL
+
+POOR_COLUMNS = ("start", "escaped_to_near_poor", "escaped_above_near_poor", "other_decrease",
+                "near_poor_to_poor", "fallen_back", "newly_poor", "other_increase", "end")
+NEAR_POOR_COLUMNS = ("start", "escaped", "became_poor", "other_decrease",
+                     "poor_to_near_poor", "fallen_back", "newly_near_poor", "other_increase", "end")
+# Sign of each column in the balance (start and end excluded).
+POOR_SIGNS = {"escaped_to_near_poor": -1, "escaped_above_near_poor": -1, "other_decrease": -1,
+              "near_poor_to_poor": +1, "fallen_back": +1, "newly_poor": +1, "other_increase": +1}
+NEAR_POOR_SIGNS = {"escaped": -1, "became_poor": -1, "other_decrease": -1,
+                   "poor_to_near_poor": +1, "fallen_back": +1, "newly_near_poor": +1, "other_increase": +1}
+
+# For each table: (the list, the other list, column: decrease to the other list, column: decrease
+# above both lists, column: increase from the other list, column: never on the list before).
+_TABLES = {
+    "poor": ("poor", "near_poor", "escaped_to_near_poor", "escaped_above_near_poor",
+             "near_poor_to_poor", "newly_poor"),
+    "near_poor": ("near_poor", "poor", "became_poor", "escaped", "poor_to_near_poor", "newly_near_poor"),
+}
+
+
+def _ctes(year: int, vintage: int, status: str) -> tuple[str, list]:
+    """The CTEs shared by the transition queries: ``hh`` (one row per household and year, its
+    commune in ``vintage``'s units), ``prev``/``cur`` (years y-1 and y), ``included`` (communes
+    with data in both years), ``earlier`` (households on the list before y-1), ``dec`` (each
+    household on y-1's list with its fate) and ``inc`` (each household on y's list with its origin)."""
+    lst, other, to_other, above, from_other, newly = _TABLES[status]
+    link = units_mod.link_sql(vintage)
+    sql = f"""
+        WITH link AS {link},
+        hh AS (
+            SELECT h.year, h.household_id, min(l.code) AS code,
+                   arg_min({OFFICIAL}, l.code) AS status, count(*) AS n
+            FROM household_current h
+            JOIN link l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code
+            WHERE h.year IN (?, ?)
+            GROUP BY h.year, h.household_id),
+        prev AS (SELECT household_id, code, status FROM hh WHERE year = ?),
+        cur AS (SELECT household_id, code, status FROM hh WHERE year = ?),
+        included AS (SELECT DISTINCT code FROM prev INTERSECT SELECT DISTINCT code FROM cur),
+        earlier AS (
+            SELECT DISTINCT h.household_id FROM household_current h
+            WHERE h.year < ? AND {OFFICIAL} = '{lst}'),
+        dec AS (
+            SELECT p.household_id, p.code, c.code AS new_code, c.status AS new_status,
+                   CASE WHEN c.household_id IS NULL OR c.code <> p.code OR c.status IS NULL
+                             OR c.status NOT IN ('poor', 'near_poor', 'average', 'above')
+                             THEN 'other_decrease'
+                        WHEN c.status = '{lst}' THEN 'stay'
+                        WHEN c.status = '{other}' THEN '{to_other}'
+                        ELSE '{above}' END AS kind
+            FROM prev p LEFT JOIN cur c ON c.household_id = p.household_id
+            WHERE p.status = '{lst}' AND p.code IN (SELECT code FROM included)),
+        inc AS (
+            SELECT c.household_id, c.code,
+                   CASE WHEN p.household_id IS NOT NULL AND p.code <> c.code THEN 'other_increase'
+                        WHEN p.status = '{lst}' THEN 'stay'
+                        WHEN p.status = '{other}' THEN '{from_other}'
+                        WHEN e.household_id IS NOT NULL THEN 'fallen_back'
+                        ELSE '{newly}' END AS kind
+            FROM cur c
+            LEFT JOIN prev p ON p.household_id = c.household_id
+            LEFT JOIN earlier e ON e.household_id = c.household_id
+            WHERE c.status = '{lst}' AND c.code IN (SELECT code FROM included))
+    """
+    return sql, [year - 1, year, year - 1, year, year - 1]
+
+
+def _table(db: Database, year: int, units: int | None, status: str) -> pd.DataFrame:
+    vintage = units_mod.target_vintage(year, units)
+    lst, other, to_other, above, from_other, newly = _TABLES[status]
+    ctes, params = _ctes(year, vintage, status)
+    columns = POOR_COLUMNS if status == "poor" else NEAR_POOR_COLUMNS
+    frame = db.frame(
+        ctes + f"""
+        , d AS (SELECT code, count(*) AS start,
+                       count(*) FILTER (kind = '{to_other}') AS "{to_other}",
+                       count(*) FILTER (kind = '{above}') AS "{above}",
+                       count(*) FILTER (kind = 'other_decrease') AS other_decrease
+                FROM dec GROUP BY code),
+          i AS (SELECT code, count(*) AS "end",
+                       count(*) FILTER (kind = '{from_other}') AS "{from_other}",
+                       count(*) FILTER (kind = 'fallen_back') AS fallen_back,
+                       count(*) FILTER (kind = '{newly}') AS "{newly}",
+                       count(*) FILTER (kind = 'other_increase') AS other_increase
+                FROM inc GROUP BY code)
+        SELECT o.code, o.name,
+               {", ".join(f'coalesce("{c}", 0)::BIGINT AS "{c}"' for c in columns)}
+        FROM included x
+        JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = x.code
+        LEFT JOIN d ON d.code = x.code
+        LEFT JOIN i ON i.code = x.code
+        ORDER BY o.code
+        """,
+        params,
+    )
+    return frame
+
+
+def poor_transitions(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
+    """The change in poor households from the end of ``year``-1 to the end of ``year``, one row per
+    commune with data in both years: code, name, start, escaped_to_near_poor,
+    escaped_above_near_poor, other_decrease, near_poor_to_poor, fallen_back, newly_poor,
+    other_increase, end (household counts; definitions in the module docstring). Each row
+    balances exactly: start − decreases + increases = end."""
+    return _table(db, year, units, "poor")
+
+
+def near_poor_transitions(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
+    """The mirror table for near-poor households, one row per commune with data in both years:
+    code, name, start, escaped, became_poor, other_decrease, poor_to_near_poor, fallen_back,
+    newly_near_poor, other_increase, end. Each row balances exactly."""
+    return _table(db, year, units, "near_poor")
+
+
+def totals(frame: pd.DataFrame) -> dict:
+    """The district table: the sum of a transitions frame's count columns, as plain ints
+    (every column zero for an empty frame)."""
+    columns = [c for c in frame.columns if c not in ("code", "name")]
+    return {c: int(frame[c].sum()) for c in columns}
+
+
+def balance(row, status: str = "poor") -> int:
+    """start − decreases + increases for a row (a mapping) of either table: equals ``end``."""
+    signs = POOR_SIGNS if status == "poor" else NEAR_POOR_SIGNS
+    return int(row["start"]) + sum(sign * int(row[c]) for c, sign in signs.items())
+
+
+def missing_households(db: Database, year: int, units: int | None = None,
+                       status: str = "poor") -> pd.DataFrame:
+    """Households on the ``status`` list ('poor' or 'near_poor') at the end of ``year``-1 that are
+    missing from year y's data of their commune although it has data for y, or recorded in y
+    without a readable status (counted as other decreases; a data-quality warning):
+    household_id, commune_code, commune_name, reason ('missing' | 'no_status')."""
+    vintage = units_mod.target_vintage(year, units)
+    ctes, params = _ctes(year, vintage, status)
+    return db.frame(
+        ctes + f"""
+        SELECT dec.household_id, dec.code AS commune_code, o.name AS commune_name,
+               CASE WHEN dec.new_code IS NULL THEN 'missing' ELSE 'no_status' END AS reason
+        FROM dec JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = dec.code
+        WHERE dec.kind = 'other_decrease' AND (dec.new_code IS NULL OR dec.new_code = dec.code)
+        ORDER BY dec.code, dec.household_id
+        """,
+        params,
+    )
+
+
+def skipped_communes(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
+    """Communes (in the presented units) with household data in only one of ``year``-1 and
+    ``year``, which therefore have no transitions row: code, name, has_previous, has_current."""
+    vintage = units_mod.target_vintage(year, units)
+    link = units_mod.link_sql(vintage)
+    return db.frame(
+        f"""
+        WITH link AS {link},
+        years AS (
+            SELECT DISTINCT l.code, h.year FROM household_current h
+            JOIN link l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code
+            WHERE h.year IN (?, ?))
+        SELECT o.code, o.name, bool_or(y.year = ?) AS has_previous, bool_or(y.year = ?) AS has_current
+        FROM years y JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = y.code
+        GROUP BY o.code, o.name
+        HAVING NOT (bool_or(y.year = ?) AND bool_or(y.year = ?))
+        ORDER BY o.code
+        """,
+        [year - 1, year, year - 1, year, year - 1, year],
+    )
+
+
+def duplicate_households(db: Database, year: int) -> pd.DataFrame:
+    """Household ids recorded more than once in ``year`` (counted once by the transitions):
+    household_id, records, communes (comma-separated codes)."""
+    return db.frame(
+        """SELECT household_id, count(*) AS records,
+                  string_agg(DISTINCT commune_code, ', ' ORDER BY commune_code) AS communes
+           FROM household_current WHERE year = ?
+           GROUP BY household_id HAVING count(*) > 1 ORDER BY household_id""",
+        [year])

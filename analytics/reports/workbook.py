@@ -1,0 +1,445 @@
+"""The Excel report pack: one workbook in the layout of the official review tables.
+
+Sheets (Vietnamese names by default): Tổng hợp, Diễn biến hộ nghèo, Diễn biến hộ cận nghèo,
+Thiếu hụt, Nhóm đối tượng, Dân tộc, Chỉ tiêu, Ngân sách. Every figure comes from the analytics
+functions that ``summary`` also uses, so the totals equal what ``summary`` returns. Aggregates
+only: no household name or id is ever written.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .. import budget, poverty, targets, transitions
+from ..db import Database
+from ..demo import is_illustrative
+from ..i18n import DEFAULT_LANGUAGE, fmt_percent, t
+from ..reference import get_float_setting
+from ..units import target_vintage
+from .layout import Col, Formats, Sheet, Table, new_workbook, write_sheet
+
+SHEET_KEYS = ("summary", "poor_transitions", "near_poor_transitions", "deprivations", "groups",
+              "ethnicity", "targets", "budget")
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What every sheet needs: the database, the year, the units, the language, the budget
+    report date and the date produced."""
+    db: Database
+    year: int
+    units: int | None = None
+    lang: str = DEFAULT_LANGUAGE
+    as_of: date | None = None
+    produced: date = field(default_factory=date.today)
+
+    def tr(self, key: str, **values) -> str:
+        return t(key, self.lang, **values)
+
+
+# -- shared pieces ------------------------------------------------------------------------------
+
+def issuing_unit(db: Database, year: int, units: int | None = None) -> tuple[str, str]:
+    """The two lines of the title block's left side: ('ỦY BAN NHÂN DÂN', 'HUYỆN HỚN QUẢN') —
+    the unit above the communes of the vintage the report is presented in."""
+    vintage = target_vintage(year, units)
+    name = db.scalar(
+        """SELECT p.name FROM org_unit c JOIN org_unit p ON p.vintage = c.vintage AND p.code = c.parent_code
+           WHERE c.vintage = ? AND c.unit_type IN ('xa', 'phuong', 'thi_tran')
+           GROUP BY p.name ORDER BY count(*) DESC LIMIT 1""", [vintage])
+    return ("ỦY BAN NHÂN DÂN", (name or "").upper())
+
+
+def source_note(ctx: ReportContext, what_key: str) -> str:
+    """'Nguồn số liệu: …' with the import batches behind the year's data, and the illustrative
+    flag when demo data is in the database."""
+    batches = [str(r[0]) for r in ctx.db.query(
+        """SELECT DISTINCT batch_id FROM (
+               SELECT batch_id FROM household_current WHERE year = ?
+               UNION ALL SELECT batch_id FROM commune_total_current WHERE year = ?
+               UNION ALL SELECT batch_id FROM indicator_value_current WHERE year = ?
+               UNION ALL SELECT batch_id FROM budget_plan_current WHERE year = ?
+               UNION ALL SELECT batch_id FROM disbursement_current WHERE year = ?) ORDER BY 1""",
+        [ctx.year] * 5)]
+    text = ctx.tr("report_source", what=ctx.tr(what_key, year=ctx.year),
+                  batches=", ".join(batches) or "–")
+    if is_illustrative(ctx.db):
+        text += " " + ctx.tr("report_illustrative")
+    return text
+
+
+def _tt(i: int, parent: str | None = None) -> str:
+    return f"{parent}.{i}" if parent else str(i)
+
+
+def _pct(value) -> float | None:
+    """A fraction as the percentage the official tables print (column formula ×100)."""
+    return None if value is None or pd.isna(value) else float(value) * 100
+
+
+def _col_tt(ctx) -> Col:
+    return Col("tt", (ctx.tr("report_col_tt"),), "A", "center", 6, merge_span=True)
+
+
+def _col_name(ctx, key="report_col_commune", width=24.0) -> Col:
+    return Col("name", (ctx.tr(key),), "B", "text", width, merge_span=True)
+
+
+def _period(ctx) -> str:
+    return ctx.tr("report_period_year", year=ctx.year)
+
+
+def _sheet(ctx, key: str, tables: list[Table], period: str | None = None, notes=None,
+           source_key: str = "report_source_review") -> Sheet:
+    return Sheet(name=ctx.tr(f"report_sheet_{key}")[:31],
+                 unit_lines=issuing_unit(ctx.db, ctx.year, ctx.units),
+                 title=ctx.tr(f"report_title_{key}").upper(), period=period or _period(ctx),
+                 tables=tables, source_note=source_note(ctx, source_key), notes=list(notes or []))
+
+
+# -- Tổng hợp -------------------------------------------------------------------------------------
+
+def average_households(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
+    """Households of average living standard per commune (code, average), by the official status."""
+    from ..units import link_sql
+    vintage = target_vintage(year, units)
+    return db.frame(
+        f"""SELECT l.code, count(*) AS average
+            FROM household_current h
+            JOIN {link_sql(vintage)} l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code
+            WHERE h.year = ? AND {poverty.OFFICIAL} = 'average'
+            GROUP BY l.code""", [year])
+
+
+def summary_sheet(ctx: ReportContext) -> Sheet:
+    """Per commune: households and persons; poor, near-poor and average-living-standard households
+    with their rates; the district total first, in bold."""
+    tr = ctx.tr
+    communes = poverty.commune_table(ctx.db, ctx.year, ctx.units)
+    avg = average_households(ctx.db, ctx.year, ctx.units)
+    communes = communes.merge(avg, on="code", how="left").fillna({"average": 0})
+    counts = poverty.household_counts(ctx.db, ctx.year, ctx.units)
+    hh, rate, em = tr("report_col_households"), tr("report_col_rate"), tr("report_col_of_which_em")
+    g_total, g_poor = tr("report_grp_population"), tr("report_grp_poor")
+    g_near, g_avg = tr("report_grp_near_poor"), tr("report_grp_average")
+    cols = [_col_tt(ctx), _col_name(ctx),
+            Col("total", (g_total, hh), "1", width=11), Col("persons", (g_total, tr("report_col_persons")), "2", width=11),
+            Col("poor", (g_poor, hh), "3"), Col("poor_rate", (g_poor, rate), "4=3/1*100", "pct"),
+            Col("poor_em", (g_poor, em), "5"),
+            Col("near_poor", (g_near, hh), "6"), Col("near_poor_rate", (g_near, rate), "7=6/1*100", "pct"),
+            Col("near_poor_em", (g_near, em), "8"),
+            Col("average", (g_avg, hh), "9"), Col("average_rate", (g_avg, rate), "10=9/1*100", "pct")]
+    total_households = counts["total"]
+    total_average = float(communes["average"].sum())
+    rows = [{"_style": "total", "tt": "", "name": tr("report_total"), "total": total_households,
+             "persons": communes["persons"].sum(min_count=1), "poor": counts["poor"],
+             "poor_rate": _pct(counts["poor_rate"]), "poor_em": counts["poor_ethnic_minority"],
+             "near_poor": counts["near_poor"], "near_poor_rate": _pct(counts["near_poor_rate"]),
+             "near_poor_em": counts["near_poor_ethnic_minority"], "average": total_average,
+             "average_rate": _pct(total_average / total_households) if total_households else None}]
+    for i, c in enumerate(communes.to_dict("records"), 1):
+        rows.append({"tt": _tt(i), "name": c["name"], "total": c["total"], "persons": c["persons"],
+                     "poor": c["poor"], "poor_rate": _pct(c["poor_rate"]), "poor_em": c["poor_ethnic_minority"],
+                     "near_poor": c["near_poor"], "near_poor_rate": _pct(c["near_poor_rate"]),
+                     "near_poor_em": c["near_poor_ethnic_minority"], "average": c["average"],
+                     "average_rate": _pct(c["average"] / c["total"]) if c["total"] else None})
+    table = Table(cols, rows, unit_note=tr("report_unit_households"))
+    return _sheet(ctx, "summary", [table])
+
+
+# -- Diễn biến ------------------------------------------------------------------------------------
+
+# Column key, header path (i18n keys, outermost first), column-number label: the official form.
+POOR_TRANSITION_COLUMNS = [
+    ("start", ("report_tr_start_poor",), "1"),
+    ("escaped_to_near_poor", ("report_tr_decrease", "report_tr_escaped", "report_tr_to_near_poor"), "2"),
+    ("escaped_above_near_poor", ("report_tr_decrease", "report_tr_escaped", "report_tr_above_near_poor"), "3"),
+    ("other_decrease", ("report_tr_decrease", "report_tr_other_decrease"), "4"),
+    ("near_poor_to_poor", ("report_tr_increase_poor", "report_tr_near_poor_to_poor"), "5"),
+    ("fallen_back", ("report_tr_increase_poor", "report_tr_added_poor", "report_tr_fallen_back"), "6"),
+    ("newly_poor", ("report_tr_increase_poor", "report_tr_added_poor", "report_tr_newly"), "7"),
+    ("other_increase", ("report_tr_increase_poor", "report_tr_other_increase"), "8"),
+    ("end", ("report_tr_end_poor",), "9=1-2-3-4+5+6+7+8"),
+]
+
+
+NEAR_POOR_TRANSITION_COLUMNS = [
+    ("start", ("report_tr_start_near_poor",), "1"),
+    ("escaped", ("report_tr_decrease", "report_trn_escaped"), "2"),
+    ("became_poor", ("report_tr_decrease", "report_trn_became_poor"), "3"),
+    ("other_decrease", ("report_tr_decrease", "report_tr_other_decrease"), "4"),
+    ("poor_to_near_poor", ("report_tr_increase_near_poor", "report_trn_poor_to_near_poor"), "5"),
+    ("fallen_back", ("report_tr_increase_near_poor", "report_trn_added", "report_trn_fallen_back"), "6"),
+    ("newly_near_poor", ("report_tr_increase_near_poor", "report_trn_added", "report_tr_newly"), "7"),
+    ("other_increase", ("report_tr_increase_near_poor", "report_tr_other_increase"), "8"),
+    ("end", ("report_tr_end_near_poor",), "9=1-2-3-4+5+6+7+8"),
+]
+
+
+def _transition_sheet(ctx: ReportContext, key: str, frame: pd.DataFrame, spec: list[tuple]) -> Sheet:
+    cols = [_col_tt(ctx), _col_name(ctx)]
+    for k, path, number in spec:
+        cols.append(Col(k, tuple(ctx.tr(p) for p in path), number, width=11 if len(path) > 1 else 13))
+    keys = [k for k, _, _ in spec]
+    total = {"_style": "total", "tt": "", "name": ctx.tr("report_total"), **transitions.totals(frame[keys])}
+    rows = [total] + [{"tt": _tt(i), "name": r["name"], **{k: r[k] for k in keys}}
+                      for i, r in enumerate(frame.to_dict("records"), 1)]
+    period = ctx.tr("report_period_change", y0=ctx.year - 1, y1=ctx.year)
+    return _sheet(ctx, key, [Table(cols, rows, unit_note=ctx.tr("report_unit_households_only"))], period)
+
+
+def poor_transitions_sheet(ctx: ReportContext) -> Sheet:
+    """The change in poor households per commune (start, escaped …, end), with the district total."""
+    frame = transitions.poor_transitions(ctx.db, ctx.year, ctx.units)
+    return _transition_sheet(ctx, "poor_transitions", frame, POOR_TRANSITION_COLUMNS)
+
+
+def near_poor_transitions_sheet(ctx: ReportContext) -> Sheet:
+    """The same table for near-poor households."""
+    frame = transitions.near_poor_transitions(ctx.db, ctx.year, ctx.units)
+    return _transition_sheet(ctx, "near_poor_transitions", frame, NEAR_POOR_TRANSITION_COLUMNS)
+
+
+# -- Thiếu hụt ------------------------------------------------------------------------------------
+
+def deprivations_sheet(ctx: ReportContext) -> Sheet:
+    """Per commune, two rows (poor, near-poor): households deprived on each indicator and their
+    share of the group, grouped by dimension; the district total first."""
+    tr = ctx.tr
+    from .. import deprivations
+    table = deprivations.deprivation_table(ctx.db, ctx.year, ctx.units)
+    communes = poverty.commune_table(ctx.db, ctx.year, ctx.units)
+    counts = poverty.household_counts(ctx.db, ctx.year, ctx.units)
+    dim_col, name_col = ("dimension_vi", "name_vi") if ctx.lang == "vi" else ("dimension_en", "name_en")
+    indicators = (table.drop_duplicates("number").sort_values("number")[["number", dim_col, name_col]]
+                  .to_dict("records"))
+    cols = [_col_tt(ctx), _col_name(ctx, width=20),
+            Col("group", (tr("report_col_group"),), "C", "text", 12),
+            Col("households", (tr("report_col_group_households"),), "1", width=10)]
+    n = 2
+    for ind in indicators:
+        label = f"{ind['number']}. {ind[name_col]}"
+        cols.append(Col(f"c{ind['number']}", (ind[dim_col], label, tr("report_col_households")), str(n), width=8))
+        cols.append(Col(f"s{ind['number']}", (ind[dim_col], label, tr("report_col_rate")),
+                        f"{n + 1}={n}/1*100", "pct", 8))
+        n += 2
+
+    def pair(name, tt, poor_total, near_total, part, style=None):
+        out = []
+        for group, total, first in (("poor", poor_total, True), ("near_poor", near_total, False)):
+            row = {"_style": style, "group": tr(f"report_group_row_{group}"), "households": total}
+            if first:
+                row.update(tt=tt, name=name, _span=2)
+            else:
+                row["_sub"] = True
+            for ind in indicators:
+                count = float(part.loc[part["number"] == ind["number"], f"{group}_count"].sum())
+                row[f"c{ind['number']}"] = count
+                row[f"s{ind['number']}"] = _pct(count / total) if total else None
+            out.append(row)
+        return out
+
+    rows = pair(tr("report_total"), "", counts["poor"], counts["near_poor"], table, "total")
+    for i, c in enumerate(communes.to_dict("records"), 1):
+        part = table[table["commune_code"].astype(str) == str(c["code"])]
+        rows += pair(c["name"], _tt(i), c["poor"], c["near_poor"], part)
+    return _sheet(ctx, "deprivations", [Table(cols, rows, unit_note=tr("report_unit_households_pct"))])
+
+
+# -- Nhóm đối tượng, Dân tộc ----------------------------------------------------------------------
+
+def _share_columns(ctx, first_key: str, first_width: float = 34.0) -> list[Col]:
+    tr = ctx.tr
+    g_poor, g_near = tr("report_grp_poor"), tr("report_grp_near_poor")
+    return [Col("tt", (tr("report_col_tt"),), "A", "center", 6),
+            Col("name", (tr(first_key),), "B", "text", first_width),
+            Col("poor", (g_poor, tr("report_col_households")), "1", width=12),
+            Col("poor_share", (g_poor, tr("report_col_share_of_poor")), "2", "pct", 14),
+            Col("near_poor", (g_near, tr("report_col_households")), "3", width=12),
+            Col("near_poor_share", (g_near, tr("report_col_share_of_near_poor")), "4", "pct", 14)]
+
+
+def _share_row(name, tt, poor, near, poor_total, near_total, style=None) -> dict:
+    return {"_style": style, "tt": tt, "name": name, "poor": poor, "near_poor": near,
+            "poor_share": _pct(poor / poor_total) if poor_total else None,
+            "near_poor_share": _pct(near / near_total) if near_total else None}
+
+
+def groups_sheet(ctx: ReportContext) -> Sheet:
+    """Poor and near-poor households by target group (ethnic minority, no labour capacity, with
+    merit), each as a share of all poor / near-poor households; the totals first."""
+    counts = poverty.household_counts(ctx.db, ctx.year, ctx.units)
+    frame = poverty.group_breakdown(ctx.db, ctx.year)
+    p, q = counts["poor"], counts["near_poor"]
+    rows = [_share_row(ctx.tr("report_total"), "", p, q, p, q, "total"),
+            {"_style": "group", "tt": "", "name": ctx.tr("report_of_which")}]
+    for i, r in enumerate(frame.to_dict("records"), 1):
+        rows.append(_share_row(ctx.tr(f"report_target_group_{r['group']}"), _tt(i), r["poor"], r["near_poor"], p, q))
+    table = Table(_share_columns(ctx, "report_col_target_group"), rows, unit_note=ctx.tr("report_unit_households_pct"))
+    return _sheet(ctx, "groups", [table],
+                  notes=[ctx.tr("report_note_groups_overlap")])
+
+
+def ethnicity_sheet(ctx: ReportContext) -> Sheet:
+    """Poor and near-poor households by ethnic group: the total, Kinh, then the ethnic minorities
+    (subtotal in bold italic) one by one."""
+    counts = poverty.household_counts(ctx.db, ctx.year, ctx.units)
+    frame = poverty.ethnicity_breakdown(ctx.db, ctx.year)
+    p, q = counts["poor"], counts["near_poor"]
+    rows = [_share_row(ctx.tr("report_total"), "", float(frame["poor"].sum()), float(frame["near_poor"].sum()),
+                       p, q, "total")]
+    is_kinh = frame["ethnicity"].astype(str).str.casefold() == "kinh"
+    n = 1
+    for r in frame[is_kinh].to_dict("records"):
+        rows.append(_share_row(r["ethnicity"], _tt(n), r["poor"], r["near_poor"], p, q))
+        n += 1
+    minorities = frame[~is_kinh]
+    if not minorities.empty:
+        parent = _tt(n)
+        rows.append(_share_row(ctx.tr("report_ethnic_minorities"), parent, float(minorities["poor"].sum()),
+                               float(minorities["near_poor"].sum()), p, q, "group"))
+        for i, r in enumerate(minorities.to_dict("records"), 1):
+            name = r["ethnicity"] if isinstance(r["ethnicity"], str) else ctx.tr("report_unknown")
+            rows.append(_share_row(name, _tt(i, parent), r["poor"], r["near_poor"], p, q))
+    table = Table(_share_columns(ctx, "report_col_ethnicity", 24), rows,
+                  unit_note=ctx.tr("report_unit_households_pct"))
+    return _sheet(ctx, "ethnicity", [table])
+
+
+# -- Chỉ tiêu ------------------------------------------------------------------------------------
+
+def targets_sheet(ctx: ReportContext) -> Sheet:
+    """Each unit's targets: plan, achieved, gap and status per indicator, the district first (bold);
+    shares in percent."""
+    tr = ctx.tr
+    gaps = targets.target_gaps(ctx.db, ctx.year, ctx.units)
+    unit_of = dict(ctx.db.query("SELECT code, unit FROM indicator"))
+    name_col = "name_vi" if ctx.lang == "vi" else "name_en"
+    cols = [_col_tt(ctx), _col_name(ctx, "report_col_org_unit", 20),
+            Col("indicator", (tr("report_col_indicator"),), "C", "text", 36),
+            Col("unit", (tr("report_col_measure"),), "D", "center", 9),
+            Col("target", (tr("report_col_target"),), "1", "dec", 11),
+            Col("achieved", (tr("report_col_achieved"),), "2", "dec", 11),
+            Col("gap", (tr("report_col_gap"),), "3=1-2", "dec", 11),
+            Col("status", (tr("report_col_status"),), "E", "text", 16)]
+    rows = []
+    district_codes = set(ctx.db.query("SELECT code FROM org_unit WHERE unit_type IN ('district', 'province')"))
+    district_codes = {r[0] for r in district_codes}
+    n = 0
+    for code, part in gaps.groupby("org_unit", sort=False):
+        is_top = str(code) in district_codes
+        if not is_top:
+            n += 1
+        for j, r in enumerate(part.to_dict("records")):
+            share = unit_of.get(r["indicator"]) == "share"
+            kind = "pct" if share else "int"
+            scale = _pct if share else (lambda v: None if v is None or pd.isna(v) else float(v))
+            row = {"_style": "total" if is_top else None,
+                   "indicator": r.get(name_col) or r["indicator"],
+                   "unit": tr("report_measure_percent") if share else tr("report_measure_households"),
+                   "target": scale(r["target"]), "achieved": scale(r["achieved"]), "gap": scale(r["gap"]),
+                   "status": tr(f"report_status_{r['status']}") if isinstance(r["status"], str) else "",
+                   "_kinds": {"target": kind, "achieved": kind, "gap": kind}}
+            if j == 0:
+                row.update(tt="" if is_top else _tt(n), name=r["org_name"] or str(code), _span=len(part))
+            else:
+                row["_sub"] = True
+            rows.append(row)
+    return _sheet(ctx, "targets", [Table(cols, rows)], source_key="report_source_targets",
+                  notes=[tr("report_note_status_rule",
+                                    on_track=fmt_percent(get_float_setting(ctx.db, "status_on_track_share", 0.9), ctx.lang, 0),
+                                    at_risk=fmt_percent(get_float_setting(ctx.db, "status_at_risk_share", 0.6), ctx.lang, 0))])
+
+
+# -- Ngân sách -----------------------------------------------------------------------------------
+
+def budget_sheet(ctx: ReportContext) -> Sheet:
+    """Plan by source, disbursed and rate per project line (lines behind pace marked), then plan,
+    disbursed and rate per funding source; the as-of date in the period line."""
+    tr = ctx.tr
+    execution = budget.execution(ctx.db, ctx.year, ctx.as_of)
+    plan = budget.plan_lines(ctx.db, ctx.year)
+    by_source = budget.execution_by_source(ctx.db, ctx.year, ctx.as_of)
+    keys = ["project", "sub_project"]
+    lines = execution.merge(plan[keys + list(budget.SOURCES)], on=keys, how="left")
+    name_col = "name_vi" if ctx.lang == "vi" else "name_en"
+    g_plan, g_exec = tr("report_grp_plan"), tr("report_grp_execution")
+    source_label = {k: tr(f"report_source_{k}") for k in (*budget.SOURCES, "other")}
+    cols = [Col("tt", (tr("report_col_tt"),), "A", "center", 6),
+            Col("name", (tr("report_col_line"),), "B", "text", 44),
+            Col("agency", (tr("report_col_agency"),), "C", "text", 22),
+            *[Col(s, (g_plan, source_label[s]), str(i), "money", 11) for i, s in enumerate(budget.SOURCES, 1)],
+            Col("plan", (g_plan, tr("report_col_sum")), "4=1+2+3", "money", 11),
+            Col("disbursed", (g_exec, tr("report_col_disbursed")), "5", "money", 12),
+            Col("rate", (g_exec, tr("report_col_disbursement_rate")), "6=5/4*100", "pct", 12),
+            Col("behind", (g_exec, tr("report_col_behind_pace")), "D", "center", 10)]
+    total = {"_style": "total", "tt": "", "name": tr("report_total"),
+             **{s: float(lines[s].sum()) for s in budget.SOURCES},
+             "plan": float(lines["plan"].sum()), "disbursed": float(lines["disbursed"].sum())}
+    total["rate"] = _pct(total["disbursed"] / total["plan"]) if total["plan"] else None
+    rows = [total]
+    for i, r in enumerate(lines.to_dict("records"), 1):
+        rows.append({"tt": _tt(i), "name": r.get(name_col) or r["project"], "agency": r.get("agency") or "",
+                     **{s: r.get(s) for s in budget.SOURCES}, "plan": r["plan"], "disbursed": r["disbursed"],
+                     "rate": _pct(r["rate"]), "behind": "x" if r.get("behind_pace") is True else ""})
+    source_cols = [Col("tt", (tr("report_col_tt"),), "A", "center", 6),
+                   Col("name", (tr("report_col_source"),), "B", "text", 44),
+                   Col("plan", (tr("report_col_plan"),), "1", "money", 22),
+                   Col("disbursed", (tr("report_col_disbursed"),), "2", "money", 11),
+                   Col("rate", (tr("report_col_disbursement_rate"),), "3=2/1*100", "pct", 11)]
+    src_rows = [{"_style": "total", "tt": "", "name": tr("report_total"), "plan": float(by_source["plan"].sum()),
+                 "disbursed": float(by_source["disbursed"].sum()),
+                 "rate": _pct(by_source["disbursed"].sum() / by_source["plan"].sum()) if by_source["plan"].sum() else None}]
+    for i, r in enumerate(by_source.to_dict("records"), 1):
+        src_rows.append({"tt": _tt(i), "name": source_label.get(r["source"], str(r["source"])),
+                         "plan": r["plan"], "disbursed": r["disbursed"], "rate": _pct(r["rate"])})
+    as_of = execution["as_of"].dropna().max() if "as_of" in execution and not execution.empty else None
+    period = tr("report_period_budget", year=ctx.year,
+                date=pd.Timestamp(as_of).strftime("%d/%m/%Y") if as_of is not None and not pd.isna(as_of)
+                else tr("report_no_disbursement"))
+    return _sheet(ctx, "budget",
+                  [Table(cols, rows, heading=tr("report_budget_by_line"), unit_note=tr("report_unit_mvnd")),
+                   Table(source_cols, src_rows, heading=tr("report_budget_by_source"), unit_note=tr("report_unit_mvnd"))],
+                  period=period, source_key="report_source_budget", notes=[tr("report_note_pace")])
+
+
+SHEET_BUILDERS = {
+    "summary": summary_sheet,
+    "poor_transitions": poor_transitions_sheet,
+    "near_poor_transitions": near_poor_transitions_sheet,
+    "deprivations": deprivations_sheet,
+    "groups": groups_sheet,
+    "ethnicity": ethnicity_sheet,
+    "targets": targets_sheet,
+    "budget": budget_sheet,
+}
+
+
+def build_sheets(ctx: ReportContext) -> list[Sheet]:
+    """The eight sheets of the report pack, in order."""
+    return [SHEET_BUILDERS[k](ctx) for k in SHEET_KEYS]
+
+
+def write_workbook(db: Database, year: int, out: Path | str | io.BytesIO | None = None, *,
+                   units: int | None = None, lang: str = DEFAULT_LANGUAGE, as_of: date | None = None,
+                   produced: date | None = None) -> bytes | None:
+    """Write the report pack for ``year`` to ``out`` (a path or a binary stream); with no ``out``,
+    return the workbook's bytes."""
+    ctx = ReportContext(db, year, units, lang, as_of, produced or date.today())
+    sheets = build_sheets(ctx)
+    target = io.BytesIO() if out is None else out
+    wb = new_workbook(str(target) if isinstance(target, Path) else target)
+    wb.set_properties({"title": ctx.tr("report_workbook_title", year=year),
+                       "subject": ctx.tr("report_workbook_title", year=year),
+                       "company": issuing_unit(db, year, units)[1], "comments": ctx.tr("report_produced_on",
+                                                                                        date=ctx.produced.strftime("%d/%m/%Y"))})
+    fmts = Formats(wb, lang)
+    for sheet in sheets:
+        write_sheet(wb, fmts, sheet, lang, ctx.produced)
+    wb.close()
+    return target.getvalue() if out is None else None

@@ -1,10 +1,41 @@
-"""Targets, as DHIS2 keeps them: a target is a value per (year, org unit, indicator)."""
+"""Targets and gaps. As DHIS2 keeps them, a target is a value per (year, org unit, indicator),
+compared with what was achieved:
+
+* ``*_reduction`` (households): the net fall in poor households over the year, start − end (the
+  poor at the end of y-1 minus the poor at the end of y), all / ethnic minority / Kinh;
+* ``poor_rate``: the poverty rate at the end of the year (target: below it);
+* ``health_insurance_coverage``: an imported actual where there is one, else the share of poor
+  and near-poor households not deprived on the health-insurance indicator (number 4);
+* other indicators (officers trained, credit access): imported actuals.
+
+gap = target − achieved. The status (achieved, on track, at risk, behind) follows ``status``,
+whose thresholds are the settings ``status_on_track_share`` and ``status_at_risk_share``;
+``status_rule`` states the rule in words for the UI.
+"""
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
+
 import pandas as pd
 
+from . import units as units_mod
 from .db import Database
+from .i18n import fmt_percent, t
+from .poverty import OFFICIAL
+from .reference import get_float_setting, vintage_for_year
+
+STATUSES = ("achieved", "on_track", "at_risk", "behind")
+# Reduction indicators: which poor households they count (SQL over household ``h``).
+REDUCTION_FILTERS = {
+    "poor_reduction": "true",
+    "poor_ethnic_minority_reduction": "h.is_ethnic_minority",
+    "poor_kinh_reduction": "NOT coalesce(h.is_ethnic_minority, false)",
+}
+# Coverage indicators that, lacking an imported actual, are read off a deprivation indicator
+# (by its number in the standard): covered = not deprived on it.
+COVERAGE_FROM_DEPRIVATION = {"health_insurance_coverage": 4}
 
 
 def target_values(db: Database, year: int) -> pd.DataFrame:
@@ -22,3 +53,210 @@ def target_values(db: Database, year: int) -> pd.DataFrame:
         """,
         [year],
     )
+
+
+def thresholds(db: Database) -> tuple[float, float]:
+    """(on-track share, at-risk share) from the settings."""
+    return (get_float_setting(db, "status_on_track_share", 0.9),
+            get_float_setting(db, "status_at_risk_share", 0.6))
+
+
+def year_elapsed(year: int, as_of: date | None) -> float:
+    """Share of ``year`` elapsed at the end of the day ``as_of`` (1.0 when None or after the year;
+    0.0 before it)."""
+    if as_of is None or as_of.year > year:
+        return 1.0
+    if as_of.year < year:
+        return 0.0
+    days = 366 if calendar.isleap(year) else 365
+    return as_of.timetuple().tm_yday / days
+
+
+def status(target, achieved, direction: str = "at_least", *, elapsed: float = 1.0,
+           on_track: float = 0.9, at_risk: float = 0.6, pro_rata: bool = True) -> str | None:
+    """The status of one indicator: 'achieved' when the target is met (``achieved >= target``, or
+    ``achieved < target`` for a 'below' target); otherwise the progress — achieved over the
+    target due by now (target × ``elapsed`` for a flow, ``pro_rata``; the target itself for a
+    level), or target over achieved for a 'below' target — gives 'on_track' at ``on_track`` or
+    more, 'at_risk' at ``at_risk`` or more, else 'behind'. None when either figure is unknown."""
+    p = progress(target, achieved, direction, elapsed=elapsed, pro_rata=pro_rata)
+    if p is None:
+        return None
+    met = achieved < target if direction == "below" else achieved >= target
+    if met:
+        return "achieved"
+    if p >= on_track:
+        return "on_track"
+    if p >= at_risk:
+        return "at_risk"
+    return "behind"
+
+
+def progress(target, achieved, direction: str = "at_least", *, elapsed: float = 1.0,
+             pro_rata: bool = True) -> float | None:
+    """Achieved over the target due by now, or target over achieved for a 'below' target (see
+    ``status``); 1.0 / 0.0 where that ratio is undefined (nothing due, or an actual of zero) and
+    the target is met / not met; None when either figure is unknown."""
+    if target is None or achieved is None or pd.isna(target) or pd.isna(achieved):
+        return None
+    if direction == "below":
+        return target / achieved if achieved > 0 else 1.0
+    due = target * (elapsed if pro_rata else 1.0)
+    if due <= 0:
+        return 1.0 if achieved >= due else 0.0
+    return achieved / due
+
+
+def status_rule(db: Database, lang: str = "vi") -> str:
+    """The status rule in words, with the thresholds currently set, for the UI."""
+    on_track, at_risk = thresholds(db)
+    return t("targets_status_rule", lang, on_track=fmt_percent(on_track, lang, 0),
+             at_risk=fmt_percent(at_risk, lang, 0))
+
+
+def _unit_communes_sql(vintage: int) -> str:
+    """(org_vintage, org_code, commune_code): each commune itself and every commune under a
+    district or province, all in ``vintage``."""
+    v = int(vintage)
+    return f"""(
+        SELECT vintage AS org_vintage, code AS org_code, code AS commune_code FROM org_unit
+        WHERE vintage = {v} AND unit_type IN {units_mod.COMMUNE_TYPES_SQL}
+        UNION ALL
+        SELECT c.vintage, c.parent_code, c.code FROM org_unit c
+        WHERE c.vintage = {v} AND c.unit_type IN {units_mod.COMMUNE_TYPES_SQL} AND c.parent_code IS NOT NULL
+        UNION ALL
+        SELECT c.vintage, p.parent_code, c.code FROM org_unit c
+        JOIN org_unit p ON p.vintage = c.vintage AND p.code = c.parent_code
+        WHERE c.vintage = {v} AND c.unit_type IN {units_mod.COMMUNE_TYPES_SQL} AND p.parent_code IS NOT NULL)"""
+
+
+def computed_actuals(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
+    """What the household data says was achieved, per org unit (each commune, and each district
+    or province over its communes, in the units of ``units`` or of the year): org_vintage,
+    org_unit, indicator, achieved. Reductions need household data for the unit in both years,
+    the rate needs the year's data and total, coverage the year's poor and near-poor."""
+    vintage = units_mod.target_vintage(year, units)
+    link = units_mod.link_sql(vintage)
+    standard = db.scalar("SELECT standard FROM poverty_standard WHERE ? BETWEEN valid_from_year "
+                         "AND valid_to_year LIMIT 1", [year])
+    coverage_cols = []
+    for indicator, number in COVERAGE_FROM_DEPRIVATION.items():
+        code = db.scalar("SELECT code FROM deprivation_indicator WHERE standard = ? AND number = ?",
+                         [standard, number])
+        if code:
+            coverage_cols.append((indicator, code))
+    reductions = ", ".join(
+        f"count(*) FILTER ({OFFICIAL} = 'poor' AND {cond}) AS \"{name}\""
+        for name, cond in REDUCTION_FILTERS.items())
+    coverage = "".join(
+        f", count(*) FILTER ({OFFICIAL} IN ('poor', 'near_poor') AND NOT coalesce(h.{code}, false)) "
+        f"AS \"{ind}\"" for ind, code in coverage_cols)
+    counts = db.frame(
+        f"""
+        WITH link AS {link}, uc AS {_unit_communes_sql(vintage)},
+        per_commune AS (
+            SELECT h.year, l.code AS commune_code, count(*) AS records,
+                   count(*) FILTER ({OFFICIAL} IN ('poor', 'near_poor')) AS listed, {reductions} {coverage}
+            FROM household_current h
+            JOIN link l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code
+            WHERE h.year IN (?, ?)
+            GROUP BY ALL),
+        totals AS (
+            SELECT l.code AS commune_code, sum(t.households) AS households
+            FROM commune_total_current t
+            JOIN link l ON l.src_vintage = t.commune_vintage AND l.src_code = t.commune_code
+            WHERE t.year = ? GROUP BY ALL)
+        SELECT uc.org_vintage, uc.org_code AS org_unit, p.year,
+               count(DISTINCT uc.commune_code) AS communes,
+               sum(p.listed) AS listed, sum(x.households) AS households,
+               {", ".join(f'sum("{n}") AS "{n}"' for n in REDUCTION_FILTERS)}
+               {"".join(f', sum("{ind}") AS "{ind}"' for ind, _ in coverage_cols)}
+        FROM uc JOIN per_commune p ON p.commune_code = uc.commune_code
+        LEFT JOIN totals x ON x.commune_code = uc.commune_code AND p.year = ?
+        GROUP BY ALL
+        """,
+        [year - 1, year, year, year],
+    )
+    n_communes = db.frame(f"SELECT org_vintage, org_code AS org_unit, count(*) AS n "
+                          f"FROM {_unit_communes_sql(vintage)} GROUP BY ALL")
+    rows = []
+    for (v, org), group in counts.groupby(["org_vintage", "org_unit"]):
+        by_year = {int(r["year"]): r for r in group.to_dict("records")}
+        n = int(n_communes.loc[(n_communes.org_vintage == v) & (n_communes.org_unit == org), "n"].iloc[0])
+        cur, prev = by_year.get(year), by_year.get(year - 1)
+        complete = lambda r: r is not None and int(r["communes"]) == n  # noqa: E731
+        if complete(cur) and complete(prev):
+            for name in REDUCTION_FILTERS:
+                rows.append((v, org, name, float(prev[name] - cur[name])))
+        if complete(cur):
+            if cur["households"] and not pd.isna(cur["households"]):
+                rows.append((v, org, "poor_rate", float(cur["poor_reduction"]) / float(cur["households"])))
+            for ind, _ in coverage_cols:
+                if cur["listed"]:
+                    rows.append((v, org, ind, float(cur[ind]) / float(cur["listed"])))
+    return pd.DataFrame(rows, columns=["org_vintage", "org_unit", "indicator", "achieved"])
+
+
+def target_gaps(db: Database, year: int, units: int | None = None,
+                as_of: date | None = None) -> pd.DataFrame:
+    """One row per target of the year: org_vintage, org_unit, org_name, indicator, name_vi,
+    name_en, unit, direction, target, achieved, achieved_source ('households' | 'imported'),
+    gap (target − achieved), progress, status (achieved | on_track | at_risk | behind; None
+    where nothing is known of what was achieved). District (and province) rows first.
+
+    ``as_of`` (default: the year-end review) sets the share of the year elapsed for flow targets
+    (household counts) in the status. With ``units`` (e.g. 2025) the commune targets counted in
+    households are summed into the new communes and compared with their figures; commune
+    targets given as shares cannot be summed and are left out; district rows stay as they are."""
+    data_vintage = vintage_for_year(year)
+    vintage = units_mod.target_vintage(year, units)
+    targets = target_values(db, year)
+    if vintage != data_vintage:
+        targets = _targets_in_units(db, targets, vintage)
+    parts = [computed_actuals(db, year)]
+    if vintage != data_vintage:
+        parts.append(computed_actuals(db, year, units=vintage))
+    computed = pd.concat(parts, ignore_index=True)
+    imported = db.frame("""SELECT org_vintage, org_code AS org_unit, indicator_code AS indicator,
+                                  value AS imported FROM indicator_value_current
+                           WHERE year = ? AND kind = 'actual'""", [year])
+    frame = targets.merge(computed, how="left", on=["org_vintage", "org_unit", "indicator"]) \
+                   .merge(imported, how="left", on=["org_vintage", "org_unit", "indicator"])
+    # Household data decides reductions and the rate; for coverage an imported figure is better.
+    prefer_imported = ~frame.indicator.isin(list(REDUCTION_FILTERS) + ["poor_rate"])
+    use_imported = frame.imported.notna() & (prefer_imported | frame.achieved.isna())
+    frame["achieved_source"] = None
+    frame.loc[frame.achieved.notna(), "achieved_source"] = "households"
+    frame.loc[use_imported, "achieved_source"] = "imported"
+    frame["achieved"] = frame.achieved.where(~use_imported, frame.imported)
+    frame["gap"] = frame.target - frame.achieved
+    on_track, at_risk = thresholds(db)
+    elapsed = year_elapsed(year, as_of)
+    frame["progress"] = [progress(r.target, r.achieved, r.direction or "at_least", elapsed=elapsed,
+                                  pro_rata=r.unit == "households") for r in frame.itertuples()]
+    frame["status"] = [status(r.target, r.achieved, r.direction or "at_least", elapsed=elapsed,
+                              on_track=on_track, at_risk=at_risk, pro_rata=r.unit == "households")
+                       for r in frame.itertuples()]
+    return frame[["org_vintage", "org_unit", "org_name", "indicator", "name_vi", "name_en", "unit",
+                  "direction", "target", "achieved", "achieved_source", "gap", "progress",
+                  "status"]].reset_index(drop=True)
+
+
+def _targets_in_units(db: Database, targets: pd.DataFrame, vintage: int) -> pd.DataFrame:
+    """Commune targets counted in households summed into the communes of ``vintage``; commune
+    share targets dropped; district and province targets unchanged."""
+    link = db.frame(f"SELECT * FROM {units_mod.link_sql(vintage)} l")
+    kinds = dict(db.query("SELECT vintage || '/' || code, unit_type FROM org_unit"))
+    is_commune = [kinds.get(f"{v}/{c}") in units_mod.COMMUNE_TYPES
+                  for v, c in zip(targets.org_vintage, targets.org_unit)]
+    communal = targets[is_commune]
+    upper = targets[[not x for x in is_commune]]
+    communal = communal[communal.unit == "households"].merge(
+        link, left_on=["org_vintage", "org_unit"], right_on=["src_vintage", "src_code"])
+    names = dict(db.query("SELECT code, name FROM org_unit WHERE vintage = ?", [vintage]))
+    summed = (communal.groupby(["code", "indicator", "name_vi", "name_en", "unit", "direction"],
+                               as_index=False, dropna=False)["target"].sum()
+              .rename(columns={"code": "org_unit"}))
+    summed["org_vintage"] = vintage
+    summed["org_name"] = summed.org_unit.map(names)
+    return pd.concat([upper, summed[upper.columns]], ignore_index=True)

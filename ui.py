@@ -1,14 +1,39 @@
 """Shared Streamlit plumbing for the pages: the database resource, cached reads keyed on
-``data_version``, the sidebar settings and labels. Pages stay thin: settings -> analytics -> show."""
+``data_version``, the sidebar settings (kept in the URL), labels, chart display with its
+downloads, readable errors and the meeting mode. Pages stay thin: settings -> analytics -> show."""
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
+from typing import Any, Callable
+
 import streamlit as st
 
-from analytics import demo, poverty
+from analytics import charts, demo, filters, poverty
 from analytics.db import Database, DatabaseError, default_db_path
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from analytics.reference import read_csv, vintage_for_year
 from analytics.summary import summary
+
+MEETING_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stSidebarNav"], [data-testid="stToolbar"] { display: none !important; }
+.stMainBlockContainer { max-width: 100% !important; padding: 1rem 3rem !important; }
+.stMainBlockContainer p, .stMainBlockContainer li { font-size: 1.6rem !important; line-height: 1.4; }
+[data-testid="stMetricValue"] { font-size: 4.2rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.7rem !important; }
+[data-testid="stMetricDelta"] { font-size: 1.4rem !important; }
+h1 { font-size: 3rem !important; }
+</style>
+"""
+BASE_CSS = """
+<style>
+[data-testid="stMetricValue"] { font-size: 2.6rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
+</style>
+"""
 
 
 @st.cache_resource
@@ -18,27 +43,66 @@ def get_db() -> Database:
 
 
 def data_version() -> int:
+    """The database's data version (changes on every committed write)."""
     return get_db().data_version()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_summary(year: int, _version: int) -> dict:
-    """``summary`` for a year, recomputed only when committed data changes."""
-    return summary(get_db(), year)
+def cached_summary(year: int, version: int, units: int | None = None) -> dict:
+    """``summary`` for a year, recomputed only when committed data changes (``version``)."""
+    if units is None:
+        return summary(get_db(), year)
+    return summary(get_db(), year, units=units)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def cached_years(_version: int) -> list[int]:
+def cached_years(version: int) -> list[int]:
+    """Years with household data, oldest first."""
     return poverty.years_with_data(get_db())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def cached_is_illustrative(_version: int) -> bool:
+def cached_is_illustrative(version: int) -> bool:
+    """Whether the database holds illustrative (demo) batches."""
     return demo.is_illustrative(get_db())
 
 
+@st.cache_data(max_entries=512, show_spinner=False)
+def cached(name: str, version: int, args: tuple = (), kwargs: tuple = ()) -> Any:
+    """``analytics.<module>.<function>(db, *args, **kwargs)`` for ``name`` 'module.function',
+    recomputed only when committed data changes."""
+    module_name, function_name = name.rsplit(".", 1)
+    function = getattr(importlib.import_module(f"analytics.{module_name}"), function_name)
+    return function(get_db(), *args, **dict(kwargs))
+
+
+class QueryFailed(Exception):
+    """An analytics call failed; the page has already shown a readable message."""
+
+
+def fetch(name: str, *args, quiet: bool = False, **kwargs) -> Any:
+    """The cached result of an analytics function, or None after showing a readable message
+    (never a traceback) when it fails. ``None`` keyword values are left out."""
+    kwargs = tuple(sorted((k, v) for k, v in kwargs.items() if v is not None))
+    try:
+        return cached(name, data_version(), tuple(args), kwargs)
+    except Exception as exc:  # a readable message for any failure of a query
+        if not quiet:
+            st.error(tr("dash_query_error", what=name, detail=_one_line(exc)), icon=":material/error:")
+        return None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
+
+
+# -- language ------------------------------------------------------------------------------------
+
 def lang() -> str:
-    return st.session_state.get("lang", DEFAULT_LANGUAGE)
+    """The session's language code ('vi' or 'en')."""
+    value = st.session_state.get("lang")
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def tr(key: str, **values) -> str:
@@ -46,44 +110,188 @@ def tr(key: str, **values) -> str:
     return t(key, lang(), **values)
 
 
+# -- the sidebar: every setting bound to the URL --------------------------------------------------
+
+def _vintage_labels() -> dict[int, str]:
+    rows = read_csv("org_unit_vintage.csv")
+    column = "label_vi" if lang() == "vi" else "label_en"
+    return {int(r["vintage"]): r[column] or r["vintage"] for r in rows}
+
+
 def sidebar() -> dict:
-    """Draw the sidebar controls; the settings every page reads (a plain dict)."""
+    """Draw the sidebar controls and return the view settings (a plain dict): lang, year, area,
+    ethnic, commune (a code or None), units (the vintage shown), own_units (the data's own
+    vintage), meeting (bool), version. Every control is bound to a URL query parameter, so a
+    shared link opens the same view."""
     version = data_version()
     years = cached_years(version)
-    _restore_from_url(years)
     with st.sidebar:
-        st.segmented_control(t("language", lang()), LANGUAGES, key="lang",
+        st.segmented_control(t("language", lang()), list(LANGUAGES), key="lang", required=True,
                              format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code],
-                             default=DEFAULT_LANGUAGE)
-        if st.session_state.get("lang") is None:  # a segmented control can be cleared
-            st.session_state["lang"] = DEFAULT_LANGUAGE
-        if st.session_state.get("year") not in years:
-            st.session_state["year"] = years[-1] if years else None
-        year = st.selectbox(tr("year"), years or [None], key="year",
-                            format_func=lambda y: str(y) if y else tr("no_data"))
-    # The view lives in the URL so that a shared link opens the same view.
-    st.query_params["lang"] = lang()
-    if year is not None:
-        st.query_params["year"] = str(year)
-    return {"lang": lang(), "year": year, "version": version}
+                             default=DEFAULT_LANGUAGE, bind="query-params")
+        year = st.selectbox(tr("year"), years or [None], key="year", index=max(len(years) - 1, 0),
+                            format_func=lambda y: str(y) if y else tr("no_data"), bind="query-params")
+        area = st.segmented_control(tr("dash_area"), list(filters.AREAS), key="area", required=True,
+                                    default="all", format_func=lambda a: tr(f"dash_area_{a}"),
+                                    bind="query-params")
+        ethnic = st.segmented_control(tr("dash_ethnic"), list(filters.ETHNIC_GROUPS), key="ethnic",
+                                      required=True, default="all",
+                                      format_func=lambda e: tr(f"dash_ethnic_{e}"), bind="query-params")
+        own = vintage_for_year(year) if year else max(_vintage_labels())
+        labels = _vintage_labels()
+        chosen = st.segmented_control(tr("dash_units"), sorted(labels), key="units", required=True,
+                                      default=own, format_func=lambda v: labels[v],
+                                      disabled=own == max(labels), bind="query-params",
+                                      help=tr("dash_units_help"))
+        units = max(int(chosen or own), own)  # data cannot be split into older, smaller units
+        names = _commune_names(units, version)
+        commune = st.selectbox(tr("commune"), ["all", *names], key="commune",
+                               format_func=lambda c: tr("dash_all_communes") if c == "all" else names.get(c, c),
+                               bind="query-params")
+        meeting = st.toggle(tr("dash_meeting_mode"), key="meeting", bind="query-params",
+                            help=tr("dash_meeting_help"))
+    st.html(MEETING_CSS if meeting else BASE_CSS)
+    return {"lang": lang(), "year": year, "area": area or "all", "ethnic": ethnic or "all",
+            "commune": None if commune in (None, "all") else commune, "units": units, "own_units": own,
+            "meeting": bool(st.session_state.get("meeting")), "version": version}
 
 
-def _restore_from_url(years: list[int]) -> None:
-    """On a session's first run, take the settings from the URL's query parameters."""
-    if st.session_state.get("_url_restored"):
-        return
-    st.session_state["_url_restored"] = True
-    params = st.query_params
-    if params.get("lang") in LANGUAGES:
-        st.session_state["lang"] = params["lang"]
-    if params.get("year", "").isdigit() and int(params["year"]) in years:
-        st.session_state["year"] = int(params["year"])
+def _commune_names(units: int, version: int) -> dict[str, str]:
+    frame = fetch("units.communes", units, quiet=True)
+    if frame is None or frame.empty:
+        return {}
+    return dict(zip(frame["code"].astype(str), frame["name"]))
+
+
+def units_arg(settings: dict) -> int | None:
+    """The ``units`` argument for analytics calls: None when the data's own units are shown."""
+    return None if settings["units"] == settings["own_units"] else settings["units"]
+
+
+# -- page furniture -------------------------------------------------------------------------------
+
+def page_header(title_key: str, settings: dict) -> None:
+    """The page title (with the year) and the illustrative-data notice."""
+    year = settings.get("year")
+    st.title(tr(title_key) + (f" · {year}" if year else ""))
+    if not settings.get("meeting"):
+        illustrative_notice(settings["version"])
 
 
 def illustrative_notice(version: int) -> None:
+    """Say so when the figures are illustrative (demo batches)."""
     if cached_is_illustrative(version):
         st.info(tr("illustrative_notice"), icon=":material/info:")
 
 
+def require_year(settings: dict) -> None:
+    """Stop the page with a helpful message when there is no data at all."""
+    if settings.get("year") is None:
+        st.warning(tr("empty_database"), icon=":material/database:")
+        try:  # the Data page exists only for roles that may import
+            st.page_link("pages/data.py", label=tr("dash_go_to_data"), icon=":material/upload_file:")
+        except Exception:
+            pass
+        st.stop()
+
+
 def show_database_error(exc: DatabaseError) -> None:
+    """A database problem (locked, read-only) as a readable message."""
     st.error(str(exc), icon=":material/error:")
+
+
+# -- charts and the meeting deck ------------------------------------------------------------------
+
+@dataclass
+class Chart:
+    """A chart on a page: its figure, the data behind it (offered as Excel), its takeaway."""
+    key: str
+    figure: Any
+    data: Any = None
+    takeaway: str | None = None
+
+
+@dataclass
+class Block:
+    """Anything else a page shows as one unit (headline cards, a table): a drawing function."""
+    key: str
+    draw: Callable[[], None]
+    in_meeting: bool = True
+
+
+def show_chart(chart: Chart, meeting: bool = False) -> None:
+    """The takeaway, the figure and its Excel and PNG downloads (generated only when clicked)."""
+    if chart.takeaway:
+        st.markdown(f":material/lightbulb: **{chart.takeaway}**")
+    figure = charts.for_meeting(chart.figure) if meeting else chart.figure
+    st.plotly_chart(figure, key=f"chart_{chart.key}", config={"displaylogo": False, "locale": lang()})
+    if meeting:
+        return
+    cols = st.columns([1, 1, 4])
+    if chart.data is not None:
+        data = chart.data
+        cols[0].download_button(tr("dash_download_excel"), data=lambda: charts.to_xlsx(data, chart.key),
+                                file_name=f"{chart.key}.xlsx", key=f"xlsx_{chart.key}", on_click="ignore",
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                icon=":material/table_view:")
+    fig, takeaway = chart.figure, chart.takeaway
+    cols[1].download_button(tr("dash_download_png"), data=lambda: charts.to_png(fig, takeaway),
+                            file_name=f"{chart.key}.png", mime="image/png", key=f"png_{chart.key}",
+                            on_click="ignore", icon=":material/image:")
+
+
+def show(rows: list, settings: dict) -> None:
+    """Draw a page's items (Chart or Block); an entry that is a list is one row of side-by-side
+    items. In meeting mode: one item per screen with previous / next buttons."""
+    rows = [r for r in rows if r is not None and r != []]
+    if settings.get("meeting"):
+        flat = [i for r in rows for i in (r if isinstance(r, list) else [r]) if i is not None]
+        _deck([i for i in flat if not isinstance(i, Block) or i.in_meeting])
+        return
+    for row in rows:
+        row = [i for i in row if i is not None] if isinstance(row, list) else [row]
+        if len(row) == 1:
+            _draw(row[0], meeting=False)
+            continue
+        for col, item in zip(st.columns(len(row), gap="large"), row):
+            with col:
+                _draw(item, meeting=False)
+
+
+def _draw(item, meeting: bool) -> None:
+    if isinstance(item, Chart):
+        show_chart(item, meeting=meeting)
+    else:
+        item.draw()
+
+
+def _deck(items: list) -> None:
+    """One item per screen, with previous / next and a way out of the meeting mode."""
+    if not items:
+        return
+    page = st.session_state.get("_page_key", "page")
+    key = f"slide_{page}"
+    index = min(st.session_state.get(key, 0), len(items) - 1)
+    st.session_state[key] = index
+
+    def step(delta: int) -> None:
+        st.session_state[key] = (st.session_state.get(key, 0) + delta) % len(items)
+
+    _draw(items[index], meeting=True)
+    cols = st.columns([1, 1, 3, 1])
+    cols[0].button(tr("dash_previous"), key="meeting_prev", on_click=step, args=(-1,),
+                   icon=":material/arrow_back:", width="stretch")
+    cols[1].button(tr("dash_next"), key="meeting_next", on_click=step, args=(1,), type="primary",
+                   icon=":material/arrow_forward:", width="stretch")
+    cols[2].markdown(f"**{index + 1} / {len(items)}**")
+    cols[3].button(tr("dash_exit_meeting"), key="meeting_exit", on_click=_exit_meeting,
+                   icon=":material/close_fullscreen:", width="stretch")
+
+
+def _exit_meeting() -> None:
+    st.session_state["meeting"] = False
+
+
+def set_page(key: str) -> None:
+    """Name the running page (its meeting deck remembers its own slide)."""
+    st.session_state["_page_key"] = key

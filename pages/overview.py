@@ -1,51 +1,102 @@
-"""Tổng quan: the year's headline figures, communes and budget lines."""
+"""Tổng quan: the year's headline cards, the trend, communes by target gap, budget by line."""
 
 import streamlit as st
 
 import ui
+from analytics import charts, filters, takeaways
 from analytics.i18n import fmt_money, fmt_number, fmt_percent
 
+ui.set_page("overview")
 settings = ui.sidebar()
 lang, year = settings["lang"], settings["year"]
-st.title(ui.tr("page_overview"))
-ui.illustrative_notice(settings["version"])
+ui.page_header("page_overview", settings)
+ui.require_year(settings)
+units = ui.units_arg(settings)
+view = dict(area=settings["area"], ethnic=settings["ethnic"], commune=settings["commune"])
+filtered = filters.is_filtered(**view)
 
-if year is None:
-    st.warning(ui.tr("empty_database"), icon=":material/database:")
-    st.stop()
+data = ui.cached_summary(year, settings["version"], units)
+communes_now = ui.fetch("poverty.commune_table", year, units=units)
+years = ui.cached_years(settings["version"])
+previous = year - 1 if year - 1 in years else None
+communes_before = ui.fetch("poverty.commune_table", previous, units=settings["units"]) if previous else None
 
-data = ui.cached_summary(year, settings["version"])
-h = data["households"]
-st.subheader(ui.tr("headline_year", year=year))
-cols = st.columns(4)
-cols[0].metric(ui.tr("poor_households"), fmt_number(h["poor"], lang),
-               help=ui.tr("poor_breakdown", rural=h["poor_rural"], urban=h["poor_urban"],
-                          em=h["poor_ethnic_minority"]))
-cols[1].metric(ui.tr("poor_rate"), fmt_percent(h["poor_rate"], lang))
-cols[2].metric(ui.tr("near_poor_households"), fmt_number(h["near_poor"], lang),
-               help=ui.tr("poor_breakdown", rural=h["near_poor_rural"], urban=h["near_poor_urban"],
-                          em=h["near_poor_ethnic_minority"]))
-cols[3].metric(ui.tr("near_poor_rate"), fmt_percent(h["near_poor_rate"], lang))
-
-st.subheader(ui.tr("by_commune"))
-communes = [
-    {ui.tr("commune"): c["name"], ui.tr("total_households"): fmt_number(c["total"], lang),
-     ui.tr("poor_households"): c["poor"], ui.tr("poor_rate"): fmt_percent(c["poor_rate"], lang),
-     ui.tr("near_poor_households"): c["near_poor"]}
-    for c in data["communes"]
-]
-st.dataframe(communes, hide_index=True)
-
-budget = data["budget"]
-st.subheader(ui.tr("budget_plan"))
-if budget["lines"]:
-    st.metric(ui.tr("budget_total"), fmt_money(budget["plan_total"], lang))
-    st.dataframe(
-        [{ui.tr("project_line"): line["name_vi"] if lang == "vi" else line["project"],
-          ui.tr("agency"): line["agency"],
-          "NSTW": fmt_number(line["central"], lang), ui.tr("province"): fmt_number(line["province"], lang),
-          ui.tr("district"): fmt_number(line["district"], lang), ui.tr("total"): fmt_number(line["total"], lang)}
-         for line in budget["lines"]],
-        hide_index=True)
+# The headline: the summary's own figures for the whole area, the filtered communes' otherwise.
+if filtered and communes_now is not None:
+    now = filters.totals(filters.communes(communes_now, **view))
 else:
-    st.caption(ui.tr("no_budget"))
+    now = data["households"]
+before = None
+if communes_before is not None:
+    before = filters.totals(filters.communes(communes_before, **view))
+    if not filtered and isinstance(data.get("transitions"), dict):
+        before["poor"] = data["transitions"]["start"]
+
+gaps = ui.fetch("targets.target_gaps", year, units=units)
+codes = communes_now["code"].tolist() if communes_now is not None else []
+district = filters.district_rows(gaps, codes)
+execution = ui.fetch("budget.execution", year)
+
+
+def headline() -> None:
+    with st.container(key="headline"):
+        st.subheader(ui.tr("headline_year", year=year) + (f" · {ui.tr('dash_filtered')}" if filtered else ""))
+        cols = st.columns(5, border=True)
+        reduction = district.loc["poor_reduction"] if "poor_reduction" in district.index else None
+        delta = None if before is None else now["poor"] - before["poor"]
+        desc = ui.tr("dash_vs_start", start=fmt_number(before["poor"], lang)) if before else None
+        if reduction is not None and not filtered:
+            desc = (desc + "; " if desc else "") + ui.tr("dash_target_reduction",
+                                                         target=fmt_number(reduction["target"], lang))
+        cols[0].metric(ui.tr("poor_households"), fmt_number(now["poor"], lang),
+                       delta=None if delta is None else fmt_number(delta, lang), delta_color="inverse",
+                       delta_description=desc,
+                       help=ui.tr("poor_breakdown", rural=now.get("poor_rural", "–"),
+                                  urban=now.get("poor_urban", "–"), em=now.get("poor_ethnic_minority", "–")))
+        rate_target = district.loc["poor_rate"]["target"] if "poor_rate" in district.index else None
+        cols[1].metric(ui.tr("poor_rate"), fmt_percent(now["poor_rate"], lang),
+                       delta=(fmt_percent(now["poor_rate"] - rate_target, lang)
+                              if rate_target is not None and now["poor_rate"] is not None else None),
+                       delta_color="inverse",
+                       delta_description=(ui.tr("dash_vs_rate_target", target=fmt_percent(rate_target, lang))
+                                          if rate_target is not None else None))
+        em = district.loc["poor_ethnic_minority_reduction"] if "poor_ethnic_minority_reduction" in district.index else None
+        cols[2].metric(ui.tr("dash_em_reduction"),
+                       f"{fmt_number(em['achieved'], lang)} / {fmt_number(em['target'], lang)}" if em is not None else "–",
+                       delta=ui.tr(f"charts_target_{em['status']}") if em is not None else None,
+                       delta_color="normal" if em is not None and em["status"] in ("achieved", "on_track") else "inverse",
+                       delta_arrow="off", help=ui.tr("dash_em_reduction_help"))
+        near_delta = None if before is None else now["near_poor"] - before["near_poor"]
+        cols[3].metric(ui.tr("near_poor_households"), fmt_number(now["near_poor"], lang),
+                       delta=None if near_delta is None else fmt_number(near_delta, lang), delta_color="inverse",
+                       delta_description=(ui.tr("dash_vs_start", start=fmt_number(before["near_poor"], lang))
+                                          if before else None),
+                       help=fmt_percent(now["near_poor_rate"], lang))
+        if execution is not None and not execution.empty:
+            plan, paid = float(execution["plan"].sum()), float(execution["disbursed"].sum())
+            cols[4].metric(ui.tr("dash_disbursed"), fmt_money(paid, lang),
+                           delta=fmt_percent(paid / plan if plan else None, lang, 1), delta_arrow="off",
+                           delta_color="off",
+                           delta_description=ui.tr("dash_of_plan_by", plan=fmt_money(plan, lang),
+                                                   date=takeaways.fmt_date(execution["as_of"].max(), lang)))
+        else:
+            cols[4].metric(ui.tr("dash_disbursed"), "–", help=ui.tr("no_budget"))
+
+
+items = [ui.Block("headline", headline)]
+
+trend = ui.fetch("poverty.trend", commune_code=settings["commune"], units=settings["units"] if settings["commune"] else None)
+if trend is not None:
+    items.append([ui.Chart("trend", charts.trend_chart(trend, lang), trend, takeaways.trend(trend, lang))])
+else:
+    items.append([])
+if gaps is not None and communes_now is not None:
+    shown = filters.communes(communes_now, area=settings["area"], commune=settings["commune"])
+    commune_gaps = filters.commune_rows(gaps, shown["code"].tolist())
+    items[-1].append(ui.Chart("target_gaps", charts.target_gap_chart(commune_gaps, lang), commune_gaps,
+                              takeaways.target_gaps(commune_gaps, lang)))
+if execution is not None:
+    items.append(ui.Chart("budget_lines", charts.budget_lines_chart(execution, lang), execution,
+                          takeaways.budget(execution, lang)))
+
+ui.show(items, settings)

@@ -1,0 +1,497 @@
+"""Plotly figure builders: a frame in, a figure out (pure; no Streamlit, no database).
+
+Every figure has a title, its units on the axes, a source note under the plot, the language's
+number separators (``i18n.plotly_separators``) for ticks and hover labels, and the fixed
+colour-blind-safe colours of ``data/chart_colours.csv`` (one colour per status, per project line,
+per funding source). Years are whole numbers on the axes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .db import PROJECT_ROOT
+from .i18n import DEFAULT_LANGUAGE, fmt_number, fmt_percent, plotly_separators, t
+from .transitions import NEAR_POOR_COLUMNS, NEAR_POOR_SIGNS, POOR_COLUMNS, POOR_SIGNS
+
+COLOURS_FILE = PROJECT_ROOT / "data" / "chart_colours.csv"
+FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"  # fonts with Vietnamese glyphs
+HEIGHT = 440
+MEETING_SCALE = 1.6  # text and height multiplier for a projector
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@lru_cache(maxsize=1)
+def _colours() -> dict[tuple[str, str], str]:
+    with open(COLOURS_FILE, newline="", encoding="utf-8") as f:
+        return {(r["kind"], r["key"]): r["colour"] for r in csv.DictReader(f)}
+
+
+def colour(kind: str, key, default: str = "#999999") -> str:
+    """The fixed colour of ``key`` within ``kind`` (status, target_status, line, source, series)."""
+    return _colours().get((kind, str(key)), default)
+
+
+def line_code(project, sub_project) -> str:
+    """The catalogue code of a budget line: 'DA3' + 'TDA1' -> 'DA3.TDA1'."""
+    if sub_project is None or (isinstance(sub_project, float) and sub_project != sub_project) or sub_project == "":
+        return str(project)
+    return f"{project}.{sub_project}"
+
+
+def line_label(row, lang: str) -> str:
+    """A budget line's short label for an axis: 'DA3.TDA1 – Hỗ trợ ...' trimmed."""
+    name = row.get("name_vi") if lang == "vi" else row.get("name_en")
+    code = line_code(row.get("project"), row.get("sub_project"))
+    name = str(name or code)
+    if "–" in name:
+        name = name.split("–", 1)[1].strip()
+    return _short(f"{code.replace('.', ' ')} – {name}", 46)
+
+
+def wrap(text: str, width: int) -> str:
+    """Break ``text`` into lines of about ``width`` characters with <br> (plotly labels)."""
+    import textwrap
+    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def short_commune(name: str) -> str:
+    """'Xã Tân Quan' -> 'Tân Quan' (the unit type is noise on a chart axis)."""
+    for prefix in ("Thị trấn ", "Phường ", "Xã "):
+        if str(name).startswith(prefix):
+            return str(name)[len(prefix):]
+    return str(name)
+
+
+def pct_suffix(lang: str) -> str:
+    return " %" if lang == "vi" else "%"
+
+
+def _finish(fig: go.Figure, title: str, source: str, lang: str, height: int = HEIGHT,
+            legend: bool = True, bottom: int = 90) -> go.Figure:
+    """Common layout: title, source note, separators, font, colours, margins."""
+    fig.update_layout(
+        title={"text": f"<b>{title}</b>", "x": 0, "xanchor": "left", "font": {"size": 20}},
+        separators=plotly_separators(lang),
+        font={"family": FONT, "size": 15, "color": "#222222"},
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 20, "t": 80, "b": bottom},
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        hoverlabel={"font": {"family": FONT, "size": 15}},
+    )
+    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=18 - bottom,
+                       xanchor="left", yanchor="top", showarrow=False,
+                       font={"size": 12, "color": "#555555"})
+    return fig
+
+
+def _source(key: str, lang: str) -> str:
+    return t("charts_source", lang, source=t(key, lang))
+
+
+def _year_axis(fig: go.Figure, lang: str) -> None:
+    fig.update_xaxes(dtick=1, tickformat="d", title=t("year", lang))
+
+
+def empty_figure(message: str, title: str, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
+    """A figure that says there is nothing to draw (rather than a blank frame)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font={"size": 18, "color": "#555555"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _finish(fig, title, "", lang, height=260, legend=False)
+
+
+# -- poverty ---------------------------------------------------------------------------------------
+
+def trend_chart(trend: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
+    """Poor and near-poor households by year (bars), with each year's rates in the hover label.
+
+    ``trend``: year, total, poor, near_poor, poor_rate, near_poor_rate."""
+    title = t("charts_trend_title", lang)
+    if trend.empty:
+        return empty_figure(t("no_data", lang), title, lang)
+    fig = go.Figure()
+    unit = t("charts_unit_households", lang)
+    for status, rate in (("poor", "poor_rate"), ("near_poor", "near_poor_rate")):
+        rates = [fmt_percent(r, lang) for r in trend[rate]]
+        fig.add_bar(x=trend["year"], y=trend[status], name=t(f"charts_status_{status}", lang),
+                    marker_color=colour("status", status), text=trend[status], textposition="outside",
+                    texttemplate="%{y:,.0f}", customdata=rates,
+                    hovertemplate=f"%{{x}}: %{{y:,.0f}} {unit} (%{{customdata}})<extra>%{{fullData.name}}</extra>")
+    _year_axis(fig, lang)
+    fig.update_yaxes(title=unit, tickformat=",.0f", rangemode="tozero")
+    fig.update_layout(barmode="group", uniformtext={"minsize": 12})
+    return _finish(fig, title, _source("charts_source_review", lang), lang)
+
+
+def commune_bars(communes: pd.DataFrame, lang: str = DEFAULT_LANGUAGE,
+                 measure: str = "poor_rate") -> go.Figure:
+    """Communes ranked by ``measure``: 'poor_rate' (bars in %) or 'households' (poor and near-poor
+    stacked). ``communes``: the columns of ``poverty.commune_table``."""
+    title = t(f"charts_communes_{measure}_title", lang)
+    if communes.empty:
+        return empty_figure(t("no_data", lang), title, lang)
+    names = communes["name"].map(short_commune)
+    height = max(HEIGHT, 120 + 34 * len(communes))
+    fig = go.Figure()
+    if measure == "poor_rate":
+        frame = communes.assign(_n=names, _pct=communes["poor_rate"] * 100).sort_values("_pct")
+        poor_unit = t("charts_unit_households", lang)
+        custom = [f"{fmt_number(p, lang)} / {fmt_number(tot, lang)} {poor_unit}"
+                  for p, tot in zip(frame["poor"], frame["total"])]
+        fig.add_bar(y=frame["_n"], x=frame["_pct"], orientation="h", marker_color=colour("status", "poor"),
+                    name=t("poor_rate", lang), texttemplate="%{x:,.2f}" + pct_suffix(lang),
+                    textposition="outside", customdata=custom,
+                    hovertemplate="%{y}: %{x:,.2f}" + pct_suffix(lang) + " (%{customdata})<extra></extra>")
+        fig.update_xaxes(title=t("charts_unit_percent_households", lang), ticksuffix=pct_suffix(lang),
+                         tickformat=",.2f")
+        legend = False
+    else:
+        frame = communes.assign(_n=names, _sum=communes["poor"] + communes["near_poor"]).sort_values("_sum")
+        for status in ("poor", "near_poor"):
+            fig.add_bar(y=frame["_n"], x=frame[status], orientation="h", name=t(f"charts_status_{status}", lang),
+                        marker_color=colour("status", status),
+                        hovertemplate="%{y}: %{x:,.0f}<extra>%{fullData.name}</extra>")
+        fig.update_layout(barmode="stack")
+        fig.update_xaxes(title=t("charts_unit_households", lang), tickformat=",.0f")
+        legend = True
+    fig.update_yaxes(title=None, automargin=True)
+    return _finish(fig, title, _source("charts_source_review", lang), lang, height=height, legend=legend)
+
+
+def status_bars(counts: dict, lang: str = DEFAULT_LANGUAGE, title: str | None = None) -> go.Figure:
+    """One unit's households by status: ``counts`` maps poor / near_poor / other to households."""
+    title = title or t("charts_status_title", lang)
+    keys = [k for k in ("poor", "near_poor", "other") if counts.get(k) is not None]
+    total = sum(counts[k] for k in keys) or 1
+    shares = [fmt_percent(counts[k] / total, lang) for k in keys]
+    fig = go.Figure(go.Bar(
+        x=[counts[k] for k in keys], y=[t(f"charts_status_{k}", lang) for k in keys], orientation="h",
+        marker_color=[colour("status", k) for k in keys], customdata=shares,
+        texttemplate="%{x:,.0f} (%{customdata})", textposition="auto",
+        hovertemplate="%{y}: %{x:,.0f} (%{customdata})<extra></extra>"))
+    fig.update_xaxes(title=t("charts_unit_households", lang), tickformat=",.0f", type="log"
+                     if counts.get("other", 0) > 50 * max(counts.get("poor", 0), 1) else "linear")
+    fig.update_yaxes(autorange="reversed", title=None)
+    return _finish(fig, title, _source("charts_source_review", lang), lang, height=320, legend=False)
+
+
+def waterfall_chart(row: dict, lang: str = DEFAULT_LANGUAGE, kind: str = "poor",
+                    title: str | None = None) -> go.Figure:
+    """The diễn biến of one unit as a waterfall: start, each decrease and increase, end.
+
+    ``row``: a record of ``transitions.poor_transitions`` (``kind`` 'poor') or of
+    ``near_poor_transitions`` (``kind`` 'near_poor'); signs from ``transitions``."""
+    title = title or t(f"charts_waterfall_{kind}_title", lang)
+    columns = POOR_COLUMNS if kind == "poor" else NEAR_POOR_COLUMNS
+    signs = POOR_SIGNS if kind == "poor" else NEAR_POOR_SIGNS
+    prefix = "charts_tr_" if kind == "poor" else "charts_trn_"
+    labels, values, measures, texts = [], [], [], []
+    for col in columns:
+        value = float(row.get(col) or 0)
+        labels.append(wrap(t(prefix + col, lang), 13))
+        if col in signs:
+            measures.append("relative")
+            values.append(signs[col] * value)
+            texts.append(("−" if signs[col] < 0 else "+") + fmt_number(value, lang))
+        else:
+            measures.append("absolute" if col == "start" else "total")
+            values.append(value if col == "start" else 0)  # plotly sums the total itself
+            texts.append(fmt_number(value, lang))
+    fig = go.Figure(go.Waterfall(
+        x=labels, y=values, measure=measures, text=texts, textposition="outside",
+        decreasing={"marker": {"color": colour("status", "above")}},
+        increasing={"marker": {"color": colour("status", kind)}},
+        totals={"marker": {"color": colour("status", "other")}},
+        connector={"line": {"color": "#888888", "dash": "dot"}},
+        hovertemplate="%{x}: %{text}<extra></extra>"))
+    fig.update_yaxes(title=t("charts_unit_households", lang), tickformat=",.0f", rangemode="tozero")
+    fig.update_xaxes(tickangle=0)
+    return _finish(fig, title, _source("charts_source_review", lang), lang, height=HEIGHT + 60, legend=False,
+                   bottom=140)
+
+
+# -- deprivations ------------------------------------------------------------------------------------
+
+def deprivation_heatmap(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE,
+                        measure: str = "poor_share") -> go.Figure:
+    """Commune × indicator: the share of the commune's poor (or near-poor) households deprived.
+
+    ``table``: the long frame of ``deprivations.deprivation_table``."""
+    group = "poor" if measure.startswith("poor") else "near_poor"
+    title = t(f"charts_heatmap_{group}_title", lang)
+    if table.empty:
+        return empty_figure(t("no_data", lang), title, lang)
+    name_col = "name_vi" if lang == "vi" else "name_en"
+    frame = table.assign(_ind=table["number"].astype(int).astype(str) + ". " + table[name_col].map(lambda s: _short(str(s), 28)),
+                         _commune=table["commune_name"].map(short_commune))
+    pivot = frame.pivot_table(index="_commune", columns="_ind", values=measure, aggfunc="first", sort=False)
+    counts = frame.pivot_table(index="_commune", columns="_ind", values=f"{group}_count", aggfunc="first", sort=False)
+    order = frame.drop_duplicates("_ind").sort_values("number")["_ind"].tolist()
+    pivot, counts = pivot[order], counts[order]
+    z = pivot.to_numpy(dtype=float) * 100
+    text = [[fmt_number(v, lang) if v == v else "" for v in row] for row in z]
+    custom = [[fmt_number(c, lang) if c == c else "–" for c in row] for row in counts.to_numpy(dtype=float)]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=order, y=pivot.index.tolist(), text=text, texttemplate="%{text}", customdata=custom,
+        colorscale=[[0, colour("series", "heat_low")], [1, colour("series", "heat_high")]], zmin=0, zmax=100,
+        colorbar={"title": {"text": pct_suffix(lang).strip()}, "ticksuffix": pct_suffix(lang)},
+        hovertemplate="%{y} · %{x}<br>%{z:,.1f}" + pct_suffix(lang) + " (%{customdata} "
+                      + t("charts_unit_households", lang) + ")<extra></extra>"))
+    fig.update_xaxes(tickangle=-40, side="bottom")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    height = max(HEIGHT, 240 + 30 * len(pivot.index))
+    return _finish(fig, title, _source("charts_source_review", lang), lang, height=height + 120, legend=False)
+
+
+def deprivation_bars(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, title: str | None = None) -> go.Figure:
+    """Each indicator's share of poor and of near-poor households deprived (one unit or the total).
+
+    ``table``: rows of ``deprivations.deprivation_table`` for one unit (number, name_*, *_share)."""
+    title = title or t("charts_deprivation_bars_title", lang)
+    if table.empty:
+        return empty_figure(t("no_data", lang), title, lang)
+    name_col = "name_vi" if lang == "vi" else "name_en"
+    frame = table.sort_values("number", ascending=False)
+    labels = frame["number"].astype(int).astype(str) + ". " + frame[name_col].map(lambda s: _short(str(s), 36))
+    fig = go.Figure()
+    for group in ("poor", "near_poor"):
+        fig.add_bar(y=labels, x=frame[f"{group}_share"] * 100, orientation="h",
+                    name=t(f"charts_status_{group}", lang), marker_color=colour("status", group),
+                    customdata=frame[f"{group}_count"],
+                    hovertemplate="%{y}: %{x:,.1f}" + pct_suffix(lang) + " (%{customdata:,.0f})<extra>%{fullData.name}</extra>")
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title=t("charts_unit_percent_group", lang), ticksuffix=pct_suffix(lang), range=[0, 100])
+    fig.update_yaxes(automargin=True)
+    return _finish(fig, title, _source("charts_source_review", lang), lang, height=HEIGHT + 220)
+
+
+def contribution_chart(contributions: dict, lang: str = DEFAULT_LANGUAGE, title: str | None = None) -> go.Figure:
+    """Each dimension's contribution to M0 (shares summing to 100 %), one fixed colour per dimension.
+
+    ``contributions``: dimension label -> share (fraction)."""
+    title = title or t("charts_contribution_title", lang)
+    if not contributions:
+        return empty_figure(t("no_data", lang), title, lang)
+    items = list(contributions.items())
+    fig = go.Figure()
+    for i, (dim, share) in enumerate(items):
+        fig.add_bar(y=[""], x=[share * 100], orientation="h", name=str(dim),
+                    marker_color=colour("dimension", i), texttemplate="%{x:,.0f}" + pct_suffix(lang),
+                    textposition="inside",
+                    hovertemplate=f"{dim}: %{{x:,.1f}}{pct_suffix(lang)}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title=t("charts_unit_percent_m0", lang), ticksuffix=pct_suffix(lang), range=[0, 100])
+    return _finish(fig, title, _source("charts_source_af", lang), lang, height=300)
+
+
+# -- targets ----------------------------------------------------------------------------------------
+
+def target_gap_chart(gaps: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, title: str | None = None) -> go.Figure:
+    """Communes ranked by their gap to the reduction target (households still to lift out), each
+    bar in its status colour. ``gaps``: rows of ``targets.target_gaps`` for one indicator."""
+    title = title or t("charts_gap_title", lang)
+    if gaps.empty:
+        return empty_figure(t("charts_no_targets", lang), title, lang)
+    frame = gaps.assign(_n=gaps["org_name"].map(short_commune)).sort_values(["gap", "_n"], ascending=[True, False])
+    unit = t("charts_unit_households", lang)
+    fig = go.Figure()
+    for status in ("behind", "at_risk", "on_track", "achieved"):
+        part = frame[frame["status"] == status]
+        if part.empty:
+            continue
+        custom = [[fmt_number(a, lang), fmt_number(tg, lang)] for a, tg in zip(part["achieved"], part["target"])]
+        fig.add_bar(y=part["_n"], x=part["gap"], orientation="h", name=t(f"charts_target_{status}", lang),
+                    marker_color=colour("target_status", status), customdata=custom,
+                    texttemplate="%{x:,.0f}", textposition="outside",
+                    hovertemplate=("%{y}: " + t("charts_gap_hover", lang) + "<extra>%{fullData.name}</extra>"))
+    fig.update_yaxes(categoryorder="array", categoryarray=frame["_n"].tolist(), automargin=True)
+    fig.update_xaxes(title=t("charts_unit_gap", lang, unit=unit), tickformat=",.0f", rangemode="tozero")
+    height = max(HEIGHT, 120 + 34 * len(frame))
+    return _finish(fig, title, _source("charts_source_targets", lang), lang, height=height)
+
+
+def target_vs_achieved(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, title: str | None = None,
+                       percent: bool = False) -> go.Figure:
+    """Target and achieved side by side per row (``label``, ``target``, ``achieved``, ``status``),
+    e.g. the ethnic-minority / Kinh split or coverage indicators against 100 %."""
+    title = title or t("charts_split_title", lang)
+    if frame.empty:
+        return empty_figure(t("charts_no_targets", lang), title, lang)
+    scale = 100 if percent else 1
+    fmt = ",.1f" if percent else ",.0f"
+    suffix = pct_suffix(lang) if percent else ""
+    fig = go.Figure()
+    fig.add_bar(y=frame["label"], x=frame["target"] * scale, orientation="h", name=t("charts_target", lang),
+                marker={"color": "rgba(0,0,0,0)", "line": {"color": colour("series", "target"), "width": 2}},
+                texttemplate="%{x:" + fmt + "}" + suffix, textposition="outside",
+                hovertemplate="%{y}: %{x:" + fmt + "}" + suffix + "<extra>%{fullData.name}</extra>")
+    colours = [colour("target_status", s) for s in frame.get("status", pd.Series(["on_track"] * len(frame)))]
+    fig.add_bar(y=frame["label"], x=frame["achieved"] * scale, orientation="h", name=t("charts_achieved", lang),
+                marker_color=colours, texttemplate="%{x:" + fmt + "}" + suffix, textposition="outside",
+                hovertemplate="%{y}: %{x:" + fmt + "}" + suffix + "<extra>%{fullData.name}</extra>")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    if percent:
+        fig.update_xaxes(title="%", ticksuffix=suffix, range=[0, 115])
+    else:
+        fig.update_xaxes(title=t("charts_unit_households", lang), tickformat=",.0f", rangemode="tozero")
+    return _finish(fig, title, _source("charts_source_targets", lang), lang,
+                   height=max(300, 140 + 70 * len(frame)))
+
+
+# -- budget ---------------------------------------------------------------------------------------
+
+def budget_lines_chart(execution: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, title: str | None = None) -> go.Figure:
+    """Plan (outline) against disbursed (the line's fixed colour) per project line; lines behind
+    the linear pace are marked ⚠. ``execution``: ``budget.execution`` rows."""
+    title = title or t("charts_budget_lines_title", lang)
+    if execution.empty:
+        return empty_figure(t("no_budget", lang), title, lang)
+    frame = execution.iloc[::-1]
+    labels = [line_label(r, lang) + (" ⚠" if r.get("behind_pace") else "") for r in frame.to_dict("records")]
+    codes = [line_code(p, s) for p, s in zip(frame["project"], frame["sub_project"])]
+    rates = [fmt_percent(r, lang, 1) for r in frame["rate"]]
+    unit = t("charts_unit_mvnd", lang)
+    fig = go.Figure()
+    fig.add_bar(y=labels, x=frame["plan"], orientation="h", name=t("charts_plan", lang),
+                marker={"color": colour("series", "plan")},
+                hovertemplate="%{y}: %{x:,.0f} " + unit + "<extra>%{fullData.name}</extra>")
+    fig.add_bar(y=labels, x=frame["disbursed"], orientation="h", name=t("charts_disbursed", lang),
+                marker={"color": [colour("line", c, colour("series", "disbursed")) for c in codes],
+                        "line": {"color": ["#000000" if b else "rgba(0,0,0,0)" for b in frame["behind_pace"]],
+                                 "width": 3}},
+                customdata=rates, texttemplate="%{customdata}", textposition="outside",
+                hovertemplate="%{y}: %{x:,.0f} " + unit + " (%{customdata})<extra>%{fullData.name}</extra>")
+    fig.update_layout(barmode="overlay", bargap=0.25)
+    fig.update_traces(selector={"name": t("charts_plan", lang)}, width=0.8)
+    fig.update_traces(selector={"name": t("charts_disbursed", lang)}, width=0.45)
+    fig.update_xaxes(title=unit, tickformat=",.0f", rangemode="tozero")
+    fig.update_yaxes(automargin=True)
+    return _finish(fig, title, _source("charts_source_budget", lang), lang,
+                   height=max(HEIGHT, 140 + 52 * len(frame)))
+
+
+def budget_group_chart(frame: pd.DataFrame, by: str, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
+    """Plan and disbursed per funding source or per lead agency (``by`` = 'source' | 'agency').
+
+    ``frame``: ``budget.execution_by_source`` / ``execution_by_agency`` (by, plan, disbursed, rate)."""
+    title = t(f"charts_budget_by_{by}_title", lang)
+    if frame.empty:
+        return empty_figure(t("no_budget", lang), title, lang)
+    keys = frame[by].astype(str).tolist()
+    labels = [t(f"charts_source_{k}", lang) if by == "source" else _short(k, 34) for k in keys]
+    unit = t("charts_unit_mvnd", lang)
+    rates = [fmt_percent(r, lang, 1) for r in frame["rate"]]
+    fig = go.Figure()
+    fig.add_bar(x=labels, y=frame["plan"], name=t("charts_plan", lang), marker_color=colour("series", "plan"),
+                hovertemplate="%{x}: %{y:,.0f} " + unit + "<extra>%{fullData.name}</extra>")
+    fig.add_bar(x=labels, y=frame["disbursed"], name=t("charts_disbursed", lang),
+                marker_color=[colour("source", k, colour("series", "disbursed")) for k in keys],
+                customdata=rates, texttemplate="%{customdata}", textposition="outside",
+                hovertemplate="%{x}: %{y:,.0f} " + unit + " (%{customdata})<extra>%{fullData.name}</extra>")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title=unit, tickformat=",.0f")
+    return _finish(fig, title, _source("charts_source_budget", lang), lang)
+
+
+def cumulative_chart(curve: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
+    """Cumulative disbursement through the year against the linear pace and the plan.
+
+    ``curve``: ``budget.cumulative_curve`` (as_of, plan, disbursed, linear_pace)."""
+    title = t("charts_cumulative_title", lang)
+    if curve.empty:
+        return empty_figure(t("charts_no_disbursement", lang), title, lang)
+    unit = t("charts_unit_mvnd", lang)
+    date_fmt = "%d/%m/%Y" if lang == "vi" else "%d %b %Y"
+    fig = go.Figure()
+    fig.add_scatter(x=curve["as_of"], y=curve["plan"], name=t("charts_plan", lang), mode="lines",
+                    line={"color": colour("series", "plan"), "width": 3},
+                    hovertemplate="%{x|" + date_fmt + "}: %{y:,.0f} " + unit + "<extra>%{fullData.name}</extra>")
+    fig.add_scatter(x=curve["as_of"], y=curve["linear_pace"], name=t("charts_pace", lang), mode="lines",
+                    line={"color": colour("series", "pace"), "width": 2, "dash": "dash"},
+                    hovertemplate="%{x|" + date_fmt + "}: %{y:,.0f} " + unit + "<extra>%{fullData.name}</extra>")
+    fig.add_scatter(x=curve["as_of"], y=curve["disbursed"], name=t("charts_disbursed", lang), mode="lines+markers",
+                    line={"color": colour("series", "disbursed"), "width": 4}, marker={"size": 9},
+                    hovertemplate="%{x|" + date_fmt + "}: %{y:,.0f} " + unit + "<extra>%{fullData.name}</extra>")
+    fig.update_xaxes(title=t("charts_date", lang), tickformat="%m/%Y" if lang == "vi" else "%b %Y")
+    fig.update_yaxes(title=unit, tickformat=",.0f", rangemode="tozero")
+    return _finish(fig, title, _source("charts_source_budget", lang), lang)
+
+
+# -- map --------------------------------------------------------------------------------------------
+
+def choropleth(geojson: dict, communes: pd.DataFrame, lang: str = DEFAULT_LANGUAGE,
+               code_property: str = "code") -> go.Figure:
+    """The poverty rate by commune on the uploaded boundaries (features carry ``code_property``)."""
+    title = t("charts_map_title", lang)
+    frame = communes.assign(_pct=communes["poor_rate"] * 100, code=communes["code"].astype(str))
+    custom = [[n, fmt_number(p, lang), fmt_number(tot, lang), fmt_number(np_, lang)]
+              for n, p, tot, np_ in zip(frame["name"], frame["poor"], frame["total"], frame["near_poor"])]
+    fig = go.Figure(go.Choropleth(
+        geojson=geojson, locations=frame["code"], z=frame["_pct"], featureidkey=f"properties.{code_property}",
+        colorscale=[[0, colour("series", "heat_low")], [1, colour("series", "heat_high")]],
+        marker_line_color="#444444", customdata=custom,
+        colorbar={"title": {"text": t("poor_rate", lang)}, "ticksuffix": pct_suffix(lang)},
+        hovertemplate=("<b>%{customdata[0]}</b><br>" + t("poor_rate", lang) + ": %{z:,.2f}" + pct_suffix(lang)
+                       + "<br>" + t("poor_households", lang) + ": %{customdata[1]} / %{customdata[2]}<br>"
+                       + t("near_poor_households", lang) + ": %{customdata[3]}<extra></extra>")))
+    fig.update_geos(fitbounds="locations", visible=False)
+    return _finish(fig, title, _source("charts_source_review", lang), lang, height=560, legend=False)
+
+
+# -- output -----------------------------------------------------------------------------------------
+
+def for_meeting(fig: go.Figure) -> go.Figure:
+    """A copy enlarged for a projector: bigger text, taller plot."""
+    big = go.Figure(fig)
+    size = (big.layout.font.size or 15) * MEETING_SCALE
+    big.update_layout(font={"size": size}, height=int((big.layout.height or HEIGHT) * 1.35),
+                      title={"font": {"size": 20 * MEETING_SCALE}},
+                      hoverlabel={"font": {"size": size}})
+    big.update_annotations(font={"size": 13 * MEETING_SCALE})
+    return big
+
+
+def to_png(fig: go.Figure, takeaway: str | None = None, width: int = 1400) -> bytes:
+    """The figure as a PNG (kaleido driving Debian's Chromium), with the takeaway as a subtitle."""
+    if CHROMIUM.exists():
+        os.environ.setdefault("BROWSER_PATH", str(CHROMIUM))
+    out = go.Figure(fig)
+    if takeaway:  # wrapped so that it leaves room for the legend on the right
+        lines = wrap(takeaway, 95)
+        out.update_layout(title={"subtitle": {"text": lines, "font": {"size": 15}}},
+                          margin={"t": 90 + 20 * lines.count("<br>")})
+        out.update_layout(height=int((out.layout.height or HEIGHT) + 20 * lines.count("<br>")))
+    return out.to_image(format="png", width=width, height=int(out.layout.height or HEIGHT), scale=1)
+
+
+def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
+    """A chart's data as an Excel workbook (one sheet, header row bold, columns sized)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        clean = frame.copy()
+        for col in clean.columns:  # Excel has no time zones; keep dates readable
+            if isinstance(clean[col].dtype, pd.DatetimeTZDtype):
+                clean[col] = clean[col].dt.tz_localize(None)
+        clean.to_excel(writer, sheet_name=sheet[:31], index=False)
+        ws = writer.sheets[sheet[:31]]
+        for i, col in enumerate(clean.columns):
+            width = max([len(str(col))] + [len(str(v)) for v in clean[col].head(200)]) + 2
+            ws.set_column(i, i, min(width, 60))
+    return buffer.getvalue()

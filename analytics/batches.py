@@ -41,3 +41,109 @@ def insert_frame(cur, table: str, frame: pd.DataFrame, batch_id: int) -> int:
     finally:
         cur.unregister("_incoming_rows")
     return len(frame)
+
+
+# The rows a new batch replaces: those of the same key (a households file replaces the
+# (year, commune) pairs it covers; a disbursement snapshot the same date and line ...).
+SUPERSEDE_KEYS = {
+    "household": ("year", "commune_vintage", "commune_code"),
+    "commune_total": ("year", "commune_vintage", "commune_code"),
+    "indicator_value": ("year", "org_vintage", "org_code", "indicator_code", "kind"),
+    "budget_plan": ("year", "project", "sub_project", "source", "org_vintage", "org_code"),
+    "disbursement": ("year", "as_of", "project", "sub_project", "source", "org_vintage", "org_code"),
+}
+
+
+class BatchError(Exception):
+    """A batch operation that cannot be done (unknown batch, already rolled back, superseded)."""
+
+
+def supersede(cur, table: str, batch_id: int) -> int:
+    """Mark as replaced by ``batch_id`` the live rows of other batches that share a key with the
+    rows ``batch_id`` wrote (kept, never deleted); the number of rows replaced."""
+    keys = SUPERSEDE_KEYS[table]
+    match = " AND ".join(f"n.{k} IS NOT DISTINCT FROM o.{k}" for k in keys)
+    return cur.execute(
+        f"""UPDATE {table} AS o SET superseded_by = ?
+            WHERE o.superseded_by IS NULL AND o.batch_id <> ?
+              AND EXISTS (SELECT 1 FROM (SELECT DISTINCT {', '.join(keys)} FROM {table}
+                                         WHERE batch_id = ?) AS n WHERE {match})""",
+        [batch_id, batch_id, batch_id]).fetchone()[0]
+
+
+def find_duplicate(db, sha256: str) -> int | None:
+    """The live batch that imported a file with this SHA-256, if any."""
+    return db.scalar("SELECT min(id) FROM import_batch WHERE sha256 = ? AND status = 'committed'",
+                     [sha256])
+
+
+def list_batches(db, limit: int = 200, communes: set[tuple[int, str]] | None = None) -> pd.DataFrame:
+    """Batches newest first: id, kind, file_name, user_name, started_at, finished_at, status,
+    rows, illustrative, year, commune_code, rolled_back_at. ``communes`` (vintage, code): only
+    batches whose household or total rows all fall inside them (None: all)."""
+    frame = db.frame(
+        """SELECT id, kind, file_name, user_name, started_at, finished_at, status, rows,
+                  illustrative, year, commune_code, rolled_back_at, rolled_back_by
+           FROM import_batch ORDER BY id DESC LIMIT ?""", [int(limit)])
+    if communes is None:
+        return frame
+    inside = _batches_inside(db, communes)
+    return frame[frame.id.isin(inside)].reset_index(drop=True)
+
+
+def _batches_inside(db, communes: set[tuple[int, str]]) -> set[int]:
+    """Batches whose rows all belong to the given communes."""
+    allowed = pd.DataFrame(sorted(communes), columns=["vintage", "code"]).astype({"vintage": "int64", "code": "str"})
+    cur = db.cursor()
+    try:
+        cur.register("_allowed_units", allowed)
+        rows = cur.execute(
+            """WITH r AS (
+                   SELECT batch_id, commune_vintage AS v, commune_code AS c FROM household
+                   UNION ALL SELECT batch_id, commune_vintage, commune_code FROM commune_total
+                   UNION ALL SELECT batch_id, org_vintage, org_code FROM indicator_value)
+               SELECT batch_id FROM r LEFT JOIN _allowed_units a ON a.vintage = r.v AND a.code = r.c
+               GROUP BY batch_id HAVING bool_and(a.code IS NOT NULL)""").fetchall()
+    finally:
+        cur.close()
+    return {r[0] for r in rows}
+
+
+def rollback(db, batch_id: int, user: str | None = None,
+             communes: set[tuple[int, str]] | None = None) -> dict:
+    """Undo a committed batch in one transaction: delete its rows, restore the rows it replaced,
+    mark it rolled_back. Refuses a batch whose rows a later live batch has replaced (roll that
+    one back first). Returns {batch_id, deleted, restored}."""
+    from . import audit
+
+    row = db.query("SELECT status, kind, file_name FROM import_batch WHERE id = ?", [batch_id])
+    if not row:
+        raise BatchError(f"Không có lô nhập số {batch_id}. / There is no batch {batch_id}.")
+    status, kind, file_name = row[0]
+    if status != "committed":
+        raise BatchError(f"Lô {batch_id} đã được hoàn tác trước đó. / Batch {batch_id} is already rolled back.")
+    if communes is not None and batch_id not in _batches_inside(db, communes):
+        raise BatchError(f"Lô {batch_id} có dữ liệu ngoài các xã bạn được giao. "
+                         f"/ Batch {batch_id} holds data outside your communes.")
+    later = set()
+    for table in DATA_TABLES:
+        later |= {r[0] for r in db.query(
+            f"SELECT DISTINCT superseded_by FROM {table} WHERE batch_id = ? AND superseded_by IS NOT NULL",
+            [batch_id])}
+    if later:
+        ids = ", ".join(str(b) for b in sorted(later))
+        raise BatchError(
+            f"Không thể hoàn tác lô {batch_id}: dữ liệu của lô đã được lô {ids} thay thế; hãy hoàn tác "
+            f"lô {ids} trước. / Batch {batch_id} cannot be rolled back: its rows were replaced by "
+            f"batch {ids}; roll that back first.")
+    deleted = restored = 0
+    with db.transaction() as cur:
+        for table in DATA_TABLES:
+            deleted += cur.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id]).fetchone()[0]
+            restored += cur.execute(f"UPDATE {table} SET superseded_by = NULL WHERE superseded_by = ?",
+                                    [batch_id]).fetchone()[0]
+        cur.execute("""UPDATE import_batch SET status = 'rolled_back', rolled_back_at = current_timestamp,
+                       rolled_back_by = ? WHERE id = ?""", [user, batch_id])
+        audit.record(cur, "rollback", user, {"batch_id": batch_id, "kind": kind, "file_name": file_name,
+                                             "deleted": deleted, "restored": restored})
+    return {"batch_id": batch_id, "deleted": deleted, "restored": restored}

@@ -1,0 +1,1 @@
+"""Importing the spreadsheets offices send: read, find the header, map, clean, validate, commit."""

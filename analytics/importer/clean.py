@@ -1,0 +1,147 @@
+"""Cleaning columns of cells, a column at a time (pandas operations over the distinct values,
+not a Python loop over every cell): text, numbers written as text, ticks, status words,
+ethnicity and commune names or codes."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from ..reference import read_csv
+from .text import fix_values, fold
+
+_GROUPED = re.compile(r"^[+-]?\d{1,3}([.,\s\u00a0])\d{3}(\1\d{3})*$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def is_empty(series: pd.Series) -> pd.Series:
+    """True where a cell holds nothing (None, NaN, '' or spaces)."""
+    as_text = series.astype("object").where(series.notna(), "")
+    return as_text.map(lambda v: isinstance(v, str) and not v.strip(), na_action=None).astype(bool)
+
+
+def _number_of(text: str) -> float | None:
+    t = text.strip().replace("\u00a0", " ")
+    if t.endswith("%"):
+        value = _number_of(t[:-1])
+        return None if value is None else value / 100
+    if _GROUPED.match(t):  # 1.200.000 / 1,200,000 / 1 350 000
+        return float(re.sub(r"[.,\s]", "", t))
+    if _DECIMAL_COMMA.match(t):  # 1,5 (Vietnamese decimal comma)
+        return float(t.replace(",", "."))
+    t = t.replace(" ", "")
+    if _PLAIN.match(t):
+        return float(t)
+    return None
+
+
+def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(float values with NaN for empty cells, mask of cells that are not numbers)."""
+    values = pd.to_numeric(series.where(series.map(lambda v: not isinstance(v, (str, bool)))), errors="coerce")
+    texts = series[series.map(lambda v: isinstance(v, str))]
+    if len(texts):
+        distinct = texts.unique()
+        parsed = {t: _number_of(t) for t in distinct}
+        values.loc[texts.index] = texts.map(parsed).astype("float64")
+    empty = is_empty(series)
+    bad = values.isna() & ~empty
+    return values.astype("float64"), bad
+
+
+@lru_cache(maxsize=1)
+def value_aliases() -> dict[str, dict[str, str]]:
+    """field -> {folded word: code} from ``data/reference/value_alias.csv``."""
+    table: dict[str, dict[str, str]] = {}
+    for row in read_csv("value_alias.csv"):
+        value = row["value"] or ""
+        for key in {value.strip().lower(), fold(value)}:
+            table.setdefault(row["field"], {}).setdefault(key, row["code"])
+    return table
+
+
+def parse_ticks(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(boolean values, mask of unreadable ticks). Blank is 'not ticked'."""
+    words = value_aliases()["tick"]
+
+    def one(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return "false"
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return {1: "true", 0: "false"}.get(v)
+        text = str(v).strip()
+        return words.get(text.lower(), words.get(fold(text)))
+
+    distinct = series.astype("object").unique()
+    mapping = {v: one(v) for v in distinct if not (isinstance(v, float) and np.isnan(v))}
+    codes = series.astype("object").map(lambda v: mapping.get(v) if not (isinstance(v, float) and np.isnan(v)) else "false")
+    bad = codes.isna()
+    return codes.eq("true"), bad
+
+
+def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
+    """(codes for the words of ``field`` in value_alias.csv, mask of unknown non-empty words)."""
+    words = value_aliases()[field]
+    distinct = series.dropna().unique()
+    mapping = {v: words.get(str(v).strip().lower(), words.get(fold(v))) for v in distinct}
+    codes = series.map(mapping)
+    bad = codes.isna() & ~is_empty(series)
+    return codes, bad
+
+
+def clean_text(series: pd.Series) -> tuple[pd.Series, int]:
+    """(NFC text with legacy encodings repaired, None for empty; the number of cells repaired)."""
+    obj = series.astype("object")
+    text = obj.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
+                   else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+    present = text.dropna()
+    mapping, _ = fix_values(present.unique())
+    out = text.map(lambda v: mapping.get(v) if v is not None else None)
+    out = out.where(out.map(lambda v: bool(v)), None)
+    repaired = int((present.map(mapping) != present.str.strip()).sum()) if len(present) else 0
+    return out, repaired
+
+
+def is_minority(ethnicity: pd.Series) -> pd.Series:
+    """Ethnic-minority flag: every group but the majority (Kinh); NA where ethnicity is blank."""
+    majority = value_aliases().get("majority_ethnicity", {})
+    keys = ethnicity.map(lambda v: None if v is None else fold(v))
+    flag = ~keys.isin(set(majority))
+    return flag.astype("boolean").where(keys.notna(), pd.NA)
+
+
+_PREFIX = re.compile(r"^(xa|phuong|thitran|tt|ubnd)+")
+
+
+def unit_key(text) -> str:
+    """Matching key of a unit name: folded, without the Xã / Phường / Thị trấn / TT prefix."""
+    key = fold(text)
+    stripped = _PREFIX.sub("", key)
+    return stripped or key
+
+
+def resolve_units(series: pd.Series, units: list[tuple[str, str]]) -> pd.Series:
+    """Codes of org units named or coded in ``series`` among ``units`` [(code, name)];
+    None where unknown or empty."""
+    by_code = {code: code for code, _ in units}
+    by_name: dict[str, str] = {}
+    for code, name in units:
+        by_name.setdefault(unit_key(name), code)
+        by_name.setdefault(fold(name), code)
+
+    def one(v):
+        if v is None:
+            return None
+        text = str(v).strip()
+        if re.fullmatch(r"\d+(\.0)?", text):
+            return by_code.get(text.split(".")[0])
+        return by_name.get(fold(text)) or by_name.get(unit_key(text))
+
+    distinct = series.dropna().unique()
+    mapping = {v: one(v) for v in distinct}
+    return series.map(mapping)

@@ -1,0 +1,226 @@
+"""Finding the header of a sheet and mapping its columns to fields, and reading the title rows.
+
+Headers are matched against ``data/reference/column_alias.csv`` (kind, field, alias, source) and
+the official indicator names of ``deprivation_indicator.csv``, ignoring case, accents, spaces,
+punctuation and numbering. Two-row headers (a merged group over sub-columns, as in "Kế hoạch vốn"
+over "NSTW | NS tỉnh | NS huyện") are read as "group / sub-column".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from ..reference import read_csv
+from .text import fix_text, fold, fold_header
+
+KINDS = ("households", "commune_totals", "indicators", "budget")
+HEADER_SEARCH_ROWS = 30
+SOURCES = ("total", "central", "province", "district", "other")
+
+
+@lru_cache(maxsize=1)
+def aliases() -> dict[str, dict[str, str]]:
+    """kind -> {folded alias: field}; '*' aliases belong to every kind."""
+    table: dict[str, dict[str, str]] = {k: {} for k in KINDS}
+    rows = read_csv("column_alias.csv")
+    for row in read_csv("deprivation_indicator.csv"):  # official names, with or without number
+        rows.append({"kind": "households", "field": row["code"], "alias": row["name_vi"]})
+        rows.append({"kind": "households", "field": row["code"], "alias": row["name_en"]})
+    for row in rows:
+        kinds = KINDS if row["kind"] == "*" else (row["kind"],)
+        for kind in kinds:
+            table[kind].setdefault(fold_header(row["alias"]), row["field"])
+    return table
+
+
+def match_field(kind: str, text) -> str | None:
+    """The field a header cell names for ``kind`` (or None)."""
+    if text is None or text == "":
+        return None
+    text = str(text)
+    table = aliases()[kind]
+    for candidate in (text, re.sub(r"\(.*?\)", "", text), text.split("(")[0]):
+        key = fold_header(candidate)
+        if key and key in table:
+            return table[key]
+    return None
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+@dataclass
+class Column:
+    index: int       # 0-based column in the sheet
+    label: str       # the header as written ("Kế hoạch vốn / NSTW")
+    field: str | None
+
+
+@dataclass
+class Header:
+    sheet: int
+    row: int          # 0-based index of the (first) header row
+    rows: int         # 1 or 2
+    kind: str
+    columns: list[Column] = field(default_factory=list)
+    score: int = 0
+
+    @property
+    def first_data_row(self) -> int:
+        return self.row + self.rows
+
+    def fields(self) -> dict[str, Column]:
+        out = {}
+        for c in self.columns:
+            if c.field and c.field not in out:
+                out[c.field] = c
+        return out
+
+
+def _combine(kind: str, parent: str, child: str) -> str | None:
+    """The field of a column under a two-row header."""
+    pf, cf = match_field(kind, parent), match_field(kind, child)
+    if kind == "budget" and cf and cf.startswith("src_"):
+        group = "disbursed" if pf == "group_disbursed" else "plan"
+        return f"{group}_{cf[4:]}"
+    if kind == "budget" and cf == "rate":
+        return "rate"
+    if cf:
+        return cf
+    if not child and pf and pf.startswith("group_"):
+        return None
+    return pf if not child else None
+
+
+def _single(kind: str, text: str) -> str | None:
+    f = match_field(kind, text)
+    if kind == "budget" and f and f.startswith("src_"):
+        return f"plan_{f[4:]}"  # a plan-only table: one amount column per source
+    if kind == "budget" and f in ("group_plan", "group_disbursed"):
+        return {"group_plan": "plan_total", "group_disbursed": "disbursed_total"}[f]
+    return f
+
+
+def _parents(row: list, merged, r: int) -> list[str]:
+    """Group labels of a header row, spread over the columns their merged cells cover."""
+    texts = [cell_text(v) for v in row]
+    for (r0, c0), (r1, c1) in merged:
+        if r0 == r and r1 == r and c0 < len(texts) and texts[c0]:
+            for c in range(c0 + 1, min(c1 + 1, len(texts))):
+                if not texts[c]:
+                    texts[c] = texts[c0]
+    return texts
+
+
+def build_header(rows: list[list], sheet: int, r: int, two_rows: bool, kind: str, merged) -> Header:
+    top = rows[r]
+    width = max(len(top), len(rows[r + 1]) if two_rows and r + 1 < len(rows) else 0)
+    columns = []
+    if two_rows:
+        parents = _parents(top, merged, r)
+        child_row = rows[r + 1]
+        parents = parents + [""] * (width - len(parents))
+        # Without merge information (csv, ods), a group label runs on over empty parent cells
+        # while the row below names sub-columns.
+        if not merged:
+            last = ""
+            for c in range(width):
+                child = cell_text(child_row[c]) if c < len(child_row) else ""
+                if parents[c]:
+                    last = parents[c]
+                elif child and last:
+                    parents[c] = last
+                else:
+                    last = ""
+        for c in range(width):
+            parent = parents[c] if c < len(parents) else ""
+            child = cell_text(child_row[c]) if c < len(child_row) else ""
+            label = f"{parent} / {child}" if parent and child and parent != child else (child or parent)
+            columns.append(Column(c, fix_text(label)[0], _combine(kind, parent, child)))
+    else:
+        for c in range(width):
+            text = cell_text(top[c]) if c < len(top) else ""
+            columns.append(Column(c, fix_text(text)[0], _single(kind, text)))
+    header = Header(sheet, r, 2 if two_rows else 1, kind, columns)
+    header.score = len(header.fields())
+    return header
+
+
+# A kind is recognised when the fields that define it are present.
+SIGNATURES = {
+    "households": lambda f: "household_id" in f and ("income_per_capita" in f or "d01" in f or "members" in f),
+    "commune_totals": lambda f: "households" in f and "commune" in f,
+    "indicators": lambda f: "indicator" in f and ("target" in f or "actual" in f),
+    "budget": lambda f: "line" in f and any(k.startswith(("plan_", "disbursed_")) for k in f),
+}
+
+
+def find_header(sheets: list, kind: str | None = None) -> Header | None:
+    """The best header over the first rows of every sheet (of ``kind`` if given)."""
+    best: Header | None = None
+    kinds = (kind,) if kind else KINDS
+    for s, sheet in enumerate(sheets):
+        rows = sheet.rows
+        for r in range(min(HEADER_SEARCH_ROWS, len(rows))):
+            if sum(1 for v in rows[r] if cell_text(v)) < 2:
+                continue
+            for k in kinds:
+                for two in (False, True):
+                    if two and r + 1 >= len(rows):
+                        continue
+                    h = build_header(rows, s, r, two, k, sheet.merged)
+                    recognised = SIGNATURES[k](h.fields())
+                    score = h.score + (100 if recognised else 0)
+                    if best is None or score > best.score:
+                        h.score = score
+                        best = h
+    return best if best is not None and best.score >= 2 else None
+
+
+# -- the title rows above the header -------------------------------------------------------
+_YEAR = re.compile(r"\bn[aă]m\s*(20\d\d)\b", re.IGNORECASE)
+_DATE = re.compile(r"(?:đến|den|tính đến)\s*ngày\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", re.IGNORECASE)
+_COMMUNE = re.compile(r"\b((?:xã|phường|thị trấn)\s+[^\n,;:–-]+)", re.IGNORECASE)
+
+
+@dataclass
+class TitleInfo:
+    year: int | None = None
+    as_of: date | None = None
+    commune_text: str | None = None
+    texts: list[str] = field(default_factory=list)
+
+
+def read_title(rows: list[list], header_row: int) -> TitleInfo:
+    """Year ("NĂM 2024"), date ("lũy kế đến ngày 30/9/2024") and commune ("UBND XÃ MINH ĐỨC")
+    written in the rows above the header."""
+    info = TitleInfo()
+    for row in rows[:header_row]:
+        for value in row:
+            text = cell_text(value)
+            if not text:
+                continue
+            text = fix_text(text)[0]
+            info.texts.append(text)
+            if info.as_of is None and (m := _DATE.search(text)):
+                try:
+                    info.as_of = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+                except ValueError:
+                    pass
+            if info.year is None and (m := _YEAR.search(text)):
+                info.year = int(m.group(1))
+            if info.commune_text is None and (m := _COMMUNE.search(text)):
+                name = m.group(1).strip()
+                if fold(name) not in ("xaphuongthitran",):
+                    info.commune_text = name
+    if info.year is None and info.as_of is not None:
+        info.year = info.as_of.year
+    return info

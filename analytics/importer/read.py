@@ -1,0 +1,134 @@
+"""Reading an uploaded file into grids of cells, after the safety checks.
+
+Spreadsheets (.xlsx, .xlsm, .xls, .ods) are read with python-calamine; text files (.csv, .txt)
+with the csv module after guessing the encoding (UTF-8 with or without BOM, UTF-16 as Excel's
+"Unicode text" writes it, Windows-1258) and the delimiter (comma, semicolon or tab).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all; ``key`` names the i18n message, ``values`` fill it."""
+
+    def __init__(self, key: str, **values):
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass
+class Sheet:
+    """One sheet: rows of cells as the reader gives them ('' for an empty cell)."""
+    name: str
+    rows: list[list]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+
+@dataclass
+class Workbook:
+    sheets: list[Sheet]
+    file_format: str  # xlsx | xls | ods | csv
+    text_encoding: str | None = None  # for csv
+
+
+def check_size(content: bytes, max_mb: float) -> None:
+    """Refuse an empty file or one over the upload limit."""
+    if not content:
+        raise ReadError("import_err_empty_file")
+    if len(content) > max_mb * 1024 * 1024:
+        raise ReadError("import_err_too_large", size=round(len(content) / 1024 / 1024, 1), limit=max_mb)
+
+
+def check_archive(content: bytes, max_inflated_mb: float, max_ratio: float) -> None:
+    """Refuse a zip archive (xlsx, ods) that would inflate beyond a safe bound, from the sizes its
+    directory declares, before anything is decompressed."""
+    if not content.startswith(b"PK"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise ReadError("import_err_not_spreadsheet") from None
+    inflated = sum(i.file_size for i in infos)
+    compressed = sum(i.compress_size for i in infos) or 1
+    if inflated > max_inflated_mb * 1024 * 1024 or inflated / compressed > max_ratio:
+        raise ReadError("import_err_zip_bomb", inflated=round(inflated / 1024 / 1024), ratio=round(inflated / compressed))
+
+
+def _suffix(file_name: str) -> str:
+    name = file_name.lower()
+    return name[name.rfind("."):] if "." in name else ""
+
+
+def read_workbook(content: bytes, file_name: str) -> Workbook:
+    """The sheets of a spreadsheet or text file. Raises ReadError for what is not a table."""
+    suffix = _suffix(file_name)
+    if suffix in TEXT_SUFFIXES:
+        return _read_text(content)
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except (CalamineError, ValueError, OSError, TypeError):
+        if suffix in SPREADSHEET_SUFFIXES or content.startswith(b"PK") or b"\x00" in content[:2048]:
+            raise ReadError("import_err_not_spreadsheet") from None
+        return _read_text(content)  # a text table saved under another name
+    sheets = []
+    with wb:
+        for name in wb.sheet_names:
+            try:
+                sheet = wb.get_sheet_by_name(name)
+                rows = sheet.to_python(skip_empty_area=False)
+                merged = sheet.merged_cell_ranges or []
+            except CalamineError:
+                raise ReadError("import_err_not_spreadsheet") from None
+            sheets.append(Sheet(name, rows, list(merged)))
+    fmt = "xlsx" if content.startswith(b"PK") and suffix != ".ods" else (suffix.lstrip(".") or "xls")
+    return Workbook(sheets, fmt)
+
+
+def decode_text(content: bytes) -> tuple[str, str]:
+    """(text, encoding) of a text file: BOMs first, then UTF-8, then Windows-1258."""
+    if content.startswith(codecs.BOM_UTF8):
+        return content[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content.decode("utf-16"), "utf-16"
+    if b"\x00" in content[:200]:  # UTF-16 without a BOM
+        return content.decode("utf-16-le", errors="strict"), "utf-16-le"
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Windows-1258 writes tones as combining marks: compose them.
+        return unicodedata.normalize("NFC", content.decode("cp1258")), "windows-1258"
+    except UnicodeDecodeError:
+        raise ReadError("import_err_not_spreadsheet") from None
+
+
+def _read_text(content: bytes) -> Workbook:
+    try:
+        text, encoding = decode_text(content)
+    except UnicodeDecodeError:
+        raise ReadError("import_err_not_spreadsheet") from None
+    if "\x00" in text or not text.strip():
+        raise ReadError("import_err_empty_file" if not text.strip() else "import_err_not_spreadsheet")
+    sample = text[:20000]
+    lines = [ln for ln in sample.splitlines() if ln.strip()][:30]
+    counts = {d: sum(ln.count(d) for ln in lines) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=counts.get)
+    if counts[delimiter] == 0:
+        raise ReadError("import_err_not_spreadsheet")
+    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return Workbook([Sheet("CSV", rows)], "csv", encoding)

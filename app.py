@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import auth_ui
 import ui
 from analytics.db import DatabaseError
 
@@ -13,8 +14,11 @@ except DatabaseError as exc:
     ui.show_database_error(exc)
     st.stop()
 
+scope = auth_ui.require_login()  # without a session: only the login form, then stop
+
 pages = [
     st.Page("pages/overview.py", title=ui.tr("page_overview"), icon=":material/dashboard:", default=True),
+    st.Page("pages/admin.py", title=ui.tr("page_admin"), icon=":material/admin_panel_settings:"),
 ]
-page = st.navigation(pages)
+page = st.navigation(auth_ui.allowed_pages(pages, scope))
 page.run()

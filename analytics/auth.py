@@ -626,3 +626,11 @@ def record_export(db, scope: Scope, what: str, *, rows: int | None = None, house
         scope.require("export_reports")
     audit.record(db, "export", scope.username,
                  {"what": what, "rows": rows, "households": households, **(detail or {})}, now=clock())
+
+
+def commune_choices(db) -> pd.DataFrame:
+    """Communes an account can be assigned: vintage, code, name, label (``vintage:code``)."""
+    return db.frame(
+        f"""SELECT vintage, code, name, vintage || ':' || code AS label FROM org_unit
+            WHERE unit_type IN ({', '.join('?' for _ in COMMUNE_TYPES)}) ORDER BY vintage, code""",
+        list(COMMUNE_TYPES))

@@ -51,3 +51,27 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 # The browser harness's fixtures, available to every test file.
 from browser import browser_page, chromium, live_server  # noqa: E402,F401
+
+
+# -- logging in (the dashboard shows only its login form without a session) -------------------
+def login_as(at, role: str = "admin", username: str | None = None, db_path=None) -> str:
+    """Log an AppTest session in as the demo account of ``role`` (or ``username``), as the login
+    form does after a right password; the account is created if the database lacks it (e.g. an
+    empty database). Call before ``at.run()``; returns the username."""
+    import csv
+    import os
+    import secrets
+
+    from analytics import auth
+
+    if username is None:
+        with open(ROOT / "data" / "demo" / "accounts.csv", newline="", encoding="utf-8") as f:
+            username = next(r["username"] for r in csv.DictReader(f) if r["role"] == role)
+    with Database(db_path or os.environ["POVERTY_DB"]) as db:
+        if auth.account(db, username) is None:
+            auth.create_account(db, username, role, secrets.token_urlsafe(16), actor="tests")
+        elif auth.scope_for(db, username).role != role:
+            raise ValueError(f"{username} is not a {role}")
+    now = auth.utcnow()
+    at.session_state["auth_session"] = auth.Session(username, now, now, "password")
+    return username

@@ -5,14 +5,15 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.db import Database
 from analytics.summary import summary
-from conftest import ROOT
+from conftest import ROOT, login_as
 
 
-def run_app(monkeypatch, db_path, lang="vi"):
+def run_app(monkeypatch, db_path, lang="vi", role="viewer"):
     monkeypatch.setenv("POVERTY_DB", str(db_path))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["lang"] = lang
+    login_as(at, role)
     at.run()
     return at
 

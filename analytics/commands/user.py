@@ -6,6 +6,7 @@ change is written to the audit log under ``cli:<operating-system user>``.
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import sys
 
@@ -92,10 +93,14 @@ _ACTIONS = {"add": _add, "list": _list, "disable": _disable, "enable": _enable,
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("user", help="manage accounts (administrators)",
+    p = sub.add_parser("user", parents=[common], help="manage accounts (administrators)",
                        description="Manage the dashboard's accounts: add, list, disable, enable, change a "
                                    "password, assign communes to an officer. Changes are audited.")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    # --db also after the action (``user add NAME --db F``), without overriding one given before it.
+    db_option = argparse.ArgumentParser(add_help=False)
+    db_option.add_argument("--db", default=argparse.SUPPRESS, help="DuckDB file (default: $POVERTY_DB)")
+    common = db_option
 
     def password_option(q):
         q.add_argument("--password-stdin", action="store_true",

@@ -1,0 +1,164 @@
+"""The login gate, called by app.py before navigation.
+
+Without a valid session only the login form exists (the navigation then holds that one hidden
+page, so no page script of ``pages/`` can run). A session lives in this browser tab's session
+state as an ``auth.Session`` object, which only server code can create (a widget or the URL
+cannot), and is re-checked against the database on every run: idle expiry, disabled accounts,
+role and commune changes apply at once. With an ``[auth]`` section in ``.streamlit/secrets.toml``
+the form also offers single sign-on (``st.login``), mapped to an account by e-mail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+import ui
+from analytics import auth
+from analytics.i18n import LANGUAGES
+
+SESSION_KEY = "auth_session"
+SCOPE_KEY = "auth_scope"
+NOTICE_KEY = "auth_notice"
+
+
+def sso_configured() -> bool:
+    """Whether single sign-on is set up (an ``[auth]`` section in secrets.toml)."""
+    try:
+        return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
+    except Exception:  # an unreadable secrets file means: no single sign-on
+        return False
+
+
+def current_scope() -> auth.Scope:
+    """The logged-in user's Scope (pages run only after the gate has set it)."""
+    scope = st.session_state.get(SCOPE_KEY)
+    if not isinstance(scope, auth.Scope):
+        st.stop()
+    return scope
+
+
+def current_session() -> auth.Session | None:
+    """The logged-in Session, or None."""
+    session = st.session_state.get(SESSION_KEY)
+    return session if isinstance(session, auth.Session) else None
+
+
+def _sign_in(session: auth.Session, scope: auth.Scope) -> None:
+    st.session_state[SESSION_KEY] = session
+    st.session_state[SCOPE_KEY] = scope
+
+
+def _sign_out() -> None:
+    for key in (SESSION_KEY, SCOPE_KEY):
+        st.session_state.pop(key, None)
+
+
+def require_login() -> auth.Scope:
+    """The Scope of the logged-in user; otherwise draws only the login form and stops the run."""
+    db = ui.get_db()
+    session = current_session()
+    if session is not None:
+        try:
+            session, scope = auth.resume(db, session)
+        except auth.SessionEnded as exc:
+            _sign_out()
+            st.session_state[NOTICE_KEY] = exc.reason
+            if session.method == "sso" and sso_configured():
+                st.logout()
+        else:
+            _sign_in(session, scope)
+            _account_box(session, scope)
+            return scope
+    if sso_configured() and st.user.is_logged_in:
+        try:
+            _sign_in(*auth.sso_login(db, st.user.get("email")))
+            st.rerun()
+        except auth.LoginRefused:
+            st.session_state[NOTICE_KEY] = "sso_unknown"
+    st.navigation([st.Page(_login_page, title=ui.tr("auth_login"), icon=":material/login:")],
+                  position="hidden").run()
+    st.stop()
+
+
+def allowed_pages(pages: list, scope: auth.Scope) -> list:
+    """The pages of ``pages`` the scope's role may open (the default page always stays)."""
+    return [p for p in pages if not p.url_path or scope.may_open(p.url_path)]
+
+
+# -- the login screen ------------------------------------------------------------------------
+def _login_page() -> None:
+    if st.session_state.get("lang") not in LANGUAGES:
+        st.session_state["lang"] = st.query_params.get("lang") if st.query_params.get("lang") in LANGUAGES \
+            else "vi"
+    db = ui.get_db()
+    st.title(ui.tr("app_title"))
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.warning(ui.tr(f"auth_notice_{notice}"), icon=":material/lock_clock:")
+    if not auth.has_accounts(db):
+        _first_admin_form(db)
+        return
+    with st.form("auth_login_form"):
+        st.subheader(ui.tr("auth_login"))
+        username = st.text_input(ui.tr("auth_username"), key="auth_username", max_chars=64)
+        password = st.text_input(ui.tr("auth_password"), type="password", key="auth_password")
+        submitted = st.form_submit_button(ui.tr("auth_login_button"), type="primary")
+    if submitted:
+        try:
+            _sign_in(*auth.authenticate(db, username or "", password or ""))
+        except auth.LoginRefused as exc:
+            if exc.reason == "locked" and exc.locked_until is not None:
+                st.error(ui.tr("auth_refused_locked", until=exc.locked_until.strftime("%H:%M")) + " (UTC)")
+            else:
+                st.error(ui.tr(f"auth_refused_{exc.reason}"))
+        else:
+            st.rerun()
+    if sso_configured():
+        st.button(ui.tr("auth_sso_button"), on_click=st.login, icon=":material/badge:")
+
+
+def _first_admin_form(db) -> None:
+    st.info(ui.tr("auth_first_admin_intro"), icon=":material/admin_panel_settings:")
+    with st.form("auth_first_admin"):
+        username = st.text_input(ui.tr("auth_username"), key="auth_new_username", max_chars=64)
+        name = st.text_input(ui.tr("auth_display_name"), key="auth_new_name", max_chars=200)
+        password = st.text_input(ui.tr("auth_password"), type="password", key="auth_new_password")
+        again = st.text_input(ui.tr("auth_password_again"), type="password", key="auth_new_again")
+        submitted = st.form_submit_button(ui.tr("auth_create_admin"), type="primary")
+    if not submitted:
+        return
+    if password != again:
+        st.error(ui.tr("auth_password_mismatch"))
+        return
+    try:
+        if auth.has_accounts(db):  # someone else was quicker: log in normally
+            st.rerun()
+        created = auth.create_account(db, username or "", "admin", password or "", display_name=name or None)
+        _sign_in(*auth.authenticate(db, created, password))
+    except auth.AuthError as exc:
+        st.error(ui.tr(f"auth_error_{exc.reason}") + f" ({exc})")
+    else:
+        st.rerun()
+
+
+def _account_box(session: auth.Session, scope: auth.Scope) -> None:
+    with st.sidebar:
+        st.caption(ui.tr("auth_signed_in_as", user=session.username,
+                         role=scope.role_info.label(ui.lang())))
+        st.button(ui.tr("auth_logout"), key="auth_logout", icon=":material/logout:", on_click=_logout)
+
+
+def _logout() -> None:
+    session = current_session()
+    if session is not None:
+        auth.logout(ui.get_db(), session)
+    _sign_out()
+    if session is not None and session.method == "sso" and sso_configured():
+        st.logout()
+
+
+def page_id(script: str) -> str:
+    """The id of a page script as roles.csv names it (its file stem)."""
+    return Path(script).stem

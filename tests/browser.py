@@ -127,3 +127,25 @@ def error_elements(page) -> list[str]:
     """Texts of Streamlit exception and error boxes on the page."""
     return [e.inner_text() for e in page.query_selector_all(
         '[data-testid="stException"], [data-testid="stAlertContentError"]')]
+
+
+def demo_password(role: str) -> tuple[str, str]:
+    """The demo account (username, demo-only password) of ``role``."""
+    import csv
+    with open(ROOT / "data" / "demo" / "accounts.csv", newline="", encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["role"] == role)
+    return row["username"], row["password"]
+
+
+def login(page, url: str, role: str = "viewer", username: str | None = None,
+          password: str | None = None) -> None:
+    """Open ``url`` and fill in the login form (the demo account of ``role`` by default)."""
+    if username is None:
+        username, password = demo_password(role)
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng xuất").wait_for(timeout=30_000)
+    wait_for_app(page)

@@ -1,0 +1,416 @@
+"""What-if allocation: strategies, the optimiser, the projection, constraints, saved scenarios,
+the command line and the Kịch bản page."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analytics import scenarios as S
+from analytics.db import Database
+from conftest import ROOT, run_cli
+
+OTHER_STRATEGIES = [s for s in S.STRATEGIES if s != "optimise"]
+HOUSEHOLD_LINES = ["DA2", "DA3.TDA1", "DA3.TDA2", "DA4.TDA1", "DA4.TDA3"]
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db_file):
+    """The demo's 2024 baseline and default params (read once, from a read-only connection)."""
+    with Database(demo_db_file, read_only=True) as db:
+        baseline = S.load_baseline(db, 2024)
+        params = S.default_params(db, baseline)
+    return baseline, params
+
+
+def source_sums(allocation: pd.DataFrame) -> dict:
+    return allocation.groupby("source")["amount"].sum().to_dict()
+
+
+def assert_allocates_the_envelope(result: S.ScenarioResult) -> None:
+    sums = source_sums(result.allocation)
+    for source, amount in result.params["envelope"].items():
+        assert sums.get(source, 0.0) == pytest.approx(amount, abs=1e-6), source
+    assert result.projection.allocated_total == pytest.approx(sum(result.params["envelope"].values()), abs=1e-6)
+
+
+# -- the demo --------------------------------------------------------------------------------
+
+def test_the_demo_plans_2024_from_the_end_of_2023(demo):
+    baseline, params = demo
+    assert baseline.communes["poor"].sum() == 125  # end-2023 review, as the plan states
+    assert baseline.communes["near_poor"].sum() == 143
+    assert sum(params["envelope"].values()) == 4034
+    assert params["envelope"] == {"central": 3507, "province": 176, "district": 351}
+    assert baseline.communes["target"].sum() == baseline.district_target == 68
+    assert params["counterpart_province_share"] == 0.05
+    assert set(params["minimums"]) == {"DA6", "DA7"}
+    # Every plan line has an assumption with its note of where it comes from.
+    assumptions = pd.DataFrame(params["assumptions"])
+    assert list(assumptions["line"]) == list(baseline.plan["line"])
+    assert assumptions["source"].str.len().min() > 20
+    assert set(assumptions.loc[assumptions["line"].isin(["DA6", "DA7"]), "group"]) == {"none"}
+
+
+def test_the_default_year_is_the_latest_with_a_plan(demo_db):
+    assert S.default_year(demo_db) == 2024
+    assert S.plan_years(demo_db) == [2024]
+
+
+@pytest.mark.parametrize("strategy", S.STRATEGIES)
+def test_each_strategy_allocates_exactly_the_envelope_and_meets_every_constraint(demo, strategy):
+    baseline, params = demo
+    result = S.evaluate(baseline, params, strategy)
+    assert_allocates_the_envelope(result)
+    failed = [c for c in result.constraints if not c["ok"]]
+    assert failed == [], failed
+    names = {c["name"] for c in result.constraints}
+    assert {"envelope:central", "envelope:province", "envelope:district", "counterpart:province",
+            "counterpart:district", "minimum:DA7", "absorb:25327"} <= names
+    p = result.projection
+    assert p.start_poor == 125
+    assert 0 < p.projected_escapes <= 125
+    assert p.projected_end_poor == pytest.approx(125 - p.projected_escapes)
+    assert p.projected_rate == pytest.approx(p.projected_end_poor / baseline.communes["total"].sum())
+    by = p.by_commune
+    assert (by["reached_poor"] <= baseline.communes["poor"] + 1e-6).all()
+    assert (by["reached_near_poor"] <= baseline.communes["near_poor"] + 1e-6).all()
+    assert by["remaining_gap"].sum() == pytest.approx(p.remaining_gap)
+
+
+def test_strategies_differ_where_they_should(demo):
+    baseline, params = demo
+    res = {s: S.evaluate(baseline, params, s) for s in S.STRATEGIES}
+    amounts = {s: r.projection.by_commune.set_index("code")["amount"] for s, r in res.items()}
+    # Tân Khai (the town) has 2 poor households but a target of 1: by poor it gets less than by gap
+    # relative to its share, and the ethnic-priority split favours communes with minority poor.
+    assert not np.allclose(amounts["proportional_poor"], amounts["proportional_gap"])
+    assert not np.allclose(amounts["proportional_poor"], amounts["ethnic_priority"])
+    em_heavy, em_light = "25327", "25351"  # 9 of 14 minority poor households vs 2 of 8
+    assert amounts["ethnic_priority"][em_heavy] > amounts["proportional_poor"][em_heavy]
+    assert amounts["ethnic_priority"][em_light] < amounts["proportional_poor"][em_light]
+    best = res["optimise"].projection.projected_escapes
+    for s in OTHER_STRATEGIES:
+        assert best >= res[s].projection.projected_escapes - 1e-6
+    assert best > res["plan"].projection.projected_escapes + 1  # it does find a better use
+
+
+# -- a worked example, computed by hand -----------------------------------------------------
+
+def two_communes(minimum_m: float = 0.0):
+    """Communes A (15 poor, 10 near-poor, 1,000 households, target 4) and B (5 poor, 6 near-poor,
+    500 households, target 1). Line P reaches poor households at 9.2 million each, 40 % of them
+    escaping; line M (monitoring) reaches nobody. Plan: P 80/4/8, M 20/1/2 (central/province/district)."""
+    communes = pd.DataFrame({"code": ["A", "B"], "name": ["Xã A", "Xã B"], "total": [1000, 500],
+                             "poor": [15, 5], "near_poor": [10, 6], "poor_ethnic_minority": [5, 0],
+                             "target": [4.0, 1.0]})
+    plan = pd.DataFrame({"line": ["P", "M"], "name_vi": ["P", "M"], "name_en": ["P", "M"],
+                         "central": [80.0, 20.0], "province": [4.0, 1.0], "district": [8.0, 2.0],
+                         "total": [92.0, 23.0]})
+    baseline = S.Baseline(year=2024, communes=communes, plan=plan, district_code="D", district_target=5.0)
+    params = {
+        "envelope": {"central": 100.0, "province": 5.0, "district": 10.0},
+        "assumptions": [
+            {"line": "P", "unit_cost_mvnd": 9.2, "group": "poor", "escape_share": 0.4, "source": "test"},
+            {"line": "M", "unit_cost_mvnd": None, "group": "none", "escape_share": 0.0, "source": "test"}],
+        "minimums": {"M": minimum_m} if minimum_m else {},
+        "ethnic_minority_weight": 2.0,
+        "counterpart_province_share": 0.05, "counterpart_district_share": 0.10,
+    }
+    return baseline, params
+
+
+def test_worked_example_by_hand():
+    baseline, params = two_communes()
+    # By poor households (15:5): P's 92 million reach 10 households, 7.5 in A and 2.5 in B;
+    # 40 % escape: 3 in A, 1 in B. A: 15 - 3 = 12 poor (1.2 %), gap 4 - 3 = 1; B: 5 - 1 = 4
+    # (0.8 %), gap 0. Cost per escape: A 69 / 3 = 23, B 23 / 1 = 23, district 115 / 4 = 28.75.
+    r = S.evaluate(baseline, params, "proportional_poor")
+    by = r.projection.by_commune.set_index("code")
+    assert by.loc["A", "amount"] == pytest.approx(69.0)
+    assert by.loc["B", "amount"] == pytest.approx(23.0)
+    assert by.loc["A", "households_reached"] == pytest.approx(7.5)
+    assert by.loc["B", "households_reached"] == pytest.approx(2.5)
+    assert by.loc["A", "projected_escapes"] == pytest.approx(3.0)
+    assert by.loc["B", "projected_escapes"] == pytest.approx(1.0)
+    assert by.loc["A", "projected_end_poor"] == pytest.approx(12.0)
+    assert by.loc["A", "projected_rate"] == pytest.approx(0.012)
+    assert by.loc["B", "projected_rate"] == pytest.approx(0.008)
+    assert list(by["remaining_gap"]) == pytest.approx([1.0, 0.0])
+    assert list(by["cost_per_escape"]) == pytest.approx([23.0, 23.0])
+    p = r.projection
+    assert (p.projected_escapes, p.projected_end_poor, p.remaining_gap) == pytest.approx((4.0, 16.0, 1.0))
+    assert p.projected_rate == pytest.approx(16 / 1500)
+    assert p.cost_per_escape == pytest.approx(28.75)
+    assert p.district_amount == pytest.approx(23.0)
+    # The central 80 of P splits 60 / 20; M stays at the district level with its 23.
+    alloc = r.allocation.set_index(["line", "source", "commune"])["amount"]
+    assert alloc[("P", "central", "A")] == pytest.approx(60.0)
+    assert alloc[("P", "district", "B")] == pytest.approx(2.0)
+    assert alloc[("M", "province", "D")] == pytest.approx(1.0)
+    assert r.ok
+
+    # By target gap (4:1): A reaches 8 households (3.2 escapes), B 2 (0.8): gaps 0.8 and 0.2.
+    g = S.evaluate(baseline, params, "proportional_gap").projection.by_commune.set_index("code")
+    assert list(g["projected_escapes"]) == pytest.approx([3.2, 0.8])
+    assert list(g["remaining_gap"]) == pytest.approx([0.8, 0.2])
+
+    # Optimised, with no minimum for M: all 115 million on P, 12.5 households, 5 escapes, and
+    # (second pass) placed so each commune meets its target exactly: A 10 households, B 2.5.
+    o = S.evaluate(baseline, params, "optimise")
+    assert o.projection.projected_escapes == pytest.approx(5.0)
+    assert o.projection.remaining_gap == pytest.approx(0.0, abs=1e-6)
+    assert list(o.projection.by_commune["households_reached"]) == pytest.approx([10.0, 2.5])
+    assert_allocates_the_envelope(o)
+    assert o.ok
+
+    # With M's 23 million mandatory the optimiser can do no better than the plan's 4 escapes,
+    # and places them to leave the smallest total gap (1 household).
+    baseline, params = two_communes(minimum_m=23.0)
+    o = S.evaluate(baseline, params, "optimise")
+    assert o.projection.projected_escapes == pytest.approx(4.0)
+    assert o.projection.remaining_gap == pytest.approx(1.0)
+    assert o.ok
+
+
+def test_violated_constraints_are_named_with_the_amount():
+    baseline, params = two_communes()
+    # Everything for P into B: 10 households reached where only 5 are poor.
+    hand = pd.DataFrame([
+        {"line": "P", "source": "central", "commune": "B", "amount": 80.0},
+        {"line": "P", "source": "province", "commune": "B", "amount": 4.0},
+        {"line": "P", "source": "district", "commune": "B", "amount": 8.0},
+        {"line": "M", "source": "central", "commune": "D", "amount": 10.0},  # 10 short of central
+        {"line": "M", "source": "province", "commune": "D", "amount": 1.0},
+        {"line": "M", "source": "district", "commune": "D", "amount": 2.0},
+    ])
+    r = S.evaluate(baseline, params, S.MANUAL, allocation=hand, lang="en")
+    bad = {c["name"]: c for c in r.constraints if not c["ok"]}
+    assert set(bad) == {"absorb:B", "envelope:central"}
+    assert bad["absorb:B"]["amount"] == pytest.approx(5.0)
+    assert "Xã B" in bad["absorb:B"]["detail"] and "5.0" in bad["absorb:B"]["detail"]
+    assert bad["envelope:central"]["amount"] == pytest.approx(10.0)
+    assert "10.0" in bad["envelope:central"]["detail"]
+    assert not r.ok
+
+    # A counterpart below 5 % of central: 4 of province against 100 central is 1 short.
+    params = {**params, "envelope": {"central": 100.0, "province": 4.0, "district": 10.0}}
+    r = S.evaluate(baseline, params, "plan")
+    bad = {c["name"]: c for c in r.constraints if not c["ok"]}
+    assert set(bad) == {"counterpart:province"}
+    assert bad["counterpart:province"]["amount"] == pytest.approx(1.0)
+
+    # A minimum above what the line gets.
+    baseline, params = two_communes(minimum_m=30.0)
+    r = S.evaluate(baseline, params, "plan")
+    bad = {c["name"]: c for c in r.constraints if not c["ok"]}
+    assert set(bad) == {"minimum:M"} and bad["minimum:M"]["amount"] == pytest.approx(7.0)
+    with pytest.raises(S.ScenarioError):  # no allocation can meet it... unless M may grow: it can
+        S.evaluate(baseline, {**params, "minimums": {"M": 200.0}}, "optimise")
+
+
+def test_a_full_commune_passes_its_share_to_the_others():
+    # Weights 3:1 but A can take only 2 of 4: A 2, B 2.
+    out = S._capped_split(np.array([3.0, 1.0]), np.array([2.0, 10.0]), 4.0)
+    assert list(out) == pytest.approx([2.0, 2.0])
+    # No weight left with room (B weighs 0): the rest goes by remaining room.
+    out = S._capped_split(np.array([1.0, 0.0]), np.array([1.0, 3.0]), 3.0)
+    assert list(out) == pytest.approx([1.0, 2.0])
+    # More than everyone can take: every commune full, the rest left for the caller.
+    out = S._capped_split(np.array([1.0, 1.0]), np.array([1.0, 1.0]), 5.0)
+    assert list(out) == pytest.approx([1.0, 1.0])
+
+
+def test_overflow_goes_to_lines_that_do_not_reach_households():
+    baseline, params = two_communes()
+    params["assumptions"][0]["unit_cost_mvnd"] = 2.0  # P could reach 46 households; only 20 poor
+    r = S.evaluate(baseline, params, "proportional_gap")
+    assert r.ok, [c for c in r.constraints if not c["ok"]]
+    by = r.projection.by_commune.set_index("code")
+    assert list(by["reached_poor"]) == pytest.approx([15.0, 5.0])
+    assert r.projection.by_line.set_index("line").loc["M", "amount"] == pytest.approx(115 - 40)
+    assert_allocates_the_envelope(r)
+
+
+# -- property: the optimiser is never beaten -----------------------------------------------
+
+line_assumption = st.fixed_dictionaries({
+    "unit_cost_mvnd": st.floats(min_value=2, max_value=120, allow_nan=False),
+    "group": st.sampled_from(["poor", "poor", "near_poor", "none"]),
+    "escape_share": st.floats(min_value=0, max_value=1, allow_nan=False),
+})
+
+
+def randomised(params: dict, lines: dict, scale: float, weight: float) -> dict:
+    assumptions = []
+    for a in params["assumptions"]:
+        a = dict(a)
+        if a["line"] in lines:
+            a.update(lines[a["line"]])
+        assumptions.append(a)
+    return {**params, "assumptions": assumptions, "ethnic_minority_weight": weight,
+            "envelope": {k: v * scale for k, v in params["envelope"].items()}}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.fixed_dictionaries({line: line_assumption for line in HOUSEHOLD_LINES}),
+       scale=st.floats(min_value=1, max_value=3), weight=st.floats(min_value=1, max_value=5))
+def test_the_optimiser_beats_or_equals_every_strategy_on_random_assumptions(demo, lines, scale, weight):
+    baseline, params = demo
+    params = randomised(params, lines, scale, weight)
+    best = S.evaluate(baseline, params, "optimise")
+    assert_allocates_the_envelope(best)
+    assert best.ok, [c for c in best.constraints if not c["ok"]]
+    for strategy in OTHER_STRATEGIES:
+        other = S.evaluate(baseline, params, strategy)
+        assert_allocates_the_envelope(other)
+        assert other.ok, (strategy, [c for c in other.constraints if not c["ok"]])
+        assert best.projection.projected_escapes >= other.projection.projected_escapes - 1e-6, strategy
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data(), n=st.integers(min_value=1, max_value=5))
+def test_the_optimiser_wins_on_random_small_districts(data, n):
+    poor = data.draw(st.lists(st.integers(0, 40), min_size=n, max_size=n))
+    near = data.draw(st.lists(st.integers(0, 40), min_size=n, max_size=n))
+    em = [data.draw(st.integers(0, p)) for p in poor]
+    target = [data.draw(st.integers(0, p)) for p in poor]
+    communes = pd.DataFrame({"code": [f"c{i}" for i in range(n)], "name": [f"Xã {i}" for i in range(n)],
+                             "total": [1000] * n, "poor": poor, "near_poor": near,
+                             "poor_ethnic_minority": em, "target": [float(t) for t in target]})
+    k = data.draw(st.integers(1, 4))
+    central = data.draw(st.lists(st.floats(1, 500), min_size=k, max_size=k))
+    names = [f"L{i}" for i in range(k)] + ["M"]
+    central = central + [data.draw(st.floats(1, 100))]
+    plan = pd.DataFrame({"line": names, "name_vi": names, "name_en": names, "central": central,
+                         "province": [c * 0.05 for c in central], "district": [c * 0.1 for c in central]})
+    plan["total"] = plan[["central", "province", "district"]].sum(axis=1)
+    baseline = S.Baseline(year=2024, communes=communes, plan=plan, district_code="D")
+    assumptions = [{"line": name, "source": "test", **data.draw(line_assumption)} for name in names[:-1]]
+    assumptions.append({"line": "M", "unit_cost_mvnd": None, "group": "none", "escape_share": 0.0, "source": "t"})
+    params = {"envelope": {s: float(plan[s].sum()) for s in ("central", "province", "district")},
+              "assumptions": assumptions, "minimums": {"M": float(plan["total"].iloc[-1])},
+              "ethnic_minority_weight": data.draw(st.floats(1, 4)),
+              "counterpart_province_share": 0.05, "counterpart_district_share": 0.10}
+    best = S.evaluate(baseline, params, "optimise")
+    assert best.ok, [c for c in best.constraints if not c["ok"]]
+    for strategy in OTHER_STRATEGIES:
+        other = S.evaluate(baseline, params, strategy)
+        assert_allocates_the_envelope(other)
+        assert other.ok, (strategy, [c for c in other.constraints if not c["ok"]])
+        assert best.projection.projected_escapes >= other.projection.projected_escapes - 1e-6
+
+
+# -- saved scenarios and export --------------------------------------------------------------
+
+def test_save_reopen_duplicate_delete_and_compare(demo_db):
+    plan = S.run(demo_db, 2024, "plan")
+    best = S.run(demo_db, 2024, "optimise")
+    v0 = demo_db.data_version()
+    a = S.save_scenario(demo_db, "Theo kế hoạch", plan, author="lan")
+    b = S.save_scenario(demo_db, "Tối ưu", best)
+    assert demo_db.data_version() > v0
+    saved = S.list_scenarios(demo_db, 2024)
+    assert list(saved["name"]) == ["Tối ưu", "Theo kế hoạch"]
+    assert list(saved["author"]) == ["planner", "lan"]
+    assert list(saved["strategy"]) == ["optimise", "plan"]
+
+    row, reopened = S.open_scenario(demo_db, b)
+    assert row["name"] == "Tối ưu" and row["year"] == 2024
+    assert reopened.strategy == "optimise"
+    assert reopened.projection.projected_escapes == pytest.approx(best.projection.projected_escapes)
+    pd.testing.assert_frame_equal(reopened.allocation, best.allocation, check_dtype=False)
+
+    # A hand-edited allocation is stored and reopened as edited.
+    edited = best.allocation.copy()
+    edited.loc[(edited["line"] == "DA7") & (edited["source"] == "central"), "amount"] += 50.0
+    manual = S.evaluate(best.baseline, best.params, S.MANUAL, allocation=edited)
+    c = S.save_scenario(demo_db, "Chỉnh tay", manual, author="lan")
+    _, again = S.open_scenario(demo_db, c)
+    assert again.strategy == S.MANUAL
+    bad = {x["name"]: x["amount"] for x in again.constraints if not x["ok"]}
+    # 50 more from the centre: over its envelope, and the counterparts fall below 5 % / 10 %.
+    assert bad == pytest.approx({"envelope:central": 50.0, "counterpart:province": 0.05 * 3557 - 176,
+                                 "counterpart:district": 0.10 * 3557 - 351}, abs=1e-3)
+
+    d = S.duplicate_scenario(demo_db, a, "Bản sao", author="minh")
+    row, copy = S.open_scenario(demo_db, d)
+    assert (row["name"], row["author"]) == ("Bản sao", "minh")
+    assert copy.projection.projected_escapes == pytest.approx(plan.projection.projected_escapes)
+
+    totals, gaps = S.compare({"Theo kế hoạch": S.open_scenario(demo_db, a)[1],
+                              "Tối ưu": S.open_scenario(demo_db, b)[1],
+                              "Chỉnh tay": S.open_scenario(demo_db, c)[1]})
+    assert list(totals["name"]) == ["Theo kế hoạch", "Tối ưu", "Chỉnh tay"]
+    assert list(totals["violations"]) == [0, 0, 3]
+    assert totals.loc[1, "projected_escapes"] > totals.loc[0, "projected_escapes"]
+    assert list(gaps.columns) == ["code", "name", "gap_before", "Theo kế hoạch", "Tối ưu", "Chỉnh tay"]
+    assert gaps["gap_before"].sum() == 68
+    assert gaps["Tối ưu"].sum() == pytest.approx(totals.loc[1, "remaining_gap"])
+
+    assert S.delete_scenario(demo_db, c) is True
+    assert S.delete_scenario(demo_db, c) is False
+    assert c not in set(S.list_scenarios(demo_db)["id"])
+    with pytest.raises(S.ScenarioError):
+        S.open_scenario(demo_db, c)
+    with pytest.raises(S.ScenarioError):
+        S.save_scenario(demo_db, "  ", plan)
+
+
+def test_excel_export(demo):
+    from openpyxl import load_workbook
+
+    baseline, params = demo
+    result = S.evaluate(baseline, params, "optimise")
+    wb = load_workbook(io.BytesIO(S.to_excel(result, "Tối ưu", lang="vi")))
+    assert wb.sheetnames == ["Tổng hợp", "Phân bổ", "Theo xã", "Theo dòng vốn", "Giả định", "Ràng buộc"]
+    summary = {r[0]: r[1] for r in wb["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Tên kịch bản"] == "Tối ưu"
+    assert summary["Tổng vốn"] == 4034
+    assert summary["Hộ thoát nghèo dự kiến"] == pytest.approx(result.projection.projected_escapes)
+    rows = list(wb["Phân bổ"].iter_rows(min_row=2, values_only=True))
+    assert sum(r[3] for r in rows) == pytest.approx(4034)
+    assert wb["Theo xã"].max_row == 14  # header + 13 communes
+
+
+# -- the command line --------------------------------------------------------------------------
+
+def test_cli_scenario_json(demo_db_file, tmp_path):
+    path = tmp_path / "cli.duckdb"
+    shutil.copy(demo_db_file, path)
+    out = run_cli("scenario", "--db", str(path), "--year", "2024", "--strategy", "optimise", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert {"strategy", "envelope", "allocated_total", "allocations", "projected_escapes",
+            "projected_end_poor", "projected_rate", "remaining_gap", "by_commune", "constraints"} <= set(data)
+    assert data["strategy"] == "optimise"
+    assert data["envelope"]["total"] == data["allocated_total"] == 4034
+    assert sum(a["amount"] for a in data["allocations"]) == pytest.approx(4034, abs=0.05)
+    assert set(data["allocations"][0]) == {"line", "source", "commune", "amount"}
+    assert len(data["by_commune"]) == 13
+    assert all(c["ok"] for c in data["constraints"])
+    assert data["projected_end_poor"] == pytest.approx(125 - data["projected_escapes"], abs=1e-3)
+    with Database(demo_db_file, read_only=True) as db:
+        expected = S.run(db, 2024, "optimise").projection.projected_escapes
+    assert data["projected_escapes"] == pytest.approx(expected, abs=1e-3)
+
+    text = run_cli("scenario", "--db", str(path))  # defaults: latest plan year, the plan
+    assert text.returncode == 0 and "2024" in text.stdout and "không phải dự báo" in text.stdout
+
+
+def test_cli_scenario_errors(demo_db_file, tmp_path, capsys):
+    from analytics.cli import main
+
+    path = tmp_path / "cli.duckdb"
+    shutil.copy(demo_db_file, path)
+    assert main(["scenario", "--db", str(path), "--strategy", "random"]) == 2
+    assert main(["scenario", "--db", str(path), "--year", "2019"]) == 2
+    assert "2024" in capsys.readouterr().err  # names the years that have a plan
+    assert main(["scenario", "--db", str(tmp_path / "empty.duckdb")]) == 1

@@ -3,47 +3,168 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pandas as pd
 
-from . import budget, poverty, targets
+from . import budget, deprivations, poverty, targets, transitions
+from . import units as units_mod
 from .db import Database
+from .reference import vintage_for_year
+
+# At most this many household ids are listed per data-quality entry (the count is always exact).
+SAMPLE_IDS = 20
+
+
+def _plain(v):
+    """A JSON-ready scalar: NaN / NA / inf -> None, numpy scalars -> Python, dates -> ISO text."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        v = v.item()
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if isinstance(v, (date, pd.Timestamp)):
+        return v.isoformat()[:10]
+    return v
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     """JSON-ready records: NaN and pandas NA become None, numpy scalars plain Python."""
-    out = []
-    for row in frame.to_dict(orient="records"):
-        clean = {}
-        for k, v in row.items():
-            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-                clean[k] = None
-            elif hasattr(v, "item"):
-                clean[k] = v.item()
-            else:
-                clean[k] = v
-        out.append(clean)
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _transition_block(frame: pd.DataFrame) -> tuple[dict | None, dict[str, dict]]:
+    """(district totals or None without a commune with data in both years, {code: row})."""
+    per_commune = {r["code"]: {k: v for k, v in r.items() if k not in ("code", "name")}
+                   for r in _records(frame)}
+    return (transitions.totals(frame) if len(frame) else None), per_commune
+
+
+def _budget(db: Database, year: int, as_of: date | None) -> dict:
+    lines = budget.plan_lines(db, year)
+    execution = budget.execution(db, year, as_of)
+    by_source = budget.execution_by_source(db, year, as_of)
+    plan_total = float(lines["total"].sum())
+    disbursed_total = float(execution.disbursed.sum())
+    merged = lines.merge(execution[["project", "sub_project", "disbursed", "rate", "behind_pace"]],
+                         how="left", on=["project", "sub_project"])
+    used_as_of = execution.as_of.iloc[0] if len(execution) else None
+    return {
+        "plan_total": plan_total,
+        "by_source": {s: float(lines[s].sum()) for s in budget.SOURCES},
+        "lines": _records(merged[["project", "sub_project", "name_vi", "name_en", "agency",
+                                  *budget.SOURCES, "total", "disbursed", "rate", "behind_pace"]]),
+        "disbursed_total": disbursed_total,
+        "disbursed_by_source": {r["source"]: r["disbursed"] for r in _records(by_source)},
+        "disbursement_rate": disbursed_total / plan_total if plan_total else None,
+        "as_of": _plain(used_as_of),
+        "pace": _plain(execution.pace.iloc[0]) if len(execution) else None,
+    }
+
+
+def _deprivations(db: Database, year: int) -> dict | None:
+    try:
+        table = deprivations.district_table(db, year)
+    except ValueError:  # no poverty standard covers the year
+        return None
+    af = deprivations.alkire_foster(db, year)
+    indicators = table.rename(columns={"name_vi": "name"})[
+        ["number", "code", "name", "name_en", "dimension_vi", "dimension_en", "policy_vi", "policy_en",
+         "poor_count", "poor_share", "near_poor_count", "near_poor_share"]]
+    return {"indicators": _records(indicators), "H": af.H, "A": af.A, "M0": af.M0,
+            "households": af.n, "multidimensionally_poor": af.q, "k": af.k,
+            "contributions": af.contributions_in("vi"),
+            "contributions_en": af.contributions_in("en")}
+
+
+def data_quality(db: Database, year: int, units: int | None = None) -> list[dict]:
+    """What the figures of ``year`` should be read with, one entry per kind and commune: kind
+    (status_disagreement | missing_poor_household | missing_near_poor_household |
+    no_status_poor_household | no_status_near_poor_household | commune_without_previous_year |
+    commune_without_year | duplicate_household | unit_absorbs_outside), year, commune_code,
+    commune_name, count, household_ids (at most ``SAMPLE_IDS``), detail."""
+    out: list[dict] = []
+
+    def add_grouped(kind: str, frame: pd.DataFrame, detail: str | None = None) -> None:
+        for (code, name), group in frame.groupby(["commune_code", "commune_name"], dropna=False, sort=True):
+            out.append({"kind": kind, "year": year, "commune_code": _plain(code), "commune_name": _plain(name),
+                        "count": int(len(group)),
+                        "household_ids": [str(x) for x in group.household_id.head(SAMPLE_IDS)],
+                        "detail": detail})
+
+    disagreements = poverty.status_disagreements(db, year)
+    add_grouped("status_disagreement", disagreements,
+                "recorded status differs from the standard's rule; the recorded one is official")
+    for status in ("poor", "near_poor"):
+        missing = transitions.missing_households(db, year, units, status)
+        add_grouped(f"missing_{status}_household", missing[missing.reason == "missing"],
+                    f"on the {year - 1} list, missing from {year}'s data of its commune: "
+                    f"counted as an other decrease")
+        add_grouped(f"no_status_{status}_household", missing[missing.reason == "no_status"],
+                    f"on the {year - 1} list, recorded in {year} without a status: counted as an "
+                    f"other decrease")
+    if (year - 1) in poverty.years_with_data(db):
+        for r in _records(transitions.skipped_communes(db, year, units)):
+            kind = "commune_without_previous_year" if not r["has_previous"] else "commune_without_year"
+            out.append({"kind": kind, "year": year, "commune_code": r["code"], "commune_name": r["name"],
+                        "count": None, "household_ids": [],
+                        "detail": "household data in only one of the two years: no transitions"})
+    duplicates = transitions.duplicate_households(db, year)
+    if len(duplicates):
+        out.append({"kind": "duplicate_household", "year": year, "commune_code": None, "commune_name": None,
+                    "count": int(len(duplicates)),
+                    "household_ids": [str(x) for x in duplicates.household_id.head(SAMPLE_IDS)],
+                    "detail": "recorded more than once in the year: counted once in the transitions"})
+    vintage = units_mod.target_vintage(year, units)
+    notes_en = units_mod.absorption_notes(db, vintage, "en")
+    for code, note in units_mod.absorption_notes(db, vintage, "vi").items():
+        out.append({"kind": "unit_absorbs_outside", "year": year, "commune_code": code,
+                    "commune_name": db.scalar("SELECT name FROM org_unit WHERE vintage = ? AND code = ?",
+                                              [vintage, code]),
+                    "count": None, "household_ids": [],
+                    "detail": f"also absorbs {notes_en.get(code)}: figures cover only the part in the data"
+                              f" / cũng gồm {note}"})
     return out
 
 
-def summary(db: Database, year: int) -> dict:
-    """Everything the dashboard knows about ``year``:
-    ``households`` (district counts and rates), ``communes[]``, ``budget`` (plan by line and
-    source) and ``targets[]``."""
-    communes = poverty.commune_table(db, year)
-    lines = budget.plan_lines(db, year)
+def summary(db: Database, year: int, units: int | None = None, as_of: date | None = None) -> dict:
+    """Everything the dashboard knows about ``year``, as plain JSON-ready values:
+
+    ``year``, ``units`` (the vintage of the communes shown), ``households`` (district counts and
+    rates), ``communes[]`` (code, name, total, poor, near_poor, rates, ethnic-minority counts,
+    also_absorbs_*, and their ``transitions`` / ``near_poor_transitions``, None where the commune
+    lacks data for one of the years), ``transitions`` and ``near_poor_transitions`` (district
+    totals; None without two years of data), ``deprivations`` (indicators[], H, A, M0,
+    contributions), ``targets[]`` (target, achieved, gap, status), ``target_status_rule``
+    ({vi, en}), ``budget`` (plan by line and source, disbursed_total, disbursed_by_source,
+    disbursement_rate, as_of, pace, lines[] with disbursed and rate) and ``data_quality[]``.
+    ``units`` (e.g. 2025) presents pre-2025 data in the new communes; ``as_of`` the budget's date
+    (default: its latest snapshot)."""
+    vintage = units_mod.target_vintage(year, units)
+    communes = poverty.commune_table(db, year, units)
+    poor_tr, poor_by_commune = _transition_block(transitions.poor_transitions(db, year, units))
+    near_tr, near_by_commune = _transition_block(transitions.near_poor_transitions(db, year, units))
+    commune_records = _records(communes[["code", "name", "is_urban", "total", "persons", "poor", "near_poor",
+                                         "poor_rate", "near_poor_rate", "poor_ethnic_minority",
+                                         "near_poor_ethnic_minority", "poor_persons", "poor_persons_rate",
+                                         "also_absorbs_vi", "also_absorbs_en"]])
+    for c in commune_records:
+        c["transitions"] = poor_by_commune.get(c["code"])
+        c["near_poor_transitions"] = near_by_commune.get(c["code"])
+    gaps = targets.target_gaps(db, year, units)
     return {
         "year": year,
-        "households": poverty.household_counts(db, year),
-        "communes": _records(communes[["code", "name", "total", "poor", "near_poor", "poor_rate",
-                                       "near_poor_rate", "poor_ethnic_minority",
-                                       "near_poor_ethnic_minority"]]),
-        "budget": {
-            "plan_total": float(lines["total"].sum()),
-            "by_source": {s: float(lines[s].sum()) for s in budget.SOURCES},
-            "lines": _records(lines[["project", "sub_project", "name_vi", "agency",
-                                     *budget.SOURCES, "total"]]),
-        },
-        "targets": _records(targets.target_values(db, year)[
-            ["org_unit", "org_name", "indicator", "unit", "direction", "target"]]),
+        "units": vintage,
+        "households": poverty.household_counts(db, year, units),
+        "communes": commune_records,
+        "transitions": poor_tr,
+        "near_poor_transitions": near_tr,
+        "deprivations": _deprivations(db, year),
+        "targets": _records(gaps[["org_unit", "org_name", "indicator", "unit", "direction", "target",
+                                  "achieved", "gap", "status", "progress", "achieved_source"]]),
+        "target_status_rule": {"vi": targets.status_rule(db, "vi"), "en": targets.status_rule(db, "en")},
+        "budget": _budget(db, year, as_of),
+        "data_quality": data_quality(db, year, units),
+        "data_vintage": vintage_for_year(year),
     }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .db import Database
-from .reference import vintage_for_year
+from .reference import _vintages, vintage_for_year
 
 COMMUNE_TYPES = ("xa", "phuong", "thi_tran")
 COMMUNE_TYPES_SQL = "('xa', 'phuong', 'thi_tran')"
@@ -25,6 +25,9 @@ def target_vintage(year: int, units: int | str | None = None) -> int:
     if units is None or units == "":
         return own
     wanted = int(units)
+    known = sorted(int(r["vintage"]) for r in _vintages())
+    if wanted not in known:
+        raise ValueError(f"unknown units {wanted}: the vintages are {', '.join(map(str, known))}")
     if wanted < own:
         raise ValueError(f"data of {year} is in the units of {own}; it cannot be shown in the older "
                          f"units of {wanted}")

@@ -1,33 +1,73 @@
-"""``summary --year Y [--json]``: the year's figures."""
+"""``summary --year Y [--units 2025] [--as-of DATE] [--json]``: the year's figures."""
 
 from __future__ import annotations
 
-from ..cli import print_json
+from datetime import date
+
+from ..cli import UsageError, print_json
 from ..db import Database
 from ..i18n import fmt_money, fmt_number, fmt_percent
 from ..summary import summary
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"--as-of wants a date YYYY-MM-DD, not {text!r}") from exc
+
+
 def run(args) -> int:
+    as_of = _date(args.as_of) if args.as_of else None
     with Database(args.db) as db:
-        data = summary(db, args.year)
+        try:
+            data = summary(db, args.year, units=args.units, as_of=as_of)
+        except ValueError as exc:  # units older than the data, unknown units, a year without a standard
+            raise UsageError(str(exc)) from exc
     if args.json:
         print_json(data)
         return 0
     h = data["households"]
-    print(f"Năm {args.year}: {h['poor']} hộ nghèo ({fmt_percent(h['poor_rate'])}), "
-          f"{h['near_poor']} hộ cận nghèo ({fmt_percent(h['near_poor_rate'])}) "
+    print(f"Năm {args.year}: {fmt_number(h['poor'])} hộ nghèo ({fmt_percent(h['poor_rate'])}), "
+          f"{fmt_number(h['near_poor'])} hộ cận nghèo ({fmt_percent(h['near_poor_rate'])}) "
           f"trên {fmt_number(h['total'])} hộ")
-    print(f"Kế hoạch vốn: {fmt_money(data['budget']['plan_total'])}")
+    tr = data["transitions"]
+    if tr:
+        print(f"Diễn biến hộ nghèo: đầu kỳ {tr['start']}, thoát nghèo "
+              f"{tr['escaped_to_near_poor'] + tr['escaped_above_near_poor']}, giảm khác {tr['other_decrease']}, "
+              f"tăng {tr['near_poor_to_poor'] + tr['fallen_back'] + tr['newly_poor'] + tr['other_increase']}, "
+              f"cuối kỳ {tr['end']}")
+    d = data["deprivations"]
+    if d:
+        print(f"Nghèo đa chiều (Alkire–Foster): H = {fmt_percent(d['H'])}, A = {fmt_percent(d['A'])}, "
+              f"M0 = {fmt_number(d['M0'], decimals=4)}")
+    b = data["budget"]
+    print(f"Kế hoạch vốn: {fmt_money(b['plan_total'])}; đã giải ngân {fmt_money(b['disbursed_total'])} "
+          f"({fmt_percent(b['disbursement_rate'])}) đến {b['as_of'] or '–'}")
+    print(f"Đơn vị hành chính năm {data['units']}:")
     for c in data["communes"]:
         print(f"  {c['code']} {c['name']:<22} {c['poor']:>4} nghèo  {c['near_poor']:>4} cận nghèo  "
               f"{fmt_percent(c['poor_rate'])}")
+    for t in data["targets"]:
+        if t["status"] in ("at_risk", "behind"):
+            show = fmt_percent if t["unit"] == "share" else fmt_number
+            print(f"  ! {t['org_name']}: {t['indicator']} {show(t['achieved'])} / {show(t['target'])} "
+                  f"({t['status']})")
+    if data["data_quality"]:
+        print(f"Cảnh báo dữ liệu / data-quality entries: {len(data['data_quality'])}")
     return 0
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("summary", parents=[common], help="the figures of a year",
-                       description="Print the figures of a year (households, communes, budget, targets).")
+                       description="Print the figures of a year: households and rates, communes, changes "
+                                   "(diễn biến), deprivations, targets and gaps, budget plan and execution, "
+                                   "data-quality warnings.")
     p.add_argument("--year", type=int, required=True, help="data year, e.g. 2023")
+    p.add_argument("--units", type=int, default=None,
+                   help="present the data in the units of this vintage (2025: the communes after the "
+                        "1 July 2025 reorganisation)")
+    p.add_argument("--as-of", default=None, help="budget execution as of this date (YYYY-MM-DD); "
+                                                 "default: the latest disbursement snapshot")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=run)

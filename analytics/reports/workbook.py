@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import budget, poverty, targets, transitions
+from .. import budget, deprivations, poverty, targets, transitions
 from ..db import Database
 from ..demo import is_illustrative
-from ..i18n import DEFAULT_LANGUAGE, fmt_percent, t
-from ..reference import get_float_setting
+from ..i18n import DEFAULT_LANGUAGE, t
 from ..units import target_vintage
 from .layout import Col, Formats, Sheet, Table, new_workbook, write_sheet
 
@@ -211,13 +210,12 @@ def deprivations_sheet(ctx: ReportContext) -> Sheet:
     """Per commune, two rows (poor, near-poor): households deprived on each indicator and their
     share of the group, grouped by dimension; the district total first."""
     tr = ctx.tr
-    from .. import deprivations
     table = deprivations.deprivation_table(ctx.db, ctx.year, ctx.units)
+    district = deprivations.district_table(ctx.db, ctx.year)
     communes = poverty.commune_table(ctx.db, ctx.year, ctx.units)
     counts = poverty.household_counts(ctx.db, ctx.year, ctx.units)
     dim_col, name_col = ("dimension_vi", "name_vi") if ctx.lang == "vi" else ("dimension_en", "name_en")
-    indicators = (table.drop_duplicates("number").sort_values("number")[["number", dim_col, name_col]]
-                  .to_dict("records"))
+    indicators = deprivations.indicators(ctx.db, ctx.year).sort_values("number").to_dict("records")
     cols = [_col_tt(ctx), _col_name(ctx, width=20),
             Col("group", (tr("report_col_group"),), "C", "text", 12),
             Col("households", (tr("report_col_group_households"),), "1", width=10)]
@@ -244,7 +242,7 @@ def deprivations_sheet(ctx: ReportContext) -> Sheet:
             out.append(row)
         return out
 
-    rows = pair(tr("report_total"), "", counts["poor"], counts["near_poor"], table, "total")
+    rows = pair(tr("report_total"), "", counts["poor"], counts["near_poor"], district, "total")
     for i, c in enumerate(communes.to_dict("records"), 1):
         part = table[table["commune_code"].astype(str) == str(c["code"])]
         rows += pair(c["name"], _tt(i), c["poor"], c["near_poor"], part)
@@ -317,15 +315,14 @@ def targets_sheet(ctx: ReportContext) -> Sheet:
     """Each unit's targets: plan, achieved, gap and status per indicator, the district first (bold);
     shares in percent."""
     tr = ctx.tr
-    gaps = targets.target_gaps(ctx.db, ctx.year, ctx.units)
-    unit_of = dict(ctx.db.query("SELECT code, unit FROM indicator"))
+    gaps = targets.target_gaps(ctx.db, ctx.year, ctx.units, ctx.as_of)
     name_col = "name_vi" if ctx.lang == "vi" else "name_en"
     cols = [_col_tt(ctx), _col_name(ctx, "report_col_org_unit", 20),
             Col("indicator", (tr("report_col_indicator"),), "C", "text", 36),
             Col("unit", (tr("report_col_measure"),), "D", "center", 9),
             Col("target", (tr("report_col_target"),), "1", "dec", 11),
             Col("achieved", (tr("report_col_achieved"),), "2", "dec", 11),
-            Col("gap", (tr("report_col_gap"),), "3=1-2", "dec", 11),
+            Col("gap", (tr("report_col_difference"),), "3=1-2", "dec", 11),
             Col("status", (tr("report_col_status"),), "E", "text", 16)]
     rows = []
     district_codes = set(ctx.db.query("SELECT code FROM org_unit WHERE unit_type IN ('district', 'province')"))
@@ -336,7 +333,7 @@ def targets_sheet(ctx: ReportContext) -> Sheet:
         if not is_top:
             n += 1
         for j, r in enumerate(part.to_dict("records")):
-            share = unit_of.get(r["indicator"]) == "share"
+            share = r["unit"] == "share"
             kind = "pct" if share else "int"
             scale = _pct if share else (lambda v: None if v is None or pd.isna(v) else float(v))
             row = {"_style": "total" if is_top else None,
@@ -351,9 +348,7 @@ def targets_sheet(ctx: ReportContext) -> Sheet:
                 row["_sub"] = True
             rows.append(row)
     return _sheet(ctx, "targets", [Table(cols, rows)], source_key="report_source_targets",
-                  notes=[tr("report_note_status_rule",
-                                    on_track=fmt_percent(get_float_setting(ctx.db, "status_on_track_share", 0.9), ctx.lang, 0),
-                                    at_risk=fmt_percent(get_float_setting(ctx.db, "status_at_risk_share", 0.6), ctx.lang, 0))])
+                  notes=[targets.status_rule(ctx.db, ctx.lang)])
 
 
 # -- Ngân sách -----------------------------------------------------------------------------------
@@ -383,10 +378,24 @@ def budget_sheet(ctx: ReportContext) -> Sheet:
              "plan": float(lines["plan"].sum()), "disbursed": float(lines["disbursed"].sum())}
     total["rate"] = _pct(total["disbursed"] / total["plan"]) if total["plan"] else None
     rows = [total]
-    for i, r in enumerate(lines.to_dict("records"), 1):
-        rows.append({"tt": _tt(i), "name": r.get(name_col) or r["project"], "agency": r.get("agency") or "",
-                     **{s: r.get(s) for s in budget.SOURCES}, "plan": r["plan"], "disbursed": r["disbursed"],
-                     "rate": _pct(r["rate"]), "behind": "x" if r.get("behind_pace") is True else ""})
+    projects = budget.execution_by_project(ctx.db, ctx.year, ctx.as_of).set_index("project")
+
+    def line_row(r, tt, style=None):
+        return {"_style": style, "tt": tt, "name": r.get(name_col) or r["project"], "agency": r.get("agency") or "",
+                **{s: r.get(s) for s in budget.SOURCES}, "plan": r["plan"], "disbursed": r["disbursed"],
+                "rate": _pct(r["rate"]), "behind": "x" if r.get("behind_pace") is True else ""}
+
+    # A project with sub-projects gets its own row (their sums) above them, as 3 then 3.1, 3.2.
+    for i, (project, part) in enumerate(lines.groupby("project", sort=False), 1):
+        subs = part[part["sub_project"].notna()]
+        if subs.empty:
+            rows.append(line_row(part.iloc[0].to_dict(), _tt(i)))
+            continue
+        head = projects.loc[project].to_dict() if project in projects.index else {}
+        rows.append(line_row({**{s: float(part[s].sum()) for s in budget.SOURCES}, **head, "project": project,
+                              "agency": "; ".join(dict.fromkeys(part["agency"].dropna()))}, _tt(i), "group"))
+        for j, r in enumerate(part.to_dict("records"), 1):
+            rows.append(line_row(r, _tt(j, _tt(i))))
     source_cols = [Col("tt", (tr("report_col_tt"),), "A", "center", 6),
                    Col("name", (tr("report_col_source"),), "B", "text", 44),
                    Col("plan", (tr("report_col_plan"),), "1", "money", 22),
@@ -396,7 +405,7 @@ def budget_sheet(ctx: ReportContext) -> Sheet:
                  "disbursed": float(by_source["disbursed"].sum()),
                  "rate": _pct(by_source["disbursed"].sum() / by_source["plan"].sum()) if by_source["plan"].sum() else None}]
     for i, r in enumerate(by_source.to_dict("records"), 1):
-        src_rows.append({"tt": _tt(i), "name": source_label.get(r["source"], str(r["source"])),
+        src_rows.append({"tt": _tt(i), "name": r.get(name_col) or source_label.get(r["source"], str(r["source"])),
                          "plan": r["plan"], "disbursed": r["disbursed"], "rate": _pct(r["rate"])})
     as_of = execution["as_of"].dropna().max() if "as_of" in execution and not execution.empty else None
     period = tr("report_period_budget", year=ctx.year,

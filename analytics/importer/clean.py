@@ -59,6 +59,8 @@ def value_aliases() -> dict[str, dict[str, str]]:
     for row in read_csv("value_alias.csv"):
         value = row["value"] or ""
         for key in {value.strip().lower(), fold(value)}:
+            if key == "" and value.strip():
+                continue  # a symbol (✓) folds to nothing: only its own form matches
             table.setdefault(row["field"], {}).setdefault(key, row["code"])
     return table
 
@@ -75,7 +77,9 @@ def parse_ticks(series: pd.Series) -> tuple[pd.Series, pd.Series]:
         if isinstance(v, (int, float)):
             return {1: "true", 0: "false"}.get(v)
         text = str(v).strip()
-        return words.get(text.lower(), words.get(fold(text)))
+        if text.lower() in words:
+            return words[text.lower()]
+        return words.get(fold(text)) if fold(text) else None
 
     distinct = series.astype("object").unique()
     mapping = {v: one(v) for v in distinct if not (isinstance(v, float) and np.isnan(v))}

@@ -219,7 +219,8 @@ def read_title(rows: list[list], header_row: int) -> TitleInfo:
                 info.year = int(m.group(1))
             if info.commune_text is None and (m := _COMMUNE.search(text)):
                 name = m.group(1).strip()
-                if fold(name) not in ("xaphuongthitran",):
+                # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" names no commune.
+                if not fold(name).startswith(("xahoi", "xaphuongthitran")):
                     info.commune_text = name
     if info.year is None and info.as_of is not None:
         info.year = info.as_of.year

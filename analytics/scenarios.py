@@ -154,6 +154,12 @@ def default_params(db: Database, baseline: Baseline) -> dict:
     }
 
 
+def setup(db: Database, year: int) -> tuple[Baseline, dict]:
+    """The year's :class:`Baseline` and its default params (what the page starts from)."""
+    baseline = load_baseline(db, year)
+    return baseline, default_params(db, baseline)
+
+
 def _assumptions(params: dict, baseline: Baseline) -> pd.DataFrame:
     """The params' assumption table, indexed by line, validated."""
     a = pd.DataFrame(params["assumptions"]).set_index("line")

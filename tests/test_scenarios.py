@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from analytics import scenarios as S
 from analytics.db import Database
+from analytics.i18n import fmt_number
 from conftest import ROOT, run_cli
 
 OTHER_STRATEGIES = [s for s in S.STRATEGIES if s != "optimise"]
@@ -414,3 +415,121 @@ def test_cli_scenario_errors(demo_db_file, tmp_path, capsys):
     assert main(["scenario", "--db", str(path), "--year", "2019"]) == 2
     assert "2024" in capsys.readouterr().err  # names the years that have a plan
     assert main(["scenario", "--db", str(tmp_path / "empty.duckdb")]) == 1
+
+
+# -- the Kịch bản page under AppTest ---------------------------------------------------------------
+
+@pytest.fixture
+def page(monkeypatch, demo_db_file, tmp_path):
+    """The Scenarios page on a copy of the demo database, logged in as the demo planner."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import login_as
+
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db_file, path)
+    monkeypatch.setenv("POVERTY_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lang"] = "vi"
+    user = login_as(at, "planner")
+    at.run()
+    at.switch_page("pages/scenarios.py").run()
+    assert not at.exception, at.exception
+    yield at, user
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def shown(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def vi(value: float) -> str:
+    return fmt_number(value, "vi", 1)
+
+
+def test_the_page_shows_the_projection_and_says_it_is_not_a_forecast(page, demo):
+    at, _ = page
+    figures = shown(at)
+    plan = S.evaluate(*demo, "plan").projection
+    assert figures["Đã phân bổ"] == "4.034 triệu đồng"
+    assert figures["Phương án"] == "Theo kế hoạch"
+    assert figures["Hộ thoát nghèo dự kiến"] == vi(plan.projected_escapes)
+    assert figures["Hộ nghèo cuối năm dự kiến"] == vi(125 - plan.projected_escapes)
+    assert any("không phải dự báo" in i.value and "cuối năm 2023" in i.value for i in at.info)
+    assert [s.value for s in at.success] == ["Mọi ràng buộc đều thỏa mãn."]
+    assert len(at.get("plotly_chart")) == 1  # the gap before / after by commune
+
+
+def test_picking_a_strategy_updates_the_projection(page, demo):
+    at, _ = page
+    at.segmented_control(key="scn_strategy").set_value("optimise").run()
+    assert not at.exception
+    best = S.evaluate(*demo, "optimise").projection
+    figures = shown(at)
+    assert figures["Phương án"] == "Tối ưu (nhiều hộ thoát nghèo nhất)"
+    assert figures["Hộ thoát nghèo dự kiến"] == vi(best.projected_escapes)
+    assert figures["Còn thiếu so với chỉ tiêu (hộ)"] == vi(best.remaining_gap)
+
+
+def test_a_smaller_counterpart_is_named_as_a_violated_constraint(page):
+    at, _ = page
+    at.number_input(key="scn_env_2024_province").set_value(100).run()
+    assert not at.exception
+    # 5 % of the 3.507 central is 175,35: the province's 100 is 75,35 short; and the plan's
+    # lines shrink with it, so Dự án 6 and 7 fall below their minimums.
+    assert [e.value for e in at.error] == ["3 ràng buộc bị vi phạm."]
+    named = [m.value for m in at.markdown if ":material/close:" in m.value]
+    assert len(named) == 3
+    assert any("counterpart:province" in m and "75,4" in m for m in named)
+    assert any("minimum:DA7" in m for m in named) and any("minimum:DA6" in m for m in named)
+
+
+def test_save_reopen_duplicate_delete_and_compare_on_the_page(page, demo):
+    at, user = page
+    at.segmented_control(key="scn_strategy").set_value("optimise").run()
+    at.text_input(key="scn_name").set_value("Phương án tối ưu").run()
+    at.button(key="scn_save").click().run()
+    assert not at.exception
+    assert any("Phương án tối ưu" in s.value for s in at.success)
+    at.segmented_control(key="scn_strategy").set_value("ethnic_priority").run()
+    at.text_input(key="scn_name").set_value("Ưu tiên DTTS").run()
+    at.button(key="scn_save").click().run()
+    saved = at.dataframe[-1].value
+    assert list(saved["name"]) == ["Ưu tiên DTTS", "Phương án tối ưu"]
+    assert set(saved["author"]) == {user}
+    ids = dict(zip(saved["name"], saved["id"].astype(int)))
+
+    # Reopen the optimised one while the ethnic-priority strategy is selected.
+    at.selectbox(key="scn_pick").set_value(ids["Phương án tối ưu"]).run()
+    at.button(key="scn_open").click().run()
+    assert not at.exception
+    best = S.evaluate(*demo, "optimise").projection
+    assert shown(at)["Hộ thoát nghèo dự kiến"] == vi(best.projected_escapes)
+    assert at.segmented_control(key="scn_strategy").value == "optimise"
+    assert any("Phương án tối ưu" in c.value and user in c.value for c in at.caption)
+
+    # Compare the two side by side: the figures of each, and the charts.
+    at.multiselect(key="scn_compare").set_value([ids["Phương án tối ưu"], ids["Ưu tiên DTTS"]]).run()
+    assert not at.exception
+    table = at.table[-1].value
+    assert list(table.columns) == ["Phương án tối ưu", "Ưu tiên DTTS"]
+    ethnic = S.evaluate(*demo, "ethnic_priority").projection
+    assert table.loc["Hộ thoát nghèo dự kiến"].tolist() == [vi(best.projected_escapes), vi(ethnic.projected_escapes)]
+    assert table.loc["Còn thiếu so với chỉ tiêu (hộ)"].tolist() == [vi(best.remaining_gap), vi(ethnic.remaining_gap)]
+    assert table.loc["Ràng buộc vi phạm"].tolist() == ["0", "0"]
+    assert len(at.get("plotly_chart")) == 3  # the gap chart and the two comparison charts
+
+    # Duplicate, then delete the copy.
+    at.button(key="scn_duplicate").click().run()
+    names = list(at.dataframe[-1].value["name"])
+    assert sorted(names) == sorted(["Bản sao của Phương án tối ưu", "Ưu tiên DTTS", "Phương án tối ưu"])
+    copy = dict(zip(at.dataframe[-1].value["name"], at.dataframe[-1].value["id"].astype(int)))
+    at.selectbox(key="scn_pick").set_value(copy["Bản sao của Phương án tối ưu"]).run()
+    at.button(key="scn_delete").click().run()
+    assert not at.exception
+    assert sorted(at.dataframe[-1].value["name"]) == sorted(["Ưu tiên DTTS", "Phương án tối ưu"])

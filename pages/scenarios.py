@@ -1,0 +1,287 @@
+"""Kịch bản: move the money and see what it does to the targets; save, reopen, compare, export."""
+
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from analytics import charts_scenarios, scenarios
+from analytics.i18n import fmt_money, fmt_number, fmt_percent
+
+ui.set_page("scenarios")
+settings = ui.sidebar()
+lang = settings["lang"]
+st.title(ui.tr("scenario_title"))
+ui.illustrative_notice(settings["version"])
+db = ui.get_db()
+
+
+def current_user() -> tuple[str, bool]:
+    """The logged-in user's name (else 'planner') and whether they may save scenarios."""
+    try:
+        import auth_ui
+        session, scope = auth_ui.current_session(), st.session_state.get(auth_ui.SCOPE_KEY)
+    except ImportError:  # no login gate: a single-user installation
+        return "planner", True
+    name = session.username if session is not None else "planner"
+    return name, scope is None or scope.can("save_scenarios")
+
+
+author, may_save = current_user()
+years = ui.fetch("scenarios.plan_years") or []
+if not years:
+    st.warning(ui.tr("scenario_err_no_plan", year=settings.get("year") or ""), icon=":material/database:")
+    st.stop()
+year = st.selectbox(ui.tr("scenario_year"), years, index=len(years) - 1, key="scn_year")
+setup = ui.fetch("scenarios.setup", year)
+if setup is None:
+    st.stop()
+baseline, defaults = setup
+
+# The working inputs live in the session; a new year starts again from the defaults.
+state = st.session_state
+if state.get("scn_params_year") != year:
+    state["scn_params"] = defaults
+    state["scn_params_year"] = year
+    state.pop("scn_loaded", None)
+
+
+def _clear_loaded() -> None:
+    state.pop("scn_loaded", None)
+
+
+st.info(ui.tr("scenario_disclaimer", start_year=year - 1), icon=":material/info:")
+
+# -- inputs ------------------------------------------------------------------------------------
+strategy = st.segmented_control(
+    ui.tr("scenario_strategy"), list(scenarios.STRATEGIES), key="scn_strategy", default="plan",
+    required=True, format_func=lambda s: ui.tr(f"scenario_strategy_{s}"), on_change=_clear_loaded,
+    help=ui.tr("scenario_strategy_help"))
+params = dict(state["scn_params"])
+
+with st.expander(ui.tr("scenario_envelope_edit")):
+    cols = st.columns(len(baseline.sources))
+    envelope = {}
+    for col, source in zip(cols, baseline.sources):
+        envelope[source] = col.number_input(
+            ui.tr(f"scenario_source_{source}"), min_value=0.0, step=1.0, format="%.0f",
+            value=float(params["envelope"].get(source, 0.0)), key=f"scn_env_{year}_{source}",
+            on_change=_clear_loaded)
+    params["envelope"] = envelope
+
+with st.expander(ui.tr("scenario_assumptions")):
+    st.caption(ui.tr("scenario_assumptions_help"))
+    names = dict(zip(baseline.plan["line"], baseline.plan["name_vi" if lang == "vi" else "name_en"]))
+    table = pd.DataFrame(params["assumptions"]).assign(
+        name=lambda f: f["line"].map(names))[["line", "name", "unit_cost_mvnd", "group", "escape_share", "source"]]
+    edited_assumptions = st.data_editor(
+        table, key=f"scn_assumptions_{year}_{state.get('scn_loaded', {}).get('id', 0)}", hide_index=True,
+        disabled=["line", "name", "source"], width="stretch",
+        column_config={
+            "line": st.column_config.TextColumn(ui.tr("scenario_line")),
+            "name": st.column_config.TextColumn(ui.tr("project_line"), width="large"),
+            "unit_cost_mvnd": st.column_config.NumberColumn(ui.tr("scenario_unit_cost"), min_value=0.0,
+                                                            format="%.1f"),
+            "group": st.column_config.SelectboxColumn(ui.tr("scenario_group"), options=list(scenarios.GROUPS),
+                                                      required=True),
+            "escape_share": st.column_config.NumberColumn(ui.tr("scenario_escape_share"), min_value=0.0,
+                                                          max_value=1.0, step=0.05, format="%.2f"),
+            "source": st.column_config.TextColumn(ui.tr("scenario_assumption_source"), width="large"),
+        })
+    params["assumptions"] = [
+        {**r, "unit_cost_mvnd": None if pd.isna(r["unit_cost_mvnd"]) else float(r["unit_cost_mvnd"])}
+        for r in edited_assumptions.drop(columns=["name"]).to_dict(orient="records")]
+
+# -- the allocation: by the strategy (or the reopened scenario), then edits by hand ---------------
+loaded = state.get("scn_loaded")
+try:
+    if loaded is not None:
+        base = pd.DataFrame(loaded["allocation"], columns=["line", "source", "commune", "amount"])
+    else:
+        base = scenarios.allocate(baseline, params, strategy)
+except scenarios.ScenarioError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+
+commune_names = {**dict(zip(baseline.communes["code"], baseline.communes["name"])),
+                 baseline.district_code: ui.tr("scenario_district_level")}
+wide = (base.pivot_table(index=["line", "commune"], columns="source", values="amount", aggfunc="sum",
+                         sort=False)
+        .reindex(columns=baseline.sources).fillna(0.0).reset_index())
+wide.insert(2, "name", wide["commune"].map(commune_names))
+digest = hashlib.sha1(json.dumps([year, strategy, params, loaded and loaded.get("id")],
+                                 sort_keys=True, default=str).encode()).hexdigest()[:12]
+st.subheader(ui.tr("scenario_allocation_table"))
+edited = st.data_editor(
+    wide, key=f"scn_alloc_{digest}", hide_index=True, disabled=["line", "commune", "name"], width="stretch",
+    height=320,
+    column_config={
+        "line": st.column_config.TextColumn(ui.tr("scenario_line")),
+        "commune": None,
+        "name": st.column_config.TextColumn(ui.tr("scenario_commune")),
+        **{s: st.column_config.NumberColumn(ui.tr(f"scenario_source_{s}"), min_value=0.0, format="%.1f")
+           for s in baseline.sources},
+    })
+allocation = edited.drop(columns=["name"]).melt(id_vars=["line", "commune"], var_name="source",
+                                                value_name="amount")[["line", "source", "commune", "amount"]]
+allocation["amount"] = pd.to_numeric(allocation["amount"], errors="coerce").fillna(0.0)
+by_hand = not edited[baseline.sources].round(6).equals(wide[baseline.sources].round(6))
+label = scenarios.MANUAL if by_hand else (loaded["strategy"] if loaded else strategy)
+if by_hand:
+    st.caption(ui.tr("scenario_edited_notice"))
+if loaded:
+    st.caption(ui.tr("scenario_opened", name=loaded["name"], author=loaded["author"], created=loaded["created"]))
+
+result = scenarios.evaluate(baseline, params, label, allocation=allocation, lang=lang)
+p = result.projection
+
+# -- the projection ------------------------------------------------------------------------------
+cols = st.columns(4, border=True)
+cols[0].metric(ui.tr("scenario_allocated"), fmt_money(p.allocated_total, lang),
+               help=ui.tr("scenario_envelope") + ": " + fmt_money(sum(params["envelope"].values()), lang))
+cols[1].metric(ui.tr("scenario_households_reached"), fmt_number(p.households_reached, lang, 1))
+cols[2].metric(ui.tr("scenario_escapes"), fmt_number(p.projected_escapes, lang, 1),
+               help=ui.tr("scenario_start_poor") + ": " + fmt_number(p.start_poor, lang))
+cols[3].metric(ui.tr("scenario_remaining_gap"), fmt_number(p.remaining_gap, lang, 1),
+               help=ui.tr("scenario_gap_before") + ": " + fmt_number(p.gap_before, lang))
+cols = st.columns(4, border=True)
+cols[0].metric(ui.tr("scenario_end_poor"), fmt_number(p.projected_end_poor, lang, 1))
+cols[1].metric(ui.tr("scenario_end_rate"), fmt_percent(p.projected_rate, lang),
+               delta=(ui.tr("scenario_rate_target", target=fmt_percent(baseline.rate_target, lang))
+                      if baseline.rate_target is not None else None),
+               delta_color="off")
+cols[2].metric(ui.tr("scenario_cost_per_escape"),
+               fmt_number(p.cost_per_escape, lang, 1) if p.cost_per_escape is not None else "–")
+cols[3].metric(ui.tr("scenario_strategy"), ui.tr(f"scenario_strategy_{label}"))
+
+st.subheader(ui.tr("scenario_constraints"))
+violated = [c for c in result.constraints if not c["ok"]]
+if violated:
+    st.error(ui.tr("scenario_constraints_violated", n=len(violated)), icon=":material/error:")
+    for c in violated:
+        st.markdown(f":material/close: **{c['name']}** — {c['detail']}")
+else:
+    st.success(ui.tr("scenario_constraints_all_ok"), icon=":material/check_circle:")
+with st.expander(ui.tr("scenario_constraints")):
+    st.dataframe(pd.DataFrame(result.constraints)[["ok", "name", "detail"]], hide_index=True, width="stretch")
+
+by_commune = p.by_commune
+ui.show_chart(ui.Chart("scenario_gap", charts_scenarios.gap_chart(by_commune, lang), by_commune),
+              meeting=settings.get("meeting", False))
+st.subheader(ui.tr("scenario_by_commune"))
+st.dataframe(
+    by_commune[["name", "amount", "households_reached", "projected_escapes", "start_poor", "projected_end_poor",
+                "projected_rate", "target", "remaining_gap", "cost_per_escape"]]
+    .assign(projected_rate=lambda f: f["projected_rate"].map(lambda v: fmt_percent(v, lang))),
+    hide_index=True, width="stretch",
+    column_config={"name": ui.tr("commune"), "amount": st.column_config.NumberColumn(ui.tr("scenario_amount"), format="%.1f"),
+                   "households_reached": st.column_config.NumberColumn(ui.tr("scenario_households_reached"), format="%.1f"),
+                   "projected_escapes": st.column_config.NumberColumn(ui.tr("scenario_escapes"), format="%.1f"),
+                   "start_poor": st.column_config.NumberColumn(ui.tr("scenario_start_poor"), format="%.0f"),
+                   "projected_end_poor": st.column_config.NumberColumn(ui.tr("scenario_end_poor"), format="%.1f"),
+                   "projected_rate": ui.tr("scenario_end_rate"),
+                   "target": st.column_config.NumberColumn(ui.tr("scenario_gap_before"), format="%.0f"),
+                   "remaining_gap": st.column_config.NumberColumn(ui.tr("scenario_remaining_gap"), format="%.1f"),
+                   "cost_per_escape": st.column_config.NumberColumn(ui.tr("scenario_cost_per_escape"), format="%.1f")})
+
+# -- save, export ----------------------------------------------------------------------------------
+st.subheader(ui.tr("scenario_save"))
+cols = st.columns([3, 1, 1], vertical_alignment="bottom")
+name = cols[0].text_input(ui.tr("scenario_name"), key="scn_name", max_chars=120,
+                          placeholder=ui.tr(f"scenario_strategy_{label}"))
+if not may_save:
+    st.caption(ui.tr("scenario_no_permission"))
+if cols[1].button(ui.tr("scenario_save"), key="scn_save", type="primary", disabled=not may_save,
+                  icon=":material/save:"):
+    try:
+        new_id = scenarios.save_scenario(db, name or ui.tr(f"scenario_strategy_{label}"), result, author=author)
+    except scenarios.ScenarioError as exc:
+        st.error(str(exc))
+    else:
+        st.success(ui.tr("scenario_saved", name=name or ui.tr(f"scenario_strategy_{label}")),
+                   icon=":material/check:")
+export_name = name or (loaded["name"] if loaded else ui.tr(f"scenario_strategy_{label}"))
+cols[2].download_button(ui.tr("scenario_export"), data=lambda: scenarios.to_excel(result, export_name, lang),
+                        file_name=f"kich-ban-{year}.xlsx", key="scn_export", on_click="ignore",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        icon=":material/download:")
+
+# -- saved scenarios: reopen, duplicate, delete, compare --------------------------------------------
+st.subheader(ui.tr("scenario_saved_list"))
+saved = scenarios.list_scenarios(db, year)
+if saved.empty:
+    st.caption(ui.tr("scenario_none_saved"))
+    st.stop()
+labels = {int(r.id): f"{r.name} · {r.author} · {scenarios.created_label(r.created_at)}" for r in saved.itertuples()}
+st.dataframe(saved.assign(created_at=saved["created_at"].map(scenarios.created_label),
+                          strategy=saved["strategy"].map(lambda s: ui.tr(f"scenario_strategy_{s}"))),
+             hide_index=True, width="stretch",
+             column_config={"id": None, "name": ui.tr("scenario_name"), "author": ui.tr("scenario_author"),
+                            "created_at": ui.tr("scenario_created"), "year": None,
+                            "strategy": ui.tr("scenario_strategy")})
+
+
+def _open(scenario_id: int) -> None:
+    row, opened = scenarios.open_scenario(db, scenario_id, lang)
+    state["scn_params"] = {k: v for k, v in opened.params.items()}
+    state["scn_loaded"] = {"id": row["id"], "name": row["name"], "author": row["author"],
+                           "created": scenarios.created_label(row["created_at"]), "strategy": opened.strategy,
+                           "allocation": opened.allocation.to_dict(orient="records")}
+    if opened.strategy in scenarios.STRATEGIES:
+        state["scn_strategy"] = opened.strategy
+    for source, amount in opened.params["envelope"].items():
+        state[f"scn_env_{year}_{source}"] = float(amount)
+
+
+def _duplicate(scenario_id: int) -> None:
+    original = labels[scenario_id].split(" · ")[0]
+    scenarios.duplicate_scenario(db, scenario_id, ui.tr("scenario_copy_of", name=original), author=author)
+
+
+def _delete(scenario_id: int) -> None:
+    scenarios.delete_scenario(db, scenario_id)
+    if (state.get("scn_loaded") or {}).get("id") == scenario_id:
+        state.pop("scn_loaded", None)
+
+
+cols = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+picked = cols[0].selectbox(ui.tr("scenario_pick"), list(labels), key="scn_pick", format_func=labels.get)
+cols[1].button(ui.tr("scenario_open"), key="scn_open", on_click=_open, args=(picked,), icon=":material/folder_open:")
+cols[2].button(ui.tr("scenario_duplicate"), key="scn_duplicate", on_click=_duplicate, args=(picked,),
+               disabled=not may_save, icon=":material/content_copy:")
+cols[3].button(ui.tr("scenario_delete"), key="scn_delete", on_click=_delete, args=(picked,),
+               disabled=not may_save, icon=":material/delete:")
+
+st.subheader(ui.tr("scenario_compare"))
+chosen = st.multiselect(ui.tr("scenario_compare_pick"), list(labels), key="scn_compare",
+                        format_func=labels.get, max_selections=3)
+if len(chosen) < 2:
+    st.caption(ui.tr("scenario_compare_hint"))
+    st.stop()
+opened = {}
+for sid in chosen:
+    row, res = scenarios.open_scenario(db, sid, lang)
+    key = row["name"] if row["name"] not in opened else f"{row['name']} ({sid})"
+    opened[key] = res
+totals, gaps = scenarios.compare(opened)
+side = pd.DataFrame({
+    ui.tr("scenario_strategy"): [ui.tr(f"scenario_strategy_{s}") for s in totals["strategy"]],
+    ui.tr("scenario_allocated"): [fmt_money(v, lang) for v in totals["allocated_total"]],
+    ui.tr("scenario_households_reached"): [fmt_number(v, lang, 1) for v in totals["households_reached"]],
+    ui.tr("scenario_escapes"): [fmt_number(v, lang, 1) for v in totals["projected_escapes"]],
+    ui.tr("scenario_end_poor"): [fmt_number(v, lang, 1) for v in totals["projected_end_poor"]],
+    ui.tr("scenario_end_rate"): [fmt_percent(v, lang) for v in totals["projected_rate"]],
+    ui.tr("scenario_remaining_gap"): [fmt_number(v, lang, 1) for v in totals["remaining_gap"]],
+    ui.tr("scenario_cost_per_escape"): [fmt_number(v, lang, 1) for v in totals["cost_per_escape"]],
+    ui.tr("scenario_violations"): [str(v) for v in totals["violations"]],
+}, index=list(totals["name"])).T
+st.table(side)
+left, right = st.columns(2, gap="large")
+with left:
+    ui.show_chart(ui.Chart("scenario_compare_escapes",
+                           charts_scenarios.compare_escapes_chart(totals, baseline.district_target, lang), totals))
+with right:
+    ui.show_chart(ui.Chart("scenario_compare_gaps",
+                           charts_scenarios.compare_gap_chart(gaps, list(totals["name"]), lang), gaps))

@@ -429,9 +429,10 @@ def _status_warnings(db, grid: Grid, report: ImportReport, frame: pd.DataFrame) 
     finally:
         cur.close()
     label, index = grid.label("recorded_status"), grid.index("recorded_status")
+    written = grid.col("recorded_status")
     for excel_row, recorded, rule in rows:
         report.warn("import_warn_status_disagrees", sheet=grid.sheet, row=int(excel_row), column=label,
-                    value=recorded, col_index=index,
+                    value=written.get(int(excel_row) - 1, recorded), col_index=index,
                     recorded=report.msg(f"import_status_{recorded}"), rule=report.msg(f"import_status_{rule}"))
 
 

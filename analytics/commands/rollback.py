@@ -1,0 +1,30 @@
+"""``rollback BATCH_ID``: undo an import batch, restoring the rows it replaced."""
+
+from __future__ import annotations
+
+import getpass
+
+from ..batches import BatchError, rollback
+from ..db import Database
+
+
+def run(args) -> int:
+    with Database(args.db) as db:
+        try:
+            done = rollback(db, args.batch_id, user=args.user or getpass.getuser())
+        except BatchError as exc:
+            print(f"Từ chối / rejected: {exc}")
+            return 1
+    print(f"Đã hoàn tác lô {done['batch_id']}: xóa {done['deleted']} dòng, khôi phục {done['restored']} dòng "
+          f"/ rolled back batch {done['batch_id']}: {done['deleted']} rows removed, {done['restored']} restored")
+    return 0
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("rollback", parents=[common], help="undo an import batch",
+                       description="Undo a committed import batch in one transaction: its rows are "
+                                   "removed and the rows it replaced are restored. Refused when a later "
+                                   "batch replaced its rows (roll that one back first).")
+    p.add_argument("batch_id", type=int, metavar="BATCH_ID", help="the batch id (see `batches`)")
+    p.add_argument("--user", help="user recorded in the audit log (default: the login name)")
+    p.set_defaults(func=run)

@@ -107,6 +107,7 @@ def execution(db: Database, year: int, as_of: date | None = None) -> pd.DataFram
     grouped["name_en"] = grouped.name_en.fillna(grouped.code)
     grouped["sub_project"] = grouped.sub_project.replace("", None)
     grouped["as_of"] = as_of
+    grouped["snapshot"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in grouped.snapshot]
     grouped = _rates(grouped, pace, tolerance).sort_values(["project", "sub_project"], na_position="first")
     return grouped[["project", "sub_project", "name_vi", "name_en", "agency", "plan", "disbursed", "rate",
                     "pace", "behind_pace", "as_of", "snapshot"]].reset_index(drop=True)

@@ -1,0 +1,93 @@
+"""Budget execution: cumulative snapshots, rates and pace worked by hand."""
+
+from datetime import date
+
+import pytest
+
+from analytics import budget
+from builders import add_disbursements, add_plan
+
+MARCH, JUNE = date(2025, 3, 31), date(2025, 6, 30)
+
+
+@pytest.fixture
+def money(empty_db):
+    """2025: DA2 (central 100, province 10), DA4 TDA3 (central 200). Snapshots at the end of March
+    and June; the province's DA2 money is reported only in March."""
+    add_plan(empty_db, 2025, [("DA2", None, "central", "Trung tâm Dịch vụ nông nghiệp", 100),
+                              ("DA2", None, "province", "Trung tâm Dịch vụ nông nghiệp", 10),
+                              ("DA4", "TDA3", "central", "Phòng Lao động - Thương binh và Xã hội", 200)])
+    add_disbursements(empty_db, 2025, [(MARCH, "DA2", None, "central", 20), (MARCH, "DA2", None, "province", 1),
+                                       (MARCH, "DA4", "TDA3", "central", 10),
+                                       (JUNE, "DA2", None, "central", 50), (JUNE, "DA4", "TDA3", "central", 30)])
+    return empty_db
+
+
+def lines(frame):
+    return {(r["project"], r["sub_project"] if isinstance(r["sub_project"], str) else None): r
+            for r in frame.to_dict("records")}
+
+
+def test_mid_may_uses_the_march_snapshot(money):
+    got = lines(budget.execution(money, 2025, as_of=date(2025, 5, 15)))
+    pace = 135 / 365  # 31 + 28 + 31 + 30 + 15 days
+    da2, da4 = got["DA2", None], got["DA4", "TDA3"]
+    assert (da2["plan"], da2["disbursed"]) == (110, 21)
+    assert da2["rate"] == pytest.approx(21 / 110) and da2["pace"] == pytest.approx(pace)
+    assert da4["rate"] == pytest.approx(10 / 200)
+    assert da2["behind_pace"] and da4["behind_pace"]  # both below pace - 10 points
+    assert da2["snapshot"] == MARCH and da2["as_of"] == date(2025, 5, 15)
+    assert da2["name_vi"].startswith("Dự án 2") and da4["agency"] == "Phòng Lao động - Thương binh và Xã hội"
+
+
+def test_each_source_keeps_its_latest_snapshot(money):
+    frame = budget.execution(money, 2025)  # default: the latest snapshot, 30 June
+    got = lines(frame)
+    pace = 181 / 365
+    assert got["DA2", None]["disbursed"] == 50 + 1  # the province's March figure still counts
+    assert got["DA2", None]["rate"] == pytest.approx(51 / 110)
+    assert not got["DA2", None]["behind_pace"]       # 0.464 >= 0.496 - 0.10
+    assert got["DA4", "TDA3"]["behind_pace"]         # 0.15 < 0.396
+    assert got["DA2", None]["pace"] == pytest.approx(pace) and frame.as_of.iloc[0] == JUNE
+
+
+def test_by_source_agency_and_project(money):
+    by_source = budget.execution_by_source(money, 2025).set_index("source")
+    assert by_source.loc["central", "disbursed"] == 80 and by_source.loc["central", "rate"] == pytest.approx(80 / 300)
+    assert by_source.loc["province", "rate"] == pytest.approx(1 / 10)
+    by_agency = budget.execution_by_agency(money, 2025).set_index("agency")
+    assert by_agency.loc["Trung tâm Dịch vụ nông nghiệp", "disbursed"] == 51
+    assert by_agency.index[0] == "Phòng Lao động - Thương binh và Xã hội"  # the larger plan first
+    by_project = budget.execution_by_project(money, 2025).set_index("project")
+    assert by_project.loc["DA4", "plan"] == 200
+
+
+def test_the_pace_tolerance_is_a_setting(money):
+    with money.transaction() as cur:
+        cur.execute("UPDATE setting SET value = '0.02' WHERE key = 'pace_tolerance'")
+    assert lines(budget.execution(money, 2025))["DA2", None]["behind_pace"]  # 0.464 < 0.496 - 0.02
+
+
+def test_cumulative_curve(money):
+    curve = budget.cumulative_curve(money, 2025)
+    assert curve.as_of.tolist() == [MARCH, JUNE]
+    assert curve.disbursed.tolist() == [31, 81] and (curve.plan == 310).all()
+    assert curve.linear_pace.tolist() == pytest.approx([310 * 90 / 365, 310 * 181 / 365])
+
+
+def test_a_year_without_snapshots(money):
+    frame = budget.execution(money, 2024)
+    assert frame.empty
+    assert budget.cumulative_curve(money, 2024).empty
+
+
+def test_demo_execution_adds_up(demo_db):
+    frame = budget.execution(demo_db, 2024)
+    assert frame.plan.sum() == 4034
+    curve = budget.cumulative_curve(demo_db, 2024)
+    assert curve.disbursed.iloc[-1] == pytest.approx(frame.disbursed.sum())
+    assert curve.disbursed.is_monotonic_increasing
+    by_source = budget.execution_by_source(demo_db, 2024)
+    assert by_source.disbursed.sum() == pytest.approx(frame.disbursed.sum())
+    assert set(frame[frame.behind_pace].project) <= set(frame.project)
+    assert ((frame.rate < frame.pace - 0.10) == frame.behind_pace).all()

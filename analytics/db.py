@@ -4,6 +4,7 @@ every committed write bumps (pages key their caches on it)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 class DatabaseError(RuntimeError):
     """A database problem explained for a person (locked, read-only, disk full)."""
 
+    kind: str | None = None  # see error_kind
+
 
 def default_db_path() -> Path:
     """The database file: ``POVERTY_DB`` if set, else ``data/poverty.duckdb``."""
@@ -28,22 +31,58 @@ def default_db_path() -> Path:
     return Path(env) if env else DEFAULT_DB_PATH
 
 
+def _error_texts(exc: BaseException) -> str:
+    """The messages of an exception and of those it was raised from or during, lower-cased:
+    DuckDB often reports 'transaction is aborted' on top of the real cause (a full disk)."""
+    texts, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        texts.append(str(exc))
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            texts.append("no space left on device")
+        elif isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            texts.append("read-only")
+        exc = exc.__cause__ or exc.__context__
+    return " | ".join(texts).lower()
+
+
+def error_kind(exc: BaseException) -> str | None:
+    """'locked', 'read_only', 'disk_full' or 'invalidated' for the database problems a person can
+    act on; None for anything else (a bug to report)."""
+    text = _error_texts(exc)
+    if "no space left" in text or "disk is full" in text or "out of space" in text or "disk quota" in text:
+        return "disk_full"
+    if "could not set lock" in text or "conflicting lock" in text:
+        return "locked"
+    if ("read-only" in text or "readonly" in text or "read only" in text
+            or "permission denied" in text):
+        return "read_only"
+    if "invalidated" in text or isinstance(exc, getattr(duckdb, "FatalException", ())):
+        return "invalidated"
+    return None
+
+
 def explain_error(exc: BaseException, path: Path | str) -> DatabaseError:
     """Turn DuckDB's low-level messages into one a user can act on."""
-    text = str(exc)
-    lowered = text.lower()
-    if "lock" in lowered or "conflicting lock" in lowered:
+    kind = error_kind(exc)
+    if kind == "locked":
         msg = (f"Cơ sở dữ liệu {path} đang được một chương trình khác mở để ghi. "
                f"Hãy đóng chương trình đó rồi thử lại. / The database is locked by another process.")
-    elif "read-only" in lowered or "readonly" in lowered or "permission denied" in lowered:
+    elif kind == "read_only":
         msg = (f"Không thể ghi vào {path} (tệp chỉ đọc hoặc không có quyền). "
                f"/ The database file is read-only.")
-    elif "no space" in lowered or "disk is full" in lowered or "out of space" in lowered:
-        msg = (f"Đĩa đầy, không ghi được vào {path}; dữ liệu chưa bị thay đổi. "
-               f"/ The disk is full; nothing was changed.")
+    elif kind == "disk_full":
+        msg = (f"Đĩa đầy, không ghi được vào {path}; dữ liệu chưa bị thay đổi. Hãy giải phóng dung lượng "
+               f"rồi thử lại. / The disk is full; nothing was changed.")
+    elif kind == "invalidated":
+        msg = (f"Cơ sở dữ liệu {path} gặp lỗi nghiêm trọng khi ghi (thường do đĩa đầy) và phải được mở lại: "
+               f"hãy giải phóng dung lượng rồi khởi động lại ứng dụng; dữ liệu đã ghi xong không bị mất. "
+               f"/ The database hit a fatal write error (usually a full disk) and must be reopened: free "
+               f"space and restart; committed data is safe.")
     else:
-        msg = f"Lỗi cơ sở dữ liệu / database error: {text}"
+        msg = f"Lỗi cơ sở dữ liệu / database error: {exc}"
     err = DatabaseError(msg)
+    err.kind = kind
     err.__cause__ = exc
     return err
 
@@ -79,11 +118,11 @@ class Database:
         self.path = Path(path) if path else default_db_path()
         self.read_only = read_only
         self._write_lock = threading.Lock()
-        if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:  # locked, read-only, unreadable
+        except (duckdb.Error, OSError) as exc:  # locked, read-only, unreadable
             raise explain_error(exc, self.path) from exc
         if migrate and not read_only:
             self.migrate()
@@ -98,6 +137,8 @@ class Database:
         cur = self.cursor()
         try:
             return cur.execute(sql, params or []).fetchall()
+        except duckdb.Error as exc:
+            raise self._explained(exc)
         finally:
             cur.close()
 
@@ -110,8 +151,18 @@ class Database:
         cur = self.cursor()
         try:
             return cur.execute(sql, params or []).df()
+        except duckdb.Error as exc:
+            raise self._explained(exc)
         finally:
             cur.close()
+
+    def _explained(self, exc: duckdb.Error) -> BaseException:
+        """A read's error as a DatabaseError when a person can act on it, else unchanged."""
+        if error_kind(exc) is None:
+            return exc
+        err = explain_error(exc, self.path)
+        err.__cause__ = exc
+        return err
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
@@ -181,7 +232,10 @@ class Database:
         return applied
 
     def checkpoint(self) -> None:
-        self.conn.execute("CHECKPOINT")
+        try:
+            self.conn.execute("CHECKPOINT")
+        except duckdb.Error as exc:
+            raise explain_error(exc, self.path) from exc
 
     def close(self) -> None:
         self.conn.close()

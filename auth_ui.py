@@ -10,6 +10,7 @@ the form also offers single sign-on (``st.login``), mapped to an account by e-ma
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -21,6 +22,8 @@ from analytics.i18n import LANGUAGES
 SESSION_KEY = "auth_session"
 SCOPE_KEY = "auth_scope"
 NOTICE_KEY = "auth_notice"
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+GATE_KEY = "_auth_gate_drew"  # the gate drew the account box in this run
 
 
 def sso_configured() -> bool:
@@ -55,31 +58,71 @@ def _sign_out() -> None:
         st.session_state.pop(key, None)
 
 
+def _valid_scope() -> auth.Scope | None:
+    """Re-check the tab's session against the database; its Scope, or None (signed out)."""
+    session = current_session()
+    if session is None:
+        return None
+    try:
+        session, scope = auth.resume(ui.get_db(), session)
+    except auth.SessionEnded as exc:
+        _sign_out()
+        st.session_state[NOTICE_KEY] = exc.reason
+        if session.method == "sso" and sso_configured():
+            st.logout()
+        return None
+    _sign_in(session, scope)
+    return scope
+
+
 def require_login() -> auth.Scope:
     """The Scope of the logged-in user; otherwise draws only the login form and stops the run."""
-    db = ui.get_db()
-    session = current_session()
-    if session is not None:
-        try:
-            session, scope = auth.resume(db, session)
-        except auth.SessionEnded as exc:
-            _sign_out()
-            st.session_state[NOTICE_KEY] = exc.reason
-            if session.method == "sso" and sso_configured():
-                st.logout()
-        else:
-            _sign_in(session, scope)
-            _account_box(session, scope)
-            return scope
+    scope = _valid_scope()
+    if scope is not None:
+        _account_box(current_session(), scope)
+        st.session_state[GATE_KEY] = True
+        return scope
     if sso_configured() and st.user.is_logged_in:
         try:
-            _sign_in(*auth.sso_login(db, st.user.get("email")))
+            _sign_in(*auth.sso_login(ui.get_db(), st.user.get("email")))
             st.rerun()
         except auth.LoginRefused:
             st.session_state[NOTICE_KEY] = "sso_unknown"
     st.navigation([st.Page(_login_page, title=ui.tr("auth_login"), icon=":material/login:")],
                   position="hidden").run()
     st.stop()
+
+
+def page_scope(page_file: str | None = None) -> auth.Scope:
+    """Called by every page (through ``ui.sidebar``): the Scope if the session is valid and
+    the role may open ``page_file`` (when given); otherwise the login form (or a refusal) and
+    the run stops.
+
+    The gate in app.py already does this, but Streamlit can run a script under ``pages/``
+    without app.py (its older pages-folder mode, e.g. for the first request a fresh server
+    gets), so each page checks for itself."""
+    scope = _valid_scope()  # always re-checked: the flag below only decides what to draw
+    if scope is None:
+        _login_page()
+        st.stop()
+    if not st.session_state.pop(GATE_KEY, False):
+        _account_box(current_session(), scope)
+    page_file = page_file or _calling_page()
+    if page_file is not None and not scope.may_open(Path(page_file).stem):
+        st.error(ui.tr("auth_page_denied"), icon=":material/block:")
+        st.stop()
+    return scope
+
+
+def _calling_page() -> str | None:
+    """The page script under ``pages/`` that is running (found on the call stack), or None."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = frame.f_globals.get("__file__")
+        if path and Path(path).resolve().parent == PAGES_DIR:
+            return path
+        frame = frame.f_back
+    return None
 
 
 def allowed_pages(pages: list, scope: auth.Scope) -> list:
@@ -157,8 +200,3 @@ def _logout() -> None:
     _sign_out()
     if session is not None and session.method == "sso" and sso_configured():
         st.logout()
-
-
-def page_id(script: str) -> str:
-    """The id of a page script as roles.csv names it (its file stem)."""
-    return Path(script).stem

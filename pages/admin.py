@@ -11,7 +11,7 @@ from analytics import audit, auth
 settings = ui.sidebar()
 lang = settings["lang"]
 scope = auth_ui.current_scope()
-if not scope.can("manage_accounts"):  # the navigation hides the page; this guards a direct run
+if not scope.can("manage_accounts"):  # roles.csv gives this page only to administrators anyway
     st.error(ui.tr("admin_denied"), icon=":material/block:")
     st.stop()
 st.title(ui.tr("admin_title"))

@@ -102,7 +102,7 @@ def write_deck(db: Database, year: int, out: Path | str | io.BytesIO | None = No
     ``out``, return the deck's bytes. Slides: title, headline figures, then trend, commune gaps,
     deprivations and budget execution, each with its takeaway."""
     produced = produced or date.today()
-    data = summary(db, year)
+    data = summary(db, year, units, as_of)
     unit = issuing_unit(db, year, units)
     items = key_charts(db, year, units=units, lang=lang, as_of=as_of)
     with png_session():
@@ -143,9 +143,13 @@ def write_deck(db: Database, year: int, out: Path | str | io.BytesIO | None = No
         shape.fill.solid()
         shape.fill.fore_color.rgb = RGBColor(0xEE, 0xF3, 0xF9)
         shape.line.color.rgb = RGBColor(0xC9, 0xD6, 0xE6)
-        _text(slide, left + Inches(0.15), Inches(2.2), card_w - Inches(0.3), Inches(3.2), [
-            (label, 22, True, MUTED), (figure, 60, True, ACCENT), (detail, 20, False, DARK)],
-            align=PP_ALIGN.CENTER)
+        inner = card_w - Inches(0.3)
+        _text(slide, left + Inches(0.15), Inches(2.0), inner, Inches(0.95), label, size=22, bold=True,
+              color=MUTED, align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.BOTTOM)
+        _text(slide, left + Inches(0.15), Inches(3.0), inner, Inches(1.1), figure.replace(" ", "\u00a0"),
+              size=54, bold=True, color=ACCENT, align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
+        _text(slide, left + Inches(0.15), Inches(4.15), inner, Inches(1.25), detail, size=20,
+              align=PP_ALIGN.CENTER)
     _footer(slide, source, 2)
 
     # 3-6. One slide per key chart: title, picture, takeaway.

@@ -144,9 +144,24 @@ def _header_levels(columns: list[Col]) -> int:
     return max(len(c.path) for c in columns)
 
 
+def _lines(text: str, width_chars: float) -> int:
+    """About how many wrapped lines ``text`` takes in a cell ``width_chars`` wide (bold 11 pt)."""
+    words, lines, used = text.split(), 1, 0.0
+    room = max(width_chars * 1.05 - 1, 4)
+    for w in words:
+        need = len(w) + (1 if used else 0)
+        if used and used + need > room:
+            lines, used = lines + 1, len(w)
+        else:
+            used += need
+    return lines
+
+
 def write_header(ws: Worksheet, fmts: Formats, top: int, columns: list[Col]) -> int:
-    """Merged multi-level header rows then the column-number row; the next free row."""
+    """Merged multi-level header rows then the column-number row; the next free row. Row heights
+    follow the wrapped text (Excel does not size rows under merged cells by itself)."""
     levels = _header_levels(columns)
+    need = [1.0] * levels  # lines each header row must hold
     for level in range(levels):
         c = 0
         while c < len(columns):
@@ -157,15 +172,23 @@ def write_header(ws: Worksheet, fmts: Formats, top: int, columns: list[Col]) -> 
                        and columns[end + 1].path[:level + 1] == path[:level + 1]):
                     end += 1
                 _merge_text(ws, top + level, c, top + level, end, path[level], fmts.header)
+                need[level] = max(need[level], _lines(path[level], sum(x.width for x in columns[c:end + 1])))
                 c = end + 1
             elif level == len(path) - 1:  # the leaf: merged down to the last header row
                 _merge_text(ws, top + level, c, top + levels - 1, c, path[level], fmts.header)
+                rows = levels - level
+                lines = _lines(path[level], columns[c].width) / rows
+                for r in range(level, levels):
+                    need[r] = max(need[r], lines)
                 c += 1
             else:
                 c += 1
+    for level, lines in enumerate(need):
+        ws.set_row(top + level, 15 * max(1, math.ceil(lines)) + 3)
     for c, col in enumerate(columns):
         ws.write_string(top + levels, c, col.number, fmts.colnum)
-    ws.set_row(top + levels, 30 if any(len(col.number) > 6 for col in columns) else None)
+    numbers = max(_lines(col.number.replace("=", " = "), col.width) for col in columns)
+    ws.set_row(top + levels, 14 * numbers + 2)
     return top + levels + 1
 
 

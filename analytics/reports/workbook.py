@@ -315,7 +315,7 @@ def targets_sheet(ctx: ReportContext) -> Sheet:
     """Each unit's targets: plan, achieved, gap and status per indicator, the district first (bold);
     shares in percent."""
     tr = ctx.tr
-    gaps = targets.target_gaps(ctx.db, ctx.year, ctx.units, ctx.as_of)
+    gaps = targets.target_gaps(ctx.db, ctx.year, ctx.units)
     name_col = "name_vi" if ctx.lang == "vi" else "name_en"
     cols = [_col_tt(ctx), _col_name(ctx, "report_col_org_unit", 20),
             Col("indicator", (tr("report_col_indicator"),), "C", "text", 36),

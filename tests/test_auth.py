@@ -1,0 +1,437 @@
+"""Accounts and the login gate: hashing, lock-out and idle expiry under a controllable clock, the
+user command, the first-administrator form, and the gate in AppTest and in Chromium."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import audit, auth
+from analytics.db import Database
+from conftest import ROOT, login_as
+
+PASSWORD = "correct horse battery"
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start=datetime(2031, 3, 2, 8, 0)):  # after any real write in the test
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def db(empty_db):
+    auth.update_setting(empty_db, "password_hash_rounds", "4")  # fast hashes in tests
+    return empty_db
+
+
+def demo_accounts() -> list[dict]:
+    with open(ROOT / "data" / "demo" / "accounts.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+# -- passwords -------------------------------------------------------------------------------
+def test_a_10000_character_password_counts_every_character(db):
+    long_password = "mật khẩu " * 1111 + "x"
+    assert len(long_password) >= 10_000
+    auth.create_account(db, "long", "viewer", long_password)
+    session, scope = auth.authenticate(db, "long", long_password)
+    assert scope.username == "long" and session.method == "password"
+    # bcrypt alone would read only the first 72 bytes: those must not be enough.
+    for wrong in (long_password[:72], long_password[:-1] + "y"):
+        with pytest.raises(auth.LoginRefused):
+            auth.authenticate(db, "long", wrong)
+
+
+def test_hashes_are_salted_bcrypt_and_never_the_password(db):
+    auth.create_account(db, "a1", "viewer", PASSWORD)
+    auth.create_account(db, "a2", "viewer", PASSWORD)
+    hashes = [r[0] for r in db.query("SELECT password_hash FROM app_user ORDER BY username")]
+    assert hashes[0] != hashes[1] and all(h.startswith("$2b$04$") for h in hashes)
+    assert not db.scalar("SELECT count(*) FROM audit_log WHERE CAST(detail AS VARCHAR) LIKE ?",
+                         [f"%{PASSWORD}%"])
+
+
+def test_short_passwords_unknown_roles_and_bad_usernames_are_refused(db):
+    with pytest.raises(auth.AuthError) as e:
+        auth.create_account(db, "shorty", "viewer", "1234567")
+    assert e.value.reason == "weak_password"
+    with pytest.raises(auth.AuthError) as e:
+        auth.create_account(db, "boss", "superuser", PASSWORD)
+    assert e.value.reason == "unknown_role"
+    for name in ("x", "' OR 1=1 --", "<script>", "a" * 65, "../etc"):
+        with pytest.raises(auth.AuthError) as e:
+            auth.create_account(db, name, "viewer", PASSWORD)
+        assert e.value.reason == "bad_username"
+    assert not auth.has_accounts(db)
+
+
+# -- lock-out and sessions with a controllable clock -----------------------------------------
+def test_lock_out_after_repeated_failures_then_unlock_after_the_set_minutes(db):
+    clock = FakeClock()
+    auth.create_account(db, "officer1", "officer", PASSWORD, communes=[(2024, "25327")])
+    attempts = int(db.scalar("SELECT value FROM setting WHERE key = 'lockout_attempts'"))
+    minutes = int(db.scalar("SELECT value FROM setting WHERE key = 'lockout_minutes'"))
+    for i in range(attempts - 1):
+        with pytest.raises(auth.LoginRefused) as e:
+            auth.authenticate(db, "officer1", "wrong password", clock=clock)
+        assert e.value.reason == "bad_credentials"
+    with pytest.raises(auth.LoginRefused) as e:
+        auth.authenticate(db, "officer1", "wrong password", clock=clock)
+    assert e.value.reason == "locked" and e.value.locked_until == clock.now + timedelta(minutes=minutes)
+    # While locked, even the right password is refused.
+    clock.advance(minutes=minutes - 1)
+    with pytest.raises(auth.LoginRefused) as e:
+        auth.authenticate(db, "officer1", PASSWORD, clock=clock)
+    assert e.value.reason == "locked"
+    clock.advance(minutes=1, seconds=1)
+    session, scope = auth.authenticate(db, "officer1", PASSWORD, clock=clock)
+    assert scope.communes == frozenset({(2024, "25327")})
+    log = audit.read(db, user="officer1")
+    assert (log.action == "login_failed").sum() == attempts + 1
+    assert (log.action == "account_locked").sum() == 1 and (log.action == "login").sum() == 1
+
+
+def test_the_lockout_settings_are_honoured_and_a_success_resets_the_count(db):
+    clock = FakeClock()
+    auth.update_setting(db, "lockout_attempts", "2")
+    auth.create_account(db, "p1", "planner", PASSWORD)
+    with pytest.raises(auth.LoginRefused):
+        auth.authenticate(db, "p1", "nope-nope", clock=clock)
+    auth.authenticate(db, "P1 ", PASSWORD, clock=clock)  # usernames ignore case and spaces
+    with pytest.raises(auth.LoginRefused) as e:
+        auth.authenticate(db, "p1", "nope-nope", clock=clock)
+    assert e.value.reason == "bad_credentials"  # the earlier failure was forgotten
+    with pytest.raises(auth.LoginRefused) as e:
+        auth.authenticate(db, "p1", "nope-nope", clock=clock)
+    assert e.value.reason == "locked"
+
+
+def test_unknown_accounts_fail_like_wrong_passwords_and_are_audited(db):
+    auth.create_account(db, "v1", "viewer", PASSWORD)
+    with pytest.raises(auth.LoginRefused) as e:
+        auth.authenticate(db, "nobody", PASSWORD)
+    assert e.value.reason == "bad_credentials"
+    assert audit.read(db, actions=["login_failed"]).user_name.tolist() == ["nobody"]
+
+
+def test_sessions_expire_after_the_idle_minutes_and_activity_keeps_them(db):
+    clock = FakeClock()
+    timeout = int(db.scalar("SELECT value FROM setting WHERE key = 'session_timeout_minutes'"))
+    auth.create_account(db, "v1", "viewer", PASSWORD)
+    session, _ = auth.authenticate(db, "v1", PASSWORD, clock=clock)
+    for _ in range(3):  # active every (timeout - 1) minutes: never expires
+        clock.advance(minutes=timeout - 1)
+        session, scope = auth.resume(db, session, clock=clock)
+        assert session.last_seen == clock.now and scope.role == "viewer"
+    clock.advance(minutes=timeout, seconds=1)
+    with pytest.raises(auth.SessionEnded) as e:
+        auth.resume(db, session, clock=clock)
+    assert e.value.reason == "expired"
+    assert audit.read(db, actions=["session_expired"]).user_name.tolist() == ["v1"]
+    auth.update_setting(db, "session_timeout_minutes", str(timeout * 10))  # a setting, read live
+    assert auth.resume(db, session, clock=clock)[1].username == "v1"
+
+
+def test_disabling_an_account_or_changing_its_role_applies_to_open_sessions(db):
+    auth.create_account(db, "admin1", "admin", PASSWORD)
+    auth.create_account(db, "o1", "officer", PASSWORD, communes=[(2024, "25327")])
+    session, scope = auth.authenticate(db, "o1", PASSWORD)
+    assert scope.sees_households
+    auth.set_role(db, "o1", "viewer", actor="admin1")
+    assert not auth.resume(db, session)[1].sees_households
+    auth.set_active(db, "o1", False, actor="admin1")
+    with pytest.raises(auth.SessionEnded) as e:
+        auth.resume(db, session)
+    assert e.value.reason == "disabled"
+    with pytest.raises(auth.LoginRefused) as e:
+        auth.authenticate(db, "o1", PASSWORD)
+    assert e.value.reason == "disabled"
+    with pytest.raises(auth.AuthError) as e:
+        auth.set_active(db, "admin1", False)
+    assert e.value.reason == "last_admin"
+    actions = set(audit.read(db).action)
+    assert {"account_created", "role_changed", "account_disabled", "login"} <= actions
+
+
+def test_set_password_replaces_the_old_one_and_lifts_a_lock(db):
+    clock = FakeClock()
+    auth.update_setting(db, "lockout_attempts", "1")
+    auth.create_account(db, "v1", "viewer", PASSWORD)
+    with pytest.raises(auth.LoginRefused):
+        auth.authenticate(db, "v1", "wrong-wrong", clock=clock)
+    auth.set_password(db, "v1", "another long password", actor="admin")
+    auth.authenticate(db, "v1", "another long password", clock=clock)
+    with pytest.raises(auth.LoginRefused):
+        auth.authenticate(db, "v1", PASSWORD, clock=clock)
+
+
+def test_single_sign_on_maps_an_email_to_its_account(db):
+    auth.create_account(db, "lead", "viewer", None, email="Lead@Example.VN")
+    session, scope = auth.sso_login(db, "lead@example.vn")
+    assert (session.method, scope.username, scope.role) == ("sso", "lead", "viewer")
+    with pytest.raises(auth.LoginRefused):
+        auth.sso_login(db, "stranger@example.vn")
+    with pytest.raises(auth.LoginRefused):  # an SSO-only account has no password to guess
+        auth.authenticate(db, "lead", "")
+
+
+# -- roles as data ---------------------------------------------------------------------------
+def test_roles_come_from_the_reference_file_with_a_source():
+    rows = list(csv.DictReader(open(ROOT / "data" / "reference" / "roles.csv", encoding="utf-8")))
+    assert [r["role"] for r in rows] == list(auth.roles()) == ["viewer", "planner", "officer", "admin"]
+    assert all(r["source"] for r in rows)
+    viewer, planner, officer, admin = (auth.role(r) for r in auth.roles())
+    assert viewer.households == planner.households == "none"
+    assert officer.households == "assigned" and admin.households == "all"
+    assert "save_scenarios" in planner.permissions and "save_scenarios" not in viewer.permissions
+    assert "import_data" in officer.permissions and "manage_accounts" not in officer.permissions
+    assert "admin" in admin.pages and not any("admin" in r.pages for r in (viewer, planner, officer))
+
+
+def test_demo_database_has_one_account_per_role_with_its_readme_password(demo_db):
+    accounts = auth.list_accounts(demo_db)
+    assert sorted(accounts.role) == sorted(auth.roles())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for row in demo_accounts():
+        assert row["password"] in readme and row["username"] in readme
+        _, scope = auth.authenticate(demo_db, row["username"], row["password"])
+        assert scope.role == row["role"]
+    officer = auth.scope_for(demo_db, next(r["username"] for r in demo_accounts() if r["role"] == "officer"))
+    assert officer.communes == frozenset({(2024, "25327")})
+
+
+# -- audit -----------------------------------------------------------------------------------
+def test_audit_log_filters_by_user_action_time_and_text(db):
+    clock = FakeClock()
+    audit.record(db, "export", "a", {"what": "xlsx"}, now=clock())
+    clock.advance(days=2)
+    audit.record(db, "import", "b", {"file": "ho_ngheo_thanh_an.xlsx"}, now=clock())
+    audit.record(db, "rollback", "b", {"batch": 7}, now=clock())
+    assert audit.read(db, user="b").action.tolist() == ["rollback", "import"]
+    assert audit.read(db, actions=["export", "rollback"]).action.tolist() == ["rollback", "export"]
+    assert audit.read(db, since=clock.now - timedelta(days=1)).user_name.tolist() == ["b", "b"]
+    assert audit.read(db, user="a", until=clock.now - timedelta(days=1)).action.tolist() == ["export"]
+    assert audit.read(db, user="a", until=clock.now - timedelta(days=3)).empty
+    assert audit.read(db, text="THANH_AN").action.tolist() == ["import"]
+    with pytest.raises(ValueError):
+        audit.record(db, "made_up_action", "a")
+
+
+# -- the command line ------------------------------------------------------------------------
+def cli(*args, stdin: str | None = None):
+    return subprocess.run([sys.executable, "-m", "analytics", "user", *args], cwd=ROOT, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_user_command_adds_lists_assigns_changes_and_disables(tmp_path):
+    path = str(tmp_path / "cli.duckdb")
+    assert cli("add", "boss", "--role", "admin", "--password-stdin", "--db", path, stdin=PASSWORD + "\n").returncode == 0
+    r = cli("add", "thanhan", "--role", "officer", "--commune", "25327", "--password-stdin", "--db", path,
+            stdin=PASSWORD + "\n")
+    assert r.returncode == 0, r.stderr
+    assert cli("add", "x2", "--role", "viewer", "--password-stdin", "--db", path, stdin="short\n").returncode == 1
+    assert cli("add", "x3", "--role", "emperor", "--db", path).returncode == 2
+    assert cli("assign", "thanhan", "--commune", "99999", "--db", path).returncode == 1
+    assert cli("assign", "thanhan", "--commune", "25327,2025:25345", "--db", path).returncode == 0
+    assert cli("passwd", "thanhan", "--password-stdin", "--db", path, stdin="a brand new password\n").returncode == 0
+    assert cli("disable", "boss", "--db", path).returncode == 1  # the last administrator stays
+    assert cli("disable", "thanhan", "--db", path).returncode == 0
+    listing = cli("list", "--json", "--db", path)
+    import json
+    rows = {r["username"]: r for r in json.loads(listing.stdout)}
+    assert rows["thanhan"]["communes"] == "2024:25327 2025:25345" and rows["thanhan"]["active"] is False
+    with Database(path) as db:
+        assert auth.verify_password("a brand new password",
+                                    db.scalar("SELECT password_hash FROM app_user WHERE username = 'thanhan'"))
+        log = audit.read(db)
+        assert {"account_created", "communes_assigned", "password_changed", "account_disabled"} <= set(log.action)
+        assert all(u.startswith("cli") for u in log.user_name)
+
+
+def test_user_subcommands_have_help():
+    for action in ("add", "list", "disable", "enable", "passwd", "assign"):
+        r = cli(action, "--help")
+        assert r.returncode == 0 and "--db" in r.stdout
+
+
+# -- the gate in AppTest ---------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def fresh_resources():
+    import streamlit as st
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_db(demo_db_file, tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db_file, path)
+    monkeypatch.setenv("POVERTY_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    return path
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def page_files() -> list[str]:
+    return sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+
+
+def shows_only_the_login_form(at) -> bool:
+    labels = [t.label for t in at.text_input]
+    return (not at.exception and labels == ["Tên đăng nhập", "Mật khẩu"] and not at.metric
+            and not at.dataframe and not at.sidebar.children and not at.tabs)
+
+
+def test_without_a_session_every_page_shows_only_the_login_form(app_db):
+    at = new_app().run()
+    assert shows_only_the_login_form(at)
+    for page in page_files():  # no page is registered before login
+        with pytest.raises(ValueError):
+            at.switch_page(page)
+    at.query_params["year"] = "2023"  # a shared link does not get past the gate either
+    at.run()
+    assert shows_only_the_login_form(at) and "125" not in str(at.main)
+
+
+def test_logging_in_through_the_form_opens_the_dashboard(app_db):
+    at = new_app().run()
+    at.text_input(key="auth_username").set_value("lanhdao")
+    at.text_input(key="auth_password").set_value("wrong password")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Sai tên đăng nhập hoặc mật khẩu."]
+    assert shows_only_the_login_form(at)
+    at.text_input(key="auth_password").set_value("demo-viewer-2024")
+    at.button[0].click().run()
+    assert not at.exception and at.title[0].value.startswith("Tổng quan") and at.metric
+    assert "lanhdao" in at.sidebar.caption[0].value
+    at.sidebar.button(key="auth_logout").click().run()
+    assert shows_only_the_login_form(at)
+    with Database(app_db) as db:
+        assert audit.read(db, user="lanhdao").action.tolist()[:3] == ["logout", "login", "login_failed"]
+
+
+def app_pages() -> list[str]:
+    """The pages app.py registers."""
+    return re.findall(r'st\.Page\("(pages/\w+\.py)"', (ROOT / "app.py").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("role", ["viewer", "planner", "officer", "admin"])
+def test_each_role_gets_exactly_its_pages(app_db, role):
+    at = new_app()
+    login_as(at, role)
+    at.run()
+    assert not at.exception
+    reachable = set()
+    for page in page_files():
+        try:
+            at.switch_page(page)
+            reachable.add(page)
+        except ValueError:  # not in this session's navigation
+            pass
+    allowed = auth.role(role).pages
+    assert reachable == {p for p in app_pages() if Path(p).stem in allowed}
+    # A page the role may not open, asked for directly, draws nothing of the page.
+    for page in sorted(set(page_files()) - reachable):
+        direct = new_app()
+        login_as(direct, role)
+        direct.switch_page(page).run()
+        assert not direct.exception and not direct.title and not direct.dataframe and not direct.metric
+        assert [e.value for e in direct.error] == ["Vai trò của bạn không được mở trang này."]
+
+
+def test_an_idle_session_ends_at_the_login_form_with_a_notice(app_db):
+    at = new_app()
+    login_as(at, "viewer")
+    at.run()
+    assert at.metric
+    with Database(app_db) as db:
+        timeout = int(db.scalar("SELECT value FROM setting WHERE key = 'session_timeout_minutes'"))
+    old = at.session_state["auth_session"]
+    at.session_state["auth_session"] = auth.Session(old.username, old.started_at,
+                                                    old.last_seen - timedelta(minutes=timeout + 1))
+    at.run()
+    assert shows_only_the_login_form(at)
+    assert "hết hạn" in at.warning[0].value
+
+
+def test_a_session_state_value_that_is_not_a_server_session_is_ignored(app_db):
+    at = new_app()
+    at.session_state["auth_session"] = "admin"  # e.g. a string: not a Session object
+    at.session_state["auth_scope"] = "admin"
+    at.run()
+    assert shows_only_the_login_form(at)
+
+
+def test_a_new_database_asks_for_its_first_administrator(tmp_path, monkeypatch):
+    monkeypatch.setenv("POVERTY_DB", str(tmp_path / "new.duckdb"))
+    monkeypatch.chdir(ROOT)
+    at = new_app().run()
+    assert not at.exception and not at.sidebar.children
+    assert "tài khoản quản trị đầu tiên" in at.info[0].value
+    at.text_input(key="auth_new_username").set_value("chutich")
+    at.text_input(key="auth_new_password").set_value(PASSWORD)
+    at.text_input(key="auth_new_again").set_value(PASSWORD + "!")
+    at.button[0].click().run()
+    assert at.error and not at.metric
+    at.text_input(key="auth_new_again").set_value(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    at.switch_page("pages/admin.py").run()
+    assert at.title[0].value == "Quản trị tài khoản và nhật ký"
+    at.sidebar.button(key="auth_logout").click().run()
+    assert shows_only_the_login_form(at)  # from now on: the normal login form
+
+
+def test_the_admin_page_creates_an_officer_with_communes_and_reads_the_audit_log(app_db):
+    at = new_app()
+    login_as(at, "admin")
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception
+    form = at.get("form")[0] if hasattr(at, "get") else None
+    at.text_input[0].set_value("tanhung")
+    at.text_input[2].set_value("tanhung@example.vn")
+    at.text_input[3].set_value(PASSWORD)
+    at.selectbox[2].set_value("officer") if False else None
+    role_box = next(s for s in at.selectbox if s.label == "Vai trò")
+    role_box.set_value("officer")
+    communes = next(m for m in at.multiselect if m.label == "Xã được giao")
+    communes.set_value(["2024:25345"])
+    next(b for b in at.button if b.label == "Tạo").click().run()
+    assert not at.exception and "tanhung" in at.success[0].value
+    with Database(app_db) as db:
+        assert auth.scope_for(db, "tanhung").communes == frozenset({(2024, "25345")})
+    log = at.dataframe[-1].value
+    assert "account_created" not in set(log["action"])  # shown translated
+    assert "Tạo tài khoản" in set(log["action"]) and "admin" in set(log["user_name"])
+
+
+def test_without_secrets_the_local_login_is_used(app_db):
+    import auth_ui
+    assert not (ROOT / ".streamlit" / "secrets.toml").exists()
+    at = new_app().run()
+    assert shows_only_the_login_form(at)
+    assert not any("SSO" in b.label for b in at.button)
+    assert auth_ui.sso_configured() is False

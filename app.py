@@ -19,6 +19,7 @@ scope = auth_ui.require_login()  # without a session: only the login form, then 
 pages = [
     st.Page("pages/overview.py", title=ui.tr("page_overview"), icon=":material/dashboard:", default=True),
     st.Page("pages/scenarios.py", title=ui.tr("page_scenarios"), icon=":material/tune:"),
+    st.Page("pages/data.py", title=ui.tr("page_data"), icon=":material/upload_file:"),
     st.Page("pages/admin.py", title=ui.tr("page_admin"), icon=":material/admin_panel_settings:"),
 ]
 page = st.navigation(auth_ui.allowed_pages(pages, scope))

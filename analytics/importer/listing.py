@@ -1,0 +1,78 @@
+"""The household list of a year as imported: search and filters, with the recorded status (from
+the file) beside the status the standard computes, so disagreements stand out."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..classification import DEPRIVATION_COLUMNS
+
+LIST_LIMIT = 5000
+
+
+def _scope_sql(communes) -> tuple[str, list]:
+    if communes is None:
+        return "TRUE", []
+    pairs = sorted({(int(v), str(c)) for v, c in communes})
+    if not pairs:
+        return "FALSE", []
+    return "(" + " OR ".join("(h.commune_vintage = ? AND h.commune_code = ?)" for _ in pairs) + ")", \
+        [x for p in pairs for x in p]
+
+
+def household_filters(db, year: int, communes=None) -> dict:
+    """Choices for the filters of ``year``: communes [(code, name)], hamlets, ethnicities,
+    deprivation indicators [(column, name_vi, name_en)]."""
+    scope, params = _scope_sql(communes)
+    base = f"FROM household_official h WHERE h.year = ? AND {scope}"
+    return {
+        "communes": db.query(f"SELECT DISTINCT h.commune_code, h.commune_name {base} ORDER BY 1", [year, *params]),
+        "hamlets": [r[0] for r in db.query(f"SELECT DISTINCT h.hamlet {base} AND h.hamlet IS NOT NULL ORDER BY 1",
+                                           [year, *params])],
+        "ethnicities": [r[0] for r in db.query(
+            f"SELECT h.ethnicity {base} AND h.ethnicity IS NOT NULL GROUP BY 1 "
+            f"ORDER BY (h.ethnicity = 'Kinh') DESC, count(*) DESC", [year, *params])],
+        "deprivations": db.query(
+            """SELECT d.code, d.name_vi, d.name_en FROM deprivation_indicator d
+               JOIN poverty_standard s ON s.standard = d.standard
+               WHERE ? BETWEEN s.valid_from_year AND s.valid_to_year AND s.area = 'rural'
+               ORDER BY d.number""", [year]),
+    }
+
+
+def household_list(db, year: int, *, search: str | None = None, status: str | None = None,
+                   commune: str | None = None, hamlet: str | None = None, ethnicity: str | None = None,
+                   deprivation: str | None = None, disagreeing: bool = False, communes=None,
+                   limit: int = LIST_LIMIT) -> pd.DataFrame:
+    """Households of ``year`` (current rows) matching the filters, at most ``limit``: household_id,
+    commune_code, commune_name, hamlet, head_name, ethnicity, members, income_per_capita,
+    deprivation_count, recorded_status, computed_status, agrees, batch_id. ``status`` filters the
+    official status (recorded where the file had one); ``search`` looks in id and name ignoring
+    case and accents; ``communes`` (vintage, code) limits the rows to a user's communes."""
+    scope, params = _scope_sql(communes)
+    where = ["h.year = ?", scope]
+    params = [year, *params]
+    if search:
+        where.append("(strip_accents(lower(h.head_name)) LIKE '%' || strip_accents(lower(?)) || '%' "
+                     "OR lower(h.household_id) LIKE '%' || lower(?) || '%')")
+        params += [search.strip(), search.strip()]
+    for column, value in (("h.official_status", status), ("h.commune_code", commune), ("h.hamlet", hamlet),
+                          ("h.ethnicity", ethnicity)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if deprivation:
+        if deprivation not in DEPRIVATION_COLUMNS:
+            raise ValueError(f"not a deprivation column: {deprivation}")
+        where.append(f"h.{deprivation}")
+    if disagreeing:
+        where.append("h.recorded_status IS NOT NULL AND h.recorded_status <> h.computed_status")
+    params.append(int(limit))
+    return db.frame(
+        f"""SELECT h.household_id, h.commune_code, h.commune_name, h.hamlet, h.head_name, h.ethnicity,
+                   h.members, h.income_per_capita, h.deprivation_count, h.recorded_status,
+                   h.computed_status,
+                   (h.recorded_status IS NULL OR h.recorded_status = h.computed_status) AS agrees,
+                   h.batch_id
+            FROM household_official h WHERE {' AND '.join(where)}
+            ORDER BY h.commune_code, h.hamlet, h.household_id LIMIT ?""", params)

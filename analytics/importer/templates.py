@@ -1,0 +1,110 @@
+"""Blank templates to fill in: an instructions sheet, the data sheet with the canonical headers,
+and drop-down lists for ticks, communes, years and statuses (openpyxl data validation)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..i18n import t
+from ..reference import read_csv, vintage_for_year
+from .header import KINDS
+
+HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
+ROWS_WITH_LISTS = 2000
+
+
+def _standard_for(db, year: int) -> tuple[str, int] | None:
+    row = db.query("SELECT DISTINCT standard, indicator_count FROM poverty_standard "
+                   "WHERE ? BETWEEN valid_from_year AND valid_to_year", [year])
+    return row[0] if row else None
+
+
+def template_columns(db, kind: str, year: int) -> list[tuple[str, str]]:
+    """(header, list) of a template's columns; list is '', 'tick', 'commune', 'year' or 'status'."""
+    if kind == "households":
+        standard = _standard_for(db, year)
+        names = [r[0] for r in db.query("SELECT name_vi FROM deprivation_indicator WHERE standard = ? "
+                                        "ORDER BY number", [standard[0]])] if standard else []
+        return ([("Mã hộ", ""), ("Xã", "commune"), ("Thôn/Ấp", ""), ("Họ và tên chủ hộ", ""), ("Dân tộc", ""),
+                 ("Số nhân khẩu", ""), ("Thu nhập bình quân (đồng/người/tháng)", "")]
+                + [(f"{i}. {n}", "tick") for i, n in enumerate(names, start=1)]
+                + [("Phân loại hộ", "status"), ("Hộ không có khả năng lao động", "tick"), ("Hộ có công", "tick"),
+                   ("Năm", "year")])
+    if kind == "commune_totals":
+        return [("Xã", "commune"), ("Tổng số hộ", ""), ("Tổng số nhân khẩu", ""), ("Năm", "year")]
+    if kind == "indicators":
+        return [("Đơn vị", "commune"), ("Chỉ tiêu", "indicator"), ("Kế hoạch", ""), ("Thực hiện", ""), ("Năm", "year")]
+    if kind == "budget":
+        return [("Dự án", "project"), ("Cơ quan chủ trì", ""), ("Nguồn vốn", "source"), ("Kế hoạch vốn", ""),
+                ("Giải ngân lũy kế", ""), ("Đến ngày", ""), ("Năm", "year")]
+    raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+
+
+def _lists(db, year: int) -> dict[str, list[str]]:
+    vintage = vintage_for_year(year)
+    lo, hi = db.query("SELECT min(valid_from_year), max(valid_to_year) FROM poverty_standard")[0]
+    ticks = [r["value"] for r in read_csv("value_alias.csv") if r["field"] == "tick" and r["code"] == "true"][:1]
+    statuses = []
+    for r in read_csv("value_alias.csv"):
+        if r["field"] == "status" and r["value"].startswith("Hộ") and r["code"] not in {s[1] for s in statuses}:
+            statuses.append((r["value"], r["code"]))
+    return {
+        "tick": ticks,
+        "commune": [r[0] for r in db.query(
+            "SELECT name FROM org_unit WHERE vintage = ? AND unit_type IN ('xa', 'phuong', 'thi_tran') ORDER BY code",
+            [vintage])],
+        "year": [str(y) for y in range(lo, hi + 1)],
+        "status": [s[0] for s in statuses],
+        "indicator": [r[0] for r in db.query("SELECT name_vi FROM indicator ORDER BY code")],
+        "source": [r[0] for r in db.query("SELECT short_vi FROM funding_source ORDER BY code")],
+        "project": [r[0].split(" – ")[0] if r[1] is None else f"{r[2].split(' – ')[0]} - {r[0].split(' – ')[0]}"
+                    for r in db.query("SELECT p.name_vi, p.parent_code, q.name_vi FROM project p "
+                                      "LEFT JOIN project q ON q.code = p.parent_code ORDER BY p.code")],
+    }
+
+
+def template_workbook(db, kind: str, year: int, lang: str = "vi") -> bytes:
+    """An .xlsx template for ``kind`` and ``year``: instructions, the data sheet, lists."""
+    columns = template_columns(db, kind, year)
+    lists = _lists(db, year)
+    wb = Workbook()
+    guide = wb.active
+    guide.title = t("import_template_guide_sheet", lang)
+    guide["A1"] = t("import_template_title", lang, kind=t(f"import_kind_{kind}", lang), year=year)
+    guide["A1"].font = Font(bold=True, size=14)
+    for i, line in enumerate(t(f"import_template_guide_{'households' if kind == 'households' else 'other'}",
+                               lang).split(" | "), start=3):
+        guide.cell(i, 1, line).alignment = Alignment(wrap_text=True)
+    guide.column_dimensions["A"].width = 110
+    data = wb.create_sheet(t("import_template_data_sheet", lang))
+    catalogue = wb.create_sheet("Danh mục")
+    used = [name for name in lists if any(kind_ == name for _, kind_ in columns)]
+    for c, name in enumerate(used, start=1):
+        catalogue.cell(1, c, name)
+        for r, value in enumerate(lists[name], start=2):
+            catalogue.cell(r, c, value)
+    catalogue.sheet_state = "hidden"
+    for c, (header, list_name) in enumerate(columns, start=1):
+        cell = data.cell(1, c, header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        data.column_dimensions[cell.column_letter].width = max(10, min(30, len(header) + 2))
+        if list_name:
+            k = used.index(list_name) + 1
+            letter = catalogue.cell(1, k).column_letter
+            n = len(lists[list_name]) + 1
+            dv = DataValidation(type="list", formula1=f"='Danh mục'!${letter}$2:${letter}${n}",
+                                allow_blank=True, showErrorMessage=list_name not in ("tick",))
+            dv.error = t("import_template_pick", lang)
+            data.add_data_validation(dv)
+            dv.add(f"{cell.column_letter}2:{cell.column_letter}{ROWS_WITH_LISTS}")
+    data.freeze_panes = "A2"
+    wb.active = 1
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

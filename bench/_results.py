@@ -1,0 +1,79 @@
+"""Shared by the bench scripts: the synthetic databases they measure on, the description of the
+machine, and ``bench/results.md`` (one section per script, replaced when the script runs again).
+Running this file on its own does nothing."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"          # cached databases (not committed)
+RESULTS = ROOT / "bench" / "results.md"
+YEARS = 5                              # 2022–2026: two unit vintages, transitions every year
+SEED = 20260101
+
+
+def machine() -> str:
+    """Cores, memory, CPU model and load: the figures mean little without them."""
+    import duckdb
+    import psutil
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{os.cpu_count()} cores ({model}), {psutil.virtual_memory().total / 2**30:.1f} GiB memory, "
+            f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
+            f"DuckDB {duckdb.__version__}; load average at the start {load} (the machine is shared)")
+
+
+def synthetic_db(rows: int) -> Path:
+    """A database with about ``rows`` household rows over 5 years (built once, then reused)."""
+    from analytics.db import Database
+    from analytics.synth import parameters, synthesize
+
+    households = round(rows / YEARS / (1 - parameters()["churn_out"] / 2 - parameters()["churn_in"] / 2))
+    path = OUT / f"synth-{rows}.duckdb"
+    if path.exists():
+        with Database(path) as db:
+            if db.scalar("SELECT count(*) FROM household") and db.scalar(
+                    "SELECT count(*) FROM import_batch WHERE user_name = 'synth'"):
+                return path
+        path.unlink()
+    OUT.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with Database(path) as db:
+        result = synthesize(db, households, YEARS, seed=SEED)
+    print(f"built {path.name}: {result.household_rows:,} household rows in "
+          f"{time.perf_counter() - started:.1f} s", flush=True)
+    return path
+
+
+def write_section(title: str, body: str) -> None:
+    """Replace (or add) the section ``## title`` of bench/results.md; the machine line on top."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    sections = dict(re.findall(r"^## (.+?)\n(.*?)(?=^## |\Z)", text, flags=re.S | re.M))
+    sections[title] = body.strip() + "\n\n"
+    order = ["Machine", "Import", "Analytics", "Pages", "Memory"]
+    sections["Machine"] = machine() + "\n\n" if title != "Machine" else sections["Machine"]
+    names = [n for n in order if n in sections] + [n for n in sections if n not in order]
+    out = "# Benchmarks\n\nWritten by the scripts in `bench/` (`make bench`); figures in seconds " \
+          "unless stated.\n\n" + "".join(f"## {n}\n{sections[n]}" for n in names)
+    RESULTS.write_text(out, encoding="utf-8")
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)

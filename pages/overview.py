@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import report_ui
 import ui
 from analytics import charts, filters, takeaways
 from analytics.i18n import fmt_money, fmt_number, fmt_percent
@@ -100,3 +101,4 @@ if execution is not None:
                           takeaways.budget(execution, lang)))
 
 ui.show(items, settings)
+report_ui.report_buttons(settings)

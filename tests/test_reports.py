@@ -398,3 +398,25 @@ def test_write_report_follows_the_suffix(report_db, tmp_path):
         write_report(report_db, YEAR, tmp_path / "x.odt")
     write_report(report_db, YEAR, tmp_path / "r.xlsx")
     assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames == SHEETS
+
+
+# -- the buttons ----------------------------------------------------------------------------------
+
+def test_the_overview_offers_the_workbook_and_the_deck(monkeypatch, demo_db_file, tmp_path):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT, login_as
+
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db_file, path)
+    monkeypatch.setenv("POVERTY_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    login_as(at, "viewer")
+    at.run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Tải báo cáo Excel năm 2024" in labels and "Tải bài trình chiếu năm 2024" in labels
+    st.cache_resource.clear()

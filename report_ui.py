@@ -1,0 +1,50 @@
+"""Download buttons for the reports, one line in a page: ``report_ui.report_buttons(settings)``.
+
+The files are built only when a button is clicked (Streamlit runs the callable then) and cached
+per year, units, language and data version, so a second download is immediate.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+import ui
+from analytics.reports.deck import write_deck
+from analytics.reports.workbook import write_workbook
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_workbook(year: int, version: int, units: int | None, lang: str, produced: date) -> bytes:
+    """The Excel report pack of ``year`` (see ``analytics.reports.workbook``)."""
+    return write_workbook(ui.get_db(), year, units=units, lang=lang, produced=produced)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def cached_deck(year: int, version: int, units: int | None, lang: str, produced: date) -> bytes:
+    """The meeting deck of ``year`` (see ``analytics.reports.deck``)."""
+    return write_deck(ui.get_db(), year, units=units, lang=lang, produced=produced)
+
+
+def report_buttons(settings: dict, deck: bool = True) -> None:
+    """Download buttons for the year of ``settings``: the Excel report pack and, with ``deck``,
+    the slide deck for meetings. Nothing without a year."""
+    year = settings.get("year")
+    if year is None:
+        return
+    key = (year, settings["version"], ui.units_arg(settings), settings["lang"], date.today())
+    stamp = f"{year}" + (f"-{key[2]}" if key[2] else "")
+    cols = st.columns(2 if deck else 1)
+    cols[0].download_button(
+        ui.tr("report_download_xlsx", year=year), data=lambda: cached_workbook(*key),
+        file_name=f"bao-cao-giam-ngheo-{stamp}.xlsx", mime=XLSX_MIME, on_click="ignore",
+        icon=":material/table_view:", help=ui.tr("report_download_xlsx_help"), key=f"report_xlsx_{year}")
+    if deck:
+        cols[1].download_button(
+            ui.tr("report_download_pptx", year=year), data=lambda: cached_deck(*key),
+            file_name=f"trinh-chieu-giam-ngheo-{stamp}.pptx", mime=PPTX_MIME, on_click="ignore",
+            icon=":material/slideshow:", help=ui.tr("report_download_pptx_help"), key=f"report_pptx_{year}")

@@ -12,7 +12,7 @@ import streamlit as st
 
 from analytics import charts, demo, filters, poverty
 from analytics.db import Database, DatabaseError, default_db_path
-from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, has_label, t
 from analytics.reference import read_csv, vintage_for_year
 from analytics.summary import summary
 
@@ -22,9 +22,9 @@ MEETING_CSS = """
 [data-testid="stSidebarNav"], [data-testid="stToolbar"] { display: none !important; }
 .stMainBlockContainer { max-width: 100% !important; padding: 1rem 3rem !important; }
 .stMainBlockContainer p, .stMainBlockContainer li { font-size: 1.6rem !important; line-height: 1.4; }
-[data-testid="stMetricValue"] { font-size: 4.2rem !important; }
-[data-testid="stMetricLabel"] p { font-size: 1.7rem !important; }
-[data-testid="stMetricDelta"] { font-size: 1.4rem !important; }
+.stMainBlockContainer [data-testid="stMetricValue"] p { font-size: 4.4rem !important; line-height: 1.2; }
+.stMainBlockContainer [data-testid="stMetricLabel"] p { font-size: 1.7rem !important; }
+.stMainBlockContainer [data-testid="stMetricDelta"] p { font-size: 1.3rem !important; }
 h1 { font-size: 3rem !important; }
 </style>
 """
@@ -113,9 +113,11 @@ def tr(key: str, **values) -> str:
 # -- the sidebar: every setting bound to the URL --------------------------------------------------
 
 def _vintage_labels() -> dict[int, str]:
+    """Short labels of the unit vintages (the data file's own label where no short one exists)."""
     rows = read_csv("org_unit_vintage.csv")
     column = "label_vi" if lang() == "vi" else "label_en"
-    return {int(r["vintage"]): r[column] or r["vintage"] for r in rows}
+    return {int(r["vintage"]): tr(f"dash_units_{r['vintage']}") if has_label(f"dash_units_{r['vintage']}")
+            else (r[column] or r["vintage"]) for r in rows}
 
 
 def sidebar() -> dict:
@@ -123,6 +125,8 @@ def sidebar() -> dict:
     ethnic, commune (a code or None), units (the vintage shown), own_units (the data's own
     vintage), meeting (bool), version. Every control is bound to a URL query parameter, so a
     shared link opens the same view."""
+    import auth_ui  # the login gate (imports this module); a page never draws without a session
+    auth_ui.page_scope()
     version = data_version()
     years = cached_years(version)
     with st.sidebar:
@@ -220,24 +224,30 @@ class Block:
 
 
 def show_chart(chart: Chart, meeting: bool = False) -> None:
-    """The takeaway, the figure and its Excel and PNG downloads (generated only when clicked)."""
+    """The chart's title and takeaway, the figure, and its Excel and PNG downloads (built only
+    when clicked). The PNG carries the title and the takeaway inside the image."""
+    title = charts.title_of(chart.figure)
+    if title:
+        st.markdown(f"### {title}" if meeting else f"#### {title}")
     if chart.takeaway:
         st.markdown(f":material/lightbulb: **{chart.takeaway}**")
-    figure = charts.for_meeting(chart.figure) if meeting else chart.figure
-    st.plotly_chart(figure, key=f"chart_{chart.key}", config={"displaylogo": False, "locale": lang()})
+    figure = charts.untitled(charts.for_meeting(chart.figure) if meeting else chart.figure)
+    # theme=None: the figure keeps its own fonts, sizes and colours (the same as in the PNG)
+    st.plotly_chart(figure, key=f"chart_{chart.key}", theme=None,
+                    config={"displaylogo": False, "displayModeBar": not meeting})
     if meeting:
         return
-    cols = st.columns([1, 1, 4])
-    if chart.data is not None:
-        data = chart.data
-        cols[0].download_button(tr("dash_download_excel"), data=lambda: charts.to_xlsx(data, chart.key),
-                                file_name=f"{chart.key}.xlsx", key=f"xlsx_{chart.key}", on_click="ignore",
-                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                icon=":material/table_view:")
-    fig, takeaway = chart.figure, chart.takeaway
-    cols[1].download_button(tr("dash_download_png"), data=lambda: charts.to_png(fig, takeaway),
-                            file_name=f"{chart.key}.png", mime="image/png", key=f"png_{chart.key}",
-                            on_click="ignore", icon=":material/image:")
+    with st.container(horizontal=True, key=f"downloads_{chart.key}"):
+        if chart.data is not None:
+            data = chart.data
+            st.download_button(tr("dash_download_excel"), data=lambda: charts.to_xlsx(data, chart.key),
+                               file_name=f"{chart.key}.xlsx", key=f"xlsx_{chart.key}", on_click="ignore",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               icon=":material/table_view:", type="tertiary")
+        fig, takeaway = chart.figure, chart.takeaway
+        st.download_button(tr("dash_download_png"), data=lambda: charts.to_png(fig, takeaway),
+                           file_name=f"{chart.key}.png", mime="image/png", key=f"png_{chart.key}",
+                           on_click="ignore", icon=":material/image:", type="tertiary")
 
 
 def show(rows: list, settings: dict) -> None:
@@ -278,7 +288,7 @@ def _deck(items: list) -> None:
         st.session_state[key] = (st.session_state.get(key, 0) + delta) % len(items)
 
     _draw(items[index], meeting=True)
-    cols = st.columns([1, 1, 3, 1])
+    cols = st.columns([1, 1, 2, 1.5])
     cols[0].button(tr("dash_previous"), key="meeting_prev", on_click=step, args=(-1,),
                    icon=":material/arrow_back:", width="stretch")
     cols[1].button(tr("dash_next"), key="meeting_next", on_click=step, args=(1,), type="primary",

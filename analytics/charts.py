@@ -46,14 +46,14 @@ def line_code(project, sub_project) -> str:
     return f"{project}.{sub_project}"
 
 
-def line_label(row, lang: str) -> str:
-    """A budget line's short label for an axis: 'DA3.TDA1 – Hỗ trợ ...' trimmed."""
+def line_label(row, lang: str, limit: int = 46) -> str:
+    """A budget line's label: 'DA3 TDA1 – Hỗ trợ ...', trimmed to ``limit`` characters."""
     name = row.get("name_vi") if lang == "vi" else row.get("name_en")
     code = line_code(row.get("project"), row.get("sub_project"))
     name = str(name or code)
     if "–" in name:
         name = name.split("–", 1)[1].strip()
-    return _short(f"{code.replace('.', ' ')} – {name}", 46)
+    return _short(f"{code.replace('.', ' ')} – {name}", limit)
 
 
 def wrap(text: str, width: int) -> str:
@@ -89,9 +89,12 @@ def _finish(fig: go.Figure, title: str, source: str, lang: str, height: int = HE
         height=height,
         margin={"l": 10, "r": 20, "t": 80, "b": bottom},
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
         hoverlabel={"font": {"family": FONT, "size": 15}},
     )
+    source = wrap(source, 75) if source else source
+    extra = 16 * source.count("<br>")
+    fig.update_layout(margin={"b": bottom + extra})
     fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, yshift=18 - bottom,
                        xanchor="left", yanchor="top", showarrow=False,
                        font={"size": 12, "color": "#555555"})
@@ -372,7 +375,11 @@ def budget_lines_chart(execution: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, ti
     fig.add_bar(y=labels, x=frame["plan"], orientation="h", name=t("charts_plan", lang),
                 marker={"color": colour("series", "plan")},
                 hovertemplate="%{y}: %{x:,.0f} " + unit + "<extra>%{fullData.name}</extra>")
+    # The bars carry each line's own colour; the legend shows one neutral swatch for them.
+    fig.add_bar(y=[None], x=[None], orientation="h", name=t("charts_disbursed_lines", lang),
+                marker_color=colour("series", "disbursed"), hoverinfo="skip")
     fig.add_bar(y=labels, x=frame["disbursed"], orientation="h", name=t("charts_disbursed", lang),
+                showlegend=False,
                 marker={"color": [colour("line", c, colour("series", "disbursed")) for c in codes],
                         "line": {"color": ["#000000" if b else "rgba(0,0,0,0)" for b in frame["behind_pace"]],
                                  "width": 3}},
@@ -457,6 +464,19 @@ def choropleth(geojson: dict, communes: pd.DataFrame, lang: str = DEFAULT_LANGUA
 
 # -- output -----------------------------------------------------------------------------------------
 
+def title_of(fig: go.Figure) -> str:
+    """The figure's title as plain text (no markup)."""
+    import re
+    return re.sub(r"<[^>]+>", "", fig.layout.title.text or "")
+
+
+def untitled(fig: go.Figure) -> go.Figure:
+    """A copy without the title, for a page that writes the title above the chart itself."""
+    out = go.Figure(fig)
+    out.update_layout(title={"text": ""}, margin={"t": 40})
+    return out
+
+
 def for_meeting(fig: go.Figure) -> go.Figure:
     """A copy enlarged for a projector: bigger text, taller plot."""
     big = go.Figure(fig)
@@ -495,3 +515,23 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
             width = max([len(str(col))] + [len(str(v)) for v in clean[col].head(200)]) + 2
             ws.set_column(i, i, min(width, 60))
     return buffer.getvalue()
+
+
+def table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """A frame ready to show: the chosen ``columns`` (column, label key, kind) with headers in
+    the language and values written its way; kind is number | percent | status | text | flag."""
+    out = {}
+    for column, label, kind in columns:
+        if column not in frame:
+            continue
+        values = frame[column]
+        if kind == "number":
+            values = values.map(lambda v: fmt_number(v, lang) if v is not None and v == v else "–")
+        elif kind == "percent":
+            values = values.map(lambda v: fmt_percent(v, lang) if v is not None and v == v else "–")
+        elif kind == "status":
+            values = values.map(lambda v: t(f"charts_target_{v}", lang) if isinstance(v, str) else "–")
+        elif kind == "flag":
+            values = values.map(lambda v: "⚠" if bool(v) and v == v else "")
+        out[t(label, lang)] = values.tolist()
+    return pd.DataFrame(out)

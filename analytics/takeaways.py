@@ -21,9 +21,14 @@ def fmt_date(value, lang: str = DEFAULT_LANGUAGE) -> str:
     return stamp.strftime("%d/%m/%Y") if lang == "vi" else stamp.strftime("%-d %b %Y")
 
 
-def trend(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> str | None:
-    """How poor households changed between the last two years of ``poverty.trend``."""
-    if frame is None or len(frame) < 2:
+def trend(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, year: int | None = None) -> str | None:
+    """How poor households changed from the year before ``year`` (default: the last year of
+    ``poverty.trend``) to ``year``."""
+    if frame is None or frame.empty:
+        return None
+    if year is not None:
+        frame = frame[frame["year"] <= year]
+    if len(frame) < 2:
         return None
     prev, last = frame.iloc[-2], frame.iloc[-1]
     change = int(last["poor"]) - int(prev["poor"])
@@ -60,7 +65,7 @@ def budget(execution: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> str | None:
     if not behind.empty:
         worst = behind.sort_values("rate").iloc[0]
         text += "; " + t("take_budget_behind", lang, n=len(behind), total=len(execution),
-                         line=line_label(worst.to_dict(), lang), rate=fmt_percent(worst["rate"], lang, 1))
+                         line=line_label(worst.to_dict(), lang, 90), rate=fmt_percent(worst["rate"], lang, 1))
     return text
 
 

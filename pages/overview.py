@@ -45,50 +45,48 @@ def headline() -> None:
         cols = st.columns(5, border=True)
         reduction = district.loc["poor_reduction"] if "poor_reduction" in district.index else None
         delta = None if before is None else now["poor"] - before["poor"]
-        desc = ui.tr("dash_vs_start", start=fmt_number(before["poor"], lang)) if before else None
-        if reduction is not None and not filtered:
-            desc = (desc + "; " if desc else "") + ui.tr("dash_target_reduction",
-                                                         target=fmt_number(reduction["target"], lang))
+        target_text = (ui.tr("dash_target_text", target=fmt_number(reduction["target"], lang))
+                       if reduction is not None and not filtered else "")
         cols[0].metric(ui.tr("poor_households"), fmt_number(now["poor"], lang),
                        delta=None if delta is None else fmt_number(delta, lang), delta_color="inverse",
-                       delta_description=desc,
-                       help=ui.tr("poor_breakdown", rural=now.get("poor_rural", "–"),
+                       delta_description=ui.tr("dash_since_start") if before else None,
+                       help=ui.tr("dash_poor_help", start=fmt_number(before["poor"], lang) if before else "–",
+                                  target=target_text, rural=now.get("poor_rural", "–"),
                                   urban=now.get("poor_urban", "–"), em=now.get("poor_ethnic_minority", "–")))
         rate_target = district.loc["poor_rate"]["target"] if "poor_rate" in district.index else None
+        has_rate = rate_target is not None and now["poor_rate"] is not None
         cols[1].metric(ui.tr("poor_rate"), fmt_percent(now["poor_rate"], lang),
-                       delta=(fmt_percent(now["poor_rate"] - rate_target, lang)
-                              if rate_target is not None and now["poor_rate"] is not None else None),
-                       delta_color="inverse",
-                       delta_description=(ui.tr("dash_vs_rate_target", target=fmt_percent(rate_target, lang))
-                                          if rate_target is not None else None))
+                       delta=fmt_percent(now["poor_rate"] - rate_target, lang) if has_rate else None,
+                       delta_color="inverse", delta_description=ui.tr("dash_vs_target") if has_rate else None,
+                       help=(ui.tr("dash_vs_rate_target", target=fmt_percent(rate_target, lang))
+                             if rate_target is not None else None))
         em = district.loc["poor_ethnic_minority_reduction"] if "poor_ethnic_minority_reduction" in district.index else None
-        cols[2].metric(ui.tr("dash_em_reduction"),
+        cols[2].metric(ui.tr("dash_em_short"),
                        f"{fmt_number(em['achieved'], lang)} / {fmt_number(em['target'], lang)}" if em is not None else "–",
-                       delta=ui.tr(f"charts_target_{em['status']}") if em is not None else None,
+                       delta=ui.tr(f"charts_target_{em['status']}") if em is not None and em["status"] else None,
                        delta_color="normal" if em is not None and em["status"] in ("achieved", "on_track") else "inverse",
                        delta_arrow="off", help=ui.tr("dash_em_reduction_help"))
         near_delta = None if before is None else now["near_poor"] - before["near_poor"]
         cols[3].metric(ui.tr("near_poor_households"), fmt_number(now["near_poor"], lang),
                        delta=None if near_delta is None else fmt_number(near_delta, lang), delta_color="inverse",
-                       delta_description=(ui.tr("dash_vs_start", start=fmt_number(before["near_poor"], lang))
-                                          if before else None),
-                       help=fmt_percent(now["near_poor_rate"], lang))
+                       delta_description=ui.tr("dash_since_start") if before else None,
+                       help=f"{ui.tr('near_poor_rate')}: {fmt_percent(now['near_poor_rate'], lang)}")
         if execution is not None and not execution.empty:
             plan, paid = float(execution["plan"].sum()), float(execution["disbursed"].sum())
-            cols[4].metric(ui.tr("dash_disbursed"), fmt_money(paid, lang),
+            as_of = takeaways.fmt_date(execution["as_of"].max(), lang)
+            cols[4].metric(ui.tr("dash_disbursed_mvnd"), fmt_number(paid, lang),
                            delta=fmt_percent(paid / plan if plan else None, lang, 1), delta_arrow="off",
-                           delta_color="off",
-                           delta_description=ui.tr("dash_of_plan_by", plan=fmt_money(plan, lang),
-                                                   date=takeaways.fmt_date(execution["as_of"].max(), lang)))
+                           delta_color="off", delta_description=ui.tr("dash_by_date", date=as_of),
+                           help=ui.tr("dash_budget_help", plan=fmt_money(plan, lang), date=as_of))
         else:
-            cols[4].metric(ui.tr("dash_disbursed"), "–", help=ui.tr("no_budget"))
+            cols[4].metric(ui.tr("dash_disbursed_mvnd"), "–", help=ui.tr("no_budget"))
 
 
 items = [ui.Block("headline", headline)]
 
 trend = ui.fetch("poverty.trend", commune_code=settings["commune"], units=settings["units"] if settings["commune"] else None)
 if trend is not None:
-    items.append([ui.Chart("trend", charts.trend_chart(trend, lang), trend, takeaways.trend(trend, lang))])
+    items.append([ui.Chart("trend", charts.trend_chart(trend, lang), trend, takeaways.trend(trend, lang, year))])
 else:
     items.append([])
 if gaps is not None and communes_now is not None:
@@ -101,4 +99,5 @@ if execution is not None:
                           takeaways.budget(execution, lang)))
 
 ui.show(items, settings)
-report_ui.report_buttons(settings)
+if not settings["meeting"]:
+    report_ui.report_buttons(settings)

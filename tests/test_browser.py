@@ -70,7 +70,7 @@ def test_meeting_mode_hides_the_controls_and_steps_through_the_charts(live_serve
     page.get_by_role("button", name="Tiếp").wait_for(timeout=30_000)
     wait_for_app(page)
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
-    assert page.get_by_text("1 / 4").count() == 1
+    page.get_by_text("1 / 4").first.wait_for(timeout=30_000)
     big = page.locator('[data-testid="stMetricValue"]').first.evaluate(
         "e => parseFloat(getComputedStyle(e).fontSize)")
     assert big >= 48  # readable from the back of the room

@@ -1,0 +1,70 @@
+"""Ngân sách: plan against disbursement by line, source and agency; the cumulative curve against
+the linear pace; lines behind pace highlighted."""
+
+import streamlit as st
+
+import ui
+from analytics import charts, takeaways
+from analytics.i18n import fmt_money, fmt_percent
+
+ui.set_page("budget")
+settings = ui.sidebar()
+lang, year = settings["lang"], settings["year"]
+ui.page_header("page_budget", settings)
+ui.require_year(settings)
+
+curve = ui.fetch("budget.cumulative_curve", year)
+dates = sorted(curve["as_of"].dropna().unique().tolist()) if curve is not None and not curve.empty else []
+as_of = None
+if dates and not settings["meeting"]:
+    as_of = st.select_slider(ui.tr("dash_as_of"), options=dates, value=dates[-1],
+                             format_func=lambda d: takeaways.fmt_date(d, lang), key="budget_as_of")
+execution = ui.fetch("budget.execution", year, as_of=as_of)
+by_source = ui.fetch("budget.execution_by_source", year, as_of=as_of)
+by_agency = ui.fetch("budget.execution_by_agency", year, as_of=as_of)
+if execution is None:
+    st.stop()
+if execution.empty:
+    st.info(ui.tr("no_budget"), icon=":material/account_balance:")
+    st.stop()
+
+
+def headline() -> None:
+    with st.container(key="headline"):
+        plan, paid = float(execution["plan"].sum()), float(execution["disbursed"].sum())
+        behind = int(execution["behind_pace"].fillna(False).astype(bool).sum())
+        cols = st.columns(4, border=True)
+        cols[0].metric(ui.tr("budget_total"), fmt_money(plan, lang))
+        cols[1].metric(ui.tr("dash_disbursed"), fmt_money(paid, lang),
+                       delta_description=ui.tr("dash_by_date", date=takeaways.fmt_date(execution["as_of"].max(), lang)))
+        pace = execution["pace"].dropna()
+        cols[2].metric(ui.tr("dash_disbursement_rate"), fmt_percent(paid / plan if plan else None, lang, 1),
+                       delta=(fmt_percent(paid / plan - pace.iloc[0], lang, 1) if plan and not pace.empty else None),
+                       delta_description=(ui.tr("dash_vs_pace", pace=fmt_percent(pace.iloc[0], lang, 1))
+                                          if not pace.empty else None))
+        cols[3].metric(ui.tr("dash_lines_behind"), f"{behind} / {len(execution)}",
+                       help=ui.tr("dash_lines_behind_help"))
+
+
+def line_table() -> None:
+    st.subheader(ui.tr("dash_lines_table"))
+    name = "name_vi" if lang == "vi" else "name_en"
+    st.dataframe(charts.table(execution.rename(columns={name: "line_name"}), [
+        ("line_name", "project_line", "text"), ("agency", "agency", "text"),
+        ("plan", "charts_plan", "number"), ("disbursed", "charts_disbursed", "number"),
+        ("rate", "dash_rate", "percent"), ("behind_pace", "dash_flag_behind_pace", "flag")], lang),
+        hide_index=True)
+
+
+ui.show([
+    ui.Block("headline", headline),
+    ui.Chart("budget_lines", charts.budget_lines_chart(execution, lang), execution,
+             takeaways.budget(execution, lang)),
+    ui.Chart("budget_cumulative", charts.cumulative_chart(curve, lang), curve, takeaways.cumulative(curve, lang))
+    if curve is not None else None,
+    [ui.Chart("budget_by_source", charts.budget_group_chart(by_source, "source", lang), by_source)
+     if by_source is not None else None,
+     ui.Chart("budget_by_agency", charts.budget_group_chart(by_agency, "agency", lang), by_agency)
+     if by_agency is not None else None],
+    ui.Block("budget_table", line_table, in_meeting=False),
+], settings)

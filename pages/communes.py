@@ -1,0 +1,125 @@
+"""Xã: a table and charts across communes; one commune's households by status, its changes
+(diễn biến) as a waterfall, its deprivations and the budget lines answering them; pre-2025 or
+2025 units; a map when the user uploads commune boundaries (GeoJSON with a code property)."""
+
+import json
+
+import streamlit as st
+
+import ui
+from analytics import charts, filters, takeaways
+from analytics.i18n import fmt_number, fmt_percent
+
+ui.set_page("communes")
+settings = ui.sidebar()
+lang, year = settings["lang"], settings["year"]
+ui.page_header("page_communes", settings)
+ui.require_year(settings)
+units = ui.units_arg(settings)
+
+table = ui.fetch("poverty.commune_table", year, units=units)
+if table is None:
+    st.stop()
+shown = filters.communes(table, area=settings["area"], ethnic=settings["ethnic"])
+if shown.empty:
+    st.info(ui.tr("no_data"), icon=":material/location_city:")
+    st.stop()
+codes = shown["code"].astype(str).tolist()
+names = dict(zip(codes, shown["name"]))
+ranked = shown.sort_values("poor_rate", ascending=False, na_position="last")
+default = settings["commune"] if settings["commune"] in codes else str(ranked["code"].iloc[0])
+if settings["meeting"]:
+    code = default
+else:
+    code = st.selectbox(ui.tr("dash_pick_commune"), codes, index=codes.index(default), key="communes_pick",
+                        format_func=lambda c: names.get(c, c))
+row = shown[shown["code"].astype(str) == code].iloc[0].to_dict()
+
+transitions = ui.fetch("transitions.poor_transitions", year, units=units)
+near_transitions = ui.fetch("transitions.near_poor_transitions", year, units=units)
+deprivations = ui.fetch("deprivations.deprivation_table", year, units=units)
+indicators = ui.fetch("deprivations.indicators", year)
+execution = ui.fetch("budget.execution", year)
+
+
+def transition_row(frame):
+    if frame is None or frame.empty:
+        return None
+    match = frame[frame["code"].astype(str) == code]
+    return match.iloc[0].to_dict() if not match.empty else None
+
+
+poor_row, near_row = transition_row(transitions), transition_row(near_transitions)
+dep_rows = deprivations[deprivations["commune_code"].astype(str) == code] if deprivations is not None else None
+answering = (filters.answering_lines(dep_rows, indicators, execution, lang)
+             if dep_rows is not None and indicators is not None else None)
+
+
+def headline() -> None:
+    with st.container(key="headline"):
+        st.subheader(names[code])
+        cols = st.columns(4, border=True)
+        cols[0].metric(ui.tr("poor_households"), fmt_number(row["poor"], lang))
+        cols[1].metric(ui.tr("poor_rate"), fmt_percent(row["poor_rate"], lang))
+        cols[2].metric(ui.tr("near_poor_households"), fmt_number(row["near_poor"], lang))
+        cols[3].metric(ui.tr("total_households"), fmt_number(row["total"], lang))
+
+
+def commune_table() -> None:
+    st.subheader(ui.tr("by_commune"))
+    st.dataframe(charts.table(shown, [
+        ("name", "commune", "text"), ("total", "total_households", "number"),
+        ("poor", "poor_households", "number"), ("poor_rate", "poor_rate", "percent"),
+        ("near_poor", "near_poor_households", "number"), ("near_poor_rate", "near_poor_rate", "percent"),
+        ("poor_ethnic_minority", "dash_poor_em", "number")], lang), hide_index=True)
+
+
+def map_block() -> None:
+    st.subheader(ui.tr("charts_map_title"))
+    upload = st.file_uploader(ui.tr("dash_geojson_upload"), type=["geojson", "json"], key="communes_geojson_file",
+                              help=ui.tr("dash_geojson_help"))
+    if upload is not None:
+        try:
+            st.session_state["communes_geojson"] = json.loads(upload.getvalue().decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            st.error(ui.tr("dash_geojson_invalid", detail=str(exc)[:200]), icon=":material/error:")
+    geojson = st.session_state.get("communes_geojson")
+    if not geojson:
+        st.caption(ui.tr("dash_geojson_none"))
+        return
+    ui.show_chart(ui.Chart("commune_map", charts.choropleth(geojson, shown, lang), shown,
+                           takeaways.communes(shown, lang)))
+
+
+def answering_table() -> None:
+    st.subheader(ui.tr("dash_answering_title", name=names[code]))
+    if answering is None or answering.empty:
+        st.caption(ui.tr("no_data"))
+        return
+    st.dataframe(charts.table(answering, [
+        ("indicator", "dash_indicator", "text"), ("poor_count", "charts_status_poor", "number"),
+        ("policy", "dash_policy", "text"), ("line", "project_line", "text"), ("plan", "charts_plan", "number"),
+        ("disbursed", "charts_disbursed", "number"), ("rate", "dash_rate", "percent")], lang), hide_index=True)
+    st.caption(ui.tr("dash_answering_note"))
+
+
+no_change = ui.Block("no_transitions", lambda: st.info(ui.tr("dash_no_transitions", year=year),
+                                                        icon=":material/info:"), in_meeting=False)
+ui.show([
+    ui.Block("commune_table", commune_table, in_meeting=False),
+    [ui.Chart("communes_rate", charts.commune_bars(shown, lang, "poor_rate"), shown, takeaways.communes(shown, lang)),
+     ui.Chart("communes_households", charts.commune_bars(shown, lang, "households"), shown)],
+    ui.Block("commune_map", map_block, in_meeting=False),
+    ui.Block("headline", headline),
+    [ui.Chart("commune_status", charts.status_bars(filters.status_counts(row), lang,
+                                                   ui.tr("dash_status_of", name=names[code])),
+              None),
+     ui.Chart("commune_deprivations", charts.deprivation_bars(dep_rows, lang, ui.tr("dash_deprivations_of",
+                                                                                      name=names[code])),
+              dep_rows, takeaways.deprivations(dep_rows, lang)) if dep_rows is not None else None],
+    [ui.Chart("commune_waterfall", charts.waterfall_chart(poor_row, lang, "poor"), transitions,
+              takeaways.transitions(poor_row, lang)) if poor_row else no_change,
+     ui.Chart("commune_waterfall_near", charts.waterfall_chart(near_row, lang, "near_poor"), near_transitions)
+     if near_row else None],
+    ui.Block("answering", answering_table),
+], settings)

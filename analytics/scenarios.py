@@ -36,6 +36,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.optimize import linprog
 
 from . import budget, poverty, targets
@@ -98,7 +99,7 @@ def load_baseline(db: Database, year: int) -> Baseline:
                                else f"{p}.{s}" for p, s in zip(lines["project"], lines["sub_project"])])
     plan = lines[["line", "name_vi", "name_en", *[s for s in ALL_SOURCES if s in lines.columns], "total"]]
     start = poverty.commune_table(db, year - 1)
-    if start.empty or start["poor"].sum() == 0 and start["near_poor"].sum() == 0:
+    if start.empty or (start["poor"].sum() == 0 and start["near_poor"].sum() == 0):
         raise ScenarioError(t("scenario_err_no_start", DEFAULT_LANGUAGE, year=year - 1))
     vintage = vintage_for_year(year)
     district_code = db.scalar(
@@ -299,74 +300,68 @@ def optimise(baseline: Baseline, params: dict) -> pd.DataFrame:
     labels = _lp_layout(baseline, a)
     n = len(labels)
     communes = list(baseline.communes["code"])
+    k = len(communes)
     cindex = {c: i for i, c in enumerate(communes)}
     envelope = {s: float(params["envelope"].get(s, 0.0)) for s in baseline.sources}
     total = sum(envelope.values())
 
-    escapes_per_mvnd = np.zeros(n)
-    for j, (line, _) in enumerate(labels):
-        if a.loc[line, "group"] == "poor":
-            escapes_per_mvnd[j] = float(a.loc[line, "escape_share"]) / float(a.loc[line, "unit_cost_mvnd"])
+    # Per variable: its line's group, the households one million reaches, its commune (-1: district).
+    group = np.array([a.loc[line, "group"] for line, _ in labels])
+    cost = np.array([float(a.loc[line, "unit_cost_mvnd"]) if a.loc[line, "group"] != "none" else np.inf
+                     for line, _ in labels])
+    per_mvnd = np.where(group != "none", 1.0 / cost, 0.0)
+    share = np.array([float(a.loc[line, "escape_share"]) for line, _ in labels])
+    escapes_per_mvnd = np.where(group == "poor", per_mvnd * share, 0.0)
+    commune_of = np.array([cindex.get(code, -1) for _, code in labels])
+    line_of = np.array([line for line, _ in labels])
+    j_all = np.arange(n)
 
-    a_ub, b_ub = [], []
-    for group in ("poor", "near_poor"):  # absorb: reach of the group's lines <= its households
-        cap = baseline.communes[group].to_numpy(float)
-        for c, i in cindex.items():
-            row = np.zeros(n)
-            for j, (line, code) in enumerate(labels):
-                if code == c and a.loc[line, "group"] == group:
-                    row[j] = 1.0 / float(a.loc[line, "unit_cost_mvnd"])
-            if row.any():
-                a_ub.append(row)
-                b_ub.append(cap[i])
+    blocks, b_ub = [], []
+    for g in ("poor", "near_poor"):  # absorb: reach of the group's lines <= its households
+        mask = (group == g) & (commune_of >= 0)
+        if mask.any():
+            blocks.append(sparse.csr_matrix((per_mvnd[mask], (commune_of[mask], j_all[mask])), shape=(k, n)))
+            b_ub.append(baseline.communes[g].to_numpy(float))
     for line, minimum in (params.get("minimums") or {}).items():  # line minimums
-        row = np.array([-1.0 if lab[0] == line else 0.0 for lab in labels])
-        if row.any() and minimum > 0:
-            a_ub.append(row)
-            b_ub.append(-float(minimum))
+        mask = line_of == line
+        if mask.any() and float(minimum) > 0:
+            blocks.append(sparse.csr_matrix((-np.ones(mask.sum()), (np.zeros(mask.sum(), int), j_all[mask])),
+                                            shape=(1, n)))
+            b_ub.append(np.array([-float(minimum)]))
+    a_ub = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, n))
+    b_ub = np.concatenate(b_ub) if b_ub else np.zeros(0)
     # The envelope: every source sums to its amount. The sources are split in the envelope's
     # proportions, so the per-source sums and the counterpart ratios follow from the total.
-    a_eq, b_eq = [np.ones(n)], [total]
+    a_eq, b_eq = sparse.csr_matrix(np.ones((1, n))), np.array([total])
 
-    def solve(c, extra_ub=(), extra_b=()):
-        return linprog(c, A_ub=np.array(list(a_ub) + list(extra_ub)) if (a_ub or extra_ub) else None,
-                       b_ub=np.array(list(b_ub) + list(extra_b)) if (b_ub or extra_b) else None,
-                       A_eq=np.array(a_eq), b_eq=np.array(b_eq), bounds=(0, None), method="highs")
-
-    first = solve(-escapes_per_mvnd)
+    first = linprog(-escapes_per_mvnd, A_ub=a_ub if a_ub.shape[0] else None, b_ub=b_ub if a_ub.shape[0] else None,
+                    A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     if first.status != 0:
         raise ScenarioError(t("scenario_err_infeasible", DEFAULT_LANGUAGE, message=first.message))
     best = float(escapes_per_mvnd @ first.x)
     x = first.x
     # Second pass: keep the best escapes, and among those leave the smallest total gap to the
-    # communes' targets (gap_c >= target_c - escapes_c, gap_c >= 0).
-    k = len(communes)
-    target = baseline.communes["target"].to_numpy(float)
-    gap_rows, gap_b = [], []
-    for c, i in cindex.items():
-        row = np.zeros(n + k)
-        for j, (line, code) in enumerate(labels):
-            if code == c:
-                row[j] = -escapes_per_mvnd[j]
-        row[n + i] = -1.0
-        gap_rows.append(row)
-        gap_b.append(-target[i])
-    keep = np.concatenate([-escapes_per_mvnd, np.zeros(k)])
+    # communes' targets (gap_c >= target_c - escapes_c, gap_c >= 0): extra variables gap_c.
+    placed = commune_of >= 0
+    gap_rows = sparse.hstack([
+        sparse.csr_matrix((-escapes_per_mvnd[placed], (commune_of[placed], j_all[placed])), shape=(k, n)),
+        -sparse.identity(k, format="csr")], format="csr")
+    keep = sparse.csr_matrix(np.concatenate([-escapes_per_mvnd, np.zeros(k)])[None, :])
     second = linprog(
         np.concatenate([np.zeros(n), np.ones(k)]),
-        A_ub=np.vstack([np.hstack([np.array(a_ub), np.zeros((len(a_ub), k))]) if a_ub else np.zeros((0, n + k)),
-                        np.array(gap_rows), keep[None, :]]),
-        b_ub=np.array(list(b_ub) + gap_b + [-(best - 1e-7 * max(1.0, best))]),
-        A_eq=np.hstack([np.array(a_eq), np.zeros((1, k))]), b_eq=np.array(b_eq),
+        A_ub=sparse.vstack([sparse.hstack([a_ub, sparse.csr_matrix((a_ub.shape[0], k))]), gap_rows, keep],
+                           format="csr"),
+        b_ub=np.concatenate([b_ub, -baseline.communes["target"].to_numpy(float),
+                             [-(best - 1e-7 * max(1.0, best))]]),
+        A_eq=sparse.hstack([a_eq, sparse.csr_matrix((1, k))], format="csr"), b_eq=b_eq,
         bounds=(0, None), method="highs")
     if second.status == 0 and float(escapes_per_mvnd @ second.x[:n]) >= best - 1e-6 * max(1.0, best):
         x = second.x[:n]
-    rows = []
-    for (line, code), amount in zip(labels, x):
-        for s in baseline.sources:
-            share = envelope[s] / total if total > 0 else 0.0
-            rows.append({"line": line, "source": s, "commune": code, "amount": float(amount) * share})
-    return pd.DataFrame(rows, columns=["line", "source", "commune", "amount"])
+    frames = [pd.DataFrame({"line": line_of, "source": s, "commune": [code for _, code in labels],
+                            "amount": x * (envelope[s] / total if total > 0 else 0.0)})
+              for s in baseline.sources]
+    return (pd.concat(frames).sort_values(["line", "source"], kind="stable")
+            .reset_index(drop=True)[["line", "source", "commune", "amount"]])
 
 
 # -- projection and constraints --------------------------------------------------------------
@@ -376,7 +371,10 @@ class Projection:
     """The outcome of an allocation: ``by_commune`` (code, name, amount, reached_poor,
     reached_near_poor, households_reached, projected_escapes, start_poor, projected_end_poor,
     projected_rate, target, gap_before, remaining_gap, cost_per_escape), ``by_line`` (line,
-    amount, households_reached, projected_escapes) and the district totals."""
+    amount, households_reached, projected_escapes) and the district totals. A commune's cost per
+    escape is the money placed in it; the district's is the whole allocation (district-level lines
+    included) over all projected escapes. ``remaining_gap`` sums the communes' shortfalls: one
+    commune's surplus does not make up for another's gap."""
     by_commune: pd.DataFrame
     by_line: pd.DataFrame
     allocated_total: float
@@ -482,12 +480,14 @@ def check_constraints(baseline: Baseline, params: dict, allocation: pd.DataFrame
         # the ratio wobbles (district 31 against 31,6 on Dự án 7) while the totals hold it.
         add(f"counterpart:{s}", need - got, "scenario_c_counterpart", source=t(f"scenario_source_{s}", lang),
             allocated=got, required=need, share=fmt_number(share * 100, lang, 1))
-    bc = projection.by_commune
-    for _, r in bc.iterrows():
-        row = baseline.communes.loc[baseline.communes["code"] == r["code"]].iloc[0]
-        over = max(r["reached_poor"] - float(row["poor"]), r["reached_near_poor"] - float(row["near_poor"]), 0.0)
-        add(f"absorb:{r['code']}", over, "scenario_c_absorb", commune=r["name"],
-            reach=r["households_reached"], capacity=float(row["poor"]) + float(row["near_poor"]))
+    bc = projection.by_commune  # in the order of baseline.communes
+    poor = baseline.communes["poor"].to_numpy(float)
+    near = baseline.communes["near_poor"].to_numpy(float)
+    over = np.maximum(np.maximum(bc["reached_poor"].to_numpy() - poor, bc["reached_near_poor"].to_numpy() - near), 0)
+    for code, name, reach, excess, capacity in zip(bc["code"], bc["name"], bc["households_reached"], over,
+                                                   poor + near):
+        add(f"absorb:{code}", float(excess), "scenario_c_absorb", commune=name, reach=float(reach),
+            capacity=float(capacity))
     for line, minimum in (params.get("minimums") or {}).items():
         got = float(alloc.loc[alloc["line"] == line, "amount"].sum())
         add(f"minimum:{line}", float(minimum) - got, "scenario_c_minimum", line=line,

@@ -55,9 +55,9 @@ def _clear_loaded() -> None:
 st.info(ui.tr("scenario_disclaimer", start_year=year - 1), icon=":material/info:")
 
 # -- inputs ------------------------------------------------------------------------------------
+state.setdefault("scn_strategy", "plan")  # set here (not as a default): reopening changes it
 strategy = st.segmented_control(
-    ui.tr("scenario_strategy"), list(scenarios.STRATEGIES), key="scn_strategy", default="plan",
-    required=True, format_func=lambda s: ui.tr(f"scenario_strategy_{s}"), on_change=_clear_loaded,
+    ui.tr("scenario_strategy"), list(scenarios.STRATEGIES), key="scn_strategy", required=True, format_func=lambda s: ui.tr(f"scenario_strategy_{s}"), on_change=_clear_loaded,
     help=ui.tr("scenario_strategy_help"))
 params = dict(state["scn_params"])
 
@@ -65,10 +65,10 @@ with st.expander(ui.tr("scenario_envelope_edit")):
     cols = st.columns(len(baseline.sources))
     envelope = {}
     for col, source in zip(cols, baseline.sources):
+        state.setdefault(f"scn_env_{year}_{source}", float(params["envelope"].get(source, 0.0)))
         envelope[source] = col.number_input(
             ui.tr(f"scenario_source_{source}"), min_value=0.0, step=1.0, format="%.0f",
-            value=float(params["envelope"].get(source, 0.0)), key=f"scn_env_{year}_{source}",
-            on_change=_clear_loaded)
+            key=f"scn_env_{year}_{source}", on_change=_clear_loaded)
     params["envelope"] = envelope
 
 with st.expander(ui.tr("scenario_assumptions")):

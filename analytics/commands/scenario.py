@@ -3,6 +3,8 @@ what it projects for the communes' targets."""
 
 from __future__ import annotations
 
+import sys
+
 from ..cli import EXIT_REJECTED, UsageError, print_json
 from ..db import Database
 from ..i18n import fmt_money, fmt_number, fmt_percent, t
@@ -13,7 +15,7 @@ def run(args) -> int:
     with Database(args.db) as db:
         year = args.year if args.year is not None else default_year(db)
         if year is None:
-            print(t("scenario_err_no_plan", year="?"), file=__import__("sys").stderr)
+            print(t("scenario_err_no_plan", year="?"), file=sys.stderr)
             return EXIT_REJECTED
         if year not in plan_years(db):
             raise UsageError(f"no budget plan for {year}; years with a plan: "
@@ -21,7 +23,7 @@ def run(args) -> int:
         try:
             result = run_scenario(db, year, args.strategy)
         except ScenarioError as exc:
-            print(str(exc), file=__import__("sys").stderr)
+            print(str(exc), file=sys.stderr)
             return EXIT_REJECTED
     if args.json:
         print_json(result.to_json())

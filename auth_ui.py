@@ -125,6 +125,25 @@ def _calling_page() -> str | None:
     return None
 
 
+def record_export(what: str, households: bool = False, rows: int | None = None) -> None:
+    """``on_click`` of a download button: writes the export to the audit log."""
+    scope = st.session_state.get(SCOPE_KEY)
+    if isinstance(scope, auth.Scope):
+        auth.record_export(ui.get_db(), scope, what, rows=rows, households=households)
+
+
+def household_download(frame, file_name: str, *, key: str, what: str = "household_list") -> None:
+    """A CSV download of household rows, drawn only for roles that may export them; each
+    download is audited. ``frame`` must already be limited to the user's communes."""
+    scope = current_scope()
+    if not scope.can("export_households"):
+        return
+    data = auth.spreadsheet_safe(scope.mask(frame)).to_csv(index=False).encode("utf-8-sig")
+    st.download_button(ui.tr("auth_download_households"), data, file_name=file_name, mime="text/csv",
+                       key=key, icon=":material/download:", on_click=record_export,
+                       args=(what, True, len(frame)))
+
+
 def allowed_pages(pages: list, scope: auth.Scope) -> list:
     """The pages of ``pages`` the scope's role may open (the default page always stays)."""
     return [p for p in pages if not p.url_path or scope.may_open(p.url_path)]

@@ -634,3 +634,17 @@ def commune_choices(db) -> pd.DataFrame:
         f"""SELECT vintage, code, name, vintage || ':' || code AS label FROM org_unit
             WHERE unit_type IN ({', '.join('?' for _ in COMMUNE_TYPES)}) ORDER BY vintage, code""",
         list(COMMUNE_TYPES))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as spreadsheet formulas when the export is opened
+    (a cell from an uploaded file such as ``=HYPERLINK(...)`` gets a leading apostrophe)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return out

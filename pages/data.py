@@ -260,3 +260,4 @@ with tab_households:
                     "deprivation_count": ui.tr("data_deprivation_count"),
                     "recorded_status": ui.tr("data_recorded_status"), "computed_status": ui.tr("data_computed_status"),
                     "agrees": st.column_config.CheckboxColumn(ui.tr("data_agrees")), "batch_id": ui.tr("data_batch")})
+                auth_ui.household_download(rows, f"ho_{year}.csv", key="data_households_csv")

@@ -1,0 +1,193 @@
+"""Privacy: household rows only within the caller's scope, names and ids masked for roles that may
+not see them (page text, tables, charts, downloads), household exports limited and audited."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import audit, auth
+from analytics.batches import BatchError, rollback
+from analytics.importer.listing import household_list
+from analytics.db import Database
+from conftest import ROOT, login_as
+
+OFFICER = auth.Scope("thanhan", "officer", frozenset({(2024, "25327")}))
+VIEWER = auth.Scope("lanhdao", "viewer")
+PLANNER = auth.Scope("kehoach", "planner")
+ADMIN = auth.Scope("admin", "admin")
+
+
+def households(db, scope: auth.Scope, year: int = 2023) -> pd.DataFrame:
+    where, params = scope.household_filter()
+    return db.frame(f"SELECT * FROM household_current WHERE year = ? AND {where}", [year, *params])
+
+
+# -- scope in analytics ----------------------------------------------------------------------
+def test_the_scope_limits_household_reads_to_the_assigned_communes(demo_db):
+    every = households(demo_db, ADMIN)
+    mine = households(demo_db, OFFICER)
+    assert len(mine) > 0 and set(mine.commune_code) == {"25327"}
+    assert len(mine) == (every.commune_code == "25327").sum() < len(every)
+    assert households(demo_db, VIEWER).empty and households(demo_db, PLANNER).empty
+    assert households(demo_db, auth.Scope("nobody", "officer")).empty  # no communes: nothing
+    # The same limit on a frame already read, with or without a vintage column.
+    assert set(OFFICER.filter_households(every).commune_code) == {"25327"}
+    assert set(OFFICER.filter_households(every.drop(columns="commune_vintage"), vintage=2024)
+               .commune_code) == {"25327"}
+    assert VIEWER.filter_households(every).empty and len(ADMIN.filter_households(every)) == len(every)
+
+
+def test_an_officer_cannot_reach_another_communes_households_or_batches(demo_db):
+    communes = OFFICER.communes
+    other = household_list(demo_db, 2023, commune="25330", communes=communes)
+    assert other.empty  # asking for another commune by code gets nothing
+    mine = household_list(demo_db, 2023, communes=communes)
+    assert set(mine.commune_code) == {"25327"}
+    with pytest.raises(auth.PermissionDenied):
+        OFFICER.require_commune("25330", 2024)
+    OFFICER.require_commune("25327", 2024)
+    assert not OFFICER.allows_commune("25327", 2025)  # a different unit of the same code
+    demo_batch = demo_db.scalar("SELECT min(id) FROM import_batch WHERE kind = 'households'")
+    with pytest.raises(BatchError):  # the demo batch holds every commune
+        rollback(demo_db, demo_batch, user=OFFICER.username, communes=communes)
+
+
+def test_masking_keeps_only_initials_and_the_end_of_ids():
+    assert auth.mask_name("Nguyễn Văn An") == "N***** V** A*"
+    assert auth.mask_name("Điểu Thị Lan") == "Đ*** T** L**"
+    assert auth.mask_id("25327-0042") == "********42"
+    assert auth.mask_name(None) is None and auth.mask_id(None) is None
+    frame = pd.DataFrame({"household_id": ["25327-0001"], "head_name": ["Lê Thị Hoa"], "members": [4]})
+    masked = VIEWER.mask(frame)
+    assert masked.iloc[0].tolist() == ["********01", "L* T** H**", 4]
+    assert frame.iloc[0].head_name == "Lê Thị Hoa"  # the original is untouched
+    assert OFFICER.mask(frame) is frame
+
+
+def test_household_exports_are_limited_to_officers_and_admins_and_audited(demo_db):
+    for scope in (VIEWER, PLANNER):
+        with pytest.raises(auth.PermissionDenied):
+            auth.record_export(demo_db, scope, "household_list", rows=3, households=True)
+        auth.record_export(demo_db, scope, "chart:trend.xlsx")  # aggregates: allowed
+    auth.record_export(demo_db, OFFICER, "household_list", rows=12, households=True)
+    log = audit.read(demo_db, actions=["export"])
+    assert log.user_name.tolist() == ["thanhan", "kehoach", "lanhdao"]
+    assert json.loads(log.detail[0]) == {"what": "household_list", "rows": 12, "households": True}
+
+
+def test_exports_cannot_carry_spreadsheet_formulas():
+    frame = pd.DataFrame({"head_name": ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "Lan"],
+                          "members": [1, 2, 3, 4, 5]})
+    safe = auth.spreadsheet_safe(frame)
+    assert safe.head_name.tolist() == ['\'=HYPERLINK("http://x","y")', "'+1", "'-2", "'@SUM(A1)", "Lan"]
+    assert safe.members.tolist() == [1, 2, 3, 4, 5]
+
+
+def test_table_widgets_export_nothing_and_the_toolbar_has_no_developer_options():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+    assert config["client"]["toolbarMode"] == "viewer"
+
+
+# -- pages under AppTest ---------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def fresh_resources():
+    import streamlit as st
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_db(demo_db_file, tmp_path, monkeypatch):
+    path = tmp_path / "privacy.duckdb"
+    shutil.copy(demo_db_file, path)
+    monkeypatch.setenv("POVERTY_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    return path
+
+
+def page_text(at) -> str:
+    """Everything a page sends to the browser as text: labels, markdown, metrics, table cells
+    and chart specifications (hover texts included)."""
+    from google.protobuf.json_format import MessageToDict
+
+    parts = [d.value.to_csv() for d in at.dataframe]
+    stack = [at._tree]
+    while stack:
+        node = stack.pop()
+        proto = getattr(node, "proto", None)
+        if proto is not None and not hasattr(proto, "arrow_data"):
+            data = MessageToDict(proto)
+            if "spec" in data:  # a Plotly figure as JSON: decode its escapes
+                data["spec"] = json.loads(data["spec"])
+            parts.append(json.dumps(data, ensure_ascii=False))
+        stack.extend(getattr(node, "children", {}).values())
+    return "\n".join(parts)
+
+
+def demo_names(path, where: str = "TRUE") -> set[str]:
+    with Database(path) as db:
+        return {r[0] for r in db.query(f"SELECT DISTINCT head_name FROM household WHERE {where}")}
+
+
+def test_a_viewer_never_receives_a_household_name_on_any_page(app_db):
+    names = demo_names(app_db)
+    ids = {r[0] for r in Database(app_db).query("SELECT DISTINCT household_id FROM household")}
+    assert len(names) > 100
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    login_as(at, "viewer")
+    at.query_params["year"] = "2023"
+    at.run()
+    seen = 0
+    for page in sorted(auth.role("viewer").pages):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        text = page_text(at)
+        leaked = [n for n in names if n in text] + [i for i in ids if i in text]
+        assert not leaked, (page, leaked[:5])
+        seen += len(text)
+    assert seen > 10_000  # the pages did draw their content
+
+
+def test_an_officers_household_list_and_download_hold_only_their_commune(app_db):
+    own = demo_names(app_db, "commune_code = '25327'")
+    # Names of other communes that are not also a part of a name in the officer's own commune.
+    others = {n for n in demo_names(app_db, "commune_code <> '25327'") if not any(n in o for o in own)}
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    login_as(at, "officer")
+    at.query_params["commune"] = "25330"  # a direct link to another commune
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, at.exception
+    lists = [d.value for d in at.dataframe if "head_name" in d.value.columns]
+    assert lists and set(lists[-1].commune_code) <= {"25327"} and len(lists[-1]) > 0
+    text = page_text(at)
+    assert not [n for n in others if n in text]
+    assert set(lists[-1].head_name) <= own
+    download = at.download_button(key="data_households_csv")  # the CSV of exactly this list
+    download.click().run()
+    assert not at.exception
+    with Database(app_db) as db:
+        log = audit.read(db, user="thanhan", actions=["export"])
+    assert len(log) == 1 and json.loads(log.detail[0])["households"] is True
+
+
+def test_viewers_and_planners_get_no_household_download_or_list(app_db):
+    for role in ("viewer", "planner"):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        login_as(at, role)
+        at.run()
+        with pytest.raises(ValueError):  # the data page is not in their navigation
+            at.switch_page("pages/data.py")
+        direct = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        login_as(direct, role)
+        direct.switch_page("pages/data.py").run()  # asked for directly
+        assert not direct.dataframe and not direct.download_button and not direct.file_uploader

@@ -103,7 +103,7 @@ def write_deck(db: Database, year: int, out: Path | str | io.BytesIO | None = No
     deprivations and budget execution, each with its takeaway."""
     produced = produced or date.today()
     data = summary(db, year, units, as_of)
-    unit = issuing_unit(db, year, units)
+    unit = issuing_unit(db, year, units, lang)
     items = key_charts(db, year, units=units, lang=lang, as_of=as_of)
     with png_session():
         pictures = [chart_png(c.figure, lang=lang, titled=False) for c in items]

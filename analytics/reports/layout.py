@@ -24,7 +24,6 @@ FONT = "Times New Roman"  # the font of administrative documents (Decree 30/2020
 # LibreOffice takes the separators of a number format from its language tag, Excel from the
 # reader's regional settings; the vi-VN tag (0x42A) makes both show 1.749 and 0,44.
 NUMBER_LOCALE = {"vi": "[$-42A]", "en": ""}
-KINDS = ("int", "dec", "pct", "money", "text", "center")
 
 
 @dataclass(frozen=True)

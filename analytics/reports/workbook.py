@@ -19,7 +19,7 @@ from .. import budget, deprivations, poverty, targets, transitions
 from ..db import Database
 from ..demo import is_illustrative
 from ..i18n import DEFAULT_LANGUAGE, t
-from ..units import target_vintage
+from ..units import COMMUNE_TYPES_SQL, link_sql, target_vintage
 from .layout import Col, Formats, Sheet, Table, new_workbook, write_sheet
 
 SHEET_KEYS = ("summary", "poor_transitions", "near_poor_transitions", "deprivations", "groups",
@@ -43,15 +43,16 @@ class ReportContext:
 
 # -- shared pieces ------------------------------------------------------------------------------
 
-def issuing_unit(db: Database, year: int, units: int | None = None) -> tuple[str, str]:
+def issuing_unit(db: Database, year: int, units: int | None = None,
+                 lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
     """The two lines of the title block's left side: ('ỦY BAN NHÂN DÂN', 'HUYỆN HỚN QUẢN') —
     the unit above the communes of the vintage the report is presented in."""
     vintage = target_vintage(year, units)
     name = db.scalar(
-        """SELECT p.name FROM org_unit c JOIN org_unit p ON p.vintage = c.vintage AND p.code = c.parent_code
-           WHERE c.vintage = ? AND c.unit_type IN ('xa', 'phuong', 'thi_tran')
-           GROUP BY p.name ORDER BY count(*) DESC LIMIT 1""", [vintage])
-    return ("ỦY BAN NHÂN DÂN", (name or "").upper())
+        f"""SELECT p.name FROM org_unit c JOIN org_unit p ON p.vintage = c.vintage AND p.code = c.parent_code
+            WHERE c.vintage = ? AND c.unit_type IN {COMMUNE_TYPES_SQL}
+            GROUP BY p.name ORDER BY count(*) DESC LIMIT 1""", [vintage])
+    return (t("report_committee", lang), (name or "").upper())
 
 
 def source_note(ctx: ReportContext, what_key: str) -> str:
@@ -81,6 +82,10 @@ def _pct(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value) * 100
 
 
+def _num(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
 def _col_tt(ctx) -> Col:
     return Col("tt", (ctx.tr("report_col_tt"),), "A", "center", 6, merge_span=True)
 
@@ -96,7 +101,7 @@ def _period(ctx) -> str:
 def _sheet(ctx, key: str, tables: list[Table], period: str | None = None, notes=None,
            source_key: str = "report_source_review") -> Sheet:
     return Sheet(name=ctx.tr(f"report_sheet_{key}")[:31],
-                 unit_lines=issuing_unit(ctx.db, ctx.year, ctx.units),
+                 unit_lines=issuing_unit(ctx.db, ctx.year, ctx.units, ctx.lang),
                  title=ctx.tr(f"report_title_{key}").upper(), period=period or _period(ctx),
                  tables=tables, source_note=source_note(ctx, source_key), notes=list(notes or []))
 
@@ -105,7 +110,6 @@ def _sheet(ctx, key: str, tables: list[Table], period: str | None = None, notes=
 
 def average_households(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
     """Households of average living standard per commune (code, average), by the official status."""
-    from ..units import link_sql
     vintage = target_vintage(year, units)
     return db.frame(
         f"""SELECT l.code, count(*) AS average
@@ -189,7 +193,9 @@ def _transition_sheet(ctx: ReportContext, key: str, frame: pd.DataFrame, spec: l
     rows = [total] + [{"tt": _tt(i), "name": r["name"], **{k: r[k] for k in keys}}
                       for i, r in enumerate(frame.to_dict("records"), 1)]
     period = ctx.tr("report_period_change", y0=ctx.year - 1, y1=ctx.year)
-    return _sheet(ctx, key, [Table(cols, rows, unit_note=ctx.tr("report_unit_households_only"))], period)
+    notes = [] if len(frame) else [ctx.tr("report_note_no_change", y0=ctx.year - 1, y1=ctx.year)]
+    return _sheet(ctx, key, [Table(cols, rows, unit_note=ctx.tr("report_unit_households_only"))], period,
+                  notes=notes)
 
 
 def poor_transitions_sheet(ctx: ReportContext) -> Sheet:
@@ -325,17 +331,17 @@ def targets_sheet(ctx: ReportContext) -> Sheet:
             Col("gap", (tr("report_col_difference"),), "3=1-2", "dec", 11),
             Col("status", (tr("report_col_status"),), "E", "text", 16)]
     rows = []
-    district_codes = set(ctx.db.query("SELECT code FROM org_unit WHERE unit_type IN ('district', 'province')"))
-    district_codes = {r[0] for r in district_codes}
+    # district (and province) rows are bold and unnumbered, as in the official tables
+    tops = set(ctx.db.query(f"SELECT vintage, code FROM org_unit WHERE unit_type NOT IN {COMMUNE_TYPES_SQL}"))
     n = 0
-    for code, part in gaps.groupby("org_unit", sort=False):
-        is_top = str(code) in district_codes
+    for (vintage, code), part in gaps.groupby(["org_vintage", "org_unit"], sort=False):
+        is_top = (int(vintage), str(code)) in tops
         if not is_top:
             n += 1
         for j, r in enumerate(part.to_dict("records")):
             share = r["unit"] == "share"
             kind = "pct" if share else "int"
-            scale = _pct if share else (lambda v: None if v is None or pd.isna(v) else float(v))
+            scale = _pct if share else _num
             row = {"_style": "total" if is_top else None,
                    "indicator": r.get(name_col) or r["indicator"],
                    "unit": tr("report_measure_percent") if share else tr("report_measure_households"),
@@ -347,8 +353,8 @@ def targets_sheet(ctx: ReportContext) -> Sheet:
             else:
                 row["_sub"] = True
             rows.append(row)
-    return _sheet(ctx, "targets", [Table(cols, rows)], source_key="report_source_targets",
-                  notes=[targets.status_rule(ctx.db, ctx.lang)])
+    notes = [targets.status_rule(ctx.db, ctx.lang)] if rows else [tr("report_note_no_targets", year=ctx.year)]
+    return _sheet(ctx, "targets", [Table(cols, rows)], source_key="report_source_targets", notes=notes)
 
 
 # -- Ngân sách -----------------------------------------------------------------------------------
@@ -408,9 +414,10 @@ def budget_sheet(ctx: ReportContext) -> Sheet:
         src_rows.append({"tt": _tt(i), "name": r.get(name_col) or source_label.get(r["source"], str(r["source"])),
                          "plan": r["plan"], "disbursed": r["disbursed"], "rate": _pct(r["rate"])})
     as_of = execution["as_of"].dropna().max() if "as_of" in execution and not execution.empty else None
-    period = tr("report_period_budget", year=ctx.year,
-                date=pd.Timestamp(as_of).strftime("%d/%m/%Y") if as_of is not None and not pd.isna(as_of)
-                else tr("report_no_disbursement"))
+    if as_of is not None and not pd.isna(as_of):
+        period = tr("report_period_budget", year=ctx.year, date=pd.Timestamp(as_of).strftime("%d/%m/%Y"))
+    else:
+        period = tr("report_period_budget_none", year=ctx.year)
     return _sheet(ctx, "budget",
                   [Table(cols, rows, heading=tr("report_budget_by_line"), unit_note=tr("report_unit_mvnd")),
                    Table(source_cols, src_rows, heading=tr("report_budget_by_source"), unit_note=tr("report_unit_mvnd"))],

@@ -1,0 +1,169 @@
+"""Hostile input is stored as text and shown as text: SQL fragments and HTML/script in file names,
+sheet names, headers, commune names and cell values; path traversal in uploaded names; huge
+passwords and usernames at the login form."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import pytest
+from openpyxl import Workbook
+from streamlit.testing.v1 import AppTest
+
+from analytics import audit, auth
+from analytics.db import Database
+from analytics.importer import import_file
+from analytics.importer.listing import household_list
+from conftest import ROOT, login_as
+
+SQL = "x'); DROP TABLE household; --"
+HTML = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+FORMULA = '=HYPERLINK("http://evil.example","bấm")'
+HEADER = ["Mã hộ", "Xã", "Thôn/Ấp", "Chủ hộ", "Dân tộc", "Số khẩu", "Thu nhập BQ/người/tháng",
+          *[f"CS{i}" for i in range(1, 13)], "Kết quả rà soát", "Năm"]
+HOSTILE_NAMES = [SQL, HTML, FORMULA, "Robert'; DELETE FROM app_user WHERE '1'='1", "{{7*7}} ${7*7}"]
+HOSTILE_FILE_NAMES = ["../../../../etc/passwd.xlsx", "..\\..\\windows\\win.ini.xlsx",
+                      "'; DROP TABLE import_batch; --.xlsx", "<script>alert('tệp')</script>.xlsx",
+                      "/tmp/evil\x00.xlsx"]
+
+
+def hostile_workbook(commune: str = "Xã Thanh An", extra_header: str = HTML,
+                     sheet: str = "Hộ'; DROP TABLE x;--<b>") -> bytes:
+    """A household list whose sheet name, an extra header and the names are hostile."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet[:31]
+    ws.append([f"{SQL} {HTML}"])  # a title row above the header
+    ws.append([*HEADER, extra_header, "'; SELECT * FROM app_user; --"])
+    for i, name in enumerate(HOSTILE_NAMES):
+        poor = i % 2 == 0
+        ws.append([f"H-{i}", commune, f"Ấp {HTML}" if i == 1 else "Ấp 1", name, "Kinh", 4,
+                   1_000_000, *(["x"] * 3 + [""] * 9 if poor else ["x"] + [""] * 11),
+                   "Hộ nghèo" if poor else "Hộ cận nghèo", 2023, HTML, SQL])
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # a text that looks like a formula, as a typed cell would be
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def intact(db) -> dict:
+    return {t: db.scalar(f"SELECT count(*) FROM {t}") for t in
+            ("app_user", "org_unit", "import_batch", "setting", "user_commune")}
+
+
+def test_hostile_cells_headers_sheet_and_file_names_are_stored_as_plain_text(demo_db, tmp_path):
+    before = intact(demo_db)
+    report = import_file(demo_db, hostile_workbook(), HOSTILE_FILE_NAMES[0], user="admin")
+    assert report.status == "committed", [e for e in report.errors]
+    after = intact(demo_db)
+    assert after["import_batch"] == before["import_batch"] + 1
+    assert {k: v for k, v in after.items() if k != "import_batch"} == \
+        {k: v for k, v in before.items() if k != "import_batch"}
+    rows = household_list(demo_db, 2023, commune="25327")
+    assert set(HOSTILE_NAMES) <= set(rows.head_name)  # verbatim: neither executed nor mangled
+    assert demo_db.scalar("SELECT file_name FROM import_batch ORDER BY id DESC LIMIT 1") == HOSTILE_FILE_NAMES[0]
+    # The name was only a label: nothing was written outside the database.
+    assert not (tmp_path / "etc").exists() and not list(ROOT.glob("**/passwd.xlsx"))
+
+
+@pytest.mark.parametrize("file_name", HOSTILE_FILE_NAMES[1:])
+def test_hostile_file_names_are_only_labels(empty_db, file_name):
+    report = import_file(empty_db, hostile_workbook(), file_name, user="admin", dry_run=True)
+    assert report.status in ("valid", "rejected")
+    assert intact(empty_db)["app_user"] == 0 and intact(empty_db)["org_unit"] > 0
+    assert empty_db.scalar("SELECT count(*) FROM import_batch") == 0  # a dry run writes nothing
+
+
+def test_a_hostile_commune_name_is_an_unknown_commune_and_changes_nothing(demo_db):
+    before = intact(demo_db)
+    for commune in ("Xã Thanh An'; DELETE FROM org_unit; --", f"25327{HTML}", "25327 OR 1=1"):
+        report = import_file(demo_db, hostile_workbook(commune=commune), "c.xlsx", user="admin")
+        assert report.status == "rejected"
+    assert intact(demo_db) == before
+
+
+def test_searching_the_household_list_with_sql_finds_nothing_and_breaks_nothing(demo_db):
+    communes = {(2024, "25327")}
+    for needle in ("' OR '1'='1", "%' OR 1=1 --", "'; DROP TABLE household; --", HTML, "%", "_"):
+        rows = household_list(demo_db, 2023, search=needle, communes=communes)
+        assert set(rows.commune_code) <= {"25327"}
+    assert household_list(demo_db, 2023, search="' OR '1'='1", communes=communes).empty
+    assert demo_db.scalar("SELECT count(*) FROM household") > 0
+
+
+def test_hostile_usernames_and_passwords_at_login(demo_db):
+    before = intact(demo_db)
+    for username in ("admin' --", "' OR '1'='1", "admin\x00", HTML, "a" * 100_000):
+        with pytest.raises(auth.LoginRefused) as e:
+            auth.authenticate(demo_db, username, "' OR '1'='1")
+        assert e.value.reason == "bad_credentials"
+    assert intact(demo_db) == before
+    # What the log keeps of a typed username is short, whatever was typed.
+    assert demo_db.scalar("SELECT max(length(user_name)) FROM audit_log") <= 64
+    # The admin account is not locked by strangers' attempts under other names.
+    auth.authenticate(demo_db, "admin", "demo-admin-2024")
+
+
+def test_hostile_account_fields_are_refused_or_kept_as_text(demo_db):
+    auth.update_setting(demo_db, "password_hash_rounds", "4")
+    with pytest.raises(auth.AuthError):
+        auth.create_account(demo_db, "x'; DROP TABLE app_user; --", "viewer", "long enough password")
+    name = auth.create_account(demo_db, "ok.user", "viewer", "long enough password", display_name=HTML,
+                               email="a@b.vn")
+    assert auth.account(demo_db, name)["display_name"] == HTML
+    with pytest.raises(auth.AuthError):
+        auth.assign_communes(demo_db, name, [(2024, "25327' OR '1'='1")])
+    with pytest.raises(auth.AuthError):
+        auth.update_setting(demo_db, "lockout_attempts", "1; DROP TABLE setting")
+    with pytest.raises(auth.AuthError):
+        auth.update_setting(demo_db, "'; DROP TABLE setting; --", "1")
+    assert demo_db.scalar("SELECT count(*) FROM setting") > 5
+
+
+@pytest.fixture(autouse=True)
+def fresh_resources():
+    import streamlit as st
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def test_a_10000_character_password_through_the_login_form(demo_db_file, tmp_path, monkeypatch):
+    path = tmp_path / "long.duckdb"
+    shutil.copy(demo_db_file, path)
+    password = ("Mật-khẩu dài " * 800)[:10_000]
+    with Database(path) as db:
+        auth.set_password(db, "lanhdao", password, actor="tests")
+    monkeypatch.setenv("POVERTY_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.text_input(key="auth_username").set_value("lanhdao")
+    at.text_input(key="auth_password").set_value(password[:72])  # bcrypt's own limit: not enough
+    at.button[0].click().run()
+    assert at.error and not at.metric
+    at.text_input(key="auth_password").set_value(password)
+    at.button[0].click().run()
+    assert not at.exception and at.metric
+
+
+def test_hostile_uploads_render_as_text_on_the_data_page(demo_db_file, tmp_path, monkeypatch):
+    path = tmp_path / "upload.duckdb"
+    shutil.copy(demo_db_file, path)
+    monkeypatch.setenv("POVERTY_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    login_as(at, "admin")
+    at.run()
+    at.switch_page("pages/data.py").run()
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at.file_uploader(key="data_upload").set_value(
+        [(name, hostile_workbook(), xlsx) for name in HOSTILE_FILE_NAMES[:1]]).run()
+    assert not at.exception, at.exception
+    # No element of the page lets HTML through: markdown elements that show user text are escaped.
+    for m in at.markdown:
+        assert "<script>" not in m.value or m.proto.allow_html is False

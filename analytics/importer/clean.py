@@ -18,10 +18,12 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
+BLANKS = ["", " ", "  ", "   ", "\t", "\u00a0", "\n"]
+
+
 def is_empty(series: pd.Series) -> pd.Series:
-    """True where a cell holds nothing (None, NaN, '' or spaces)."""
-    as_text = series.astype("object").where(series.notna(), "")
-    return as_text.map(lambda v: isinstance(v, str) and not v.strip(), na_action=None).astype(bool)
+    """True where a cell holds nothing (None, NaN, '' or a few blanks)."""
+    return (series.isna() | series.isin(BLANKS)).astype(bool)
 
 
 def _number_of(text: str) -> float | None:
@@ -41,15 +43,15 @@ def _number_of(text: str) -> float | None:
 
 def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(float values with NaN for empty cells, mask of cells that are not numbers)."""
-    values = pd.to_numeric(series.where(series.map(lambda v: not isinstance(v, (str, bool)))), errors="coerce")
-    texts = series[series.map(lambda v: isinstance(v, str))]
+    types = series.map(type)
+    is_text = types.eq(str)
+    values = pd.to_numeric(series.where(~is_text & ~types.eq(bool)), errors="coerce").astype("float64")
+    texts = series[is_text]
     if len(texts):
-        distinct = texts.unique()
-        parsed = {t: _number_of(t) for t in distinct}
-        values.loc[texts.index] = texts.map(parsed).astype("float64")
-    empty = is_empty(series)
-    bad = values.isna() & ~empty
-    return values.astype("float64"), bad
+        parsed = {t: _number_of(t) for t in texts.unique()}
+        values[texts.index] = texts.map(parsed).astype("float64")
+    bad = values.isna() & ~is_empty(series)
+    return values, bad
 
 
 @lru_cache(maxsize=1)
@@ -70,8 +72,6 @@ def parse_ticks(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     words = value_aliases()["tick"]
 
     def one(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return "false"
         if isinstance(v, bool):
             return "true" if v else "false"
         if isinstance(v, (int, float)):
@@ -81,11 +81,15 @@ def parse_ticks(series: pd.Series) -> tuple[pd.Series, pd.Series]:
             return words[text.lower()]
         return words.get(fold(text)) if fold(text) else None
 
-    distinct = series.astype("object").unique()
-    mapping = {v: one(v) for v in distinct if not (isinstance(v, float) and np.isnan(v))}
-    codes = series.astype("object").map(lambda v: mapping.get(v) if not (isinstance(v, float) and np.isnan(v)) else "false")
-    bad = codes.isna()
-    return codes.eq("true"), bad
+    empty = is_empty(series)
+    present = series[~empty]
+    mapping = {v: one(v) for v in present.unique()}
+    codes = present.map(mapping)
+    bad = pd.Series(False, index=series.index)
+    bad[present.index] = codes.isna()
+    flags = pd.Series(False, index=series.index)
+    flags[present.index] = codes.eq("true")
+    return flags, bad
 
 
 def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
@@ -100,21 +104,23 @@ def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
 
 def clean_text(series: pd.Series) -> tuple[pd.Series, int]:
     """(NFC text with legacy encodings repaired, None for empty; the number of cells repaired)."""
-    obj = series.astype("object")
-    text = obj.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
-                   else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
-    present = text.dropna()
-    mapping, _ = fix_values(present.unique())
-    out = text.map(lambda v: mapping.get(v) if v is not None else None)
-    out = out.where(out.map(lambda v: bool(v)), None)
-    repaired = int((present.map(mapping) != present.str.strip()).sum()) if len(present) else 0
+    present = series[~is_empty(series)]
+    out = pd.Series(None, index=series.index, dtype="object")
+    if present.empty:
+        return out, 0
+    raw = {v: (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in present.unique()}
+    fixed, _ = fix_values(set(raw.values()))
+    mapping = {v: fixed[text] for v, text in raw.items()}
+    out[present.index] = present.map(mapping)
+    changed = {v for v, text in raw.items() if fixed[text] != text.strip()}
+    repaired = int(present.isin(changed).sum()) if changed else 0
     return out, repaired
 
 
 def is_minority(ethnicity: pd.Series) -> pd.Series:
     """Ethnic-minority flag: every group but the majority (Kinh); NA where ethnicity is blank."""
     majority = value_aliases().get("majority_ethnicity", {})
-    keys = ethnicity.map(lambda v: None if v is None else fold(v))
+    keys = ethnicity.map({v: fold(v) for v in ethnicity.dropna().unique()})
     flag = ~keys.isin(set(majority))
     return flag.astype("boolean").where(keys.notna(), pd.NA)
 

@@ -16,7 +16,7 @@ from .. import audit
 from ..batches import create_batch, find_duplicate, finish_batch, insert_frame, supersede
 from ..classification import DEPRIVATION_COLUMNS, deprivation_count_sql, refresh_derived, status_sql
 from ..reference import get_setting, read_csv, vintage_for_year
-from .clean import (clean_text, is_empty, is_minority, parse_numbers, parse_ticks, parse_words,
+from .clean import (BLANKS, clean_text, is_empty, is_minority, parse_numbers, parse_ticks, parse_words,
                     resolve_units, unit_key)
 from .header import Header, cell_text, find_header, read_title
 from .read import ReadError, Workbook, check_archive, check_size, read_workbook
@@ -144,16 +144,21 @@ def _classify_rows(grid: Grid, report: ImportReport) -> None:
     report.rows_read = len(frame)
     if frame.empty:
         return
-    empties = pd.DataFrame({c: is_empty(frame[c]) for c in frame.columns})
+    empties = frame.isna() | frame.isin(BLANKS)
     filled = (~empties).sum(axis=1)
     reason = pd.Series(None, index=frame.index, dtype="object")
     reason[filled == 0] = "blank"
     # Total row ("Tổng cộng") in the first columns; everything after it (signatures) goes too.
-    lead = frame.iloc[:, :4].astype("object")
     is_total = pd.Series(False, index=frame.index)
-    for c in lead.columns:
-        texts = lead[c].map(lambda v: fold(v) if isinstance(v, str) else "")
-        is_total |= texts.isin(TOTAL_WORDS) | texts.str.startswith("tongcong")
+    for c in frame.columns[:4]:
+        col = frame[c]
+        texts = col[col.map(type).eq(str)]
+        # Only short texts starting like "Tổng" / "Cộng" are folded (a total row, not data).
+        short = {v for v in texts.unique() if len(v) < 40 and v.strip()[:1].lower() in "tc"}
+        if short:
+            folded = {v: fold(v) for v in short}
+            hits = {v for v, f in folded.items() if f in TOTAL_WORDS or f.startswith("tongcong")}
+            is_total |= col.isin(hits)
     if is_total.any():
         first = is_total.idxmax()
         reason[(frame.index > first) & reason.isna()] = "after_total"
@@ -245,7 +250,7 @@ def _units_of(db, vintage: int, communes_only: bool = True) -> list[tuple[str, s
 def _places(db, grid: Grid, title, report: ImportReport, years: pd.Series, commune_option,
             field: str = "commune", communes_only: bool = True) -> tuple[pd.Series, pd.Series] | None:
     """(vintage, code) of every row's unit: its column, else the option, else the title."""
-    vintages = years.map(lambda y: vintage_for_year(int(y)) if pd.notna(y) else None)
+    vintages = years.map({y: vintage_for_year(int(y)) for y in years.dropna().unique()})
     codes = pd.Series(None, index=grid.frame.index, dtype="object")
     col = grid.col(field)
     fallback_text, source = None, None

@@ -125,6 +125,8 @@ def _decode(text: str, encoding: str | None) -> str:
 
 def fix_text(text: str) -> tuple[str, str | None]:
     """(clean NFC text, the legacy encoding repaired or None)."""
+    if text.isascii():
+        return text.strip(), None
     text = unicodedata.normalize("NFC", text).strip()
     encoding = detect_legacy(text)
     return _decode(text, encoding), encoding

@@ -1,0 +1,112 @@
+"""Import speed: build a 100,000-row household workbook, then time a full validated commit (read,
+header, clean, validate, one-transaction write, derived status) beside pandas.read_excel with
+openpyxl reading the same file, and print both, their ratio and the peak memory of each.
+
+Each measurement runs in its own process so that its peak memory is its own.
+Goal: the commit takes at most a quarter of the openpyxl read.
+
+    .venv/bin/python bench/import_bench.py [--rows 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def build_workbook(path: Path, rows: int, seed: int = 1) -> None:
+    """A review list as a district would send it: a title, the header, one row per household."""
+    import xlsxwriter
+
+    from analytics.reference import read_csv
+    communes = [r["name"] for r in read_csv("org_unit.csv")
+                if r["vintage"] == "2024" and r["unit_type"] in ("xa", "thi_tran")]
+    rng = random.Random(seed)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Danh sách")
+    ws.write(0, 0, "DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM 2024")
+    header = ["STT", "Mã hộ", "Xã", "Thôn/Ấp", "Họ và tên chủ hộ", "Dân tộc", "Số nhân khẩu",
+              "Thu nhập bình quân (đồng/người/tháng)", *[f"CS{i}" for i in range(1, 13)], "Phân loại hộ",
+              "Hộ không có khả năng lao động", "Hộ có công"]
+    ws.write_row(2, 0, header)
+    surnames = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Điểu", "Lâm", "Thạch"]
+    given = ["Văn An", "Thị Bình", "Văn Cường", "Thị Hoa", "Minh Hùng", "Thị Lan", "Quốc Nam"]
+    for i in range(rows):
+        income = rng.randint(60, 400) * 10_000
+        ticks = ["x" if rng.random() < 0.15 else "" for _ in range(12)]
+        count = ticks.count("x")
+        status = ("Hộ nghèo" if income <= 1_500_000 and count >= 3 else
+                  "Hộ cận nghèo" if income <= 1_500_000 else "")
+        ws.write_row(3 + i, 0, [i + 1, f"H{i:06d}", communes[i % len(communes)], f"Ấp {rng.randint(1, 6)}",
+                                f"{rng.choice(surnames)} {rng.choice(given)}", "Kinh" if rng.random() < 0.8 else "S'tiêng",
+                                rng.randint(1, 8), income, *ticks, status, "x" if rng.random() < 0.05 else "",
+                                "x" if rng.random() < 0.02 else ""])
+    ws.write(3 + rows, 1, "Tổng cộng")
+    wb.close()
+
+
+def measure(step: str, workbook: Path, db_path: Path) -> dict:
+    started = time.perf_counter()
+    if step == "openpyxl":
+        import pandas as pd
+        frame = pd.read_excel(workbook, engine="openpyxl", header=2)
+        rows = len(frame)
+    else:
+        from analytics.db import Database
+        from analytics.importer import import_file
+        with Database(db_path) as db:
+            report = import_file(db, workbook.read_bytes(), workbook.name, user="bench")
+        if report.status != "committed":
+            raise SystemExit(f"import failed: {[e.to_dict() for e in report.errors[:5]]}")
+        rows = report.rows_imported
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"step": step, "seconds": round(seconds, 2), "peak_mb": round(peak_mb), "rows": rows}
+
+
+def run_in_process(step: str, workbook: Path, db_path: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--measure", step, str(workbook), str(db_path)],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--measure", nargs=3, metavar=("STEP", "WORKBOOK", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        step, workbook, db_path = args.measure
+        print(json.dumps(measure(step, Path(workbook), Path(db_path))))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        workbook = tmp / "households_100k.xlsx"
+        t0 = time.perf_counter()
+        build_workbook(workbook, args.rows)
+        print(f"workbook: {args.rows:,} households, {workbook.stat().st_size / 1e6:.1f} MB "
+              f"(built in {time.perf_counter() - t0:.1f} s)")
+        from analytics.db import Database
+        Database(tmp / "bench.duckdb").close()  # schema and reference data, outside the timing
+        commit = run_in_process("commit", workbook, tmp / "bench.duckdb")
+        read = run_in_process("openpyxl", workbook, tmp / "bench.duckdb")
+    print(f"full validated commit:              {commit['seconds']:7.2f} s  peak {commit['peak_mb']:5d} MB  "
+          f"({commit['rows']:,} rows)")
+    print(f"pandas.read_excel(engine=openpyxl): {read['seconds']:7.2f} s  peak {read['peak_mb']:5d} MB  "
+          f"({read['rows']:,} rows)")
+    ratio = commit["seconds"] / read["seconds"]
+    print(f"ratio commit / read: {ratio:.2f} (goal ≤ 0.25)")
+
+
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,7 @@ import hashlib
 import streamlit as st
 
 import auth_ui
+import report_ui
 import ui
 from analytics.batches import BatchError, rollback
 from analytics.i18n import fmt_number, has_label
@@ -120,6 +121,7 @@ if flash := st.session_state.pop("data_flash", None):
     for kind_, text in flash:
         (st.success if kind_ == "ok" else st.error)(text)
 
+report_ui.report_buttons(settings, deck=False)
 tab_import, tab_batches, tab_templates, tab_households = st.tabs(
     [ui.tr("data_tab_import"), ui.tr("data_tab_batches"), ui.tr("data_tab_templates"), ui.tr("data_tab_households")])
 

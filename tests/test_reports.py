@@ -405,7 +405,7 @@ def test_write_report_follows_the_suffix(report_db, tmp_path):
 
 # -- the buttons ----------------------------------------------------------------------------------
 
-def test_the_overview_offers_the_workbook_and_the_deck(monkeypatch, demo_db_file, tmp_path):
+def test_the_overview_offers_the_workbook_and_the_deck_and_the_data_page_the_workbook(monkeypatch, demo_db_file, tmp_path):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -417,9 +417,14 @@ def test_the_overview_offers_the_workbook_and_the_deck(monkeypatch, demo_db_file
     monkeypatch.chdir(ROOT)
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    login_as(at, "viewer")
+    login_as(at, "admin")
     at.run()
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Tải báo cáo Excel năm 2024" in labels and "Tải bài trình chiếu năm 2024" in labels
+    at.switch_page("pages/data.py").run()  # the Data page offers the workbook only
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any(x.startswith("Tải báo cáo Excel năm") for x in labels)  # for the page's year
+    assert not any(x.startswith("Tải bài trình chiếu") for x in labels)
     st.cache_resource.clear()

@@ -123,41 +123,77 @@ def _vintage_labels() -> dict[int, str]:
 def sidebar() -> dict:
     """Draw the sidebar controls and return the view settings (a plain dict): lang, year, area,
     ethnic, commune (a code or None), units (the vintage shown), own_units (the data's own
-    vintage), meeting (bool), version. Every control is bound to a URL query parameter, so a
-    shared link opens the same view."""
+    vintage), meeting (bool), version. Every setting is kept in the URL's query parameters, so a
+    shared link opens the same view, and carried from page to page."""
     import auth_ui  # the login gate (imports this module); a page never draws without a session
     auth_ui.page_scope()
     version = data_version()
     years = cached_years(version)
+    first_run = not st.session_state.get("_view_restored")
+    st.session_state["_view_restored"] = True
+    _init("lang", LANGUAGES, DEFAULT_LANGUAGE, str, first_run)
+    _init("year", years or [None], years[-1] if years else None, int, first_run)
+    _init("area", filters.AREAS, "all", str, first_run)
+    _init("ethnic", filters.ETHNIC_GROUPS, "all", str, first_run)
+    _init("meeting", (True, False), False, lambda v: v.lower() in ("1", "true", "yes"), first_run)
+    labels = _vintage_labels()
+    year = st.session_state["year"]
+    own = vintage_for_year(year) if year else max(labels)
+    _init("units", list(labels), own, int, first_run)
+    if st.session_state["units"] < own:  # data of 2025 on exists only in the 2025 units
+        st.session_state["units"] = own
     with st.sidebar:
+        # Labels are looked up now: a format_func must not depend on the session when called later.
+        no_data, all_communes = tr("no_data"), tr("dash_all_communes")
+        area_labels = {a: tr(f"dash_area_{a}") for a in filters.AREAS}
+        ethnic_labels = {e: tr(f"dash_ethnic_{e}") for e in filters.ETHNIC_GROUPS}
         st.segmented_control(t("language", lang()), list(LANGUAGES), key="lang", required=True,
-                             format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code],
-                             default=DEFAULT_LANGUAGE, bind="query-params")
-        year = st.selectbox(tr("year"), years or [None], key="year", index=max(len(years) - 1, 0),
-                            format_func=lambda y: str(y) if y else tr("no_data"), bind="query-params")
+                             format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
+        year = st.selectbox(tr("year"), years or [None], key="year",
+                            format_func=lambda y: str(y) if y else no_data)
         area = st.segmented_control(tr("dash_area"), list(filters.AREAS), key="area", required=True,
-                                    default="all", format_func=lambda a: tr(f"dash_area_{a}"),
-                                    bind="query-params")
+                                    format_func=area_labels.get)
         ethnic = st.segmented_control(tr("dash_ethnic"), list(filters.ETHNIC_GROUPS), key="ethnic",
-                                      required=True, default="all",
-                                      format_func=lambda e: tr(f"dash_ethnic_{e}"), bind="query-params")
-        own = vintage_for_year(year) if year else max(_vintage_labels())
-        labels = _vintage_labels()
+                                      required=True, format_func=ethnic_labels.get)
+        own = vintage_for_year(year) if year else max(labels)
         chosen = st.segmented_control(tr("dash_units"), sorted(labels), key="units", required=True,
-                                      default=own, format_func=lambda v: labels[v],
-                                      disabled=own == max(labels), bind="query-params",
+                                      format_func=labels.get, disabled=own == max(labels),
                                       help=tr("dash_units_help"))
         units = max(int(chosen or own), own)  # data cannot be split into older, smaller units
         names = _commune_names(units, version)
+        _init("commune", ["all", *names], "all", str, first_run)
         commune = st.selectbox(tr("commune"), ["all", *names], key="commune",
-                               format_func=lambda c: tr("dash_all_communes") if c == "all" else names.get(c, c),
-                               bind="query-params")
-        meeting = st.toggle(tr("dash_meeting_mode"), key="meeting", bind="query-params",
-                            help=tr("dash_meeting_help"))
+                               format_func=lambda c: all_communes if c == "all" else names.get(c, c))
+        meeting = st.toggle(tr("dash_meeting_mode"), key="meeting", help=tr("dash_meeting_help"))
     st.html(MEETING_CSS if meeting else BASE_CSS)
+    # The view lives in the URL (codes, not labels: a link opens the same view in any language).
+    defaults = {"lang": DEFAULT_LANGUAGE, "year": years[-1] if years else None, "area": "all",
+                "ethnic": "all", "units": own, "commune": "all", "meeting": False}
+    for key, default in defaults.items():
+        value = st.session_state.get(key)
+        st.session_state[f"_view_{key}"] = value
+        if value == default or value is None:
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = str(value).lower() if isinstance(value, bool) else str(value)
     return {"lang": lang(), "year": year, "area": area or "all", "ethnic": ethnic or "all",
             "commune": None if commune in (None, "all") else commune, "units": units, "own_units": own,
-            "meeting": bool(st.session_state.get("meeting")), "version": version}
+            "meeting": bool(meeting), "version": version}
+
+
+def _init(key: str, valid, default, parse, first_run: bool) -> None:
+    """Give the widget ``key`` a valid value before it is drawn: its own, else (on the session's
+    first run) the URL's, else the value it had on the previous page, else ``default``. The value
+    is always assigned: a page switch creates new widgets that would otherwise start afresh."""
+    valid = list(valid)
+    candidates = []
+    if first_run and key in st.query_params:
+        try:
+            candidates.append(parse(st.query_params[key]))
+        except (TypeError, ValueError):
+            pass
+    candidates += [st.session_state.get(key), st.session_state.get(f"_view_{key}")]
+    st.session_state[key] = next((c for c in candidates if c is not None and c in valid), default)
 
 
 def _commune_names(units: int, version: int) -> dict[str, str]:

@@ -28,8 +28,9 @@ if table.empty:
     st.stop()
 group = "poor"
 if not settings["meeting"]:
-    group = st.segmented_control(ui.tr("dash_group"), ["poor", "near_poor"], default="poor", required=True,
-                                 key="deprivation_group", format_func=lambda g: ui.tr(f"charts_status_{g}"))
+    labels = {g: ui.tr(f"charts_status_{g}") for g in ("poor", "near_poor")}
+    group = st.segmented_control(ui.tr("dash_group"), list(labels), default="poor", required=True,
+                                 key="deprivation_group", format_func=labels.get)
 contributions = af.contributions_in(lang) if af is not None else {}
 policies = overall if overall is not None else table
 scope_name = shown["name"].iloc[0] if commune and len(shown) else ui.tr("dash_whole_area")

@@ -1,0 +1,178 @@
+"""The dashboard pages under AppTest: every page opens in both languages on the demo database and
+on an empty one without exception; the Overview's headline equals ``summary``; filters, units and
+the meeting mode change what is shown; errors are readable messages, never tracebacks."""
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import budget, targets
+from analytics.db import Database
+from analytics.i18n import fmt_number, fmt_percent
+from analytics.summary import summary
+from conftest import ROOT, login_as
+
+PAGES = ["overview", "communes", "deprivations", "targets", "budget"]
+
+
+_OPEN = {"path": None}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_resources():
+    yield
+    _forget_database()
+
+
+def _forget_database() -> None:
+    import streamlit as st
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    _OPEN["path"] = None
+
+
+@pytest.fixture(scope="module")
+def demo_copy(demo_db_file, tmp_path_factory):
+    """One copy of the demo for the module's read-only tests (their cached figures are shared)."""
+    path = tmp_path_factory.mktemp("pages") / "pages.duckdb"
+    shutil.copy(demo_db_file, path)
+    return path
+
+
+def open_app(monkeypatch, db_path, lang="vi", role="viewer", **params) -> AppTest:
+    if _OPEN["path"] != str(db_path):  # the process's connection and caches belong to one file
+        _forget_database()
+        _OPEN["path"] = str(db_path)
+    monkeypatch.setenv("POVERTY_DB", str(db_path))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = str(value)
+    login_as(at, role)
+    at.run()
+    return at
+
+
+def metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_page_opens_on_the_demo_with_charts_and_takeaways(monkeypatch, demo_copy, lang):
+    at = open_app(monkeypatch, demo_copy, lang, year=2024)
+    for page in PAGES:
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        assert not at.error, (page, [e.value for e in at.error])
+        assert at.metric, page  # the headline figure
+        assert len(at.get("plotly_chart")) >= 1, page
+        assert ":material/lightbulb:" in texts(at), page  # at least one takeaway
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_page_says_where_to_go_on_an_empty_database(monkeypatch, tmp_path, lang):
+    at = open_app(monkeypatch, tmp_path / "empty.duckdb", lang, role="admin")
+    for page in PAGES:
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        assert at.warning and ("Dữ liệu" in at.warning[0].value or "Data" in at.warning[0].value), page
+        assert not at.get("plotly_chart"), page
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_the_overview_headline_equals_the_summary(monkeypatch, demo_copy, demo_db_file, year):
+    at = open_app(monkeypatch, demo_copy, "vi", year=year)
+    assert not at.exception
+    with Database(demo_db_file, read_only=True) as db:
+        expected = summary(db, year)
+        execution = budget.execution(db, year)
+        gaps = targets.target_gaps(db, year)
+    h = expected["households"]
+    shown = metrics(at)
+    assert shown["Hộ nghèo"] == fmt_number(h["poor"], "vi")
+    assert shown["Tỷ lệ hộ nghèo"] == fmt_percent(h["poor_rate"], "vi")
+    assert shown["Hộ cận nghèo"] == fmt_number(h["near_poor"], "vi")
+    if execution.empty:
+        assert shown["Đã giải ngân (triệu đồng)"] == "–"
+    else:
+        assert shown["Đã giải ngân (triệu đồng)"] == fmt_number(execution["disbursed"].sum(), "vi")
+    em = gaps[(gaps.org_unit == "694") & (gaps.indicator == "poor_ethnic_minority_reduction")]
+    expected_em = "–" if em.empty else f"{fmt_number(em.achieved.iloc[0])} / {fmt_number(em.target.iloc[0])}"
+    assert shown["Giảm nghèo DTTS"] == expected_em
+    if year == 2023:  # the plan's own end-2023 figures
+        assert (shown["Hộ nghèo"], shown["Tỷ lệ hộ nghèo"], shown["Hộ cận nghèo"]) == ("125", "0,44 %", "143")
+
+
+def test_the_overview_in_english_writes_numbers_the_english_way(monkeypatch, demo_copy):
+    at = open_app(monkeypatch, demo_copy, "en", year=2024)
+    shown = metrics(at)
+    assert shown["Poverty rate"] == "0.25%"
+    assert shown["Disbursed (VND million)"] == "3,399"
+    assert "Poor households fell from 125 (2023) to 73 (2024)" in texts(at)
+
+
+def test_the_area_filter_narrows_the_headline_to_the_urban_unit(monkeypatch, demo_copy, demo_db_file):
+    at = open_app(monkeypatch, demo_copy, "vi", year=2023, area="urban")
+    assert not at.exception
+    with Database(demo_db_file, read_only=True) as db:
+        urban = summary(db, 2023)["households"]["poor_urban"]
+    assert metrics(at)["Hộ nghèo"] == str(urban) == "2"  # the plan: 2 urban poor households
+
+
+def test_the_ethnic_filter_counts_that_group_only(monkeypatch, demo_copy):
+    at = open_app(monkeypatch, demo_copy, "vi", year=2023, ethnic="ethnic_minority")
+    assert metrics(at)["Hộ nghèo"] == "52"  # the plan: 52 ethnic-minority poor households
+    assert metrics(at)["Hộ cận nghèo"] == "61"
+
+
+def test_a_commune_in_the_url_opens_that_commune(monkeypatch, demo_copy, demo_db_file):
+    at = open_app(monkeypatch, demo_copy, "vi", year=2024, commune="25438")
+    at.switch_page("pages/communes.py").run()
+    assert not at.exception
+    with Database(demo_db_file, read_only=True) as db:
+        row = [c for c in summary(db, 2024)["communes"] if c["code"] == "25438"][0]
+    assert any(s.value == "Xã Tân Quan" for s in at.subheader)
+    assert metrics(at)["Hộ nghèo"] == fmt_number(row["poor"])
+
+
+def test_the_2025_units_sum_the_merged_communes(monkeypatch, demo_copy):
+    at = open_app(monkeypatch, demo_copy, "vi", year=2024, units=2025)
+    at.switch_page("pages/communes.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    names = set(table[table.columns[0]])
+    assert "Xã Tân Hưng" in names and "Xã Thanh An" not in names  # Thanh An merged into Tân Hưng
+    assert len(table) == 5
+
+
+def test_meeting_mode_shows_one_chart_per_screen_and_steps(monkeypatch, demo_copy):
+    at = open_app(monkeypatch, demo_copy, "vi", year=2024, meeting="true")
+    assert not at.exception
+    assert at.metric and not at.get("plotly_chart")  # slide 1: the headline cards
+    assert any("1 / 4" in m.value for m in at.markdown)
+    at.button(key="meeting_next").click().run()
+    assert len(at.get("plotly_chart")) == 1 and not at.metric
+    assert any("2 / 4" in m.value for m in at.markdown)
+    at.button(key="meeting_prev").click().run()
+    at.button(key="meeting_prev").click().run()  # wraps round to the last slide
+    assert any("4 / 4" in m.value for m in at.markdown)
+    at.button(key="meeting_exit").click().run()
+    assert not at.session_state["meeting"]
+    assert len(at.get("plotly_chart")) >= 2
+
+
+def test_a_failing_query_is_a_readable_message_not_a_traceback(monkeypatch, demo_db_file, tmp_path):
+    damaged = tmp_path / "damaged.duckdb"
+    shutil.copy(demo_db_file, damaged)
+    with Database(damaged) as db, db.transaction() as cur:
+        cur.execute("DROP VIEW disbursement_current")
+    at = open_app(monkeypatch, damaged, "vi", year=2024)
+    at.switch_page("pages/budget.py").run()
+    assert not at.exception
+    assert at.error and "Không đọc được số liệu" in at.error[0].value

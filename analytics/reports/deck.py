@@ -72,14 +72,14 @@ def headline_cards(data: dict, lang: str) -> list[tuple[str, str, str]]:
         (t("near_poor_households", lang), fmt_number(h["near_poor"], lang),
          t("report_deck_rate", lang, rate=fmt_percent(h["near_poor_rate"], lang))),
     ]
-    tr = data.get("transitions") or {}
+    changes = data.get("transitions") or {}
     reduction = next((x for x in data.get("targets", [])
                       if x.get("indicator") == "poor_reduction" and x.get("achieved") is not None
                       and str(x.get("org_unit")) not in {str(c["code"]) for c in data.get("communes", [])}), None)
-    if tr.get("start") is not None:
-        net = tr["start"] - tr["end"]
+    if changes.get("start") is not None:
+        net = changes["start"] - changes["end"]
         detail = (t("report_deck_target_of", lang, target=fmt_number(reduction["target"], lang))
-                  if reduction else t("report_deck_start", lang, start=fmt_number(tr["start"], lang)))
+                  if reduction else t("report_deck_start", lang, start=fmt_number(changes["start"], lang)))
         cards.append((t("report_deck_reduction", lang), fmt_number(net, lang), detail))
     if b.get("plan_total"):
         rate = b.get("disbursement_rate")

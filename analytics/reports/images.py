@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from .. import budget, charts, deprivations, poverty, takeaways, targets

@@ -352,10 +352,11 @@ def optimise(baseline: Baseline, params: dict) -> pd.DataFrame:
         A_ub=sparse.vstack([sparse.hstack([a_ub, sparse.csr_matrix((a_ub.shape[0], k))]), gap_rows, keep],
                            format="csr"),
         b_ub=np.concatenate([b_ub, -baseline.communes["target"].to_numpy(float),
-                             [-(best - 1e-7 * max(1.0, best))]]),
+                             [-(best - 1e-9 * max(1.0, best))]]),
         A_eq=sparse.hstack([a_eq, sparse.csr_matrix((1, k))], format="csr"), b_eq=b_eq,
         bounds=(0, None), method="highs")
-    if second.status == 0 and float(escapes_per_mvnd @ second.x[:n]) >= best - 1e-6 * max(1.0, best):
+    # Taken only if it keeps the escapes (to the solver's precision): never trade them for gap.
+    if second.status == 0 and float(escapes_per_mvnd @ second.x[:n]) >= best - 1e-9 * max(1.0, best):
         x = second.x[:n]
     frames = [pd.DataFrame({"line": line_of, "source": s, "commune": [code for _, code in labels],
                             "amount": x * (envelope[s] / total if total > 0 else 0.0)})

@@ -105,6 +105,7 @@ except scenarios.ScenarioError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
 
+results = st.container()  # the projection shows above the table it comes from
 commune_names = {**dict(zip(baseline.communes["code"], baseline.communes["name"])),
                  baseline.district_code: ui.tr("scenario_district_level")}
 wide = (base.pivot_table(index=["line", "commune"], columns="source", values="amount", aggfunc="sum",
@@ -129,62 +130,69 @@ allocation = edited.drop(columns=["name"]).melt(id_vars=["line", "commune"], var
 allocation["amount"] = pd.to_numeric(allocation["amount"], errors="coerce").fillna(0.0)
 by_hand = not edited[baseline.sources].round(6).equals(wide[baseline.sources].round(6))
 label = scenarios.MANUAL if by_hand else (loaded["strategy"] if loaded else strategy)
-if by_hand:
-    st.caption(ui.tr("scenario_edited_notice"))
-if loaded:
-    st.caption(ui.tr("scenario_opened", name=loaded["name"], author=loaded["author"], created=loaded["created"]))
-
 result = scenarios.evaluate(baseline, params, label, allocation=allocation, lang=lang)
 p = result.projection
 
+
 # -- the projection ------------------------------------------------------------------------------
-cols = st.columns(4, border=True)
-cols[0].metric(ui.tr("scenario_allocated"), fmt_money(p.allocated_total, lang),
-               help=ui.tr("scenario_envelope") + ": " + fmt_money(sum(params["envelope"].values()), lang))
-cols[1].metric(ui.tr("scenario_households_reached"), fmt_number(p.households_reached, lang, 1))
-cols[2].metric(ui.tr("scenario_escapes"), fmt_number(p.projected_escapes, lang, 1),
-               help=ui.tr("scenario_start_poor") + ": " + fmt_number(p.start_poor, lang))
-cols[3].metric(ui.tr("scenario_remaining_gap"), fmt_number(p.remaining_gap, lang, 1),
-               help=ui.tr("scenario_gap_before") + ": " + fmt_number(p.gap_before, lang))
-cols = st.columns(4, border=True)
-cols[0].metric(ui.tr("scenario_end_poor"), fmt_number(p.projected_end_poor, lang, 1))
-cols[1].metric(ui.tr("scenario_end_rate"), fmt_percent(p.projected_rate, lang),
-               delta=(ui.tr("scenario_rate_target", target=fmt_percent(baseline.rate_target, lang))
-                      if baseline.rate_target is not None else None),
-               delta_color="off")
-cols[2].metric(ui.tr("scenario_cost_per_escape"),
-               fmt_number(p.cost_per_escape, lang, 1) if p.cost_per_escape is not None else "–")
-cols[3].metric(ui.tr("scenario_strategy"), ui.tr(f"scenario_strategy_{label}"))
+def show_results() -> None:
+    st.subheader(ui.tr("scenario_results", strategy=ui.tr(f"scenario_strategy_{label}")))
+    if by_hand:
+        st.caption(ui.tr("scenario_edited_notice"))
+    if loaded:
+        st.caption(ui.tr("scenario_opened", name=loaded["name"], author=loaded["author"],
+                         created=loaded["created"]))
+    cols = st.columns(4, border=True)
+    cols[0].metric(ui.tr("scenario_allocated_mvnd"), fmt_number(p.allocated_total, lang),
+                   help=ui.tr("scenario_envelope") + ": " + fmt_money(sum(params["envelope"].values()), lang))
+    cols[1].metric(ui.tr("scenario_households_reached"), fmt_number(p.households_reached, lang, 1))
+    cols[2].metric(ui.tr("scenario_escapes"), fmt_number(p.projected_escapes, lang, 1),
+                   help=ui.tr("scenario_start_poor") + ": " + fmt_number(p.start_poor, lang))
+    cols[3].metric(ui.tr("scenario_remaining_gap"), fmt_number(p.remaining_gap, lang, 1),
+                   help=ui.tr("scenario_gap_before") + ": " + fmt_number(p.gap_before, lang))
+    cols = st.columns(4, border=True)
+    cols[0].metric(ui.tr("scenario_end_poor"), fmt_number(p.projected_end_poor, lang, 1))
+    cols[1].metric(ui.tr("scenario_end_rate"), fmt_percent(p.projected_rate, lang),
+                   delta=(ui.tr("scenario_rate_target", target=fmt_percent(baseline.rate_target, lang))
+                          if baseline.rate_target is not None else None),
+                   delta_color="off")
+    cols[2].metric(ui.tr("scenario_cost_per_escape"),
+                   fmt_number(p.cost_per_escape, lang, 1) if p.cost_per_escape is not None else "–")
+    cols[3].metric(ui.tr("scenario_start_poor"), fmt_number(p.start_poor, lang))
 
-st.subheader(ui.tr("scenario_constraints"))
-violated = [c for c in result.constraints if not c["ok"]]
-if violated:
-    st.error(ui.tr("scenario_constraints_violated", n=len(violated)), icon=":material/error:")
-    for c in violated:
-        st.markdown(f":material/close: **{c['name']}** — {c['detail']}")
-else:
-    st.success(ui.tr("scenario_constraints_all_ok"), icon=":material/check_circle:")
-with st.expander(ui.tr("scenario_constraints")):
-    st.dataframe(pd.DataFrame(result.constraints)[["ok", "name", "detail"]], hide_index=True, width="stretch")
+    st.subheader(ui.tr("scenario_constraints"))
+    violated = [c for c in result.constraints if not c["ok"]]
+    if violated:
+        st.error(ui.tr("scenario_constraints_violated", n=len(violated)), icon=":material/error:")
+        for c in violated:
+            st.markdown(f":material/close: **{c['name']}** — {c['detail']}")
+    else:
+        st.success(ui.tr("scenario_constraints_all_ok"), icon=":material/check_circle:")
+    with st.expander(ui.tr("scenario_constraints")):
+        st.dataframe(pd.DataFrame(result.constraints)[["ok", "name", "detail"]], hide_index=True, width="stretch")
 
-by_commune = p.by_commune
-ui.show_chart(ui.Chart("scenario_gap", charts_scenarios.gap_chart(by_commune, lang), by_commune),
-              meeting=settings.get("meeting", False))
-st.subheader(ui.tr("scenario_by_commune"))
-st.dataframe(
-    by_commune[["name", "amount", "households_reached", "projected_escapes", "start_poor", "projected_end_poor",
-                "projected_rate", "target", "remaining_gap", "cost_per_escape"]]
-    .assign(projected_rate=lambda f: f["projected_rate"].map(lambda v: fmt_percent(v, lang))),
-    hide_index=True, width="stretch",
-    column_config={"name": ui.tr("commune"), "amount": st.column_config.NumberColumn(ui.tr("scenario_amount"), format="%.1f"),
-                   "households_reached": st.column_config.NumberColumn(ui.tr("scenario_households_reached"), format="%.1f"),
-                   "projected_escapes": st.column_config.NumberColumn(ui.tr("scenario_escapes"), format="%.1f"),
-                   "start_poor": st.column_config.NumberColumn(ui.tr("scenario_start_poor"), format="%.0f"),
-                   "projected_end_poor": st.column_config.NumberColumn(ui.tr("scenario_end_poor"), format="%.1f"),
-                   "projected_rate": ui.tr("scenario_end_rate"),
-                   "target": st.column_config.NumberColumn(ui.tr("scenario_gap_before"), format="%.0f"),
-                   "remaining_gap": st.column_config.NumberColumn(ui.tr("scenario_remaining_gap"), format="%.1f"),
-                   "cost_per_escape": st.column_config.NumberColumn(ui.tr("scenario_cost_per_escape"), format="%.1f")})
+    by_commune = p.by_commune
+    ui.show_chart(ui.Chart("scenario_gap", charts_scenarios.gap_chart(by_commune, lang), by_commune),
+                  meeting=settings.get("meeting", False))
+    st.subheader(ui.tr("scenario_by_commune"))
+    st.dataframe(
+        by_commune[["name", "amount", "households_reached", "projected_escapes", "start_poor", "projected_end_poor",
+                    "projected_rate", "target", "remaining_gap", "cost_per_escape"]]
+        .assign(projected_rate=lambda f: f["projected_rate"].map(lambda v: fmt_percent(v, lang))),
+        hide_index=True, width="stretch",
+        column_config={"name": ui.tr("commune"), "amount": st.column_config.NumberColumn(ui.tr("scenario_amount"), format="%.1f"),
+                       "households_reached": st.column_config.NumberColumn(ui.tr("scenario_households_reached"), format="%.1f"),
+                       "projected_escapes": st.column_config.NumberColumn(ui.tr("scenario_escapes"), format="%.1f"),
+                       "start_poor": st.column_config.NumberColumn(ui.tr("scenario_start_poor"), format="%.0f"),
+                       "projected_end_poor": st.column_config.NumberColumn(ui.tr("scenario_end_poor"), format="%.1f"),
+                       "projected_rate": ui.tr("scenario_end_rate"),
+                       "target": st.column_config.NumberColumn(ui.tr("scenario_gap_before"), format="%.0f"),
+                       "remaining_gap": st.column_config.NumberColumn(ui.tr("scenario_remaining_gap"), format="%.1f"),
+                       "cost_per_escape": st.column_config.NumberColumn(ui.tr("scenario_cost_per_escape"), format="%.1f")})
+
+
+with results:
+    show_results()
 
 # -- save, export ----------------------------------------------------------------------------------
 st.subheader(ui.tr("scenario_save"))
@@ -215,6 +223,7 @@ if saved.empty:
     st.caption(ui.tr("scenario_none_saved"))
     st.stop()
 labels = {int(r.id): f"{r.name} · {r.author} · {scenarios.created_label(r.created_at)}" for r in saved.itertuples()}
+saved_names = {int(r.id): r.name for r in saved.itertuples()}
 st.dataframe(saved.assign(created_at=saved["created_at"].map(scenarios.created_label),
                           strategy=saved["strategy"].map(lambda s: ui.tr(f"scenario_strategy_{s}"))),
              hide_index=True, width="stretch",
@@ -236,8 +245,8 @@ def _open(scenario_id: int) -> None:
 
 
 def _duplicate(scenario_id: int) -> None:
-    original = labels[scenario_id].split(" · ")[0]
-    scenarios.duplicate_scenario(db, scenario_id, ui.tr("scenario_copy_of", name=original), author=author)
+    scenarios.duplicate_scenario(db, scenario_id, ui.tr("scenario_copy_of", name=saved_names[scenario_id]),
+                                 author=author)
 
 
 def _delete(scenario_id: int) -> None:

@@ -1,0 +1,194 @@
+"""Chart builders and takeaways on the demo data: titles, units and source notes on every chart,
+fixed colour-blind-safe colours, whole-number years, the language's separators, takeaways that
+follow the numbers, and the Excel and PNG exports."""
+
+import csv
+import io
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from analytics import budget, charts, deprivations, filters, poverty, takeaways, targets, transitions
+from analytics.db import Database
+from analytics.i18n import fmt_number
+
+OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+NEUTRAL = {"#999999", "#BBBBBB", "#FFFFFF"}  # greys and white for reference bars and scales
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db_file):
+    with Database(demo_db_file, read_only=True) as db:
+        yield {
+            "trend": poverty.trend(db),
+            "communes": poverty.commune_table(db, 2024),
+            "gaps": targets.target_gaps(db, 2024),
+            "execution": budget.execution(db, 2024),
+            "by_source": budget.execution_by_source(db, 2024),
+            "by_agency": budget.execution_by_agency(db, 2024),
+            "curve": budget.cumulative_curve(db, 2024),
+            "transitions": transitions.poor_transitions(db, 2024),
+            "near_transitions": transitions.near_poor_transitions(db, 2024),
+            "deprivations": deprivations.deprivation_table(db, 2024),
+            "af": deprivations.alkire_foster(db, 2024),
+        }
+
+
+def all_figures(d, lang):
+    communes = d["communes"]
+    commune_gaps = filters.commune_rows(d["gaps"], communes["code"])
+    district = filters.district_rows(d["gaps"], communes["code"])
+    row = d["transitions"].iloc[0].to_dict()
+    return {
+        "trend": charts.trend_chart(d["trend"], lang),
+        "rate": charts.commune_bars(communes, lang, "poor_rate"),
+        "households": charts.commune_bars(communes, lang, "households"),
+        "status": charts.status_bars(filters.status_counts(communes.iloc[0].to_dict()), lang),
+        "waterfall": charts.waterfall_chart(row, lang, "poor"),
+        "waterfall_near": charts.waterfall_chart(d["near_transitions"].iloc[0].to_dict(), lang, "near_poor"),
+        "heatmap": charts.deprivation_heatmap(d["deprivations"], lang),
+        "deprivation_bars": charts.deprivation_bars(d["deprivations"][d["deprivations"].commune_code == "25345"], lang),
+        "contributions": charts.contribution_chart(d["af"].contributions_in(lang), lang),
+        "gaps": charts.target_gap_chart(commune_gaps, lang),
+        "split": charts.target_vs_achieved(filters.target_split(district, lang), lang),
+        "coverage": charts.target_vs_achieved(filters.coverage_rows(district, lang), lang, percent=True),
+        "lines": charts.budget_lines_chart(d["execution"], lang),
+        "source": charts.budget_group_chart(d["by_source"], "source", lang),
+        "agency": charts.budget_group_chart(d["by_agency"], "agency", lang),
+        "cumulative": charts.cumulative_chart(d["curve"], lang),
+    }
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_chart_has_a_title_units_a_source_note_and_the_languages_separators(demo, lang):
+    for name, fig in all_figures(demo, lang).items():
+        assert charts.title_of(fig), name
+        notes = [a.text for a in fig.layout.annotations]
+        assert any(n.startswith("Nguồn:" if lang == "vi" else "Source:") for n in notes), name
+        assert fig.layout.separators == (",." if lang == "vi" else ".,"), name
+        if name not in ("heatmap", "contributions", "status", "split"):
+            titled = [ax.title.text for ax in (fig.layout.xaxis, fig.layout.yaxis) if ax.title.text]
+            assert titled, f"{name}: no axis says its unit"
+        for trace in fig.data:
+            if getattr(trace, "hovertemplate", None) and "%" in trace.hovertemplate and "{x:" in trace.hovertemplate:
+                assert ",." in trace.hovertemplate or ",.0f" in trace.hovertemplate or ".1f" in trace.hovertemplate
+
+
+def test_years_are_whole_numbers_on_the_axis(demo):
+    fig = charts.trend_chart(demo["trend"], "vi")
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickformat == "d"
+    assert list(fig.data[0].x) == demo["trend"]["year"].tolist()
+
+
+def test_every_colour_comes_from_the_colour_blind_safe_palette():
+    with open(charts.COLOURS_FILE, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and all(r["source"] for r in rows)
+    assert {r["colour"].upper() for r in rows} <= OKABE_ITO | NEUTRAL
+    statuses = [charts.colour("status", s) for s in ("poor", "near_poor", "average", "above")]
+    assert len(set(statuses)) == 4  # one colour per status
+    target = [charts.colour("target_status", s) for s in ("achieved", "on_track", "at_risk", "behind")]
+    assert len(set(target)) == 4
+
+
+def test_a_line_keeps_its_colour_whatever_the_order_and_lines_behind_pace_are_marked(demo):
+    execution = demo["execution"]
+    shuffled = execution.sample(frac=1, random_state=3)
+    for frame in (execution, shuffled):
+        fig = charts.budget_lines_chart(frame, "vi")
+        bars = [t for t in fig.data if t.name == charts.t("charts_disbursed", "vi")][0]
+        codes = [charts.line_code(p, s) for p, s in zip(frame.iloc[::-1].project, frame.iloc[::-1].sub_project)]
+        assert list(bars.marker.color) == [charts.colour("line", c) for c in codes]
+        marked = [label.endswith("⚠") for label in bars.y]
+        assert marked == frame.iloc[::-1].behind_pace.astype(bool).tolist()
+    assert execution.behind_pace.any()  # the demo has lines behind pace to show
+
+
+def test_target_gap_bars_take_their_status_colour(demo):
+    gaps = filters.commune_rows(demo["gaps"], demo["communes"]["code"])
+    fig = charts.target_gap_chart(gaps, "vi")
+    shown = 0
+    for trace in fig.data:
+        status = next(s for s in ("achieved", "on_track", "at_risk", "behind")
+                      if trace.name == charts.t(f"charts_target_{s}", "vi"))
+        assert trace.marker.color == charts.colour("target_status", status)
+        assert len(trace.x) == (gaps.status == status).sum()
+        shown += len(trace.x)
+    assert shown == len(gaps) == 13
+
+
+def test_the_waterfall_walks_from_start_to_end(demo):
+    for row in demo["transitions"].to_dict("records"):
+        fig = charts.waterfall_chart(row, "vi")
+        trace = fig.data[0]
+        assert trace.measure[0] == "absolute" and trace.measure[-1] == "total"
+        assert sum(trace.y[:-1]) == row["end"]  # start − decreases + increases
+        assert trace.text[-1] == fmt_number(row["end"])
+
+
+def test_takeaways_follow_the_numbers(demo):
+    gaps = filters.commune_rows(demo["gaps"], demo["communes"]["code"])
+    text = takeaways.target_gaps(gaps, "en")
+    behind = int((gaps.status == "behind").sum())
+    worst = gaps.sort_values(["gap", "org_name"], ascending=[False, True]).iloc[0]
+    assert text.startswith(f"{behind} of {len(gaps)} communes are behind their target")
+    assert f"{charts.short_commune(worst.org_name)} is furthest, {fmt_number(worst.gap, 'en')} households short" in text
+
+    trend = demo["trend"]
+    fell = int(trend.poor.iloc[-2] - trend.poor.iloc[-1])
+    assert f"{fell} fewer" in takeaways.trend(trend, "en")
+    assert takeaways.trend(trend, "en", year=int(trend.year.iloc[0])) is None  # nothing before the first year
+
+    execution = demo["execution"]
+    line = takeaways.budget(execution, "vi")
+    assert fmt_number(execution.disbursed.sum()) in line and fmt_number(execution.plan.sum()) in line
+    assert f"{int(execution.behind_pace.sum())}/{len(execution)} dòng vốn chậm tiến độ" in line
+
+
+def test_takeaways_say_all_reached_when_no_commune_is_short():
+    gaps = pd.DataFrame({"org_name": ["Xã A", "Xã B"], "gap": [0.0, -2.0], "status": ["achieved", "achieved"]})
+    assert takeaways.target_gaps(gaps, "en") == "All 2 communes have reached their reduction target."
+
+
+def test_empty_frames_give_a_figure_that_says_so(demo):
+    for builder in (charts.trend_chart, charts.commune_bars, charts.budget_lines_chart, charts.cumulative_chart,
+                    charts.target_gap_chart, charts.deprivation_heatmap):
+        fig = builder(demo["trend"].iloc[0:0] if builder is charts.trend_chart else
+                      {charts.commune_bars: demo["communes"], charts.budget_lines_chart: demo["execution"],
+                       charts.cumulative_chart: demo["curve"], charts.target_gap_chart: demo["gaps"],
+                       charts.deprivation_heatmap: demo["deprivations"]}[builder].iloc[0:0], "en")
+        assert not fig.data and any(a.text for a in fig.layout.annotations)
+
+
+def test_meeting_copies_are_larger_and_leave_the_original_alone(demo):
+    fig = charts.trend_chart(demo["trend"], "vi")
+    big = charts.for_meeting(fig)
+    assert big.layout.font.size > fig.layout.font.size and big.layout.height > fig.layout.height
+    assert fig.layout.font.size == 15
+
+
+def test_the_chart_data_downloads_as_excel(demo):
+    frame = demo["execution"]
+    data = charts.to_xlsx(frame, "budget_lines")
+    back = pd.read_excel(io.BytesIO(data), sheet_name="budget_lines", engine="calamine")
+    assert back["plan"].sum() == pytest.approx(frame["plan"].sum())
+    assert list(back.columns) == list(frame.columns)
+
+
+def test_the_chart_image_is_a_png_drawn_by_chromium(demo):
+    png = charts.to_png(charts.trend_chart(demo["trend"], "vi"), takeaways.trend(demo["trend"], "vi"), width=800)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_the_choropleth_matches_uploaded_features_by_code(demo):
+    communes = demo["communes"].head(2)
+    square = [[[106.0, 11.0], [106.1, 11.0], [106.1, 11.1], [106.0, 11.0]]]
+    geojson = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": str(c)}, "geometry": {"type": "Polygon", "coordinates": square}}
+        for c in communes["code"]]}
+    fig = charts.choropleth(geojson, communes, "vi")
+    trace = fig.data[0]
+    assert isinstance(trace, go.Choropleth) and trace.featureidkey == "properties.code"
+    assert list(trace.locations) == communes["code"].astype(str).tolist()
+    assert list(trace.z) == pytest.approx((communes["poor_rate"] * 100).tolist())

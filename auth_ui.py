@@ -88,6 +88,12 @@ def require_login() -> auth.Scope:
             st.rerun()
         except auth.LoginRefused:
             st.session_state[NOTICE_KEY] = "sso_unknown"
+    _login_and_stop()
+
+
+def _login_and_stop() -> None:
+    # Through st.navigation, so that Streamlit also leaves its pages-folder mode, in which it
+    # would list and run the scripts of pages/ without app.py (the first request of a server).
     st.navigation([st.Page(_login_page, title=ui.tr("auth_login"), icon=":material/login:")],
                   position="hidden").run()
     st.stop()
@@ -103,8 +109,7 @@ def page_scope(page_file: str | None = None) -> auth.Scope:
     gets), so each page checks for itself."""
     scope = _valid_scope()  # always re-checked: the flag below only decides what to draw
     if scope is None:
-        _login_page()
-        st.stop()
+        _login_and_stop()
     if not st.session_state.pop(GATE_KEY, False):
         _account_box(current_session(), scope)
     page_file = page_file or _calling_page()

@@ -445,3 +445,57 @@ def test_without_secrets_the_local_login_is_used(app_db):
     assert shows_only_the_login_form(at)
     assert not any("SSO" in b.label for b in at.button)
     assert auth_ui.sso_configured() is False
+
+
+# -- in the browser --------------------------------------------------------------------------
+def login_form_only(page) -> bool:
+    """Whether the page settles on the login form with no navigation, figure, table or chart."""
+    from browser import wait_for_app
+    wait_for_app(page)
+    page.get_by_label("Tên đăng nhập").wait_for(timeout=30_000)
+    try:  # elements of the previous run go once the run ends
+        selector = ('[data-testid="stSidebarNav"], [data-testid="stMetricValue"], '
+                    '[data-testid="stDataFrame"], .js-plotly-plot')
+        page.wait_for_function("s => !document.querySelector(s)", arg=selector, timeout=20_000)
+    except Exception:
+        return False
+    return True
+
+
+@pytest.mark.browser
+def test_in_the_browser_every_url_without_login_shows_only_the_login_form(live_server, browser_page):
+    from browser import screenshot
+    page = browser_page
+    # The first request of a fresh server included: it must not run a page script on its own.
+    for path in ("/data?commune=25330", "/admin", "/communes?year=2023", "/?year=2023", "/scenarios"):
+        page.goto(live_server.url + path)
+        assert login_form_only(page), path
+        assert "125" not in page.locator('[data-testid="stMain"]').inner_text()
+    screenshot(page, "login-form")
+
+
+@pytest.mark.browser
+def test_in_the_browser_each_role_logs_in_and_sees_its_pages(live_server, browser_page):
+    from browser import demo_password, login, wait_for_app
+    page = browser_page
+    page.goto(live_server.url)
+    login_form_only(page)
+    page.get_by_label("Tên đăng nhập").fill("lanhdao")
+    page.get_by_label("Mật khẩu").fill("not the password")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("Sai tên đăng nhập hoặc mật khẩu.").wait_for(timeout=30_000)
+    expected = {"viewer": ("Tổng quan", "Ngân sách"), "planner": ("Kịch bản",), "officer": ("Dữ liệu",),
+                "admin": ("Quản trị", "Dữ liệu", "Kịch bản")}
+    absent = {"viewer": ("Quản trị", "Dữ liệu", "Kịch bản"), "planner": ("Quản trị", "Dữ liệu"),
+              "officer": ("Quản trị", "Kịch bản"), "admin": ()}
+    for role in ("viewer", "planner", "officer", "admin"):
+        login(page, live_server.url + "/?year=2023", role)
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        for title in expected[role]:
+            assert title in nav, (role, title)
+        for title in absent[role]:
+            assert title not in nav, (role, title)
+        assert demo_password(role)[0] in page.locator('[data-testid="stSidebar"]').inner_text()
+        page.get_by_role("button", name="Đăng xuất").click()
+        assert login_form_only(page)
+        wait_for_app(page)

@@ -63,12 +63,13 @@ def show_check(upload, report) -> None:
             report.status, ":material/error:")
         st.markdown(f"#### {upload.name}")
         st.caption(ui.tr(f"data_status_{report.status}"))
-        cols = st.columns(5)
-        cols[0].metric(ui.tr("data_kind"), ui.tr(f"import_kind_{report.kind}") if report.kind else "—")
+        cols = st.columns([2, 1, 2, 1, 1])
+        # Words in a small line (a metric would cut them), numbers as metrics.
+        cols[0].markdown(f"{ui.tr('data_kind')}  \n**{ui.tr(f'import_kind_{report.kind}') if report.kind else '—'}**")
         year_text = (", ".join(map(str, report.year)) if isinstance(report.year, list) else str(report.year or "—"))
         cols[1].metric(ui.tr("year"), year_text, help=source_label(report.year_source))
         unit = report.commune_name or report.commune or "—"
-        cols[2].metric(ui.tr("data_unit"), unit, help=source_label(report.commune_source))
+        cols[2].markdown(f"{ui.tr('data_unit')}  \n**{unit}**", help=source_label(report.commune_source))
         cols[3].metric(ui.tr("data_rows_imported"), fmt_number(report.rows_imported, lang),
                        help=ui.tr("data_rows_help", read=report.rows_read, skipped=report.rows_skipped))
         cols[4].metric(ui.tr("data_encoding_repairs"), fmt_number(report.encoding_repairs, lang))

@@ -56,9 +56,9 @@ def test_upload_check_confirm_and_roll_back(monkeypatch, demo_db_file, tmp_path)
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     # Detected before anything is written: kind, year and commune, and where they came from.
     assert "households_messy.xlsx" in text and "tiêu đề của tệp" in text
+    assert "Loại dữ liệu  \n**Danh sách hộ**" in text and "Đơn vị  \n**Xã Minh Đức**" in text
     shown = [(m.label, m.value) for m in at.metric]
-    assert ("Loại dữ liệu", "Danh sách hộ") in shown and ("Đơn vị", "Xã Minh Đức") in shown
-    assert ("Ô sửa mã phông (TCVN3/VNI)", "3") in shown
+    assert ("Ô sửa mã phông (TCVN3/VNI)", "3") in shown and ("Năm", "2024") in shown
     assert any("1 lỗi" in e.value for e in at.error)  # the bad file's error count
     assert any("Không đọc được dấu đánh" in str(df.value.to_dict()) for df in at.dataframe)
     with Database(path) as db:  # nothing written yet

@@ -167,3 +167,40 @@ def test_hostile_uploads_render_as_text_on_the_data_page(demo_db_file, tmp_path,
     # No element of the page lets HTML through: markdown elements that show user text are escaped.
     for m in at.markdown:
         assert "<script>" not in m.value or m.proto.allow_html is False
+
+
+@pytest.mark.browser
+def test_in_the_browser_hostile_names_show_as_text_and_run_nothing(demo_db_file, tmp_path, chromium):
+    from browser import login, screenshot, start_server, wait_for_app
+    path = tmp_path / "hostile.duckdb"
+    shutil.copy(demo_db_file, path)
+    with Database(path) as db:
+        auth.update_setting(db, "password_hash_rounds", "4")
+        auth.create_account(db, "hostile", "viewer", "long enough password", display_name=HTML)
+        assert import_file(db, hostile_workbook(), HOSTILE_FILE_NAMES[3], user="admin").status == "committed"
+    context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        with start_server(path) as server:
+            login(page, server.url, "admin")
+            page.locator('[data-testid="stSidebarNav"] a[href$="/data"]').first.click()
+            wait_for_app(page, timeout=120_000)
+            upload = tmp_path / "upload"
+            upload.mkdir()
+            hostile = upload / "<img src=x onerror=alert(3)>.xlsx"
+            hostile.write_bytes(hostile_workbook(commune="Xã An Khương"))
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(hostile))
+            page.get_by_text("<img src=x onerror=alert(3)>.xlsx", exact=False).first.wait_for(timeout=60_000)
+            wait_for_app(page, timeout=120_000)
+            screenshot(page, "hostile-upload")
+            page.locator('[data-testid="stSidebarNav"] a[href$="/admin"]').first.click()
+            wait_for_app(page, timeout=120_000)
+            page.get_by_text("Nhật ký").first.click()
+            wait_for_app(page, timeout=120_000)
+            screenshot(page, "hostile-admin")
+            assert dialogs == []
+            assert page.locator("img[src='x']").count() == 0 and page.locator("main script").count() == 0
+    finally:
+        context.close()

@@ -1,0 +1,63 @@
+"""Cell values as officers type them: numbers with separators, ticks, status words, ethnicity,
+commune names with or without prefixes and accents, in the units of the data's year."""
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analytics.importer.clean import (is_minority, parse_numbers, parse_ticks, parse_words,
+                                      resolve_units)
+from analytics.reference import read_csv
+
+
+def group(n: int, sep: str) -> str:
+    return f"{n:,}".replace(",", sep)
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.sampled_from([".", ",", " ", "\u00a0"]))
+def test_numbers_with_any_thousands_separator_read_back(n, sep):
+    values, bad = parse_numbers(pd.Series([group(n, sep), n, float(n), str(n)], dtype="object"))
+    assert not bad.any()
+    assert values.tolist() == [float(n)] * 4
+
+
+def test_decimals_percentages_blanks_and_nonsense():
+    values, bad = parse_numbers(pd.Series(["1,5", "0,3%", "", None, "abc", "12a", "1.2.3"], dtype="object"))
+    assert values[:2].tolist() == [1.5, 0.003]
+    assert values[2:].isna().all()
+    assert bad.tolist() == [False, False, False, False, True, True, True]
+
+
+def test_ticks():
+    flags, bad = parse_ticks(pd.Series(["x", "X", 1, "1", "có", "Có", "✓", "", None, 0, "không", "?", "xx"],
+                                       dtype="object"))
+    assert flags.tolist() == [True] * 7 + [False] * 6
+    assert bad.tolist() == [False] * 11 + [True, True]
+
+
+def test_status_words_and_ethnicity():
+    codes, bad = parse_words(pd.Series(["Hộ nghèo", "nghèo", "HỘ CẬN NGHÈO", "Cận nghèo", "Thoát nghèo",
+                                        "ho ngheo", None, "giàu"]), "status")
+    assert codes.tolist()[:6] == ["poor", "poor", "near_poor", "near_poor", "average", "poor"]
+    assert bad.tolist() == [False] * 7 + [True]
+    flags = is_minority(pd.Series(["Kinh", "kinh", "S'tiêng", "Khmer", None], dtype="object"))
+    assert flags.tolist()[:4] == [False, False, True, True] and pd.isna(flags[4])
+
+
+def units(vintage: str):
+    return [(r["code"], r["name"]) for r in read_csv("org_unit.csv")
+            if r["vintage"] == vintage and r["unit_type"] in ("xa", "phuong", "thi_tran")]
+
+
+def test_communes_by_code_or_name_with_or_without_prefix_and_accents():
+    written = ["25348", 25348.0, "Xã Minh Đức", "minh duc", "XA MINH DUC", "Minh Đức", "TT Tân Khai",
+               "Thị trấn Tân Khai", "tan khai", "Đồng Nơ", "Xã Không Có", "99999"]
+    got = [None if pd.isna(v) else v for v in resolve_units(pd.Series(written, dtype="object"), units("2024"))]
+    assert got == ["25348"] * 6 + ["25357"] * 3 + ["25360", None, None]
+
+
+def test_communes_resolve_in_the_vintage_of_the_year():
+    # After 1 July 2025 Minh Đức is the merged commune coded 25349; Thanh An no longer exists.
+    got = [None if pd.isna(v) else v
+           for v in resolve_units(pd.Series(["Minh Đức", "Thanh An", "Tân Khai"]), units("2025"))]
+    assert got == ["25349", None, "25357"]

@@ -5,6 +5,7 @@ each indicator linked to the policy that answers it; and the Alkire–Foster fig
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -42,40 +43,48 @@ def indicators(db: Database, year: int) -> pd.DataFrame:
     return frame
 
 
-def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(counts per commune — or one district row — of poor, near-poor and deprived households per
-    indicator; the indicators)."""
+def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.DataFrame:
+    """The long table (see ``deprivation_table``) without commune names: per commune (or one
+    district row with commune_code None) and indicator of the standard in force."""
     inds = indicators(db, year)
     vintage = units_mod.target_vintage(year, units)
-    terms = ", ".join(
-        f"count(*) FILTER ({OFFICIAL} = 'poor' AND h.{c}) AS \"p_{c}\", "
-        f"count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.{c}) AS \"n_{c}\"" for c in inds.code)
+    # Only poor and near-poor households count: filter them first and count per recorded commune
+    # and status (the status computed once per row), then map the commune rows to the units.
+    flags = ", ".join(f'count(*) FILTER (h.{c}) AS "{c}"' for c in inds.code)
+    sums = ", ".join(f'sum("{c}") AS "{c}"' for c in inds.code)
     key = "l.code" if by_commune else "NULL::VARCHAR"
-    join = (f"JOIN {units_mod.link_sql(vintage)} l ON l.src_vintage = h.commune_vintage "
-            f"AND l.src_code = h.commune_code") if by_commune else ""
+    join = (f"JOIN {units_mod.link_sql(vintage)} l ON l.src_vintage = raw.commune_vintage "
+            f"AND l.src_code = raw.commune_code") if by_commune else ""
     counts = db.frame(
-        f"""SELECT {key} AS commune_code,
-                   count(*) FILTER ({OFFICIAL} = 'poor') AS poor,
-                   count(*) FILTER ({OFFICIAL} = 'near_poor') AS near_poor, {terms}
-            FROM household_current h {join}
-            WHERE h.year = ? GROUP BY 1""",
+        f"""WITH raw AS (
+                SELECT h.commune_vintage, h.commune_code, {OFFICIAL} AS status, count(*) AS households, {flags}
+                FROM household_current h
+                WHERE h.year = ? AND {OFFICIAL} IN ('poor', 'near_poor')
+                GROUP BY ALL)
+            SELECT {key} AS commune_code, raw.status, sum(households) AS households, {sums}
+            FROM raw {join} GROUP BY ALL""",
         [year])
-    return counts, inds
-
-
-def _long(counts: pd.DataFrame, inds: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for c in counts.to_dict("records"):
-        for ind in inds.to_dict("records"):
-            poor_count, near_count = int(c[f"p_{ind['code']}"]), int(c[f"n_{ind['code']}"])
-            rows.append({"commune_code": c["commune_code"],
-                         **{k: ind[k] for k in _INDICATOR_COLUMNS},
-                         "poor_count": poor_count,
-                         "poor_share": poor_count / c["poor"] if c["poor"] else float("nan"),
-                         "near_poor_count": near_count,
-                         "near_poor_share": near_count / c["near_poor"] if c["near_poor"] else float("nan")})
-    return pd.DataFrame(rows, columns=["commune_code", *_INDICATOR_COLUMNS, "poor_count", "poor_share",
-                                       "near_poor_count", "near_poor_share"])
+    columns = ["commune_code", *_INDICATOR_COLUMNS, "poor_count", "poor_share", "near_poor_count",
+               "near_poor_share"]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
+    counts["commune_code"] = counts.commune_code.fillna("")  # the district row: no code
+    long = counts.melt(id_vars=["commune_code", "status", "households"], value_vars=list(inds.code),
+                       var_name="code", value_name="count")
+    wide = long.pivot_table(index=["commune_code", "code"], columns="status", values=["count", "households"],
+                            aggfunc="sum", fill_value=0)
+    wide.columns = [f"{a}_{b}" for a, b in wide.columns]
+    wide = wide.reset_index()
+    for status in ("poor", "near_poor"):
+        for what in ("count", "households"):
+            if f"{what}_{status}" not in wide:
+                wide[f"{what}_{status}"] = 0
+        total = wide[f"households_{status}"].astype(float)
+        wide[f"{status}_count"] = wide[f"count_{status}"].astype(int)
+        wide[f"{status}_share"] = wide[f"{status}_count"] / total.where(total > 0)
+    frame = wide.merge(inds[_INDICATOR_COLUMNS], on="code")
+    frame["commune_code"] = frame.commune_code.replace("", None)
+    return frame[columns]
 
 
 def deprivation_table(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
@@ -85,8 +94,7 @@ def deprivation_table(db: Database, year: int, units: int | None = None) -> pd.D
     poor_share (of the commune's poor households), near_poor_count, near_poor_share (NaN shares
     where the commune has no household of the group). Communes in the units of ``units`` if
     given (old communes summed into the new ones)."""
-    counts, inds = _counts(db, year, units, by_commune=True)
-    frame = _long(counts, inds)
+    frame = _counts(db, year, units, by_commune=True)
     names = dict(db.query("SELECT code, name FROM org_unit WHERE vintage = ?",
                           [units_mod.target_vintage(year, units)]))
     frame.insert(1, "commune_name", frame.commune_code.map(names))
@@ -97,8 +105,8 @@ def district_table(db: Database, year: int) -> pd.DataFrame:
     """One row per indicator for the whole area: number, code, dimension_vi, dimension_en,
     name_vi, name_en, policy_vi, policy_en, poor_count, poor_share, near_poor_count,
     near_poor_share (shares of all poor / near-poor households)."""
-    counts, inds = _counts(db, year, None, by_commune=False)
-    return _long(counts, inds).drop(columns="commune_code")
+    frame = _counts(db, year, None, by_commune=False)
+    return frame.drop(columns="commune_code").sort_values("number").reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -156,14 +164,19 @@ def alkire_foster(db: Database, year: int, commune_code: str | None = None,
                 f"AND l.src_code = h.commune_code AND l.code = ?")
         params = [str(commune_code), year]
     poor = "s.c >= s.k - 1e-9"  # the score is a float sum: compare with a hair of tolerance
+    # A score of k needs at least k / (largest weight) deprivations: only households with that
+    # many (the derived deprivation_count) are scored, the rest are only counted.
+    needed = max(0, math.ceil(k / float(inds.weight.max()) - 1e-9))
     per_ind = ", ".join(f"count(*) FILTER ({poor} AND s.{c})" for c in inds.code)
+    n = int(db.scalar(f"SELECT count(*) FROM household_current h {join} WHERE h.year = ?", params))
     row = db.query(
         f"""WITH s AS (SELECT {score} AS c, {k!r} AS k, {", ".join(f"h.{c}" for c in inds.code)}
-                       FROM household_current h {join} WHERE h.year = ?)
-            SELECT count(*), count(*) FILTER ({poor}), coalesce(sum(s.c) FILTER ({poor}), 0), {per_ind}
+                       FROM household_current h {join}
+                       WHERE h.year = ? AND coalesce(h.deprivation_count, {len(inds)}) >= {needed})
+            SELECT 0, count(*) FILTER ({poor}), coalesce(sum(s.c) FILTER ({poor}), 0), {per_ind}
             FROM s""",
         params)[0]
-    n, q, total_score = int(row[0]), int(row[1]), float(row[2])
+    q, total_score = int(row[1]), float(row[2])
     deprived = dict(zip(inds.code, row[3:]))
     H = q / n if n else 0.0
     A = total_score / q if q else 0.0

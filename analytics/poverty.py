@@ -44,11 +44,18 @@ def commune_table(db: Database, year: int, units: int | None = None) -> pd.DataF
     return db.frame(
         f"""
         WITH link AS {link},
+        -- Count per recorded commune first, then map the few commune rows to the units: the
+        -- join then runs over communes, not over millions of households.
+        raw AS (
+            SELECT h.commune_vintage, h.commune_code, {_counts_select()}
+            FROM household_current h WHERE h.year = ?
+            GROUP BY ALL),
         counts AS (
-            SELECT l.code, {_counts_select()}
-            FROM household_current h
-            JOIN link l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code
-            WHERE h.year = ?
+            SELECT l.code, sum(poor) AS poor, sum(near_poor) AS near_poor,
+                   sum(poor_ethnic_minority) AS poor_ethnic_minority,
+                   sum(near_poor_ethnic_minority) AS near_poor_ethnic_minority,
+                   sum(poor_persons) AS poor_persons, sum(near_poor_persons) AS near_poor_persons
+            FROM raw JOIN link l ON l.src_vintage = raw.commune_vintage AND l.src_code = raw.commune_code
             GROUP BY l.code),
         totals AS (
             SELECT l.code, sum(t.households) AS households, sum(t.persons) AS persons
@@ -86,14 +93,16 @@ def household_counts(db: Database, year: int, units: int | None = None) -> dict:
     units_mod.target_vintage(year, units)  # validates units
     row = db.query(
         f"""
-        SELECT {_counts_select()},
-               count(*) FILTER ({OFFICIAL} = 'poor' AND NOT o.is_urban) AS poor_rural,
-               count(*) FILTER ({OFFICIAL} = 'poor' AND o.is_urban) AS poor_urban,
-               count(*) FILTER ({OFFICIAL} = 'near_poor' AND NOT o.is_urban) AS near_poor_rural,
-               count(*) FILTER ({OFFICIAL} = 'near_poor' AND o.is_urban) AS near_poor_urban
-        FROM household_current h
-        LEFT JOIN org_unit o ON o.vintage = h.commune_vintage AND o.code = h.commune_code
-        WHERE h.year = ?
+        WITH raw AS (
+            SELECT h.commune_vintage, h.commune_code, {_counts_select()}
+            FROM household_current h WHERE h.year = ? GROUP BY ALL)
+        SELECT coalesce(sum(poor), 0), coalesce(sum(near_poor), 0),
+               coalesce(sum(poor_ethnic_minority), 0), coalesce(sum(near_poor_ethnic_minority), 0),
+               sum(poor_persons), sum(near_poor_persons),
+               coalesce(sum(poor) FILTER (NOT o.is_urban), 0), coalesce(sum(poor) FILTER (o.is_urban), 0),
+               coalesce(sum(near_poor) FILTER (NOT o.is_urban), 0),
+               coalesce(sum(near_poor) FILTER (o.is_urban), 0)
+        FROM raw LEFT JOIN org_unit o ON o.vintage = raw.commune_vintage AND o.code = raw.commune_code
         """,
         [year],
     )[0]
@@ -137,35 +146,42 @@ def trend(db: Database, commune_code: str | None = None, units: int | None = Non
     (default: the latest vintage with data), older years summed over the communes that merged
     into it, so the series runs unbroken across the 2025 reorganisation."""
     params: list = []
-    hh_join = tot_join = ""
+    map_join = tot_join = ""
     if commune_code is not None:
         if units is None:
             years = years_with_data(db)
             units = vintage_for_year(years[-1]) if years else 2025
         link = units_mod.link_sql(int(units))
-        hh_join = (f"JOIN {link} l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code "
-                   f"AND l.code = ?")
+        map_join = (f"JOIN {link} l ON l.src_vintage = raw.commune_vintage AND l.src_code = raw.commune_code "
+                    f"AND l.code = ?")
         tot_join = (f"JOIN {link} l ON l.src_vintage = t.commune_vintage AND l.src_code = t.commune_code "
                     f"AND l.code = ?")
         params = [str(commune_code), str(commune_code)]
     frame = db.frame(
         f"""
-        WITH counts AS (
-            SELECT h.year,
+        WITH raw AS (
+            SELECT h.year, h.commune_vintage, h.commune_code,
                    count(*) FILTER ({OFFICIAL} = 'poor') AS poor,
                    count(*) FILTER ({OFFICIAL} = 'near_poor') AS near_poor,
                    count(*) FILTER ({OFFICIAL} = 'poor' AND h.is_ethnic_minority) AS poor_ethnic_minority,
                    count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.is_ethnic_minority) AS near_poor_ethnic_minority
-            FROM household_current h {hh_join}
-            GROUP BY h.year),
+            FROM household_current h
+            GROUP BY ALL),
+        counts AS (
+            SELECT raw.year, sum(poor) AS poor, sum(near_poor) AS near_poor,
+                   sum(poor_ethnic_minority) AS poor_ethnic_minority,
+                   sum(near_poor_ethnic_minority) AS near_poor_ethnic_minority
+            FROM raw {map_join}
+            GROUP BY raw.year),
         totals AS (
             SELECT t.year, sum(t.households) AS total
             FROM commune_total_current t {tot_join}
             GROUP BY t.year)
-        SELECT c.year, t.total::BIGINT AS total, c.poor, c.near_poor,
+        SELECT c.year, t.total::BIGINT AS total, c.poor::BIGINT AS poor, c.near_poor::BIGINT AS near_poor,
                c.poor / nullif(t.total, 0) AS poor_rate,
                c.near_poor / nullif(t.total, 0) AS near_poor_rate,
-               c.poor_ethnic_minority, c.near_poor_ethnic_minority
+               c.poor_ethnic_minority::BIGINT AS poor_ethnic_minority,
+               c.near_poor_ethnic_minority::BIGINT AS near_poor_ethnic_minority
         FROM counts c LEFT JOIN totals t ON t.year = c.year
         ORDER BY c.year
         """,

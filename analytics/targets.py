@@ -151,50 +151,59 @@ def computed_actuals(db: Database, year: int, units: int | None = None) -> pd.Da
     coverage = "".join(
         f", count(*) FILTER ({OFFICIAL} IN ('poor', 'near_poor') AND NOT coalesce(h.{code}, false)) "
         f"AS \"{ind}\"" for ind, code in coverage_cols)
+    sums = ", ".join([f'sum("{n}") AS "{n}"' for n in REDUCTION_FILTERS]
+                     + [f'sum("{ind}") AS "{ind}"' for ind, _ in coverage_cols])
     counts = db.frame(
         f"""
         WITH link AS {link}, uc AS {_unit_communes_sql(vintage)},
-        per_commune AS (
-            SELECT h.year, l.code AS commune_code, count(*) AS records,
+        -- Count per recorded commune first, then map the commune rows to units.
+        raw AS (
+            SELECT h.year, h.commune_vintage, h.commune_code,
                    count(*) FILTER ({OFFICIAL} IN ('poor', 'near_poor')) AS listed, {reductions} {coverage}
             FROM household_current h
-            JOIN link l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code
             WHERE h.year IN (?, ?)
+            GROUP BY ALL),
+        per_commune AS (
+            SELECT raw.year, l.code AS commune_code, sum(listed) AS listed, {sums}
+            FROM raw JOIN link l ON l.src_vintage = raw.commune_vintage AND l.src_code = raw.commune_code
             GROUP BY ALL),
         totals AS (
             SELECT l.code AS commune_code, sum(t.households) AS households
             FROM commune_total_current t
             JOIN link l ON l.src_vintage = t.commune_vintage AND l.src_code = t.commune_code
-            WHERE t.year = ? GROUP BY ALL)
+            WHERE t.year = ? GROUP BY ALL),
+        size AS (SELECT org_vintage, org_code, count(*) AS n FROM uc GROUP BY ALL)
         SELECT uc.org_vintage, uc.org_code AS org_unit, p.year,
-               count(DISTINCT uc.commune_code) AS communes,
+               count(DISTINCT uc.commune_code) = any_value(size.n) AS complete,
                sum(p.listed) AS listed, sum(x.households) AS households,
                {", ".join(f'sum("{n}") AS "{n}"' for n in REDUCTION_FILTERS)}
                {"".join(f', sum("{ind}") AS "{ind}"' for ind, _ in coverage_cols)}
         FROM uc JOIN per_commune p ON p.commune_code = uc.commune_code
+        JOIN size ON size.org_vintage = uc.org_vintage AND size.org_code = uc.org_code
         LEFT JOIN totals x ON x.commune_code = uc.commune_code AND p.year = ?
         GROUP BY ALL
         """,
         [year - 1, year, year, year],
     )
-    n_communes = db.frame(f"SELECT org_vintage, org_code AS org_unit, count(*) AS n "
-                          f"FROM {_unit_communes_sql(vintage)} GROUP BY ALL")
-    rows = []
-    for (v, org), group in counts.groupby(["org_vintage", "org_unit"]):
-        by_year = {int(r["year"]): r for r in group.to_dict("records")}
-        n = int(n_communes.loc[(n_communes.org_vintage == v) & (n_communes.org_unit == org), "n"].iloc[0])
-        cur, prev = by_year.get(year), by_year.get(year - 1)
-        complete = lambda r: r is not None and int(r["communes"]) == n  # noqa: E731
-        if complete(cur) and complete(prev):
-            for name in REDUCTION_FILTERS:
-                rows.append((v, org, name, float(prev[name] - cur[name])))
-        if complete(cur):
-            if cur["households"] and not pd.isna(cur["households"]):
-                rows.append((v, org, "poor_rate", float(cur["poor_reduction"]) / float(cur["households"])))
-            for ind, _ in coverage_cols:
-                if cur["listed"]:
-                    rows.append((v, org, ind, float(cur[ind]) / float(cur["listed"])))
-    return pd.DataFrame(rows, columns=["org_vintage", "org_unit", "indicator", "achieved"])
+    # A figure for a unit needs every one of its communes to have data (for both years where the
+    # figure is a change): a part of a district would understate or overstate it.
+    key = ["org_vintage", "org_unit"]
+    cur = counts[(counts.year == year) & counts.complete].set_index(key)
+    prev = counts[(counts.year == year - 1) & counts.complete].set_index(key)
+    both = cur.index.intersection(prev.index)
+    parts = []
+    for name in REDUCTION_FILTERS:
+        parts.append(pd.DataFrame({"indicator": name,
+                                   "achieved": (prev.loc[both, name] - cur.loc[both, name]).astype(float)}))
+    rate = cur[cur.households.notna() & (cur.households > 0)]
+    parts.append(pd.DataFrame({"indicator": "poor_rate",
+                               "achieved": rate.poor_reduction.astype(float) / rate.households.astype(float)}))
+    listed = cur[cur.listed > 0]
+    for ind, _ in coverage_cols:
+        parts.append(pd.DataFrame({"indicator": ind,
+                                   "achieved": listed[ind].astype(float) / listed.listed.astype(float)}))
+    out = pd.concat(parts).reset_index()
+    return out[["org_vintage", "org_unit", "indicator", "achieved"]]
 
 
 def target_gaps(db: Database, year: int, units: int | None = None,

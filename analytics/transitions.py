@@ -72,21 +72,34 @@ def _ctes(year: int, vintage: int, status: str) -> tuple[str, list]:
     household on y-1's list with its fate) and ``inc`` (each household on y's list with its origin)."""
     lst, other, to_other, above, from_other, newly = _TABLES[status]
     link = units_mod.link_sql(vintage)
+    # Only households on either list in either year matter; they are a few per cent of the
+    # records, so they are picked first and only they are matched across years and mapped to
+    # units (at millions of records the match, not the scan, is what costs).
     sql = f"""
         WITH link AS {link},
-        hh AS (
+        listed AS MATERIALIZED (
+            SELECT DISTINCT h.household_id FROM household_current h
+            WHERE h.year IN ($prev, $year) AND {OFFICIAL} IN ('poor', 'near_poor')),
+        hh AS MATERIALIZED (
             SELECT h.year, h.household_id, min(l.code) AS code,
-                   arg_min({OFFICIAL}, l.code) AS status, count(*) AS n
+                   arg_min({OFFICIAL}, l.code) AS status
             FROM household_current h
             JOIN link l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code
-            WHERE h.year IN (?, ?)
+            WHERE h.year IN ($prev, $year) AND h.household_id IN (SELECT household_id FROM listed)
             GROUP BY h.year, h.household_id),
-        prev AS (SELECT household_id, code, status FROM hh WHERE year = ?),
-        cur AS (SELECT household_id, code, status FROM hh WHERE year = ?),
-        included AS (SELECT DISTINCT code FROM prev INTERSECT SELECT DISTINCT code FROM cur),
+        with_data AS MATERIALIZED (
+            SELECT DISTINCT r.year, l.code
+            FROM (SELECT DISTINCT year, commune_vintage, commune_code FROM household_current
+                  WHERE year IN ($prev, $year)) r
+            JOIN link l ON l.src_vintage = r.commune_vintage AND l.src_code = r.commune_code),
+        included AS (SELECT code FROM with_data WHERE year = $prev
+                     INTERSECT SELECT code FROM with_data WHERE year = $year),
+        prev AS (SELECT household_id, code, status FROM hh WHERE year = $prev),
+        cur AS (SELECT household_id, code, status FROM hh WHERE year = $year),
         earlier AS (
             SELECT DISTINCT h.household_id FROM household_current h
-            WHERE h.year < ? AND {OFFICIAL} = '{lst}'),
+            WHERE h.year < $prev AND {OFFICIAL} = '{lst}'
+              AND h.household_id IN (SELECT household_id FROM cur WHERE status = '{lst}')),
         dec AS (
             SELECT p.household_id, p.code, c.code AS new_code, c.status AS new_status,
                    CASE WHEN c.household_id IS NULL OR c.code <> p.code OR c.status IS NULL
@@ -109,7 +122,7 @@ def _ctes(year: int, vintage: int, status: str) -> tuple[str, list]:
             LEFT JOIN earlier e ON e.household_id = c.household_id
             WHERE c.status = '{lst}' AND c.code IN (SELECT code FROM included))
     """
-    return sql, [year - 1, year, year - 1, year, year - 1]
+    return sql, {"prev": year - 1, "year": year}
 
 
 def _table(db: Database, year: int, units: int | None, status: str) -> pd.DataFrame:

@@ -137,6 +137,18 @@ def record_export(what: str, households: bool = False, rows: int | None = None) 
         auth.record_export(ui.get_db(), scope, what, rows=rows, households=households)
 
 
+def audited(build, what: str, *, households: bool = False):
+    """Wrap a download button's deferred ``data`` callable: producing the file (when the user
+    clicks) first writes the export to the audit log under this run's user."""
+    scope, db = current_scope(), ui.get_db()
+
+    def produce():
+        auth.record_export(db, scope, what, households=households)
+        return build()
+
+    return produce
+
+
 def household_download(frame, file_name: str, *, key: str, what: str = "household_list") -> None:
     """A CSV download of household rows, drawn only for roles that may export them; each
     download is audited. ``frame`` must already be limited to the user's communes."""

@@ -10,6 +10,7 @@ from datetime import date
 
 import streamlit as st
 
+import auth_ui
 import ui
 from analytics.reports.deck import write_deck
 from analytics.reports.workbook import write_workbook
@@ -40,11 +41,13 @@ def report_buttons(settings: dict, deck: bool = True) -> None:
     stamp = f"{year}" + (f"-{key[2]}" if key[2] else "")
     cols = st.columns(2 if deck else 1)
     cols[0].download_button(
-        ui.tr("report_download_xlsx", year=year), data=lambda: cached_workbook(*key),
+        ui.tr("report_download_xlsx", year=year),
+        data=auth_ui.audited(lambda: cached_workbook(*key), f"bao-cao-giam-ngheo-{stamp}.xlsx"),
         file_name=f"bao-cao-giam-ngheo-{stamp}.xlsx", mime=XLSX_MIME, on_click="ignore",
         icon=":material/table_view:", help=ui.tr("report_download_xlsx_help"), key=f"report_xlsx_{year}")
     if deck:
         cols[1].download_button(
-            ui.tr("report_download_pptx", year=year), data=lambda: cached_deck(*key),
+            ui.tr("report_download_pptx", year=year),
+            data=auth_ui.audited(lambda: cached_deck(*key), f"trinh-chieu-giam-ngheo-{stamp}.pptx"),
             file_name=f"trinh-chieu-giam-ngheo-{stamp}.pptx", mime=PPTX_MIME, on_click="ignore",
             icon=":material/slideshow:", help=ui.tr("report_download_pptx_help"), key=f"report_pptx_{year}")

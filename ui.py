@@ -276,12 +276,16 @@ def show_chart(chart: Chart, meeting: bool = False) -> None:
     with st.container(horizontal=True, key=f"downloads_{chart.key}"):
         if chart.data is not None:
             data = chart.data
-            st.download_button(tr("dash_download_excel"), data=lambda: charts.to_xlsx(data, chart.key),
+            import auth_ui  # exports are audited (auth_ui imports this module)
+            st.download_button(tr("dash_download_excel"),
+                               data=auth_ui.audited(lambda: charts.to_xlsx(data, chart.key), f"{chart.key}.xlsx"),
                                file_name=f"{chart.key}.xlsx", key=f"xlsx_{chart.key}", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                icon=":material/table_view:", type="tertiary")
         fig, takeaway = chart.figure, chart.takeaway
-        st.download_button(tr("dash_download_png"), data=lambda: charts.to_png(fig, takeaway),
+        import auth_ui
+        st.download_button(tr("dash_download_png"),
+                           data=auth_ui.audited(lambda: charts.to_png(fig, takeaway), f"{chart.key}.png"),
                            file_name=f"{chart.key}.png", mime="image/png", key=f"png_{chart.key}",
                            on_click="ignore", icon=":material/image:", type="tertiary")
 

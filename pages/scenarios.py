@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+import auth_ui
 import ui
 from analytics import charts_scenarios, scenarios
 from analytics.i18n import fmt_money, fmt_number, fmt_percent
@@ -211,7 +212,9 @@ if cols[1].button(ui.tr("scenario_save"), key="scn_save", type="primary", disabl
         st.success(ui.tr("scenario_saved", name=name or ui.tr(f"scenario_strategy_{label}")),
                    icon=":material/check:")
 export_name = name or (loaded["name"] if loaded else ui.tr(f"scenario_strategy_{label}"))
-cols[2].download_button(ui.tr("scenario_export"), data=lambda: scenarios.to_excel(result, export_name, lang),
+cols[2].download_button(ui.tr("scenario_export"),
+                        data=auth_ui.audited(lambda: scenarios.to_excel(result, export_name, lang),
+                                             f"kich-ban-{year}.xlsx"),
                         file_name=f"kich-ban-{year}.xlsx", key="scn_export", on_click="ignore",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         icon=":material/download:")

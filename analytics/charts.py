@@ -89,7 +89,7 @@ def _finish(fig: go.Figure, title: str, source: str, lang: str, height: int = HE
         height=height,
         margin={"l": 10, "r": 20, "t": 80, "b": bottom},
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         hoverlabel={"font": {"family": FONT, "size": 15}},
     )
     source = wrap(source, 75) if source else source
@@ -162,7 +162,7 @@ def commune_bars(communes: pd.DataFrame, lang: str = DEFAULT_LANGUAGE,
                     textposition="outside", customdata=custom,
                     hovertemplate="%{y}: %{x:,.2f}" + pct_suffix(lang) + " (%{customdata})<extra></extra>")
         fig.update_xaxes(title=t("charts_unit_percent_households", lang), ticksuffix=pct_suffix(lang),
-                         tickformat=",.2f")
+                         tickformat=",.2f", range=[0, float(frame["_pct"].max() or 0) * 1.25 or 1])
         legend = False
     else:
         frame = communes.assign(_n=names, _sum=communes["poor"] + communes["near_poor"]).sort_values("_sum")
@@ -178,20 +178,24 @@ def commune_bars(communes: pd.DataFrame, lang: str = DEFAULT_LANGUAGE,
 
 
 def status_bars(counts: dict, lang: str = DEFAULT_LANGUAGE, title: str | None = None) -> go.Figure:
-    """One unit's households by status: ``counts`` maps poor / near_poor / other to households."""
+    """One unit's poor and near-poor households, each with its share of all the unit's households
+    (``counts``: poor, near_poor and other, the rest; other None when the total is unknown). The
+    rest is written in the axis title rather than drawn: beside it the poor would not show."""
     title = title or t("charts_status_title", lang)
-    keys = [k for k in ("poor", "near_poor", "other") if counts.get(k) is not None]
-    total = sum(counts[k] for k in keys) or 1
-    shares = [fmt_percent(counts[k] / total, lang) for k in keys]
+    keys = ["poor", "near_poor"]
+    total = None if counts.get("other") is None else sum(int(counts[k]) for k in (*keys, "other"))
+    shares = [fmt_percent(counts[k] / total, lang) if total else "–" for k in keys]
     fig = go.Figure(go.Bar(
         x=[counts[k] for k in keys], y=[t(f"charts_status_{k}", lang) for k in keys], orientation="h",
         marker_color=[colour("status", k) for k in keys], customdata=shares,
-        texttemplate="%{x:,.0f} (%{customdata})", textposition="auto",
+        texttemplate="%{x:,.0f} (%{customdata})", textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:,.0f} (%{customdata})<extra></extra>"))
-    fig.update_xaxes(title=t("charts_unit_households", lang), tickformat=",.0f", type="log"
-                     if counts.get("other", 0) > 50 * max(counts.get("poor", 0), 1) else "linear")
+    axis = t("charts_unit_households", lang)
+    if total:
+        axis = t("charts_status_axis", lang, total=fmt_number(total, lang))
+    fig.update_xaxes(title=axis, tickformat=",.0f", range=[0, max(1, *(counts[k] for k in keys)) * 1.35])
     fig.update_yaxes(autorange="reversed", title=None)
-    return _finish(fig, title, _source("charts_source_review", lang), lang, height=320, legend=False)
+    return _finish(fig, title, _source("charts_source_review", lang), lang, height=300, legend=False)
 
 
 def waterfall_chart(row: dict, lang: str = DEFAULT_LANGUAGE, kind: str = "poor",
@@ -259,7 +263,8 @@ def deprivation_heatmap(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE,
     fig.update_xaxes(tickangle=-40, side="bottom")
     fig.update_yaxes(autorange="reversed", automargin=True)
     height = max(HEIGHT, 240 + 30 * len(pivot.index))
-    return _finish(fig, title, _source("charts_source_review", lang), lang, height=height + 120, legend=False)
+    return _finish(fig, title, _source("charts_source_review", lang), lang, height=height + 200, legend=False,
+                   bottom=250)
 
 
 def deprivation_bars(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, title: str | None = None) -> go.Figure:
@@ -298,7 +303,7 @@ def contribution_chart(contributions: dict, lang: str = DEFAULT_LANGUAGE, title:
                     marker_color=colour("dimension", i), texttemplate="%{x:,.0f}" + pct_suffix(lang),
                     textposition="inside",
                     hovertemplate=f"{dim}: %{{x:,.1f}}{pct_suffix(lang)}<extra></extra>")
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(title=t("charts_unit_percent_m0", lang), ticksuffix=pct_suffix(lang), range=[0, 100])
     return _finish(fig, title, _source("charts_source_af", lang), lang, height=300)
 
@@ -339,6 +344,7 @@ def target_vs_achieved(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, title:
     scale = 100 if percent else 1
     fmt = ",.1f" if percent else ",.0f"
     suffix = pct_suffix(lang) if percent else ""
+    frame = frame.assign(label=frame["label"].map(lambda s: wrap(s, 34)))
     fig = go.Figure()
     fig.add_bar(y=frame["label"], x=frame["target"] * scale, orientation="h", name=t("charts_target", lang),
                 marker={"color": "rgba(0,0,0,0)", "line": {"color": colour("series", "target"), "width": 2}},
@@ -405,16 +411,21 @@ def budget_group_chart(frame: pd.DataFrame, by: str, lang: str = DEFAULT_LANGUAG
     labels = [t(f"charts_source_{k}", lang) if by == "source" else _short(k, 34) for k in keys]
     unit = t("charts_unit_mvnd", lang)
     rates = [fmt_percent(r, lang, 1) for r in frame["rate"]]
+    labels = [wrap(label, 26) for label in labels]
     fig = go.Figure()
-    fig.add_bar(x=labels, y=frame["plan"], name=t("charts_plan", lang), marker_color=colour("series", "plan"),
-                hovertemplate="%{x}: %{y:,.0f} " + unit + "<extra>%{fullData.name}</extra>")
-    fig.add_bar(x=labels, y=frame["disbursed"], name=t("charts_disbursed", lang),
-                marker_color=[colour("source", k, colour("series", "disbursed")) for k in keys],
-                customdata=rates, texttemplate="%{customdata}", textposition="outside",
-                hovertemplate="%{x}: %{y:,.0f} " + unit + " (%{customdata})<extra>%{fullData.name}</extra>")
+    fig.add_bar(y=labels, x=frame["plan"], orientation="h", name=t("charts_plan", lang),
+                marker_color=colour("series", "plan"),
+                hovertemplate="%{y}: %{x:,.0f} " + unit + "<extra>%{fullData.name}</extra>")
+    fig.add_bar(y=labels, x=frame["disbursed"], orientation="h", name=t("charts_disbursed", lang),
+                marker_color=[colour("source", k, colour("series", "disbursed")) if by == "source"
+                              else colour("series", "disbursed") for k in keys],
+                customdata=rates, texttemplate="%{customdata}", textposition="outside", cliponaxis=False,
+                hovertemplate="%{y}: %{x:,.0f} " + unit + " (%{customdata})<extra>%{fullData.name}</extra>")
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title=unit, tickformat=",.0f")
-    return _finish(fig, title, _source("charts_source_budget", lang), lang)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(title=unit, tickformat=",.0f", range=[0, float(frame["plan"].max() or 1) * 1.2])
+    return _finish(fig, title, _source("charts_source_budget", lang), lang,
+                   height=max(360, 150 + 80 * len(frame)))
 
 
 def cumulative_chart(curve: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
@@ -473,7 +484,7 @@ def title_of(fig: go.Figure) -> str:
 def untitled(fig: go.Figure) -> go.Figure:
     """A copy without the title, for a page that writes the title above the chart itself."""
     out = go.Figure(fig)
-    out.update_layout(title={"text": ""}, margin={"t": 40})
+    out.update_layout(title={"text": ""}, margin={"t": 56})
     return out
 
 
@@ -533,5 +544,7 @@ def table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], lang: str = 
             values = values.map(lambda v: t(f"charts_target_{v}", lang) if isinstance(v, str) else "–")
         elif kind == "flag":
             values = values.map(lambda v: "⚠" if bool(v) and v == v else "")
+        else:
+            values = values.map(lambda v: "–" if v is None or v != v else v)
         out[t(label, lang)] = values.tolist()
     return pd.DataFrame(out)

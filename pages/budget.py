@@ -5,7 +5,7 @@ import streamlit as st
 
 import ui
 from analytics import charts, takeaways
-from analytics.i18n import fmt_money, fmt_percent
+from analytics.i18n import fmt_number, fmt_percent
 
 ui.set_page("budget")
 settings = ui.sidebar()
@@ -34,8 +34,8 @@ def headline() -> None:
         plan, paid = float(execution["plan"].sum()), float(execution["disbursed"].sum())
         behind = int(execution["behind_pace"].fillna(False).astype(bool).sum())
         cols = st.columns(4, border=True)
-        cols[0].metric(ui.tr("budget_total"), fmt_money(plan, lang))
-        cols[1].metric(ui.tr("dash_disbursed"), fmt_money(paid, lang),
+        cols[0].metric(ui.tr("dash_plan_mvnd"), fmt_number(plan, lang))
+        cols[1].metric(ui.tr("dash_disbursed_mvnd"), fmt_number(paid, lang),
                        delta_description=ui.tr("dash_by_date", date=takeaways.fmt_date(execution["as_of"].max(), lang)))
         pace = execution["pace"].dropna()
         cols[2].metric(ui.tr("dash_disbursement_rate"), fmt_percent(paid / plan if plan else None, lang, 1),

@@ -42,10 +42,10 @@ def headline() -> None:
         cols = st.columns(4, border=True)
         if af is None:
             return
-        cols[0].metric(ui.tr("dash_af_h"), fmt_percent(af.H, lang), help=ui.tr("dash_af_h_help"))
-        cols[1].metric(ui.tr("dash_af_a"), fmt_percent(af.A, lang, 1), help=ui.tr("dash_af_a_help"))
-        cols[2].metric(ui.tr("dash_af_m0"), fmt_number(af.M0, lang, 4), help=ui.tr("dash_af_m0_help"))
-        cols[3].metric(ui.tr("dash_af_q"), f"{fmt_number(af.q, lang)} / {fmt_number(af.n, lang)}",
+        cols[0].metric(ui.tr("dash_af_h_short"), fmt_percent(af.H, lang), help=ui.tr("dash_af_h_help"))
+        cols[1].metric(ui.tr("dash_af_a_short"), fmt_percent(af.A, lang, 1), help=ui.tr("dash_af_a_help"))
+        cols[2].metric(ui.tr("dash_af_m0_short"), fmt_number(af.M0, lang, 4), help=ui.tr("dash_af_m0_help"))
+        cols[3].metric(ui.tr("dash_af_q_short"), f"{fmt_number(af.q, lang)} / {fmt_number(af.n, lang)}",
                        help=ui.tr("dash_af_q_help"))
 
 

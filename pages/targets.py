@@ -46,7 +46,7 @@ def detail_table() -> None:
     frame = filters.target_texts(gaps, lang).rename(columns={name: "indicator_name"})
     st.dataframe(charts.table(frame, [
         ("org_name", "dash_unit", "text"), ("indicator_name", "dash_indicator", "text"),
-        ("target_text", "charts_target", "text"), ("achieved_text", "charts_achieved", "text"),
+        ("target_text", "dash_target_value", "text"), ("achieved_text", "charts_achieved", "text"),
         ("gap_text", "dash_gap", "text"), ("status", "dash_status", "status")], lang), hide_index=True)
 
 
@@ -54,8 +54,8 @@ ui.show([
     ui.Block("headline", headline),
     ui.Chart("target_gaps", charts.target_gap_chart(commune_gaps, lang), commune_gaps,
              takeaways.target_gaps(commune_gaps, lang)),
-    [ui.Chart("ethnic_split", charts.target_vs_achieved(split, lang), split, takeaways.split(split, lang)),
-     ui.Chart("coverage", charts.target_vs_achieved(coverage, lang, ui.tr("charts_coverage_title"), percent=True),
-              coverage, takeaways.coverage(coverage, lang))],
+    ui.Chart("ethnic_split", charts.target_vs_achieved(split, lang), split, takeaways.split(split, lang)),
+    ui.Chart("coverage", charts.target_vs_achieved(coverage, lang, ui.tr("charts_coverage_title"), percent=True),
+             coverage, takeaways.coverage(coverage, lang)),
     ui.Block("targets_table", detail_table, in_meeting=False),
 ], settings)

@@ -1,14 +1,16 @@
 """The ``summary --json`` contract: the keys issue 4 adds, consistent with one another."""
 
+import contextlib
+import io
 import json
 import shutil
 
 import pytest
 
 from analytics import budget, transitions
+from analytics.cli import main
 from analytics.summary import summary
 from builders import RURAL, add_households, household
-from conftest import run_cli
 
 
 def strict_json(text: str):
@@ -25,11 +27,19 @@ def demo_copy(demo_db_file, tmp_path_factory):
     return path
 
 
+def cli(*args) -> tuple[int, str]:
+    """The command line in this process (the same ``main`` as ``python -m analytics``)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(list(args))
+    return code, out.getvalue()
+
+
 @pytest.fixture(scope="module")
 def data_2024(demo_copy):
-    out = run_cli("summary", "--year", "2024", "--json", "--db", str(demo_copy))
-    assert out.returncode == 0, out.stderr
-    return strict_json(out.stdout)
+    code, out = cli("summary", "--year", "2024", "--json", "--db", str(demo_copy))
+    assert code == 0
+    return strict_json(out)
 
 
 def test_transitions_start_at_the_end_of_2023(data_2024, demo_copy):
@@ -111,6 +121,6 @@ def test_data_quality_lists_disagreements_and_missing_households(empty_db):
 
 
 def test_text_output(demo_copy):
-    out = run_cli("summary", "--year", "2024", "--db", str(demo_copy))
-    assert out.returncode == 0, out.stderr
-    assert "Diễn biến hộ nghèo: đầu kỳ 125" in out.stdout
+    code, out = cli("summary", "--year", "2024", "--db", str(demo_copy))
+    assert code == 0 and "Diễn biến hộ nghèo: đầu kỳ 125" in out
+

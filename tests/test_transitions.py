@@ -173,7 +173,7 @@ def check_balances(db, history):
             assert transitions.balance(total, status) == total.get("end", 0)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(histories)
 def test_every_commune_balances_on_random_histories(scratch_db, history):
     check_balances(scratch_db, history)

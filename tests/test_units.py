@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from analytics import poverty, transitions, units
+from analytics.cli import main
 from builders import add_households
-from conftest import run_cli
 
 OLD_TAN_HUNG = ["25327", "25330", "25345"]  # Thanh An, An Khương, Tân Hưng -> Xã Tân Hưng (25345)
 
@@ -70,16 +70,15 @@ def test_changes_into_2025_are_counted_in_the_new_units(with_2025):
     assert row["other_decrease"] == row["other_increase"] == 0  # the same households, no moves
 
 
-def test_summary_units_2025_on_2024_data(demo_db_file, tmp_path):
+def test_summary_units_2025_on_2024_data(demo_db_file, tmp_path, capsys):
     path = tmp_path / "units.duckdb"
     shutil.copy(demo_db_file, path)
-    out = run_cli("summary", "--year", "2024", "--units", "2025", "--json", "--db", str(path))
-    assert out.returncode == 0, out.stderr
-    data = json.loads(out.stdout)
+    assert main(["summary", "--year", "2024", "--units", "2025", "--json", "--db", str(path)]) == 0
+    data = json.loads(capsys.readouterr().out)
     assert data["units"] == 2025 and len(data["communes"]) == 5
     assert sum(c["poor"] for c in data["communes"]) == data["households"]["poor"]
     assert sum(c["transitions"]["end"] for c in data["communes"]) == data["transitions"]["end"]
     flagged = {d["commune_code"] for d in data["data_quality"] if d["kind"] == "unit_absorbs_outside"}
     assert flagged == {"25351", "25326"}
-    bad = run_cli("summary", "--year", "2024", "--units", "2019", "--db", str(path))
-    assert bad.returncode == 2 and "2019" in bad.stderr
+    assert main(["summary", "--year", "2024", "--units", "2019", "--db", str(path)]) == 2
+    assert "2019" in capsys.readouterr().err

@@ -61,8 +61,11 @@ def show_check(upload, report) -> None:
     with st.container(border=True):
         icon = {"valid": ":material/check_circle:", "duplicate": ":material/content_copy:"}.get(
             report.status, ":material/error:")
-        st.markdown(f"#### {upload.name}")
+        st.subheader(upload.name, anchor=False)
         st.caption(ui.tr(f"data_status_{report.status}"))
+        if report.status == "duplicate":
+            st.info(report.warnings[0].message, icon=icon)
+            return
         cols = st.columns([2, 1, 2, 1, 1])
         # Words in a small line (a metric would cut them), numbers as metrics.
         cols[0].markdown(f"{ui.tr('data_kind')}  \n**{ui.tr(f'import_kind_{report.kind}') if report.kind else '—'}**")
@@ -76,9 +79,6 @@ def show_check(upload, report) -> None:
         st.caption(ui.tr("data_where_from", year=source_label(report.year_source),
                          unit=source_label(report.commune_source),
                          sheet=report.sheet or "—", row=report.header_row or "—"))
-        if report.status == "duplicate":
-            st.info(report.warnings[0].message, icon=icon)
-            return
         if report.mapping:
             with st.expander(ui.tr("data_mapping"), expanded=report.status != "valid"):
                 st.dataframe([{ui.tr("data_column_in_file"): m["column"], ui.tr("data_field"): field_label(m["field"])}

@@ -53,7 +53,7 @@ def test_upload_check_confirm_and_roll_back(monkeypatch, demo_db_file, tmp_path)
         ("bad_tick.xlsx", (FIXTURES / "bad_tick.xlsx").read_bytes(), XLSX),
     ]).run()
     assert not at.exception, at.exception
-    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    text = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [h.value for h in at.subheader])
     # Detected before anything is written: kind, year and commune, and where they came from.
     assert "households_messy.xlsx" in text and "tiêu đề của tệp" in text
     assert "Loại dữ liệu  \n**Danh sách hộ**" in text and "Đơn vị  \n**Xã Minh Đức**" in text

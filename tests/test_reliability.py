@@ -20,10 +20,11 @@ import pandas as pd
 import pytest
 
 from analytics import poverty
-from analytics.batches import create_batch, finish_batch, insert_frame, rollback
+from analytics.batches import create_batch, insert_frame, rollback
 from analytics.classification import refresh_derived
 from analytics.db import Database, DatabaseError
 from analytics.i18n import fmt_number, t
+from analytics.importer import import_file
 from conftest import ROOT, login_as, run_cli
 
 YEAR = 2024
@@ -39,16 +40,31 @@ def household_frame(prefix: str, n: int, year: int = YEAR, commune: str = "25327
         "d01": True, "d04": True, "d07": True, "recorded_status": "poor"})
 
 
-def import_households(db: Database, prefix: str, n: int, fail: bool = False) -> int:
-    """Commit ``n`` households as one batch the way an import commits (or fail before the end)."""
+def household_csv(prefix: str, n: int, commune: str = "Xã Thanh An") -> bytes:
+    """A household list of ``n`` poor households of a commune, as an officer uploads it."""
+    head = ("Mã hộ,Xã,Thôn/Ấp,Chủ hộ,Dân tộc,Số khẩu,Thu nhập BQ/người/tháng,"
+            + ",".join(f"CS{i}" for i in range(1, 13)) + ",Kết quả rà soát,Năm")
+    rows = [f"{prefix}-{i:07d},{commune},Ấp 1,Nguyễn Văn {i},Kinh,3,1.000.000,x,,,x,,,x,,,,,,Hộ nghèo,{YEAR}"
+            for i in range(n)]
+    return ("\n".join([head, *rows]) + "\n").encode("utf-8")
+
+
+def import_households(db: Database, prefix: str, n: int, fail: bool = False,
+                      commune: tuple[str, str] = ("25327", "Xã Thanh An")) -> int:
+    """Import ``n`` households of a commune (code, name) through the importer (one batch, one
+    transaction, replacing the commune's list of the year); with ``fail``, an import that breaks
+    after writing its rows, inside the same kind of transaction."""
+    if not fail:
+        report = import_file(db, household_csv(prefix, n, commune[1]), f"{prefix}.csv", kind="households",
+                             user="tests")
+        assert report.status == "committed", [e.to_dict() for e in report.errors[:3]]
+        assert report.rows_imported == n
+        return report.batch_id
     with db.transaction() as cur:
-        batch = create_batch(cur, kind="households", file_name=f"{prefix}.xlsx", year=YEAR, user="tests")
-        insert_frame(cur, "household", household_frame(prefix, n), batch)
+        batch = create_batch(cur, kind="households", file_name=f"{prefix}.csv", year=YEAR, user="tests")
+        insert_frame(cur, "household", household_frame(prefix, n, commune=commune[0]), batch)
         refresh_derived(cur, batch)
-        if fail:
-            raise ValueError("validation failed after writing")
-        finish_batch(cur, batch, rows=n)
-    return batch
+        raise ValueError("validation failed after writing")
 
 
 def file_digest(path: Path) -> str:
@@ -69,6 +85,15 @@ def mounted_tmpfs(size: str):
     finally:
         subprocess.run(["umount", "-l", str(where)], capture_output=True)
         shutil.rmtree(where, ignore_errors=True)
+
+
+def fill_to_leave(where: Path, free_bytes: int) -> None:
+    """Fill a file system with a filler file until about ``free_bytes`` remain."""
+    st = os.statvfs(where)
+    size = st.f_bavail * st.f_frsize - free_bytes
+    if size > 0:
+        with open(where / "filler", "wb") as f:
+            f.write(b"\0" * size)
 
 
 def no_traceback(proc: subprocess.CompletedProcess) -> None:
@@ -92,23 +117,30 @@ def app_errors(monkeypatch, db_path: Path) -> tuple[list[str], object]:
 
 # -- many readers while imports commit and roll back ---------------------------------------------------
 STATE_SQL = """
-    WITH r AS (SELECT split_part(household_id, '-', 1) AS p, count(*) AS n FROM household
+    WITH r AS (SELECT split_part(household_id, '-', 1) AS p, count(*) AS n FROM household_current
                WHERE household_id LIKE 'ZT%' GROUP BY 1),
-         b AS (SELECT replace(file_name, '.xlsx', '') AS p, status FROM import_batch WHERE file_name LIKE 'ZT%')
+         b AS (SELECT split_part(file_name, '.', 1) AS p, status FROM import_batch WHERE file_name LIKE 'ZT%')
     SELECT coalesce(r.p, b.p), coalesce(r.n, 0), b.status FROM r FULL JOIN b ON r.p = b.p"""
+# Each import replaces one commune's 2024 list; the writer goes through these states in turn.
+COMMUNES = [("25327", "Xã Thanh An"), ("25330", "Xã An Khương"), ("25339", "Xã An Phú"),
+            ("25342", "Xã Tân Lợi")]
+STATES = [{0}, {0, 1}, {1}, {1, 2}, {2}, {2, 3}, {3}]
 
 
 def test_readers_see_a_batch_whole_or_not_at_all(demo_db, monkeypatch):
-    db, n = demo_db, 4000
-    base_poor = poverty.household_counts(db, YEAR)["poor"]
-    import_households(db, "ZT0", n)  # committed before the readers start; rolled back during
+    db, n = demo_db, 3000
+    before = poverty.commune_table(db, YEAR).set_index("code")["poor"]
+    base_poor = int(before.sum())
+    delta = [n - int(before[code]) for code, _ in COMMUNES]  # a batch replaces the commune's list
+    allowed = {base_poor + sum(delta[i] for i in state) for state in STATES}
+    import_households(db, "ZT0", n, commune=COMMUNES[0])  # live before the readers start
     stop, errors, seen = threading.Event(), [], []
 
     def raw_reader():
         while not stop.is_set():
             cur = db.cursor()
             try:
-                seen.append(cur.execute(STATE_SQL).fetchall())
+                seen.append(("raw", cur.execute(STATE_SQL).fetchall()))
             except Exception as exc:  # noqa: BLE001 - every error is a failure of the test
                 errors.append(repr(exc))
             finally:
@@ -118,9 +150,8 @@ def test_readers_see_a_batch_whole_or_not_at_all(demo_db, monkeypatch):
     def product_reader():
         while not stop.is_set():
             try:
-                counts = poverty.household_counts(db, YEAR)
-                table = poverty.commune_table(db, YEAR)
-                seen.append([("poor", counts["poor"], None), ("communes", int(table["poor"].sum()), None)])
+                seen.append(("poor", poverty.household_counts(db, YEAR)["poor"]))
+                seen.append(("poor", int(poverty.commune_table(db, YEAR)["poor"].sum())))
             except Exception as exc:  # noqa: BLE001
                 errors.append(repr(exc))
             time.sleep(0.5)  # a session's reads come a few a second, not back to back
@@ -128,12 +159,12 @@ def test_readers_see_a_batch_whole_or_not_at_all(demo_db, monkeypatch):
     def writer():
         try:
             time.sleep(0.2)
-            for r in range(1, 4):
-                import_households(db, f"ZT{r}", n)                       # an import commits
+            for r in range(1, len(COMMUNES)):
+                import_households(db, f"ZT{r}", n, commune=COMMUNES[r])          # an import commits
                 rollback(db, db.scalar("SELECT id FROM import_batch WHERE file_name = ?",
-                                       [f"ZT{r - 1}.xlsx"]), user="tests")  # an earlier one is undone
-                with pytest.raises(ValueError):
-                    import_households(db, f"ZT{r}X", n, fail=True)       # another fails and rolls back
+                                       [f"ZT{r - 1}.csv"]), user="tests")       # an earlier one is undone
+                with pytest.raises(ValueError):                                  # another fails and
+                    import_households(db, f"ZT{r}X", n, fail=True, commune=("25345", ""))  # rolls back
                 time.sleep(0.1)
         except Exception as exc:  # noqa: BLE001
             errors.append(f"writer: {exc!r}")
@@ -151,35 +182,40 @@ def test_readers_see_a_batch_whole_or_not_at_all(demo_db, monkeypatch):
     st.cache_resource.clear()
     st.cache_data.clear()
     label = t("poor_households", "vi")
-    while w.is_alive() or not app_poor:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        login_as(at, "viewer", db_path=db.path)
-        at.run()
-        assert not at.exception, at.exception
-        app_poor += [m.value for m in at.metric if m.label == label]
-    w.join()
-    stop.set()
-    for th in readers:
-        th.join()
-    st.cache_resource.clear()
+    try:
+        while w.is_alive() or not app_poor:
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+            login_as(at, "viewer", db_path=db.path)
+            at.run()
+            assert not at.exception, at.exception
+            app_poor += [m.value for m in at.metric if m.label == label]
+    finally:
+        w.join()
+        stop.set()
+        for th in readers:
+            th.join()
+        st.cache_resource.clear()
 
     assert not errors, errors[:5]
     assert len(seen) > 40
-    for state in seen:
-        for name, rows, status in state:
-            if name == "poor" or name == "communes":
-                # the district figure is the base plus whole batches, never part of one
-                assert (rows - base_poor) % n == 0 and 0 <= (rows - base_poor) // n <= 2, state
-            elif name.endswith("X"):
-                assert rows == 0 and status is None, state     # the failed import never shows
+    for kind, value in seen:
+        if kind == "poor":  # the district figure is always that of a whole state
+            assert value in allowed, (value, allowed)
+            continue
+        live = set()
+        for name, rows, status in value:
+            if name.endswith("X"):
+                assert rows == 0 and status is None, value     # the failed import never shows
             else:
-                assert (rows, status) in ((n, "committed"), (0, "rolled_back"), (0, None)), state
-    allowed = {fmt_number(base_poor + k * n, "vi") for k in range(3)}
-    assert app_poor and set(app_poor) <= allowed, (app_poor, allowed)
-    # At the end: T3 committed, T0–T2 rolled back, the failed ones absent.
+                assert (rows, status) in ((n, "committed"), (0, "rolled_back")), value
+                if rows:
+                    live.add(int(name[2:]))
+        assert live in STATES, value                            # batches appear and go whole
+    assert app_poor and set(app_poor) <= {fmt_number(v, "vi") for v in allowed}, (app_poor, allowed)
     final = {p: (rows, status) for p, rows, status in db.query(STATE_SQL)}
     assert final == {"ZT0": (0, "rolled_back"), "ZT1": (0, "rolled_back"), "ZT2": (0, "rolled_back"),
                      "ZT3": (n, "committed")}
+    assert poverty.household_counts(db, YEAR)["poor"] == base_poor + delta[3]
 
 
 # -- a crash in the middle of a commit ------------------------------------------------------------------
@@ -238,7 +274,7 @@ def check_after_crash(path: Path, before: dict, n: int) -> str:
     'before' or 'after'."""
     with Database(path) as db:
         rows = db.scalar("SELECT count(*) FROM household WHERE household_id LIKE 'CRASH-%'")
-        committed = db.scalar("SELECT count(*) FROM import_batch WHERE file_name = 'CRASH.xlsx' "
+        committed = db.scalar("SELECT count(*) FROM import_batch WHERE file_name = 'CRASH.csv' "
                               "AND status = 'committed'")
         total = db.scalar("SELECT count(*) FROM household")
         version = db.data_version()
@@ -253,21 +289,22 @@ def check_after_crash(path: Path, before: dict, n: int) -> str:
         assert poor == before["poor"]
         return "before"
     assert rows == n and committed == 1 and total == before["total"] + n
-    assert version == before["version"] + 1 and poor == before["poor"] + n
+    assert version == before["version"] + 1 and poor == before["poor"] - before["thanh_an_poor"] + n
     return "after"
 
 
 def state_of(path: Path) -> dict:
     with Database(path) as db:
+        table = poverty.commune_table(db, YEAR).set_index("code")
         return {"total": db.scalar("SELECT count(*) FROM household"), "version": db.data_version(),
-                "poor": poverty.household_counts(db, YEAR)["poor"]}
+                "poor": poverty.household_counts(db, YEAR)["poor"], "thanh_an_poor": int(table.loc["25327", "poor"])}
 
 
 @pytest.mark.parametrize("kill_when, delay", [("wal", 0.0), ("delay", 0.0), ("delay", 2.0)])
 def test_sigkill_during_a_commit_loses_nothing(demo_db_file, tmp_path, kill_when, delay):
     path = tmp_path / "crash.duckdb"
     shutil.copy(demo_db_file, path)
-    before, n = state_of(path), 150_000
+    before, n = state_of(path), 30_000
     info = crash_during_commit(path, n, kill_when, delay)
     outcome = check_after_crash(path, before, n)
     if kill_when == "wal" and info["wal_at_kill"] is not None:
@@ -301,8 +338,7 @@ def test_a_database_locked_by_another_process(demo_db_file, tmp_path, monkeypatc
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        for args in (["summary", "--year", "2024"], ["backup", "--out", str(tmp_path / "bk")],
-                     ["synth", "--households", "100", "--years", "1"]):
+        for args in (["summary", "--year", "2024"], ["backup", "--out", str(tmp_path / "bk")]):
             r = run_cli(*args, "--db", str(path))
             assert r.returncode == 1, (args, r.stdout, r.stderr)
             assert "locked by another process" in r.stderr and "đang được một chương trình khác" in r.stderr
@@ -364,10 +400,11 @@ def test_a_full_disk(demo_db_file, monkeypatch):
         path = where / "full.duckdb"
         shutil.copy(demo_db_file, path)
         before = state_of(path)
+        fill_to_leave(where, 256 * 1024)
         db = Database(path)
         try:
             with pytest.raises(DatabaseError) as caught:
-                import_households(db, "FULL", 400_000)
+                import_households(db, "FULL", 20_000)
             assert caught.value.kind in ("disk_full", "invalidated")
             assert "disk is full" in str(caught.value) or "fatal write error" in str(caught.value)
         finally:

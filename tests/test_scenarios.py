@@ -540,3 +540,41 @@ def test_save_reopen_duplicate_delete_and_compare_on_the_page(page, demo):
     at.button(key="scn_delete").click().run()
     assert not at.exception
     assert sorted(at.dataframe[-1].value["name"]) == sorted(["Ưu tiên DTTS", "Phương án tối ưu"])
+
+
+# -- the allocation table edited by hand, in a real browser ----------------------------------------
+
+@pytest.mark.browser
+def test_editing_the_allocation_by_hand_in_the_browser(live_server, browser_page, demo):
+    from browser import error_elements, login, screenshot, wait_for_app
+
+    page = browser_page
+    login(page, live_server.url + "/", "planner")
+    link = page.locator('[data-testid="stSidebarNav"] a[href$="/scenarios"]').first
+    link.wait_for(timeout=60_000)
+    link.click()
+    page.get_by_text("Kịch bản phân bổ vốn").first.wait_for(timeout=60_000)
+    wait_for_app(page, 60_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    assert error_elements(page) == []
+    screenshot(page, "page-scenarios")
+
+    # The allocation table's first row is Dự án 2 in Xã Thanh An; type 9 over its NSTW amount.
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.49, box["y"] + 54)
+    page.keyboard.type("9")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")
+    page.get_by_text("Bảng phân bổ đã được chỉnh tay.").wait_for(timeout=60_000)
+    wait_for_app(page, 60_000)
+
+    baseline, params = demo
+    plan = S.allocate(baseline, params, "plan")
+    was = plan[(plan["line"] == "DA2") & (plan["source"] == "central") & (plan["commune"] == "25327")]["amount"]
+    assert fmt_number(4034 - float(was.iloc[0]) + 9, "vi") in page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert any("1 ràng buộc bị vi phạm" in e for e in error_elements(page))
+    assert page.get_by_text("envelope:central").count() == 1
+    screenshot(page, "page-scenarios-edited")

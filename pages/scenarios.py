@@ -176,20 +176,18 @@ def show_results() -> None:
     ui.show_chart(ui.Chart("scenario_gap", charts_scenarios.gap_chart(by_commune, lang), by_commune),
                   meeting=settings.get("meeting", False))
     st.subheader(ui.tr("scenario_by_commune"))
-    st.dataframe(
-        by_commune[["name", "amount", "households_reached", "projected_escapes", "start_poor", "projected_end_poor",
-                    "projected_rate", "target", "remaining_gap", "cost_per_escape"]]
-        .assign(projected_rate=lambda f: f["projected_rate"].map(lambda v: fmt_percent(v, lang))),
-        hide_index=True, width="stretch",
-        column_config={"name": ui.tr("commune"), "amount": st.column_config.NumberColumn(ui.tr("scenario_amount"), format="%.1f"),
-                       "households_reached": st.column_config.NumberColumn(ui.tr("scenario_households_reached"), format="%.1f"),
-                       "projected_escapes": st.column_config.NumberColumn(ui.tr("scenario_escapes"), format="%.1f"),
-                       "start_poor": st.column_config.NumberColumn(ui.tr("scenario_start_poor"), format="%.0f"),
-                       "projected_end_poor": st.column_config.NumberColumn(ui.tr("scenario_end_poor"), format="%.1f"),
-                       "projected_rate": ui.tr("scenario_end_rate"),
-                       "target": st.column_config.NumberColumn(ui.tr("scenario_gap_before"), format="%.0f"),
-                       "remaining_gap": st.column_config.NumberColumn(ui.tr("scenario_remaining_gap"), format="%.1f"),
-                       "cost_per_escape": st.column_config.NumberColumn(ui.tr("scenario_cost_per_escape"), format="%.1f")})
+    # Formatted in the session's language (1.749,5 / 1,749.5); the table is for reading.
+    columns = [("name", "commune", None), ("amount", "scenario_amount", 1),
+               ("households_reached", "scenario_households_reached", 1),
+               ("projected_escapes", "scenario_escapes", 1), ("start_poor", "scenario_start_poor", 0),
+               ("projected_end_poor", "scenario_end_poor", 1), ("projected_rate", "scenario_end_rate", "%"),
+               ("target", "scenario_gap_before", 0), ("remaining_gap", "scenario_remaining_gap", 1),
+               ("cost_per_escape", "scenario_cost_per_escape", 1)]
+    st.dataframe(pd.DataFrame({
+        ui.tr(label): (by_commune[col] if digits is None else
+                       by_commune[col].map(lambda v: fmt_percent(v, lang)) if digits == "%" else
+                       by_commune[col].map(lambda v, d=digits: fmt_number(v, lang, d)))
+        for col, label, digits in columns}), hide_index=True, width="stretch")
 
 
 with results:

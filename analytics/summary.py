@@ -78,12 +78,17 @@ def _deprivations(db: Database, year: int) -> dict | None:
             "contributions_en": af.contributions_in("en")}
 
 
-def data_quality(db: Database, year: int, units: int | None = None) -> list[dict]:
+def data_quality(db: Database, year: int, units: int | None = None,
+                 reports: dict[str, transitions.Report] | None = None) -> list[dict]:
     """What the figures of ``year`` should be read with, one entry per kind and commune: kind
     (status_disagreement | missing_poor_household | missing_near_poor_household |
     no_status_poor_household | no_status_near_poor_household | commune_without_previous_year |
     commune_without_year | duplicate_household | unit_absorbs_outside), year, commune_code,
-    commune_name, count, household_ids (at most ``SAMPLE_IDS``), detail."""
+    commune_name, count, household_ids (at most ``SAMPLE_IDS``), detail. ``reports``: the
+    transitions reports of the year by status, if already computed. Duplicates are looked for
+    among the households on the poor and near-poor lists (the ones the figures count)."""
+    if reports is None:
+        reports = {s: transitions.report(db, year, units, s) for s in ("poor", "near_poor")}
     out: list[dict] = []
 
     def add_grouped(kind: str, frame: pd.DataFrame, detail: str | None = None) -> None:
@@ -97,7 +102,7 @@ def data_quality(db: Database, year: int, units: int | None = None) -> list[dict
     add_grouped("status_disagreement", disagreements,
                 "recorded status differs from the standard's rule; the recorded one is official")
     for status in ("poor", "near_poor"):
-        missing = transitions.missing_households(db, year, units, status)
+        missing = reports[status].missing
         add_grouped(f"missing_{status}_household", missing[missing.reason == "missing"],
                     f"on the {year - 1} list, missing from {year}'s data of its commune: "
                     f"counted as an other decrease")
@@ -110,11 +115,11 @@ def data_quality(db: Database, year: int, units: int | None = None) -> list[dict
             out.append({"kind": kind, "year": year, "commune_code": r["code"], "commune_name": r["name"],
                         "count": None, "household_ids": [],
                         "detail": "household data in only one of the two years: no transitions"})
-    duplicates = transitions.duplicate_households(db, year)
+    duplicates = pd.concat([r.duplicates for r in reports.values()]).drop_duplicates("household_id")
     if len(duplicates):
         out.append({"kind": "duplicate_household", "year": year, "commune_code": None, "commune_name": None,
                     "count": int(len(duplicates)),
-                    "household_ids": [str(x) for x in duplicates.household_id.head(SAMPLE_IDS)],
+                    "household_ids": sorted(str(x) for x in duplicates.household_id)[:SAMPLE_IDS],
                     "detail": "recorded more than once in the year: counted once in the transitions"})
     vintage = units_mod.target_vintage(year, units)
     notes_en = units_mod.absorption_notes(db, vintage, "en")
@@ -143,8 +148,9 @@ def summary(db: Database, year: int, units: int | None = None, as_of: date | Non
     (default: its latest snapshot)."""
     vintage = units_mod.target_vintage(year, units)
     communes = poverty.commune_table(db, year, units)
-    poor_tr, poor_by_commune = _transition_block(transitions.poor_transitions(db, year, units))
-    near_tr, near_by_commune = _transition_block(transitions.near_poor_transitions(db, year, units))
+    reports = {s: transitions.report(db, year, units, s) for s in ("poor", "near_poor")}
+    poor_tr, poor_by_commune = _transition_block(reports["poor"].table)
+    near_tr, near_by_commune = _transition_block(reports["near_poor"].table)
     commune_records = _records(communes[["code", "name", "is_urban", "total", "persons", "poor", "near_poor",
                                          "poor_rate", "near_poor_rate", "poor_ethnic_minority",
                                          "near_poor_ethnic_minority", "poor_persons", "poor_persons_rate",
@@ -165,6 +171,6 @@ def summary(db: Database, year: int, units: int | None = None, as_of: date | Non
                                   "achieved", "gap", "status", "progress", "achieved_source"]]),
         "target_status_rule": {"vi": targets.status_rule(db, "vi"), "en": targets.status_rule(db, "en")},
         "budget": _budget(db, year, as_of),
-        "data_quality": data_quality(db, year, units),
+        "data_quality": data_quality(db, year, units, reports),
         "data_vintage": vintage_for_year(year),
     }

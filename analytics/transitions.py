@@ -40,6 +40,8 @@ A household recorded twice in one year counts once (``duplicate_households`` lis
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from . import units as units_mod
@@ -82,7 +84,7 @@ def _ctes(year: int, vintage: int, status: str) -> tuple[str, list]:
             WHERE h.year IN ($prev, $year) AND {OFFICIAL} IN ('poor', 'near_poor')),
         hh AS MATERIALIZED (
             SELECT h.year, h.household_id, min(l.code) AS code,
-                   arg_min({OFFICIAL}, l.code) AS status
+                   arg_min({OFFICIAL}, l.code) AS status, count(*) AS records
             FROM household_current h
             JOIN link l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code
             WHERE h.year IN ($prev, $year) AND h.household_id IN (SELECT household_id FROM listed)
@@ -125,7 +127,24 @@ def _ctes(year: int, vintage: int, status: str) -> tuple[str, list]:
     return sql, {"prev": year - 1, "year": year}
 
 
-def _table(db: Database, year: int, units: int | None, status: str) -> pd.DataFrame:
+def _ids(value) -> list:
+    """A list cell of a frame as a Python list (NULL -> [])."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return []
+    return list(value)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A transitions table with what its data-quality list needs, from one query."""
+    table: pd.DataFrame       # see poor_transitions / near_poor_transitions
+    missing: pd.DataFrame     # see missing_households
+    duplicates: pd.DataFrame  # household_id, commune_code: listed households recorded twice in y
+
+
+def report(db: Database, year: int, units: int | None = None, status: str = "poor") -> Report:
+    """The ``status`` table ('poor' or 'near_poor') of ``year`` with its missing households and the
+    listed households recorded more than once in the year (counted once), in one query."""
     vintage = units_mod.target_vintage(year, units)
     lst, other, to_other, above, from_other, newly = _TABLES[status]
     ctes, params = _ctes(year, vintage, status)
@@ -135,25 +154,42 @@ def _table(db: Database, year: int, units: int | None, status: str) -> pd.DataFr
         , d AS (SELECT code, count(*) AS start,
                        count(*) FILTER (kind = '{to_other}') AS "{to_other}",
                        count(*) FILTER (kind = '{above}') AS "{above}",
-                       count(*) FILTER (kind = 'other_decrease') AS other_decrease
+                       count(*) FILTER (kind = 'other_decrease') AS other_decrease,
+                       list(household_id ORDER BY household_id)
+                           FILTER (kind = 'other_decrease' AND new_code IS NULL) AS missing_ids,
+                       list(household_id ORDER BY household_id)
+                           FILTER (kind = 'other_decrease' AND new_code = code) AS no_status_ids
                 FROM dec GROUP BY code),
           i AS (SELECT code, count(*) AS "end",
                        count(*) FILTER (kind = '{from_other}') AS "{from_other}",
                        count(*) FILTER (kind = 'fallen_back') AS fallen_back,
                        count(*) FILTER (kind = '{newly}') AS "{newly}",
                        count(*) FILTER (kind = 'other_increase') AS other_increase
-                FROM inc GROUP BY code)
+                FROM inc GROUP BY code),
+          dup AS (SELECT code, list(household_id ORDER BY household_id) AS duplicate_ids
+                  FROM hh WHERE year = $year AND records > 1 GROUP BY code)
         SELECT o.code, o.name,
-               {", ".join(f'coalesce("{c}", 0)::BIGINT AS "{c}"' for c in columns)}
+               {", ".join(f'coalesce("{c}", 0)::BIGINT AS "{c}"' for c in columns)},
+               d.missing_ids, d.no_status_ids, dup.duplicate_ids
         FROM included x
         JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = x.code
         LEFT JOIN d ON d.code = x.code
         LEFT JOIN i ON i.code = x.code
+        LEFT JOIN dup ON dup.code = x.code
         ORDER BY o.code
         """,
         params,
     )
-    return frame
+    rows = []
+    dups = []
+    for r in frame[["code", "name", "missing_ids", "no_status_ids", "duplicate_ids"]].itertuples(index=False):
+        for reason, ids in (("missing", r.missing_ids), ("no_status", r.no_status_ids)):
+            rows += [(hid, r.code, r.name, reason) for hid in _ids(ids)]
+        dups += [(hid, r.code) for hid in _ids(r.duplicate_ids)]
+    missing = pd.DataFrame(rows, columns=["household_id", "commune_code", "commune_name", "reason"])
+    missing = missing.sort_values(["commune_code", "household_id"]).reset_index(drop=True)
+    table = frame.drop(columns=["missing_ids", "no_status_ids", "duplicate_ids"])
+    return Report(table, missing, pd.DataFrame(dups, columns=["household_id", "commune_code"]))
 
 
 def poor_transitions(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
@@ -162,14 +198,14 @@ def poor_transitions(db: Database, year: int, units: int | None = None) -> pd.Da
     escaped_above_near_poor, other_decrease, near_poor_to_poor, fallen_back, newly_poor,
     other_increase, end (household counts; definitions in the module docstring). Each row
     balances exactly: start − decreases + increases = end."""
-    return _table(db, year, units, "poor")
+    return report(db, year, units, "poor").table
 
 
 def near_poor_transitions(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
     """The mirror table for near-poor households, one row per commune with data in both years:
     code, name, start, escaped, became_poor, other_decrease, poor_to_near_poor, fallen_back,
     newly_near_poor, other_increase, end. Each row balances exactly."""
-    return _table(db, year, units, "near_poor")
+    return report(db, year, units, "near_poor").table
 
 
 def totals(frame: pd.DataFrame) -> dict:
@@ -191,18 +227,7 @@ def missing_households(db: Database, year: int, units: int | None = None,
     missing from year y's data of their commune although it has data for y, or recorded in y
     without a readable status (counted as other decreases; a data-quality warning):
     household_id, commune_code, commune_name, reason ('missing' | 'no_status')."""
-    vintage = units_mod.target_vintage(year, units)
-    ctes, params = _ctes(year, vintage, status)
-    return db.frame(
-        ctes + f"""
-        SELECT dec.household_id, dec.code AS commune_code, o.name AS commune_name,
-               CASE WHEN dec.new_code IS NULL THEN 'missing' ELSE 'no_status' END AS reason
-        FROM dec JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = dec.code
-        WHERE dec.kind = 'other_decrease' AND (dec.new_code IS NULL OR dec.new_code = dec.code)
-        ORDER BY dec.code, dec.household_id
-        """,
-        params,
-    )
+    return report(db, year, units, status).missing
 
 
 def skipped_communes(db: Database, year: int, units: int | None = None) -> pd.DataFrame:

@@ -90,6 +90,14 @@ def test_missing_households_are_listed(history_db):
     assert transitions.missing_households(history_db, 2024, status="near_poor").empty
 
 
+def test_a_household_recorded_twice_counts_once_and_is_listed(history_db):
+    add_households(history_db, [household("h01", 2024, A, recorded="poor")])
+    rep = transitions.report(history_db, 2024)
+    assert rows(rep.table)[A]["end"] == 3  # unchanged by the second record of h01
+    assert rep.duplicates.household_id.tolist() == ["h01"]
+    assert transitions.duplicate_households(history_db, 2024).household_id.tolist() == ["h01"]
+
+
 def test_in_the_2025_units_a_move_inside_the_merged_commune_is_no_move(history_db):
     # Both communes merged into Xã Tân Hưng: h07 stays poor there; no other increase.
     assert rows(transitions.poor_transitions(history_db, 2024, units=2025)) == {

@@ -87,12 +87,12 @@ def mounted_tmpfs(size: str):
         shutil.rmtree(where, ignore_errors=True)
 
 
-def fill_to_leave(where: Path, free_bytes: int) -> None:
+def fill_to_leave(where: Path, free_bytes: int, name: str = "filler") -> None:
     """Fill a file system with a filler file until about ``free_bytes`` remain."""
     st = os.statvfs(where)
     size = st.f_bavail * st.f_frsize - free_bytes
     if size > 0:
-        with open(where / "filler", "wb") as f:
+        with open(where / name, "wb") as f:
             f.write(b"\0" * size)
 
 
@@ -396,7 +396,7 @@ def test_a_file_without_write_permission(demo_db_file):
 
 
 def test_a_full_disk(demo_db_file, monkeypatch):
-    with mounted_tmpfs("14m") as where:
+    with mounted_tmpfs("32m") as where:
         path = where / "full.duckdb"
         shutil.copy(demo_db_file, path)
         before = state_of(path)
@@ -414,6 +414,7 @@ def test_a_full_disk(demo_db_file, monkeypatch):
         r = run_cli("summary", "--year", "2023", "--json", "--db", str(path))
         assert r.returncode == 0 and '"poor": 125' in r.stdout, r.stderr
         # The command line says so, without a traceback, and leaves no half backup behind.
+        fill_to_leave(where, 0, name="filler2")
         r = run_cli("backup", "--db", str(path), "--out", str(where / "bk"))
         assert r.returncode == 1 and "disk is full" in r.stderr, (r.stdout, r.stderr)
         no_traceback(r)

@@ -1,0 +1,152 @@
+"""Time until each page's headline figure is visible in the browser (the real server, Debian's
+Chromium), on synthetic data, and the peak resident memory of the server process meanwhile.
+Prints a table; writes the Pages and Memory sections of bench/results.md.
+
+    .venv/bin/python bench/pages_bench.py [ROWS ...]      (default: 1000000)
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import threading
+import time
+from urllib.parse import urlparse
+
+from _results import OUT, ROOT, synthetic_db, table, write_section
+
+sys.path.insert(0, str(ROOT / "tests"))
+import psutil  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_ARGS, demo_password, start_server, wait_for_app  # noqa: E402
+
+from analytics import auth  # noqa: E402
+from analytics.db import Database  # noqa: E402
+
+YEAR = 2024
+GOAL_SECONDS = 2.0
+PAGES = [("overview", ""), ("communes", "communes"), ("deprivations", "deprivations"),
+         ("targets", "targets"), ("budget", "budget")]
+HEADLINE = '.st-key-headline [data-testid="stMetricValue"]'
+RUNNING = '[data-testid="stStatusWidget"]'
+
+
+class PeakMemory:
+    """Samples the resident memory of a process and its children every 50 ms; the peak in MiB."""
+
+    def __init__(self, pid: int):
+        self.proc, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                rss = self.proc.memory_info().rss + sum(c.memory_info().rss for c in self.proc.children(True))
+                self.peak = max(self.peak, rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def mib(self) -> float:
+        return self.peak / 2**20
+
+
+def prepare(rows: int):
+    """A copy of the synthetic database with the viewer's demo account."""
+    src = synthetic_db(rows)
+    path = OUT / f"pages-{rows}.duckdb"
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    shutil.copy(src, path)
+    username, password = demo_password("viewer")
+    with Database(path) as db:
+        if auth.account(db, username) is None:
+            auth.create_account(db, username, "viewer", password, actor="bench")
+        count = db.scalar("SELECT count(*) FROM household")
+    return path, count
+
+
+def login(page, url: str) -> float:
+    """Fill in the login form of the demo viewer (as tests/browser.py, with patience for big
+    data); the moment of the click."""
+    username, password = demo_password("viewer")
+    page.goto(url)
+    wait_for_app(page, timeout=120_000)
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    start = time.perf_counter()
+    page.get_by_role("button", name="Đăng nhập").click()
+    return start
+
+
+def open_page(page, path: str) -> float:
+    """Click the page in the sidebar; seconds until its headline figure is shown."""
+    start = time.perf_counter()
+    page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
+    page.wait_for_url(lambda url: urlparse(url).path.strip("/") == path, timeout=60_000)
+    # The old page stays on screen until the new run replaces it: wait for the run to end.
+    try:
+        page.wait_for_selector(RUNNING, timeout=1_500)
+    except PlaywrightTimeout:
+        pass  # finished before we looked
+    page.wait_for_selector(RUNNING, state="detached", timeout=180_000)
+    page.locator(HEADLINE).first.wait_for(state="visible", timeout=180_000)
+    return time.perf_counter() - start
+
+
+def bench(rows: int, browser) -> tuple[list[list], list]:
+    path, count = prepare(rows)
+    out = []
+    with start_server(path) as server, PeakMemory(server.process.pid) as memory:
+        idle = psutil.Process(server.process.pid).memory_info().rss / 2**20
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
+        page = context.new_page()
+        start = login(page, server.url + f"/?year={YEAR}")
+        page.locator(HEADLINE).first.wait_for(state="visible", timeout=180_000)
+        page.wait_for_selector(RUNNING, state="detached", timeout=180_000)
+        first = time.perf_counter() - start
+        out.append(["overview (from the login click)", f"{count:,}", f"{first:.2f}", "", ""])
+        for name, url_path in PAGES[1:] + PAGES[:1]:
+            cold = open_page(page, url_path)
+            out.append([name, f"{count:,}", f"{cold:.2f}", "", "yes" if cold <= GOAL_SECONDS else "no"])
+            print(" | ".join(out[-1]), flush=True)
+        for i, (name, url_path) in enumerate(PAGES[1:] + PAGES[:1]):  # again: cached on data_version
+            warm = open_page(page, url_path)
+            out[i + 1][3] = f"{warm:.2f}"
+        context.close()
+    return out, [f"{count:,}", f"{idle:.0f}", f"{memory.mib():.0f}"]
+
+
+def main(argv: list[str]) -> int:
+    from playwright.sync_api import sync_playwright
+    sizes = [int(a) for a in argv] or [1_000_000]
+    rows, mem = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        for size in sizes:
+            r, m = bench(size, browser)
+            rows += r
+            mem.append(m)
+        browser.close()
+    pages = table(["page", "household rows", "first visit (s)", "again (s)", f"first within {GOAL_SECONDS:g} s"],
+                  rows)
+    memory = table(["household rows", "server RSS after start (MiB)", "server peak RSS (MiB)"], mem)
+    print(pages, memory, sep="\n\n")
+    write_section("Pages", f"Year {YEAR}; from the click in the sidebar until the page's run has ended "
+                  f"with its headline figure visible (an upper bound of the time to the figure; first "
+                  f"visit: the server's caches are cold; again: cached on `data_version`).\n\n{pages}")
+    write_section("Memory", "Peak resident memory of the `streamlit run` process (and its children) "
+                  f"while the pages above were opened.\n\n{memory}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

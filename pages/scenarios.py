@@ -9,7 +9,7 @@ import streamlit as st
 import auth_ui
 import ui
 from analytics import charts_scenarios, scenarios
-from analytics.i18n import fmt_money, fmt_number, fmt_percent
+from analytics.i18n import fmt_money, fmt_number, fmt_percent, t
 
 ui.set_page("scenarios")
 settings = ui.sidebar()
@@ -58,7 +58,7 @@ st.info(ui.tr("scenario_disclaimer", start_year=year - 1), icon=":material/info:
 # -- inputs ------------------------------------------------------------------------------------
 state.setdefault("scn_strategy", "plan")  # set here (not as a default): reopening changes it
 strategy = st.segmented_control(
-    ui.tr("scenario_strategy"), list(scenarios.STRATEGIES), key="scn_strategy", required=True, format_func=lambda s: ui.tr(f"scenario_strategy_{s}"), on_change=_clear_loaded,
+    ui.tr("scenario_strategy"), list(scenarios.STRATEGIES), key="scn_strategy", required=True, format_func=lambda s, lang=lang: t(f"scenario_strategy_{s}", lang), on_change=_clear_loaded,
     help=ui.tr("scenario_strategy_help"))
 params = dict(state["scn_params"])
 
@@ -86,7 +86,8 @@ with st.expander(ui.tr("scenario_assumptions")):
             "unit_cost_mvnd": st.column_config.NumberColumn(ui.tr("scenario_unit_cost"), min_value=0.0,
                                                             format="%.1f"),
             "group": st.column_config.SelectboxColumn(ui.tr("scenario_group"), options=list(scenarios.GROUPS),
-                                                      required=True),
+                                                      required=True,
+                                                      format_func=lambda g, lang=lang: t(f"scenario_group_{g}", lang)),
             "escape_share": st.column_config.NumberColumn(ui.tr("scenario_escape_share"), min_value=0.0,
                                                           max_value=1.0, step=0.05, format="%.2f"),
             "source": st.column_config.TextColumn(ui.tr("scenario_assumption_source"), width="large"),

@@ -483,6 +483,19 @@ def test_picking_a_strategy_updates_the_projection(page, demo):
     assert figures["Còn thiếu so với chỉ tiêu (hộ)"] == vi(best.remaining_gap)
 
 
+def test_the_page_in_english(page, demo):
+    at, _ = page
+    at.session_state["lang"] = "en"
+    at.run()
+    at.segmented_control(key="scn_strategy").set_value("optimise").run()
+    assert not at.exception
+    assert "Projection – Optimised (most escapes)" in [h.value for h in at.subheader]
+    figures = shown(at)
+    assert figures["Allocated (VND million)"] == "4,034"
+    assert figures["Projected escapes"] == fmt_number(S.evaluate(*demo, "optimise").projection.projected_escapes, "en", 1)
+    assert any("not forecasts" in i.value for i in at.info)
+
+
 def test_a_smaller_counterpart_is_named_as_a_violated_constraint(page):
     at, _ = page
     at.number_input(key="scn_env_2024_province").set_value(100).run()

@@ -326,7 +326,7 @@ def target_gap_chart(gaps: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, title: st
         custom = [[fmt_number(a, lang), fmt_number(tg, lang)] for a, tg in zip(part["achieved"], part["target"])]
         fig.add_bar(y=part["_n"], x=part["gap"], orientation="h", name=t(f"charts_target_{status}", lang),
                     marker_color=colour("target_status", status), customdata=custom,
-                    texttemplate="%{x:,.0f}", textposition="outside",
+                    text=[fmt_number(g, lang) if g > 0 else "" for g in part["gap"]], textposition="outside",
                     hovertemplate=("%{y}: " + t("charts_gap_hover", lang) + "<extra>%{fullData.name}</extra>"))
     fig.update_yaxes(categoryorder="array", categoryarray=frame["_n"].tolist(), automargin=True)
     fig.update_xaxes(title=t("charts_unit_gap", lang, unit=unit), tickformat=",.0f", rangemode="tozero")

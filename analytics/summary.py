@@ -88,7 +88,7 @@ def data_quality(db: Database, year: int, units: int | None = None,
     transitions reports of the year by status, if already computed. Duplicates are looked for
     among the households on the poor and near-poor lists (the ones the figures count)."""
     if reports is None:
-        reports = {s: transitions.report(db, year, units, s) for s in ("poor", "near_poor")}
+        reports = transitions.reports(db, year, units)
     out: list[dict] = []
 
     def add_grouped(kind: str, frame: pd.DataFrame, detail: str | None = None) -> None:
@@ -148,7 +148,7 @@ def summary(db: Database, year: int, units: int | None = None, as_of: date | Non
     (default: its latest snapshot)."""
     vintage = units_mod.target_vintage(year, units)
     communes = poverty.commune_table(db, year, units)
-    reports = {s: transitions.report(db, year, units, s) for s in ("poor", "near_poor")}
+    reports = transitions.reports(db, year, units)
     poor_tr, poor_by_commune = _transition_block(reports["poor"].table)
     near_tr, near_by_commune = _transition_block(reports["near_poor"].table)
     commune_records = _records(communes[["code", "name", "is_urban", "total", "persons", "poor", "near_poor",

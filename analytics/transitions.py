@@ -67,12 +67,17 @@ _TABLES = {
 }
 
 
-def _ctes(year: int, vintage: int, status: str) -> tuple[str, list]:
-    """The CTEs shared by the transition queries: ``hh`` (one row per household and year, its
-    commune in ``vintage``'s units), ``prev``/``cur`` (years y-1 and y), ``included`` (communes
-    with data in both years), ``earlier`` (households on the list before y-1), ``dec`` (each
-    household on y-1's list with its fate) and ``inc`` (each household on y's list with its origin)."""
-    lst, other, to_other, above, from_other, newly = _TABLES[status]
+_GENERIC = ("start", "to_other", "above", "other_decrease", "from_other", "fallen_back", "newly",
+            "other_increase", "end")
+
+
+def _ctes(year: int, vintage: int) -> tuple[str, dict]:
+    """The CTEs of the transition query, for both lists at once: ``hh`` (one row per listed
+    household and year, its commune in ``vintage``'s units), ``prev``/``cur`` (years y-1 and
+    y), ``included`` (communes with data in both years), ``earlier`` (households on a list
+    before y-1), ``dec`` (each household on a y-1 list with its fate) and ``inc`` (each household
+    on a y list with its origin); ``lst`` names the list, ``kind`` the column in generic terms
+    (to_other, above, from_other, newly: see ``_TABLES``)."""
     link = units_mod.link_sql(vintage)
     # Only households on either list in either year matter; they are a few per cent of the
     # records, so they are picked first and only they are matched across years and mapped to
@@ -94,35 +99,35 @@ def _ctes(year: int, vintage: int, status: str) -> tuple[str, list]:
             FROM (SELECT DISTINCT year, commune_vintage, commune_code FROM household_current
                   WHERE year IN ($prev, $year)) r
             JOIN link l ON l.src_vintage = r.commune_vintage AND l.src_code = r.commune_code),
-        included AS (SELECT code FROM with_data WHERE year = $prev
-                     INTERSECT SELECT code FROM with_data WHERE year = $year),
+        included AS MATERIALIZED (SELECT code FROM with_data WHERE year = $prev
+                                  INTERSECT SELECT code FROM with_data WHERE year = $year),
         prev AS (SELECT household_id, code, status FROM hh WHERE year = $prev),
         cur AS (SELECT household_id, code, status FROM hh WHERE year = $year),
         earlier AS (
-            SELECT DISTINCT h.household_id FROM household_current h
-            WHERE h.year < $prev AND {OFFICIAL} = '{lst}'
-              AND h.household_id IN (SELECT household_id FROM cur WHERE status = '{lst}')),
+            SELECT DISTINCT h.household_id, {OFFICIAL} AS status FROM household_current h
+            WHERE h.year < $prev AND {OFFICIAL} IN ('poor', 'near_poor')
+              AND h.household_id IN (SELECT household_id FROM cur WHERE status IN ('poor', 'near_poor'))),
         dec AS (
-            SELECT p.household_id, p.code, c.code AS new_code, c.status AS new_status,
+            SELECT p.status AS lst, p.household_id, p.code, c.code AS new_code,
                    CASE WHEN c.household_id IS NULL OR c.code <> p.code OR c.status IS NULL
                              OR c.status NOT IN ('poor', 'near_poor', 'average', 'above')
                              THEN 'other_decrease'
-                        WHEN c.status = '{lst}' THEN 'stay'
-                        WHEN c.status = '{other}' THEN '{to_other}'
-                        ELSE '{above}' END AS kind
+                        WHEN c.status = p.status THEN 'stay'
+                        WHEN c.status IN ('poor', 'near_poor') THEN 'to_other'
+                        ELSE 'above' END AS kind
             FROM prev p LEFT JOIN cur c ON c.household_id = p.household_id
-            WHERE p.status = '{lst}' AND p.code IN (SELECT code FROM included)),
+            WHERE p.status IN ('poor', 'near_poor') AND p.code IN (SELECT code FROM included)),
         inc AS (
-            SELECT c.household_id, c.code,
+            SELECT c.status AS lst, c.household_id, c.code,
                    CASE WHEN p.household_id IS NOT NULL AND p.code <> c.code THEN 'other_increase'
-                        WHEN p.status = '{lst}' THEN 'stay'
-                        WHEN p.status = '{other}' THEN '{from_other}'
+                        WHEN p.status = c.status THEN 'stay'
+                        WHEN p.status IN ('poor', 'near_poor') THEN 'from_other'
                         WHEN e.household_id IS NOT NULL THEN 'fallen_back'
-                        ELSE '{newly}' END AS kind
+                        ELSE 'newly' END AS kind
             FROM cur c
             LEFT JOIN prev p ON p.household_id = c.household_id
-            LEFT JOIN earlier e ON e.household_id = c.household_id
-            WHERE c.status = '{lst}' AND c.code IN (SELECT code FROM included))
+            LEFT JOIN earlier e ON e.household_id = c.household_id AND e.status = c.status
+            WHERE c.status IN ('poor', 'near_poor') AND c.code IN (SELECT code FROM included))
     """
     return sql, {"prev": year - 1, "year": year}
 
@@ -142,54 +147,62 @@ class Report:
     duplicates: pd.DataFrame  # household_id, commune_code: listed households recorded twice in y
 
 
-def report(db: Database, year: int, units: int | None = None, status: str = "poor") -> Report:
-    """The ``status`` table ('poor' or 'near_poor') of ``year`` with its missing households and the
-    listed households recorded more than once in the year (counted once), in one query."""
+def reports(db: Database, year: int, units: int | None = None) -> dict[str, Report]:
+    """{'poor': Report, 'near_poor': Report} for ``year``: each table with its missing households
+    and the listed households recorded more than once in the year (counted once), all from one
+    query."""
     vintage = units_mod.target_vintage(year, units)
-    lst, other, to_other, above, from_other, newly = _TABLES[status]
-    ctes, params = _ctes(year, vintage, status)
-    columns = POOR_COLUMNS if status == "poor" else NEAR_POOR_COLUMNS
+    ctes, params = _ctes(year, vintage)
+    counts = ", ".join(f"count(*) FILTER (kind = '{k}') AS \"{k}\"" for k in
+                       ("to_other", "above", "other_decrease"))
+    incs = ", ".join(f"count(*) FILTER (kind = '{k}') AS \"{k}\"" for k in
+                     ("from_other", "fallen_back", "newly", "other_increase"))
     frame = db.frame(
         ctes + f"""
-        , d AS (SELECT code, count(*) AS start,
-                       count(*) FILTER (kind = '{to_other}') AS "{to_other}",
-                       count(*) FILTER (kind = '{above}') AS "{above}",
-                       count(*) FILTER (kind = 'other_decrease') AS other_decrease,
+        , d AS (SELECT lst, code, count(*) AS start, {counts},
                        list(household_id ORDER BY household_id)
                            FILTER (kind = 'other_decrease' AND new_code IS NULL) AS missing_ids,
                        list(household_id ORDER BY household_id)
                            FILTER (kind = 'other_decrease' AND new_code = code) AS no_status_ids
-                FROM dec GROUP BY code),
-          i AS (SELECT code, count(*) AS "end",
-                       count(*) FILTER (kind = '{from_other}') AS "{from_other}",
-                       count(*) FILTER (kind = 'fallen_back') AS fallen_back,
-                       count(*) FILTER (kind = '{newly}') AS "{newly}",
-                       count(*) FILTER (kind = 'other_increase') AS other_increase
-                FROM inc GROUP BY code),
-          dup AS (SELECT code, list(household_id ORDER BY household_id) AS duplicate_ids
-                  FROM hh WHERE year = $year AND records > 1 GROUP BY code)
-        SELECT o.code, o.name,
-               {", ".join(f'coalesce("{c}", 0)::BIGINT AS "{c}"' for c in columns)},
+                FROM dec GROUP BY lst, code),
+          i AS (SELECT lst, code, count(*) AS "end", {incs} FROM inc GROUP BY lst, code),
+          dup AS (SELECT status AS lst, code, list(household_id ORDER BY household_id) AS duplicate_ids
+                  FROM hh WHERE year = $year AND records > 1 GROUP BY ALL),
+          lists AS (SELECT unnest(['poor', 'near_poor']) AS lst)
+        SELECT lists.lst, o.code, o.name,
+               {", ".join(f'coalesce("{c}", 0)::BIGINT AS "{c}"' for c in _GENERIC)},
                d.missing_ids, d.no_status_ids, dup.duplicate_ids
-        FROM included x
+        FROM included x CROSS JOIN lists
         JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = x.code
-        LEFT JOIN d ON d.code = x.code
-        LEFT JOIN i ON i.code = x.code
-        LEFT JOIN dup ON dup.code = x.code
-        ORDER BY o.code
+        LEFT JOIN d ON d.code = x.code AND d.lst = lists.lst
+        LEFT JOIN i ON i.code = x.code AND i.lst = lists.lst
+        LEFT JOIN dup ON dup.code = x.code AND dup.lst = lists.lst
+        ORDER BY lists.lst, o.code
         """,
         params,
     )
-    rows = []
-    dups = []
-    for r in frame[["code", "name", "missing_ids", "no_status_ids", "duplicate_ids"]].itertuples(index=False):
-        for reason, ids in (("missing", r.missing_ids), ("no_status", r.no_status_ids)):
-            rows += [(hid, r.code, r.name, reason) for hid in _ids(ids)]
-        dups += [(hid, r.code) for hid in _ids(r.duplicate_ids)]
-    missing = pd.DataFrame(rows, columns=["household_id", "commune_code", "commune_name", "reason"])
-    missing = missing.sort_values(["commune_code", "household_id"]).reset_index(drop=True)
-    table = frame.drop(columns=["missing_ids", "no_status_ids", "duplicate_ids"])
-    return Report(table, missing, pd.DataFrame(dups, columns=["household_id", "commune_code"]))
+    out = {}
+    for status in ("poor", "near_poor"):
+        part = frame[frame.lst == status]
+        rows, dups = [], []
+        for r in part[["code", "name", "missing_ids", "no_status_ids", "duplicate_ids"]].itertuples(index=False):
+            for reason, ids in (("missing", r.missing_ids), ("no_status", r.no_status_ids)):
+                rows += [(hid, r.code, r.name, reason) for hid in _ids(ids)]
+            dups += [(hid, r.code) for hid in _ids(r.duplicate_ids)]
+        missing = pd.DataFrame(rows, columns=["household_id", "commune_code", "commune_name", "reason"])
+        missing = missing.sort_values(["commune_code", "household_id"]).reset_index(drop=True)
+        _, _, to_other, above, from_other, newly = _TABLES[status]
+        names = dict(zip(_GENERIC, _GENERIC)) | {"to_other": to_other, "above": above,
+                                                  "from_other": from_other, "newly": newly}
+        columns = POOR_COLUMNS if status == "poor" else NEAR_POOR_COLUMNS
+        table = part.rename(columns=names)[["code", "name", *columns]].reset_index(drop=True)
+        out[status] = Report(table, missing, pd.DataFrame(dups, columns=["household_id", "commune_code"]))
+    return out
+
+
+def report(db: Database, year: int, units: int | None = None, status: str = "poor") -> Report:
+    """The ``status`` ('poor' or 'near_poor') part of ``reports``."""
+    return reports(db, year, units)[status]
 
 
 def poor_transitions(db: Database, year: int, units: int | None = None) -> pd.DataFrame:

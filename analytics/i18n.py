@@ -40,9 +40,17 @@ def _group(digits: str, sep: str) -> str:
     return sep.join(out)
 
 
+def _missing(value) -> bool:
+    """None, NaN, or pandas' NA (which has no truth value: a unit without data)."""
+    try:
+        return value is None or bool(value != value)
+    except TypeError:
+        return True
+
+
 def fmt_number(value, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
     """1749 -> '1.749' (vi) / '1,749' (en); 0.5 with decimals=2 -> '0,50' / '0.50'."""
-    if value is None or (isinstance(value, float) and value != value):
+    if _missing(value):
         return "–"
     thousands, point = (".", ",") if lang == "vi" else (",", ".")
     negative = value < 0
@@ -54,7 +62,7 @@ def fmt_number(value, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
 
 def fmt_percent(fraction, lang: str = DEFAULT_LANGUAGE, decimals: int = 2) -> str:
     """0.0044 -> '0,44 %' (vi) / '0.44%' (en)."""
-    if fraction is None or (isinstance(fraction, float) and fraction != fraction):
+    if _missing(fraction):
         return "–"
     number = fmt_number(fraction * 100, lang, decimals)
     return f"{number} %" if lang == "vi" else f"{number}%"

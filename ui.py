@@ -76,8 +76,15 @@ def cached(name: str, version: int, args: tuple = (), kwargs: tuple = ()) -> Any
     return function(get_db(), *args, **dict(kwargs))
 
 
-class QueryFailed(Exception):
-    """An analytics call failed; the page has already shown a readable message."""
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached_figure(name: str, version: int, args: tuple, kwargs: tuple):
+    return getattr(charts, name)(*args, **dict(kwargs))
+
+
+def figure(name: str, *args, **kwargs):
+    """``analytics.charts.<name>(*args, **kwargs)``, cached on its inputs: building a Plotly
+    figure costs far more than drawing a cached copy."""
+    return _cached_figure(name, data_version(), tuple(args), tuple(sorted(kwargs.items())))
 
 
 def fetch(name: str, *args, quiet: bool = False, **kwargs) -> Any:
@@ -267,9 +274,10 @@ def show_chart(chart: Chart, meeting: bool = False) -> None:
         st.markdown(f"### {title}" if meeting else f"#### {title}")
     if chart.takeaway:
         st.markdown(f":material/lightbulb: **{chart.takeaway}**")
-    figure = charts.untitled(charts.for_meeting(chart.figure) if meeting else chart.figure)
+    spec = chart.figure.to_dict()  # the PNG keeps the title, drawn inside the image
+    shown = charts.for_meeting(chart.figure) if meeting else chart.figure
     # theme=None: the figure keeps its own fonts, sizes and colours (the same as in the PNG)
-    st.plotly_chart(figure, key=f"chart_{chart.key}", theme=None,
+    st.plotly_chart(charts.untitled(shown, copy=False), key=f"chart_{chart.key}", theme=None,
                     config={"displaylogo": False, "displayModeBar": not meeting})
     if meeting:
         return

@@ -58,13 +58,13 @@ def line_table() -> None:
 
 ui.show([
     ui.Block("headline", headline),
-    ui.Chart("budget_lines", charts.budget_lines_chart(execution, lang), execution,
+    ui.Chart("budget_lines", ui.figure("budget_lines_chart", execution, lang), execution,
              takeaways.budget(execution, lang)),
-    ui.Chart("budget_cumulative", charts.cumulative_chart(curve, lang), curve, takeaways.cumulative(curve, lang))
+    ui.Chart("budget_cumulative", ui.figure("cumulative_chart", curve, lang), curve, takeaways.cumulative(curve, lang))
     if curve is not None else None,
-    [ui.Chart("budget_by_source", charts.budget_group_chart(by_source, "source", lang), by_source)
+    [ui.Chart("budget_by_source", ui.figure("budget_group_chart", by_source, "source", lang), by_source)
      if by_source is not None else None,
-     ui.Chart("budget_by_agency", charts.budget_group_chart(by_agency, "agency", lang), by_agency)
+     ui.Chart("budget_by_agency", ui.figure("budget_group_chart", by_agency, "agency", lang), by_agency)
      if by_agency is not None else None],
     ui.Block("budget_table", line_table, in_meeting=False),
 ], settings)

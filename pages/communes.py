@@ -87,7 +87,7 @@ def map_block() -> None:
     if not geojson:
         st.caption(ui.tr("dash_geojson_none"))
         return
-    ui.show_chart(ui.Chart("commune_map", charts.choropleth(geojson, shown, lang), shown,
+    ui.show_chart(ui.Chart("commune_map", ui.figure("choropleth", geojson, shown, lang), shown,
                            takeaways.communes(shown, lang)))
 
 
@@ -107,17 +107,17 @@ no_change = ui.Block("no_transitions", lambda: st.info(ui.tr("dash_no_transition
                                                         icon=":material/info:"), in_meeting=False)
 ui.show([
     ui.Block("commune_table", commune_table, in_meeting=False),
-    [ui.Chart("communes_rate", charts.commune_bars(shown, lang, "poor_rate"), shown, takeaways.communes(shown, lang)),
-     ui.Chart("communes_households", charts.commune_bars(shown, lang, "households"), shown)],
+    [ui.Chart("communes_rate", ui.figure("commune_bars", shown, lang, "poor_rate"), shown, takeaways.communes(shown, lang)),
+     ui.Chart("communes_households", ui.figure("commune_bars", shown, lang, "households"), shown)],
     ui.Block("commune_map", map_block, in_meeting=False),
     ui.Block("headline", headline),
-    ui.Chart("commune_status", charts.status_bars(filters.status_counts(row), lang,
+    ui.Chart("commune_status", ui.figure("status_bars", filters.status_counts(row), lang,
                                                   ui.tr("dash_status_of", name=names[code])), None),
-    ui.Chart("commune_waterfall", charts.waterfall_chart(poor_row, lang, "poor"), transitions,
+    ui.Chart("commune_waterfall", ui.figure("waterfall_chart", poor_row, lang, "poor"), transitions,
              takeaways.transitions(poor_row, lang)) if poor_row else no_change,
-    ui.Chart("commune_waterfall_near", charts.waterfall_chart(near_row, lang, "near_poor"), near_transitions)
+    ui.Chart("commune_waterfall_near", ui.figure("waterfall_chart", near_row, lang, "near_poor"), near_transitions)
     if near_row else None,
-    ui.Chart("commune_deprivations", charts.deprivation_bars(dep_rows, lang, ui.tr("dash_deprivations_of",
+    ui.Chart("commune_deprivations", ui.figure("deprivation_bars", dep_rows, lang, ui.tr("dash_deprivations_of",
                                                                                      name=names[code])),
              dep_rows, takeaways.deprivations(dep_rows, lang)) if dep_rows is not None else None,
     ui.Block("answering", answering_table),

@@ -61,9 +61,9 @@ def policy_table() -> None:
 
 ui.show([
     ui.Block("headline", headline),
-    ui.Chart(f"deprivation_heatmap_{group}", charts.deprivation_heatmap(table, lang, f"{group}_share"), table,
+    ui.Chart(f"deprivation_heatmap_{group}", ui.figure("deprivation_heatmap", table, lang, f"{group}_share"), table,
              takeaways.deprivations(table, lang)),
-    ui.Chart("af_contributions", charts.contribution_chart(contributions, lang), 
+    ui.Chart("af_contributions", ui.figure("contribution_chart", contributions, lang), 
              filters.contribution_frame(contributions),
              takeaways.alkire_foster(af, lang, contributions)),
     ui.Block("policy_table", policy_table),

@@ -4,7 +4,7 @@ import streamlit as st
 
 import report_ui
 import ui
-from analytics import charts, filters, takeaways
+from analytics import filters, takeaways
 from analytics.i18n import fmt_money, fmt_number, fmt_percent
 
 ui.set_page("overview")
@@ -86,16 +86,16 @@ items = [ui.Block("headline", headline)]
 
 trend = ui.fetch("poverty.trend", commune_code=settings["commune"], units=settings["units"] if settings["commune"] else None)
 if trend is not None:
-    items.append([ui.Chart("trend", charts.trend_chart(trend, lang), trend, takeaways.trend(trend, lang, year))])
+    items.append([ui.Chart("trend", ui.figure("trend_chart", trend, lang), trend, takeaways.trend(trend, lang, year))])
 else:
     items.append([])
 if gaps is not None and communes_now is not None:
     shown = filters.communes(communes_now, area=settings["area"], commune=settings["commune"])
     commune_gaps = filters.commune_rows(gaps, shown["code"].tolist())
-    items[-1].append(ui.Chart("target_gaps", charts.target_gap_chart(commune_gaps, lang), commune_gaps,
+    items[-1].append(ui.Chart("target_gaps", ui.figure("target_gap_chart", commune_gaps, lang), commune_gaps,
                               takeaways.target_gaps(commune_gaps, lang)))
 if execution is not None:
-    items.append(ui.Chart("budget_lines", charts.budget_lines_chart(execution, lang), execution,
+    items.append(ui.Chart("budget_lines", ui.figure("budget_lines_chart", execution, lang), execution,
                           takeaways.budget(execution, lang)))
 
 ui.show(items, settings)

@@ -52,10 +52,10 @@ def detail_table() -> None:
 
 ui.show([
     ui.Block("headline", headline),
-    ui.Chart("target_gaps", charts.target_gap_chart(commune_gaps, lang), commune_gaps,
+    ui.Chart("target_gaps", ui.figure("target_gap_chart", commune_gaps, lang), commune_gaps,
              takeaways.target_gaps(commune_gaps, lang)),
-    ui.Chart("ethnic_split", charts.target_vs_achieved(split, lang), split, takeaways.split(split, lang)),
-    ui.Chart("coverage", charts.target_vs_achieved(coverage, lang, ui.tr("charts_coverage_title"), percent=True),
+    ui.Chart("ethnic_split", ui.figure("target_vs_achieved", split, lang), split, takeaways.split(split, lang)),
+    ui.Chart("coverage", ui.figure("target_vs_achieved", coverage, lang, ui.tr("charts_coverage_title"), percent=True),
              coverage, takeaways.coverage(coverage, lang)),
     ui.Block("targets_table", detail_table, in_meeting=False),
 ], settings)

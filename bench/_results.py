@@ -37,13 +37,14 @@ def machine() -> str:
             f"DuckDB {duckdb.__version__}; load average at the start {load} (the machine is shared)")
 
 
-def synthetic_db(rows: int) -> Path:
-    """A database with about ``rows`` household rows over 5 years (built once, then reused)."""
+def synthetic_db(rows: int, communes: int | None = None) -> Path:
+    """A database with about ``rows`` household rows over 5 years (built once, then reused); in
+    ``communes`` communes (default: one per 2,500 households; up to 13: the real ones)."""
     from analytics.db import Database
     from analytics.synth import parameters, synthesize
 
     households = round(rows / YEARS / (1 - parameters()["churn_out"] / 2 - parameters()["churn_in"] / 2))
-    path = OUT / f"synth-{rows}.duckdb"
+    path = OUT / (f"synth-{rows}.duckdb" if communes is None else f"synth-{rows}-{communes}c.duckdb")
     if path.exists():
         with Database(path) as db:
             if db.scalar("SELECT count(*) FROM household") and db.scalar(
@@ -53,7 +54,7 @@ def synthetic_db(rows: int) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with Database(path) as db:
-        result = synthesize(db, households, YEARS, seed=SEED)
+        result = synthesize(db, households, YEARS, communes=communes, seed=SEED)
     print(f"built {path.name}: {result.household_rows:,} household rows in "
           f"{time.perf_counter() - started:.1f} s", flush=True)
     return path

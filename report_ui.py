@@ -39,14 +39,14 @@ def report_buttons(settings: dict, deck: bool = True) -> None:
         return
     key = (year, settings["version"], ui.units_arg(settings), settings["lang"], date.today())
     stamp = f"{year}" + (f"-{key[2]}" if key[2] else "")
-    cols = st.columns(2 if deck else 1)
-    cols[0].download_button(
+    row = st.container(horizontal=True, key=f"report_buttons_{year}")
+    row.download_button(
         ui.tr("report_download_xlsx", year=year),
         data=auth_ui.audited(lambda: cached_workbook(*key), f"bao-cao-giam-ngheo-{stamp}.xlsx"),
         file_name=f"bao-cao-giam-ngheo-{stamp}.xlsx", mime=XLSX_MIME, on_click="ignore",
         icon=":material/table_view:", help=ui.tr("report_download_xlsx_help"), key=f"report_xlsx_{year}")
     if deck:
-        cols[1].download_button(
+        row.download_button(
             ui.tr("report_download_pptx", year=year),
             data=auth_ui.audited(lambda: cached_deck(*key), f"trinh-chieu-giam-ngheo-{stamp}.pptx"),
             file_name=f"trinh-chieu-giam-ngheo-{stamp}.pptx", mime=PPTX_MIME, on_click="ignore",

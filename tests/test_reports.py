@@ -434,3 +434,28 @@ def test_the_overview_offers_the_workbook_and_the_deck_and_the_data_page_the_wor
     assert any(x.startswith("Tải báo cáo Excel năm") for x in labels)  # for the page's year
     assert not any(x.startswith("Tải bài trình chiếu") for x in labels)
     st.cache_resource.clear()
+
+
+@pytest.mark.browser
+def test_the_overview_buttons_download_the_workbook_and_the_deck(live_server, browser_page, tmp_path,
+                                                                  demo_db_file):
+    from browser import login, screenshot
+
+    page = browser_page
+    login(page, live_server.url + "/?year=2024", "viewer")
+    button = page.get_by_role("button", name="Tải báo cáo Excel năm 2024")
+    button.scroll_into_view_if_needed()
+    screenshot(page, "report-buttons")
+    with page.expect_download(timeout=120_000) as info:
+        button.click()
+    assert info.value.suggested_filename == "bao-cao-giam-ngheo-2024.xlsx"
+    info.value.save_as(tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert wb.sheetnames == SHEETS
+    with Database(demo_db_file, read_only=True) as db:  # the server runs on a copy of it
+        poor = summary(db, YEAR)["households"]["poor"]
+    assert tables(wb["Tổng hợp"])[0]["rows"][0][4].value == poor
+    with page.expect_download(timeout=180_000) as info:
+        page.get_by_role("button", name="Tải bài trình chiếu năm 2024").click()
+    info.value.save_as(tmp_path / "r.pptx")
+    assert len(Presentation(tmp_path / "r.pptx").slides) == 6

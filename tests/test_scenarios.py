@@ -266,10 +266,25 @@ def randomised(params: dict, lines: dict, scale: float, weight: float) -> dict:
             "envelope": {k: v * scale for k, v in params["envelope"].items()}}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.fixed_dictionaries({line: line_assumption for line in HOUSEHOLD_LINES}),
-       scale=st.floats(min_value=1, max_value=3), weight=st.floats(min_value=1, max_value=5))
+demo_assumption_sets = given(lines=st.fixed_dictionaries({line: line_assumption for line in HOUSEHOLD_LINES}),
+                             scale=st.floats(min_value=1, max_value=3), weight=st.floats(min_value=1, max_value=5))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@demo_assumption_sets
 def test_the_optimiser_beats_or_equals_every_strategy_on_random_assumptions(demo, lines, scale, weight):
+    check_optimiser_on_demo(demo, lines, scale, weight)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@demo_assumption_sets
+def test_the_optimiser_on_many_random_assumption_sets(demo, lines, scale, weight):
+    check_optimiser_on_demo(demo, lines, scale, weight)
+
+
+def check_optimiser_on_demo(demo, lines, scale, weight):
     baseline, params = demo
     params = randomised(params, lines, scale, weight)
     best = S.evaluate(baseline, params, "optimise")
@@ -282,9 +297,21 @@ def test_the_optimiser_beats_or_equals_every_strategy_on_random_assumptions(demo
         assert beats_or_equals(best, other), strategy
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(data=st.data(), n=st.integers(min_value=1, max_value=5))
 def test_the_optimiser_wins_on_random_small_districts(data, n):
+    check_small_district(data, n)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), n=st.integers(min_value=1, max_value=8))
+def test_the_optimiser_wins_on_many_random_small_districts(data, n):
+    check_small_district(data, n)
+
+
+def check_small_district(data, n):
     poor = data.draw(st.lists(st.integers(0, 40), min_size=n, max_size=n))
     near = data.draw(st.lists(st.integers(0, 40), min_size=n, max_size=n))
     em = [data.draw(st.integers(0, p)) for p in poor]

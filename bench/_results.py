@@ -34,7 +34,8 @@ def machine() -> str:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (f"{os.cpu_count()} cores ({model}), {psutil.virtual_memory().total / 2**30:.1f} GiB memory, "
             f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
-            f"DuckDB {duckdb.__version__}; load average at the start {load} (the machine is shared)")
+            f"DuckDB {duckdb.__version__}; load average (1, 5, 15 min) when these figures were written: "
+            f"{load} — the machine was shared with other work, so the figures are pessimistic")
 
 
 def synthetic_db(rows: int, communes: int | None = None) -> Path:

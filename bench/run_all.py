@@ -3,7 +3,7 @@ the import of the 100,000-row workbook (bench/import_bench.py, with the peak mem
 process), the analytics functions at 1 and 10 million household rows, and the pages in the
 browser at 1 million (with the server's memory).
 
-    .venv/bin/python bench/run_all.py
+    .venv/bin/python bench/run_all.py [import] [analytics] [pages]      (default: all three)
 """
 
 from __future__ import annotations
@@ -36,18 +36,19 @@ def run_measured(script: str, *args: str) -> tuple[int, str, float, float]:
     return proc.returncode, output, time.perf_counter() - start, peak / 2**20
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    which = argv or ["import", "analytics", "pages"]
     failed = []
-    if (BENCH / "import_bench.py").exists():
+    if "import" in which and (BENCH / "import_bench.py").exists():
         code, output, seconds, peak = run_measured("import_bench.py")
         write_section("Import", "Output of `bench/import_bench.py` (the 100,000-row workbook; goal: 3 s and "
                       f"600 MB); the whole script ran in {seconds:.1f} s with a peak resident memory of "
                       f"{peak:.0f} MiB (process and children).\n\n```\n{output.strip()}\n```")
         if code:
             failed.append("import_bench.py")
-    else:
+    elif "import" in which:
         write_section("Import", "`bench/import_bench.py` is not there yet: no figures.")
-    for script in ("analytics_bench.py", "pages_bench.py"):
+    for script in [f"{name}_bench.py" for name in ("analytics", "pages") if name in which]:
         code, *_ = run_measured(script)
         if code:
             failed.append(script)
@@ -58,4 +59,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -65,9 +65,9 @@ def commune_table(db: Database, year: int, units: int | None = None) -> pd.DataF
             GROUP BY l.code)
         SELECT o.code, o.name, o.is_urban,
                t.households::BIGINT AS total, t.persons::BIGINT AS persons,
-               coalesce(c.poor, 0) AS poor, coalesce(c.near_poor, 0) AS near_poor,
-               coalesce(c.poor_ethnic_minority, 0) AS poor_ethnic_minority,
-               coalesce(c.near_poor_ethnic_minority, 0) AS near_poor_ethnic_minority,
+               coalesce(c.poor, 0)::BIGINT AS poor, coalesce(c.near_poor, 0)::BIGINT AS near_poor,
+               coalesce(c.poor_ethnic_minority, 0)::BIGINT AS poor_ethnic_minority,
+               coalesce(c.near_poor_ethnic_minority, 0)::BIGINT AS near_poor_ethnic_minority,
                coalesce(c.poor, 0) / nullif(t.households, 0) AS poor_rate,
                coalesce(c.near_poor, 0) / nullif(t.households, 0) AS near_poor_rate,
                c.poor_persons::BIGINT AS poor_persons, c.near_poor_persons::BIGINT AS near_poor_persons,

@@ -161,21 +161,26 @@ def setup(db: Database, year: int) -> tuple[Baseline, dict]:
     return baseline, default_params(db, baseline)
 
 
+def _both(key: str, **values) -> str:
+    """A message in Vietnamese and English (raised from code that does not know the reader's language)."""
+    return f"{t(key, 'vi', **values)} / {t(key, 'en', **values)}"
+
+
 def _assumptions(params: dict, baseline: Baseline) -> pd.DataFrame:
     """The params' assumption table, indexed by line, validated."""
     a = pd.DataFrame(params["assumptions"]).set_index("line")
     missing = [l for l in baseline.plan["line"] if l not in a.index]
     if missing:
-        raise ScenarioError(f"no assumption for line(s) {', '.join(missing)}")
+        raise ScenarioError(_both("scenario_err_assumption_missing", lines=", ".join(missing)))
     for line, r in a.iterrows():
         if r["group"] not in GROUPS:
-            raise ScenarioError(f"{line}: group must be one of {', '.join(GROUPS)}, not {r['group']!r}")
+            raise ScenarioError(_both("scenario_err_group", line=line, group=r["group"], groups=", ".join(GROUPS)))
         if r["group"] != "none":
             cost = r["unit_cost_mvnd"]
             if cost is None or not (float(cost) > 0):
-                raise ScenarioError(f"{line}: a line that reaches households needs a unit cost > 0")
+                raise ScenarioError(_both("scenario_err_unit_cost", line=line))
             if not (0 <= float(r["escape_share"]) <= 1):
-                raise ScenarioError(f"{line}: the escape share must lie between 0 and 1")
+                raise ScenarioError(_both("scenario_err_escape_share", line=line))
     return a
 
 

@@ -132,7 +132,11 @@ allocation = edited.drop(columns=["name"]).melt(id_vars=["line", "commune"], var
 allocation["amount"] = pd.to_numeric(allocation["amount"], errors="coerce").fillna(0.0)
 by_hand = not edited[baseline.sources].round(6).equals(wide[baseline.sources].round(6))
 label = scenarios.MANUAL if by_hand else (loaded["strategy"] if loaded else strategy)
-result = scenarios.evaluate(baseline, params, label, allocation=allocation, lang=lang)
+try:
+    result = scenarios.evaluate(baseline, params, label, allocation=allocation, lang=lang)
+except scenarios.ScenarioError as exc:  # e.g. an assumption edited to a cost of 0
+    results.error(str(exc), icon=":material/error:")
+    st.stop()
 p = result.projection
 
 

@@ -223,6 +223,18 @@ def test_violated_constraints_are_named_with_the_amount():
         S.evaluate(baseline, {**params, "minimums": {"M": 200.0}}, "optimise")
 
 
+def test_impossible_assumptions_are_refused_in_words():
+    baseline, params = two_communes()
+    bad = {**params, "assumptions": [{**params["assumptions"][0], "unit_cost_mvnd": 0.0}, params["assumptions"][1]]}
+    with pytest.raises(S.ScenarioError, match="P: dòng vốn hỗ trợ hộ cần chi phí mỗi hộ lớn hơn 0"):
+        S.evaluate(baseline, bad, "plan")
+    bad = {**params, "assumptions": [{**params["assumptions"][0], "escape_share": 1.5}, params["assumptions"][1]]}
+    with pytest.raises(S.ScenarioError, match="between 0 and 1"):
+        S.evaluate(baseline, bad, "optimise")
+    with pytest.raises(S.ScenarioError, match="M"):
+        S.evaluate(baseline, {**params, "assumptions": params["assumptions"][:1]}, "plan")
+
+
 def test_a_full_commune_passes_its_share_to_the_others():
     # Weights 3:1 but A can take only 2 of 4: A 2, B 2.
     out = S._capped_split(np.array([3.0, 1.0]), np.array([2.0, 10.0]), 4.0)

@@ -114,6 +114,7 @@ def test_same_file_twice_is_a_duplicate_and_changes_nothing(empty_db):
     before = snapshot(empty_db)
     again = import_file(empty_db, load("households_utf8.csv"), "renamed.csv")
     assert again.status == "duplicate" and again.duplicate_of == first.batch_id
+    assert again.kind == "households" and again.rows_imported == 0
     assert snapshot(empty_db) == before
 
 

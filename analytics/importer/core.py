@@ -82,6 +82,8 @@ def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, 
     duplicate = find_duplicate(db, report.sha256)
     if duplicate is not None:
         report.status, report.duplicate_of, report.batch_id = "duplicate", duplicate, duplicate
+        report.kind, report.rows_imported = db.query(
+            "SELECT kind, 0 FROM import_batch WHERE id = ?", [duplicate])[0]
         report.warn("import_warn_duplicate", batch=duplicate)
         return report
     step(0.1, "read")

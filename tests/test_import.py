@@ -5,11 +5,13 @@ supersede, rollback and duplicate re-import."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from analytics.batches import DATA_TABLES, BatchError, rollback
+from analytics.db import Database
 from analytics.i18n import t
 from analytics.importer import import_file
 from analytics.poverty import household_counts
@@ -20,6 +22,35 @@ MANIFEST = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
 
 def load(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def empty_file(tmp_path_factory) -> Path:
+    """An empty, migrated database built once; tests copy it (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("import") / "empty.duckdb"
+    with Database(path) as db:
+        db.checkpoint()
+    return path
+
+
+@pytest.fixture
+def empty_db(empty_file, tmp_path):
+    """A private copy of the empty database (replaces conftest's, which migrates each time)."""
+    path = tmp_path / "fresh.duckdb"
+    shutil.copy(empty_file, path)
+    db = Database(path)
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def shared_demo(demo_db_file, tmp_path_factory):
+    """One demo copy for all the bad files: each must leave it exactly as it was."""
+    path = tmp_path_factory.mktemp("bad") / "demo.duckdb"
+    shutil.copy(demo_db_file, path)
+    db = Database(path)
+    yield db
+    db.close()
 
 
 def snapshot(db) -> dict:
@@ -70,7 +101,8 @@ def test_the_messy_list_reads_names_hamlets_ticks_and_numbers(empty_db):
 
 
 @pytest.mark.parametrize("name", sorted(MANIFEST["bad"]))
-def test_bad_files_are_refused_and_change_nothing(name, demo_db):
+def test_bad_files_are_refused_and_change_nothing(name, shared_demo):
+    demo_db = shared_demo
     expect = MANIFEST["bad"][name]
     before = snapshot(demo_db)
     report = import_file(demo_db, load(name), name)

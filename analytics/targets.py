@@ -157,12 +157,20 @@ def computed_actuals(db: Database, year: int, units: int | None = None) -> pd.Da
         f"""
         WITH link AS {link}, uc AS {_unit_communes_sql(vintage)},
         -- Count per recorded commune first, then map the commune rows to units.
-        raw AS (
-            SELECT h.year, h.commune_vintage, h.commune_code,
-                   count(*) FILTER ({OFFICIAL} IN ('poor', 'near_poor')) AS listed, {reductions} {coverage}
+        -- Only poor and near-poor households are counted (filtered first); which communes have
+        -- data at all comes from a scan of the commune columns alone.
+        listed_raw AS (
+            SELECT h.year, h.commune_vintage, h.commune_code, count(*) AS listed, {reductions} {coverage}
             FROM household_current h
-            WHERE h.year IN (?, ?)
+            WHERE h.year IN (?, ?) AND {OFFICIAL} IN ('poor', 'near_poor')
             GROUP BY ALL),
+        present AS (
+            SELECT DISTINCT year, commune_vintage, commune_code FROM household_current WHERE year IN (?, ?)),
+        raw AS (
+            SELECT p.year, p.commune_vintage, p.commune_code, coalesce(r.listed, 0) AS listed,
+                   {", ".join(f'coalesce(r."{n}", 0) AS "{n}"' for n in REDUCTION_FILTERS)}
+                   {"".join(f', coalesce(r."{ind}", 0) AS "{ind}"' for ind, _ in coverage_cols)}
+            FROM present p LEFT JOIN listed_raw r USING (year, commune_vintage, commune_code)),
         per_commune AS (
             SELECT raw.year, l.code AS commune_code, sum(listed) AS listed, {sums}
             FROM raw JOIN link l ON l.src_vintage = raw.commune_vintage AND l.src_code = raw.commune_code
@@ -183,7 +191,7 @@ def computed_actuals(db: Database, year: int, units: int | None = None) -> pd.Da
         LEFT JOIN totals x ON x.commune_code = uc.commune_code AND p.year = ?
         GROUP BY ALL
         """,
-        [year - 1, year, year, year],
+        [year - 1, year, year - 1, year, year, year],
     )
     # A figure for a unit needs every one of its communes to have data (for both years where the
     # figure is a change): a part of a district would understate or overstate it.

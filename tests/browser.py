@@ -147,5 +147,6 @@ def login(page, url: str, role: str = "viewer", username: str | None = None,
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("button", name="Đăng xuất").wait_for(timeout=30_000)
+    # attached, not visible: the sidebar that holds it is hidden in meeting mode
+    page.get_by_role("button", name="Đăng xuất").wait_for(state="attached", timeout=60_000)
     wait_for_app(page)

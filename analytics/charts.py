@@ -505,6 +505,11 @@ def for_meeting(fig: go.Figure) -> go.Figure:
                       title={"font": {"size": 20 * MEETING_SCALE}},
                       hoverlabel={"font": {"size": size}})
     big.update_annotations(font={"size": 13 * MEETING_SCALE})
+    # Bigger tick labels and axis titles need more room above the source note.
+    big.layout.margin.b = int((big.layout.margin.b or 90) * MEETING_SCALE)
+    for note in big.layout.annotations:
+        if note.yshift:
+            note.yshift = note.yshift * MEETING_SCALE
     return big
 
 

@@ -82,7 +82,7 @@ def require_login() -> auth.Scope:
         _account_box(current_session(), scope)
         st.session_state[GATE_KEY] = True
         return scope
-    if sso_configured() and st.user.is_logged_in:
+    if sso_configured() and st.user.get("is_logged_in", False):
         try:
             _sign_in(*auth.sso_login(ui.get_db(), st.user.get("email")))
             st.rerun()

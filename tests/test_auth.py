@@ -499,3 +499,14 @@ def test_in_the_browser_each_role_logs_in_and_sees_its_pages(live_server, browse
         page.get_by_role("button", name="Đăng xuất").click()
         assert login_form_only(page)
         wait_for_app(page)
+
+
+def test_with_an_auth_section_the_login_form_offers_single_sign_on(app_db):
+    at = new_app()
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s" * 32,
+                          "client_id": "x", "client_secret": "y",
+                          "server_metadata_url": "https://login.example.vn/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]  # the local login stays
+    assert any("SSO" in b.label for b in at.button)

@@ -543,6 +543,14 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     return buffer.getvalue()
 
 
+def _missing(value) -> bool:
+    """None, NaN or pandas' NA (a unit without data); a list or other value is not missing."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
     """A frame ready to show: the chosen ``columns`` (column, label key, kind) with headers in
     the language and values written its way; kind is number | percent | status | text | flag."""
@@ -552,14 +560,14 @@ def table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], lang: str = 
             continue
         values = frame[column]
         if kind == "number":
-            values = values.map(lambda v: fmt_number(v, lang) if v is not None and v == v else "–")
+            values = values.map(lambda v: fmt_number(v, lang))  # a dash where missing (also pandas NA)
         elif kind == "percent":
-            values = values.map(lambda v: fmt_percent(v, lang) if v is not None and v == v else "–")
+            values = values.map(lambda v: fmt_percent(v, lang))
         elif kind == "status":
             values = values.map(lambda v: t(f"charts_target_{v}", lang) if isinstance(v, str) else "–")
         elif kind == "flag":
-            values = values.map(lambda v: "⚠" if bool(v) and v == v else "")
+            values = values.map(lambda v: "⚠" if not _missing(v) and bool(v) else "")
         else:
-            values = values.map(lambda v: "–" if v is None or v != v else v)
+            values = values.map(lambda v: "–" if _missing(v) else v)
         out[t(label, lang)] = values.tolist()
     return pd.DataFrame(out)

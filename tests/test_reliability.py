@@ -321,8 +321,8 @@ def test_sigkill_at_many_moments_of_a_large_commit(demo_db_file, tmp_path):
         path = tmp_path / f"crash{i}.duckdb"
         shutil.copy(demo_db_file, path)
         before = state_of(path)
-        crash_during_commit(path, 600_000, "delay", delay)
-        outcomes.append(check_after_crash(path, before, 600_000))
+        crash_during_commit(path, 300_000, "delay", delay)
+        outcomes.append(check_after_crash(path, before, 300_000))
     assert "before" in outcomes
 
 

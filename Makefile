@@ -38,7 +38,9 @@ test: $(STAMP) system-packages
 
 bench: $(STAMP) system-packages
 	$(PY) -m pytest -m slow
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	$(PY) bench/run_all.py
+	$(PY) bench/bench_scenarios.py
+	$(PY) bench/report_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

@@ -43,6 +43,27 @@ def empty_db(tmp_path) -> Database:
     db.close()
 
 
+@pytest.fixture
+def fresh_streamlit_caches():
+    """Streamlit's caches (and the cached connection) belong to one database file: clear them
+    around a test that runs the app under AppTest."""
+    import streamlit as st
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_db(demo_db_file, tmp_path, monkeypatch):
+    """A writable copy of the demo database that the app under AppTest opens (POVERTY_DB)."""
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db_file, path)
+    monkeypatch.setenv("POVERTY_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    return path
+
+
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """``python -m analytics ARGS`` in a subprocess, as a user would call it."""
     return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True,

@@ -18,13 +18,7 @@ def run_app(monkeypatch, db_path, lang="vi", role="viewer"):
     return at
 
 
-@pytest.fixture(autouse=True)
-def fresh_resources():
-    import streamlit as st
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 def metrics(at) -> dict:

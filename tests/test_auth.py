@@ -282,22 +282,9 @@ def test_user_subcommands_have_help(monkeypatch, capsys):
 
 
 # -- the gate in AppTest ---------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def fresh_resources():
-    import streamlit as st
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
-@pytest.fixture
-def app_db(demo_db_file, tmp_path, monkeypatch):
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_db_file, path)
-    monkeypatch.setenv("POVERTY_DB", str(path))
-    monkeypatch.chdir(ROOT)
-    return path
 
 
 def new_app() -> AppTest:

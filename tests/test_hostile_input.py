@@ -124,13 +124,7 @@ def test_hostile_account_fields_are_refused_or_kept_as_text(demo_db):
     assert demo_db.scalar("SELECT count(*) FROM setting") > 5
 
 
-@pytest.fixture(autouse=True)
-def fresh_resources():
-    import streamlit as st
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 def test_a_10000_character_password_through_the_login_form(demo_db_file, tmp_path, monkeypatch):

@@ -20,13 +20,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture(autouse=True)
-def fresh_resources():
-    import streamlit as st
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 def open_data_page(monkeypatch, db_path, role="admin", lang="vi"):

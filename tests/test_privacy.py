@@ -96,22 +96,9 @@ def test_table_widgets_export_nothing_and_the_toolbar_has_no_developer_options()
 
 
 # -- pages under AppTest ---------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def fresh_resources():
-    import streamlit as st
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
-@pytest.fixture
-def app_db(demo_db_file, tmp_path, monkeypatch):
-    path = tmp_path / "privacy.duckdb"
-    shutil.copy(demo_db_file, path)
-    monkeypatch.setenv("POVERTY_DB", str(path))
-    monkeypatch.chdir(ROOT)
-    return path
 
 
 def page_text(at) -> str:

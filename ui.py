@@ -274,7 +274,6 @@ def show_chart(chart: Chart, meeting: bool = False) -> None:
         st.markdown(f"### {title}" if meeting else f"#### {title}")
     if chart.takeaway:
         st.markdown(f":material/lightbulb: **{chart.takeaway}**")
-    spec = chart.figure.to_dict()  # the PNG keeps the title, drawn inside the image
     shown = charts.for_meeting(chart.figure) if meeting else chart.figure
     # theme=None: the figure keeps its own fonts, sizes and colours (the same as in the PNG)
     st.plotly_chart(charts.untitled(shown, copy=False), key=f"chart_{chart.key}", theme=None,

@@ -27,14 +27,13 @@ import pandas as pd
 from . import audit
 from .db import PROJECT_ROOT
 from .reference import get_setting, read_csv
+from .units import COMMUNE_TYPES  # the level officers are assigned to
 
 Clock = Callable[[], datetime]
 utcnow = audit.utcnow
 
 # Household columns that identify a person; masked for roles that may not see households.
 PERSONAL_COLUMNS = ("household_id", "head_name")
-# Unit types that are communes (the level officers are assigned to).
-COMMUNE_TYPES = ("xa", "phuong", "thi_tran")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 PERMISSIONS = ("export_reports", "export_households", "save_scenarios", "import_data",
                "manage_accounts", "read_audit")

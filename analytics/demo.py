@@ -15,7 +15,6 @@ import csv
 import random
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 

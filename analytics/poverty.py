@@ -13,7 +13,7 @@ import pandas as pd
 from . import units as units_mod
 from .db import Database
 from .reference import vintage_for_year
-from .units import COMMUNE_TYPES, COMMUNE_TYPES_SQL  # noqa: F401  (re-exported for callers)
+from .units import COMMUNE_TYPES_SQL
 
 # The official status, as the ``household_official`` view defines it, without the view's join to
 # org_unit (one join less on every row: these queries run over millions of households).

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
-from pathlib import Path
 
 from .db import PROJECT_ROOT
 

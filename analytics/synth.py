@@ -34,7 +34,7 @@ from .classification import DEPRIVATION_COLUMNS, deprivation_count_sql, status_s
 from .db import PROJECT_ROOT, Database
 from .demo import DEPRIVATION_WEIGHTS, GIVEN, KINH_MIDDLE_FEMALE, KINH_MIDDLE_MALE, KINH_SURNAMES, \
     MINORITY_GROUPS, read_demo_csv
-from .poverty import COMMUNE_TYPES
+from .units import COMMUNE_TYPES
 from .reference import vintage_for_year
 
 PARAMETERS_FILE = PROJECT_ROOT / "data" / "synth" / "parameters.csv"

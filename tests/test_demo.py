@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from analytics.db import Database
 from analytics.demo import DemoBuilder, read_demo_csv
 from conftest import run_cli
 

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 from streamlit.testing.v1 import AppTest
 
-from analytics import audit, auth
+from analytics import auth
 from analytics.db import Database
 from analytics.importer import import_file
 from analytics.importer.listing import household_list

@@ -4,7 +4,6 @@ not see them (page text, tables, charts, downloads), household exports limited a
 from __future__ import annotations
 
 import json
-import shutil
 import tomllib
 
 import pandas as pd

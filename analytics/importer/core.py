@@ -17,9 +17,9 @@ from ..batches import create_batch, find_duplicate, finish_batch, insert_frame, 
 from ..classification import DEPRIVATION_COLUMNS, deprivation_count_sql, refresh_derived, status_sql
 from ..reference import get_setting, read_csv, vintage_for_year
 from .clean import (BLANKS, clean_text, is_empty, is_minority, parse_numbers, parse_ticks, parse_words,
-                    resolve_units, unit_key)
+                    resolve_units)
 from .header import Header, cell_text, find_header, read_title
-from .read import ReadError, Workbook, check_archive, check_size, read_workbook
+from .read import ReadError, check_archive, check_size, read_workbook
 from .report import ImportReport
 from .text import fix_text, fold
 

@@ -45,8 +45,9 @@ def _budget(db: Database, year: int, as_of: date | None) -> dict:
     lines = budget.plan_lines(db, year)
     execution = budget.execution(db, year, as_of)
     by_source = budget.execution_by_source(db, year, as_of)
-    plan_total = float(lines["total"].sum())
-    disbursed_total = float(execution.disbursed.sum())
+    # Amounts are stored to the thousand đồng (3 decimals of a million): sum without float noise.
+    plan_total = round(float(lines["total"].sum()), 3)
+    disbursed_total = round(float(execution.disbursed.sum()), 3)
     merged = lines.merge(execution[["project", "sub_project", "disbursed", "rate", "behind_pace"]],
                          how="left", on=["project", "sub_project"])
     used_as_of = execution.as_of.iloc[0] if len(execution) else None

@@ -1,15 +1,16 @@
-"""``batches [--json]``: the import batches, newest first."""
+"""``batches [--json] [--user NAME]``: the import batches, newest first."""
 
 from __future__ import annotations
 
 from ..batches import list_batches
-from ..cli import print_json
+from ..cli import account_options, login, print_json, scope_communes
 from ..db import Database
 
 
 def run(args) -> int:
     with Database(args.db) as db:
-        frame = list_batches(db, limit=args.limit)
+        scope = login(db, args)
+        frame = list_batches(db, limit=args.limit, communes=scope_communes(scope))
     if args.json:
         print_json(frame.to_dict(orient="records"))
         return 0
@@ -23,7 +24,10 @@ def run(args) -> int:
 def register(sub, common) -> None:
     p = sub.add_parser("batches", parents=[common], help="list import batches",
                        description="List the import batches, newest first: id, status (committed or "
-                                   "rolled_back), kind, rows, time, user and file name.")
+                                   "rolled_back), kind, rows, time, user and file name. With --user NAME "
+                                   "only those the account may see (an officer: batches of the assigned "
+                                   "communes); without it, all of them (the database file's owner).")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--limit", type=int, default=200, help="at most this many batches (default 200)")
+    account_options(p)
     p.set_defaults(func=run)

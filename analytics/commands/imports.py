@@ -1,12 +1,12 @@
-"""``import FILE [--kind] [--year] [--commune] [--dry-run] [--json]``: validate a spreadsheet and
-commit it as one batch (all rows or none)."""
+"""``import FILE [--kind] [--year] [--commune] [--dry-run] [--json] [--user NAME]``: validate a
+spreadsheet and commit it as one batch (all rows or none); with ``--user``, only as that account may."""
 
 from __future__ import annotations
 
 import getpass
 from pathlib import Path
 
-from ..cli import UsageError, print_json
+from ..cli import UsageError, account_options, login, print_json, scope_communes
 from ..db import Database
 from ..importer import KINDS, import_file
 
@@ -16,9 +16,11 @@ def run(args) -> int:
     if not path.is_file():
         raise UsageError(f"không có tệp / no such file: {path}")
     with Database(args.db) as db:
+        scope = login(db, args, "import_data")
         report = import_file(db, path.read_bytes(), path.name, kind=args.kind, year=args.year,
                              commune=args.commune, dry_run=args.dry_run, lang=args.lang,
-                             user=args.user or getpass.getuser())
+                             user=scope.username if scope else getpass.getuser(),
+                             communes=scope_communes(scope))
     if args.json:
         print_json(report.to_dict())
     else:
@@ -40,7 +42,9 @@ def register(sub, common) -> None:
         description="Read an Excel/ODS/CSV file as offices send it (title rows, merged headers, "
                     "legacy TCVN3/VNI text, numbers as text), validate it and commit it as one batch. "
                     "A households file replaces the (year, commune) pairs it covers; the same file "
-                    "twice changes nothing. Exit 0 committed (or valid with --dry-run), 1 rejected.")
+                    "twice changes nothing. With --user NAME only as that account may (an officer: "
+                    "rows of the assigned communes); without it, with full rights as the database "
+                    "file's owner. Exit 0 committed (or valid with --dry-run), 1 rejected or refused.")
     p.add_argument("file", metavar="FILE", help=".xlsx, .xlsm, .xls, .ods or .csv file")
     p.add_argument("--kind", choices=KINDS, help="kind of data (default: detected from the headers)")
     p.add_argument("--year", type=int, help="data year when the file has no Năm column or title")
@@ -48,5 +52,5 @@ def register(sub, common) -> None:
     p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     p.add_argument("--json", action="store_true", help="print the JSON report")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the messages")
-    p.add_argument("--user", help="user recorded on the batch (default: the login name)")
+    account_options(p)
     p.set_defaults(func=run)

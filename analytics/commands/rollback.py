@@ -1,17 +1,20 @@
-"""``rollback BATCH_ID``: undo an import batch, restoring the rows it replaced."""
+"""``rollback BATCH_ID [--user NAME]``: undo an import batch, restoring the rows it replaced."""
 
 from __future__ import annotations
 
 import getpass
 
 from ..batches import BatchError, rollback
+from ..cli import account_options, login, scope_communes
 from ..db import Database
 
 
 def run(args) -> int:
     with Database(args.db) as db:
+        scope = login(db, args, "import_data")
         try:
-            done = rollback(db, args.batch_id, user=args.user or getpass.getuser())
+            done = rollback(db, args.batch_id, user=scope.username if scope else getpass.getuser(),
+                            communes=scope_communes(scope))
         except BatchError as exc:
             print(f"Từ chối / rejected: {exc}")
             return 1
@@ -24,7 +27,9 @@ def register(sub, common) -> None:
     p = sub.add_parser("rollback", parents=[common], help="undo an import batch",
                        description="Undo a committed import batch in one transaction: its rows are "
                                    "removed and the rows it replaced are restored. Refused when a later "
-                                   "batch replaced its rows (roll that one back first).")
+                                   "batch replaced its rows (roll that one back first). With --user NAME "
+                                   "only as that account may (an officer: batches of the assigned "
+                                   "communes); without it, with full rights as the database file's owner.")
     p.add_argument("batch_id", type=int, metavar="BATCH_ID", help="the batch id (see `batches`)")
-    p.add_argument("--user", help="user recorded in the audit log (default: the login name)")
+    account_options(p)
     p.set_defaults(func=run)

@@ -11,7 +11,7 @@ import getpass
 import sys
 
 from .. import auth
-from ..cli import EXIT_REJECTED, print_json
+from ..cli import EXIT_REJECTED, print_json, read_password
 from ..db import Database
 
 
@@ -20,16 +20,6 @@ def _actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
-
-
-def _read_password(args, prompt: str = "Mật khẩu / password: ") -> str:
-    """From stdin with --password-stdin (scripts), else asked twice on the terminal."""
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass(prompt)
-    if getpass.getpass("Nhập lại / again: ") != first:
-        raise auth.AuthError("mismatch", "the two passwords differ")
-    return first
 
 
 def run(args) -> int:
@@ -42,7 +32,7 @@ def run(args) -> int:
 
 
 def _add(db, args) -> int:
-    password = None if args.sso_only else _read_password(args)
+    password = None if args.sso_only else read_password(args, confirm=True)
     communes = auth.parse_communes(args.commune or [], args.vintage)
     name = auth.create_account(db, args.username, args.role, password, display_name=args.name,
                                email=args.email, communes=communes, actor=_actor())
@@ -74,7 +64,7 @@ def _enable(db, args) -> int:
 
 
 def _passwd(db, args) -> int:
-    auth.set_password(db, args.username, _read_password(args, "Mật khẩu mới / new password: "),
+    auth.set_password(db, args.username, read_password(args, "Mật khẩu mới / new password: ", confirm=True),
                       actor=_actor())
     print(f"Đã đổi mật khẩu / password changed: {auth.normalize_username(args.username)}")
     return 0

@@ -31,11 +31,15 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    one_minute = os.getloadavg()[0]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    # Say so when other work competed for the cores: the figures are then upper bounds.
+    busy = (" — the machine was busy with other work, so the figures are pessimistic"
+            if one_minute > (os.cpu_count() or 1) else "")
     return (f"{os.cpu_count()} cores ({model}), {psutil.virtual_memory().total / 2**30:.1f} GiB memory, "
             f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
             f"DuckDB {duckdb.__version__}; load average (1, 5, 15 min) when these figures were written: "
-            f"{load} — the machine was shared with other work, so the figures are pessimistic")
+            f"{load}{busy}")
 
 
 def synthetic_db(rows: int, communes: int | None = None) -> Path:

@@ -411,17 +411,12 @@ def test_write_report_follows_the_suffix(report_db, tmp_path):
 
 # -- the buttons ----------------------------------------------------------------------------------
 
-def test_the_overview_offers_the_workbook_and_the_deck_and_the_data_page_the_workbook(monkeypatch, demo_db_file, tmp_path):
-    import streamlit as st
+def test_the_overview_offers_the_workbook_and_the_deck_and_the_data_page_the_workbook(
+        app_db, fresh_streamlit_caches):
     from streamlit.testing.v1 import AppTest
 
     from conftest import ROOT, login_as
 
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_db_file, path)
-    monkeypatch.setenv("POVERTY_DB", str(path))
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     login_as(at, "admin")
     at.run()
@@ -433,7 +428,6 @@ def test_the_overview_offers_the_workbook_and_the_deck_and_the_data_page_the_wor
     labels = [b.proto.label for b in at.get("download_button")]
     assert any(x.startswith("Tải báo cáo Excel năm") for x in labels)  # for the page's year
     assert not any(x.startswith("Tải bài trình chiếu") for x in labels)
-    st.cache_resource.clear()
 
 
 @pytest.mark.browser

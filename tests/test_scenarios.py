@@ -465,19 +465,12 @@ def test_cli_scenario_errors(demo_db_file, tmp_path, capsys):
 # -- the Kịch bản page under AppTest ---------------------------------------------------------------
 
 @pytest.fixture
-def page(monkeypatch, demo_db_file, tmp_path):
+def page(app_db, fresh_streamlit_caches):
     """The Scenarios page on a copy of the demo database, logged in as the demo planner."""
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from conftest import login_as
 
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_db_file, path)
-    monkeypatch.setenv("POVERTY_DB", str(path))
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()
-    st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["lang"] = "vi"
     user = login_as(at, "planner")
@@ -485,8 +478,6 @@ def page(monkeypatch, demo_db_file, tmp_path):
     at.switch_page("pages/scenarios.py").run()
     assert not at.exception, at.exception
     yield at, user
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def shown(at) -> dict:

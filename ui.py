@@ -242,6 +242,17 @@ def require_year(settings: dict) -> None:
         st.stop()
 
 
+def dashboard_page(key: str) -> dict:
+    """The start every dashboard page shares: name the page, draw the sidebar, the title and the
+    notice, stop helpfully when there is no data; the settings, with ``analytics_units`` (the
+    ``units`` argument for analytics calls)."""
+    set_page(key)
+    settings = sidebar()
+    page_header(f"page_{key}", settings)
+    require_year(settings)
+    return {**settings, "analytics_units": units_arg(settings)}
+
+
 def show_database_error(exc: DatabaseError) -> None:
     """A database problem (locked, read-only) as a readable message."""
     st.error(str(exc), icon=":material/error:")

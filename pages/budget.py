@@ -7,11 +7,8 @@ import ui
 from analytics import charts, takeaways
 from analytics.i18n import fmt_number, fmt_percent
 
-ui.set_page("budget")
-settings = ui.sidebar()
+settings = ui.dashboard_page("budget")
 lang, year = settings["lang"], settings["year"]
-ui.page_header("page_budget", settings)
-ui.require_year(settings)
 
 curve = ui.fetch("budget.cumulative_curve", year)
 dates = sorted(curve["as_of"].dropna().unique().tolist()) if curve is not None and not curve.empty else []

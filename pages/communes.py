@@ -10,12 +10,9 @@ import ui
 from analytics import charts, filters, takeaways
 from analytics.i18n import fmt_number, fmt_percent
 
-ui.set_page("communes")
-settings = ui.sidebar()
+settings = ui.dashboard_page("communes")
 lang, year = settings["lang"], settings["year"]
-ui.page_header("page_communes", settings)
-ui.require_year(settings)
-units = ui.units_arg(settings)
+units = settings["analytics_units"]
 
 table = ui.fetch("poverty.commune_table", year, units=units)
 if table is None:

@@ -7,12 +7,9 @@ import ui
 from analytics import charts, filters, takeaways
 from analytics.i18n import fmt_number, fmt_percent
 
-ui.set_page("deprivations")
-settings = ui.sidebar()
+settings = ui.dashboard_page("deprivations")
 lang, year = settings["lang"], settings["year"]
-ui.page_header("page_deprivations", settings)
-ui.require_year(settings)
-units = ui.units_arg(settings)
+units = settings["analytics_units"]
 commune = settings["commune"]
 
 table = ui.fetch("deprivations.deprivation_table", year, units=units)

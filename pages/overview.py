@@ -7,12 +7,9 @@ import ui
 from analytics import filters, takeaways
 from analytics.i18n import fmt_money, fmt_number, fmt_percent
 
-ui.set_page("overview")
-settings = ui.sidebar()
+settings = ui.dashboard_page("overview")
 lang, year = settings["lang"], settings["year"]
-ui.page_header("page_overview", settings)
-ui.require_year(settings)
-units = ui.units_arg(settings)
+units = settings["analytics_units"]
 view = dict(area=settings["area"], ethnic=settings["ethnic"], commune=settings["commune"])
 filtered = filters.is_filtered(**view)
 

@@ -6,12 +6,9 @@ import streamlit as st
 import ui
 from analytics import charts, filters, takeaways
 
-ui.set_page("targets")
-settings = ui.sidebar()
+settings = ui.dashboard_page("targets")
 lang, year = settings["lang"], settings["year"]
-ui.page_header("page_targets", settings)
-ui.require_year(settings)
-units = ui.units_arg(settings)
+units = settings["analytics_units"]
 
 gaps = ui.fetch("targets.target_gaps", year, units=units)
 communes = ui.fetch("poverty.commune_table", year, units=units)

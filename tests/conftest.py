@@ -64,6 +64,23 @@ def app_db(demo_db_file, tmp_path, monkeypatch):
     return path
 
 
+def open_app(monkeypatch, db_path, *, role: str = "viewer", lang: str = "vi", page: str | None = None,
+             timeout: float = 60):
+    """The app under AppTest on ``db_path``, logged in as the demo account of ``role``, run once
+    (and switched to ``pages/<page>.py`` when given)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("POVERTY_DB", str(db_path))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.session_state["lang"] = lang
+    login_as(at, role)
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+    return at
+
+
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """``python -m analytics ARGS`` in a subprocess, as a user would call it."""
     return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True,

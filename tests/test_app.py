@@ -1,21 +1,14 @@
 """The app shell and the Overview under AppTest, on the demo database and on an empty one."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics.db import Database
 from analytics.summary import summary
-from conftest import ROOT, login_as
+from conftest import open_app
 
 
 def run_app(monkeypatch, db_path, lang="vi", role="viewer"):
-    monkeypatch.setenv("POVERTY_DB", str(db_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["lang"] = lang
-    login_as(at, role)
-    at.run()
-    return at
+    return open_app(monkeypatch, db_path, role=role, lang=lang)
 
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from streamlit.testing.v1 import AppTest
 
 from analytics.db import Database
 from analytics.importer import import_file
 from analytics.importer.annotate import annotated_workbook
 from analytics.importer.listing import household_list
 from analytics.importer.templates import template_workbook
-from conftest import ROOT, login_as
+from conftest import open_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,13 +23,7 @@ pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 def open_data_page(monkeypatch, db_path, role="admin", lang="vi"):
-    monkeypatch.setenv("POVERTY_DB", str(db_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.session_state["lang"] = lang
-    login_as(at, role)
-    at.run()
-    at.switch_page("pages/data.py").run()
+    at = open_app(monkeypatch, db_path, role=role, lang=lang, page="data", timeout=90)
     assert not at.exception, at.exception
     return at
 

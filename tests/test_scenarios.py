@@ -309,7 +309,8 @@ def check_optimiser_on_demo(demo, lines, scale, weight):
         assert beats_or_equals(best, other), strategy
 
 
-@settings(max_examples=12, deadline=None)
+# Fixed draws in the quick run so CI is repeatable; `make bench` runs the random, longer variant.
+@settings(max_examples=12, deadline=None, derandomize=True)
 @given(data=st.data(), n=st.integers(min_value=1, max_value=5))
 def test_the_optimiser_wins_on_random_small_districts(data, n):
     check_small_district(data, n)

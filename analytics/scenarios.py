@@ -339,11 +339,16 @@ def optimise(baseline: Baseline, params: dict) -> pd.DataFrame:
     # proportions, so the per-source sums and the counterpart ratios follow from the total.
     a_eq, b_eq = sparse.csr_matrix(np.ones((1, n))), np.array([total])
 
-    first = linprog(-escapes_per_mvnd, A_ub=a_ub if a_ub.shape[0] else None, b_ub=b_ub if a_ub.shape[0] else None,
+    # The solver's optimality tolerance is absolute (about 1e-7): with escape shares that small,
+    # every gain would look like zero to it. Scaled so the largest gain is 1, its tolerance is
+    # relative to what the lines can achieve.
+    scale = float(escapes_per_mvnd.max()) if escapes_per_mvnd.size and escapes_per_mvnd.max() > 0 else 1.0
+    first = linprog(-escapes_per_mvnd / scale, A_ub=a_ub if a_ub.shape[0] else None, b_ub=b_ub if a_ub.shape[0] else None,
                     A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     if first.status != 0:
         raise ScenarioError(t("scenario_err_infeasible", DEFAULT_LANGUAGE, message=first.message))
     best = float(escapes_per_mvnd @ first.x)
+    floor = best * (1 - 1e-9)  # what the second pass must keep: the best, to a relative 1e-9
     x = first.x
     # Second pass: keep the best escapes, and among those leave the smallest total gap to the
     # communes' targets (gap_c >= target_c - escapes_c, gap_c >= 0): extra variables gap_c.
@@ -351,17 +356,17 @@ def optimise(baseline: Baseline, params: dict) -> pd.DataFrame:
     gap_rows = sparse.hstack([
         sparse.csr_matrix((-escapes_per_mvnd[placed], (commune_of[placed], j_all[placed])), shape=(k, n)),
         -sparse.identity(k, format="csr")], format="csr")
-    keep = sparse.csr_matrix(np.concatenate([-escapes_per_mvnd, np.zeros(k)])[None, :])
+    keep = sparse.csr_matrix(np.concatenate([-escapes_per_mvnd / scale, np.zeros(k)])[None, :])
     second = linprog(
         np.concatenate([np.zeros(n), np.ones(k)]),
         A_ub=sparse.vstack([sparse.hstack([a_ub, sparse.csr_matrix((a_ub.shape[0], k))]), gap_rows, keep],
                            format="csr"),
         b_ub=np.concatenate([b_ub, -baseline.communes["target"].to_numpy(float),
-                             [-(best - 1e-9 * max(1.0, best))]]),
+                             [-floor / scale]]),
         A_eq=sparse.hstack([a_eq, sparse.csr_matrix((1, k))], format="csr"), b_eq=b_eq,
         bounds=(0, None), method="highs")
     # Taken only if it keeps the escapes (to the solver's precision): never trade them for gap.
-    if second.status == 0 and float(escapes_per_mvnd @ second.x[:n]) >= best - 1e-9 * max(1.0, best):
+    if second.status == 0 and float(escapes_per_mvnd @ second.x[:n]) >= floor:
         x = second.x[:n]
     frames = [pd.DataFrame({"line": line_of, "source": s, "commune": [code for _, code in labels],
                             "amount": x * (envelope[s] / total if total > 0 else 0.0)})

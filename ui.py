@@ -81,10 +81,11 @@ def _cached_figure(name: str, version: int, args: tuple, kwargs: tuple):
     return getattr(charts, name)(*args, **dict(kwargs))
 
 
-def figure(name: str, *args, **kwargs):
-    """``analytics.charts.<name>(*args, **kwargs)``, cached on its inputs: building a Plotly
-    figure costs far more than drawing a cached copy."""
-    return _cached_figure(name, data_version(), tuple(args), tuple(sorted(kwargs.items())))
+def figure(name: str, *args, **kwargs) -> Callable[[], Any]:
+    """``analytics.charts.<name>(*args, **kwargs)``, built when the chart is drawn (so what comes
+    before it, the headline first, reaches the browser without waiting for it) and cached on its
+    inputs: building a Plotly figure costs far more than drawing a cached copy."""
+    return lambda: _cached_figure(name, data_version(), tuple(args), tuple(sorted(kwargs.items())))
 
 
 def fetch(name: str, *args, quiet: bool = False, **kwargs) -> Any:
@@ -262,7 +263,8 @@ def show_database_error(exc: DatabaseError) -> None:
 
 @dataclass
 class Chart:
-    """A chart on a page: its figure, the data behind it (offered as Excel), its takeaway."""
+    """A chart on a page: its figure (or what builds it, see :func:`figure`), the data behind it
+    (offered as Excel), its takeaway."""
     key: str
     figure: Any
     data: Any = None
@@ -280,12 +282,13 @@ class Block:
 def show_chart(chart: Chart, meeting: bool = False) -> None:
     """The chart's title and takeaway, the figure, and its Excel and PNG downloads (built only
     when clicked). The PNG carries the title and the takeaway inside the image."""
-    title = charts.title_of(chart.figure)
+    figure = chart.figure() if callable(chart.figure) else chart.figure
+    title = charts.title_of(figure)
     if title:
         st.markdown(f"### {title}" if meeting else f"#### {title}")
     if chart.takeaway:
         st.markdown(f":material/lightbulb: **{chart.takeaway}**")
-    shown = charts.for_meeting(chart.figure) if meeting else chart.figure
+    shown = charts.for_meeting(figure) if meeting else figure
     # theme=None: the figure keeps its own fonts, sizes and colours (the same as in the PNG)
     st.plotly_chart(charts.untitled(shown, copy=False), key=f"chart_{chart.key}", theme=None,
                     config={"displaylogo": False, "displayModeBar": not meeting})
@@ -300,7 +303,7 @@ def show_chart(chart: Chart, meeting: bool = False) -> None:
                                file_name=f"{chart.key}.xlsx", key=f"xlsx_{chart.key}", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                icon=":material/table_view:", type="tertiary")
-        fig, takeaway = chart.figure, chart.takeaway
+        fig, takeaway = figure, chart.takeaway
         import auth_ui
         st.download_button(tr("dash_download_png"),
                            data=auth_ui.audited(lambda: charts.to_png(fig, takeaway), f"{chart.key}.png"),
@@ -358,6 +361,12 @@ def _deck(items: list) -> None:
 
 def _exit_meeting() -> None:
     st.session_state["meeting"] = False
+
+
+def headline_container():
+    """The container of a page's headline cards; its key names the page (``headline_<page>``),
+    so a browser can tell this page's headline from the one of the page it came from."""
+    return st.container(key=f"headline_{st.session_state.get('_page_key', 'page')}")
 
 
 def set_page(key: str) -> None:

@@ -27,7 +27,9 @@ YEAR = 2024
 GOAL_SECONDS = 2.0
 PAGES = [("overview", ""), ("communes", "communes"), ("deprivations", "deprivations"),
          ("targets", "targets"), ("budget", "budget")]
-HEADLINE = '.st-key-headline [data-testid="stMetricValue"]'
+# A page's headline figure drawn by the current run (not a stale one from the page before).
+HEADLINE = ('.st-key-headline_{page} [data-testid="stElementContainer"]:not([data-stale="true"]) '
+            '[data-testid="stMetricValue"]')
 RUNNING = '[data-testid="stStatusWidget"]'
 
 
@@ -87,25 +89,27 @@ def login(page, url: str) -> float:
     return start
 
 
-def open_page(page, path: str) -> float | str:
-    """Click the page in the sidebar; seconds until its headline figure is shown (or what went
-    wrong: 'error' when the page shows an exception, 'timeout')."""
+def open_page(page, name: str, path: str) -> tuple[float | str, float | str]:
+    """Click the page in the sidebar; seconds until its headline figure is shown, and until the
+    whole page has been drawn (the run has ended); or what went wrong: 'error' when the page
+    shows an exception, 'timeout'."""
     start = time.perf_counter()
     page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
-    page.wait_for_url(lambda url: urlparse(url).path.strip("/") == path, timeout=60_000)
-    # The old page stays on screen until the new run replaces it: wait for the run to end.
     try:
-        page.wait_for_selector(RUNNING, timeout=1_500)
-    except PlaywrightTimeout:
-        pass  # finished before we looked
-    try:
+        page.wait_for_url(lambda url: urlparse(url).path.strip("/") == path, timeout=60_000)
+        page.locator(HEADLINE.format(page=name)).first.wait_for(state="visible", timeout=180_000)
+        headline = time.perf_counter() - start
+        try:
+            page.wait_for_selector(RUNNING, timeout=500)
+        except PlaywrightTimeout:
+            pass  # finished before we looked
         page.wait_for_selector(RUNNING, state="detached", timeout=180_000)
-        if page.locator('[data-testid="stException"]').count():
-            return "error"
-        page.locator(HEADLINE).first.wait_for(state="visible", timeout=30_000)
+        whole = time.perf_counter() - start
     except PlaywrightTimeout:
-        return "timeout"
-    return time.perf_counter() - start
+        return "timeout", "timeout"
+    if page.locator('[data-testid="stException"]').count():
+        return "error", "error"
+    return headline, whole
 
 
 def shown(value) -> str:
@@ -121,18 +125,19 @@ def bench(rows: int, communes: int | None, browser) -> tuple[list[list], list]:
         context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
         page = context.new_page()
         start = login(page, server.url + f"/?year={YEAR}")
-        page.locator(HEADLINE).first.wait_for(state="visible", timeout=180_000)
-        page.wait_for_selector(RUNNING, state="detached", timeout=180_000)
+        page.locator(HEADLINE.format(page="overview")).first.wait_for(state="visible", timeout=180_000)
         first = time.perf_counter() - start
-        out.append(["overview (from the login click)", where, f"{first:.2f}", "", ""])
+        page.wait_for_selector(RUNNING, state="detached", timeout=180_000)
+        whole = time.perf_counter() - start
+        out.append(["overview (from the login click)", where, f"{first:.2f}", f"{whole:.2f}", "", "", ""])
         for name, url_path in PAGES[1:] + PAGES[:1]:
-            cold = open_page(page, url_path)
+            cold, cold_whole = open_page(page, name, url_path)
             ok = isinstance(cold, float) and cold <= GOAL_SECONDS
-            out.append([name, where, shown(cold), "", "yes" if ok else "no"])
+            out.append([name, where, shown(cold), shown(cold_whole), "", "", "yes" if ok else "no"])
             print(" | ".join(out[-1]), flush=True)
         for i, (name, url_path) in enumerate(PAGES[1:] + PAGES[:1]):  # again: cached on data_version
-            warm = open_page(page, url_path)
-            out[i + 1][3] = shown(warm)
+            warm, warm_whole = open_page(page, name, url_path)
+            out[i + 1][4:6] = [shown(warm), shown(warm_whole)]
         context.close()
     return out, [where, f"{idle:.0f}", f"{memory.mib():.0f}"]
 
@@ -150,13 +155,14 @@ def main(argv: list[str]) -> int:
             rows += r
             mem.append(m)
         browser.close()
-    pages = table(["page", "household rows", "first visit (s)", "again (s)", f"first within {GOAL_SECONDS:g} s"],
-                  rows)
+    pages = table(["page", "household rows", "first visit: headline (s)", "first visit: whole page (s)",
+                   "again: headline (s)", "again: whole page (s)", f"headline within {GOAL_SECONDS:g} s"], rows)
     memory = table(["household rows", "server RSS after start (MiB)", "server peak RSS (MiB)"], mem)
     print(pages, memory, sep="\n\n")
-    write_section("Pages", f"Year {YEAR}; from the click in the sidebar until the page's run has ended "
-                  f"with its headline figure visible (an upper bound of the time to the figure; first "
-                  f"visit: the server's caches are cold; again: cached on `data_version`).\n\n{pages}")
+    write_section("Pages", f"Year {YEAR}; from the click in the sidebar until the page's headline figure, "
+                  f"drawn by the new run, is visible; and until the page's run has ended (every chart "
+                  f"drawn). First visit: the server's caches are cold; again: cached on "
+                  f"`data_version`.\n\n{pages}")
     write_section("Memory", "Peak resident memory of the `streamlit run` process (and its children) "
                   f"while the pages above were opened.\n\n{memory}")
     return 0

@@ -27,7 +27,7 @@ if execution.empty:
 
 
 def headline() -> None:
-    with st.container(key="headline"):
+    with ui.headline_container():
         plan, paid = float(execution["plan"].sum()), float(execution["disbursed"].sum())
         behind = int(execution["behind_pace"].fillna(False).astype(bool).sum())
         cols = st.columns(4, border=True)

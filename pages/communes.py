@@ -53,7 +53,7 @@ answering = (filters.answering_lines(dep_rows, indicators, execution, lang)
 
 
 def headline() -> None:
-    with st.container(key="headline"):
+    with ui.headline_container():
         st.subheader(names[code])
         cols = st.columns(4, border=True)
         cols[0].metric(ui.tr("poor_households"), fmt_number(row["poor"], lang))
@@ -103,11 +103,11 @@ def answering_table() -> None:
 no_change = ui.Block("no_transitions", lambda: st.info(ui.tr("dash_no_transitions", year=year),
                                                         icon=":material/info:"), in_meeting=False)
 ui.show([
+    ui.Block("headline", headline),  # the chosen commune's figures, right under its picker
     ui.Block("commune_table", commune_table, in_meeting=False),
     [ui.Chart("communes_rate", ui.figure("commune_bars", shown, lang, "poor_rate"), shown, takeaways.communes(shown, lang)),
      ui.Chart("communes_households", ui.figure("commune_bars", shown, lang, "households"), shown)],
     ui.Block("commune_map", map_block, in_meeting=False),
-    ui.Block("headline", headline),
     ui.Chart("commune_status", ui.figure("status_bars", filters.status_counts(row), lang,
                                                   ui.tr("dash_status_of", name=names[code])), None),
     ui.Chart("commune_waterfall", ui.figure("waterfall_chart", poor_row, lang, "poor"), transitions,

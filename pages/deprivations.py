@@ -34,7 +34,7 @@ scope_name = shown["name"].iloc[0] if commune and len(shown) else ui.tr("dash_wh
 
 
 def headline() -> None:
-    with st.container(key="headline"):
+    with ui.headline_container():
         st.subheader(ui.tr("dash_af_title", unit=scope_name))
         cols = st.columns(4, border=True)
         if af is None:

@@ -37,7 +37,7 @@ execution = ui.fetch("budget.execution", year)
 
 
 def headline() -> None:
-    with st.container(key="headline"):
+    with ui.headline_container():
         st.subheader(ui.tr("headline_year", year=year) + (f" · {ui.tr('dash_filtered')}" if filtered else ""))
         cols = st.columns(5, border=True)
         reduction = district.loc["poor_reduction"] if "poor_reduction" in district.index else None

@@ -27,7 +27,7 @@ coverage = filters.coverage_rows(district, lang)
 
 
 def headline() -> None:
-    with st.container(key="headline"):
+    with ui.headline_container():
         counts = commune_gaps["status"].value_counts()
         cols = st.columns(4, border=True)
         for col, status in zip(cols, ("achieved", "on_track", "at_risk", "behind")):

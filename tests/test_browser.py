@@ -25,8 +25,9 @@ def full_screenshot(page, name: str):
     return path
 
 
-def headline(page) -> str:
-    box = page.locator(".st-key-headline")
+def headline(page, name: str = "overview") -> str:
+    """The text of page ``name``'s headline cards, once shown."""
+    box = page.locator(f".st-key-headline_{name}")
     box.wait_for(timeout=60_000)
     box.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60_000)
     return box.inner_text()
@@ -36,8 +37,8 @@ def test_overview_opens_in_the_browser_with_the_plan_figures(live_server, browse
     page = browser_page
     login(page, live_server.url + "/?year=2023", "viewer")  # the view is in the URL
     page.get_by_text("Tổng quan").first.wait_for()
-    page.locator(".st-key-headline").get_by_text("0,44 %").first.wait_for(timeout=60_000)
-    cards = page.locator('.st-key-headline [data-testid="stMetricValue"]').all_inner_texts()
+    page.locator(".st-key-headline_overview").get_by_text("0,44 %").first.wait_for(timeout=60_000)
+    cards = page.locator('.st-key-headline_overview [data-testid="stMetricValue"]').all_inner_texts()
     assert cards[:2] == ["125", "0,44 %"]  # the end-2023 figures of the plan
     assert error_elements(page) == []
     screenshot(page, "overview")
@@ -51,7 +52,7 @@ def test_every_page_opens_with_its_headline_and_no_error(live_server, browser_pa
         page.wait_for_function("p => window.location.pathname.replace(/^\\/+|\\/+$/g, '') === p", arg=path,
                                timeout=60_000)
         wait_for_app(page)
-        text = headline(page)
+        text = headline(page, name)
         assert text.strip(), name
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
         assert error_elements(page) == [], name

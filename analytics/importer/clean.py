@@ -1,12 +1,13 @@
-"""Cleaning columns of cells, a column at a time (pandas operations over the distinct values,
-not a Python loop over every cell): text, numbers written as text, ticks, status words,
-ethnicity and commune names or codes."""
+"""Cleaning columns of cells, a column at a time (each distinct value is judged once, then spread
+back over the cells with ``pandas.factorize``, not a Python loop over every cell): text, numbers
+written as text, ticks, status words, ethnicity and commune names or codes."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from ..reference import read_csv
@@ -18,6 +19,22 @@ _PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 BLANKS = ["", " ", "  ", "   ", "\t", "\u00a0", "\n"]
+BLANKS_SET = frozenset(BLANKS)
+
+
+def per_distinct(series: pd.Series, judge, missing=None) -> pd.Series:
+    """``judge(value)`` for every cell, computed once per distinct value (``missing`` for NA
+    cells), as plain Python objects: cheaper than ``Series.map``, which infers a string dtype."""
+    codes, uniques = pd.factorize(series.to_numpy())
+    return spread(codes, [judge(v) for v in uniques], missing, series.index)
+
+
+def spread(codes: np.ndarray, values: list, missing, index) -> pd.Series:
+    """The values of the distinct cells (``pd.factorize`` order) back over every cell."""
+    table = np.empty(len(values) + 1, dtype=object)
+    table[:-1] = values
+    table[-1] = missing  # code -1: NA
+    return pd.Series(table[codes], index=index, dtype="object")
 
 
 def is_empty(series: pd.Series) -> pd.Series:
@@ -80,46 +97,38 @@ def parse_ticks(series: pd.Series) -> tuple[pd.Series, pd.Series]:
             return words[text.lower()]
         return words.get(fold(text)) if fold(text) else None
 
-    empty = is_empty(series)
-    present = series[~empty]
-    mapping = {v: one(v) for v in present.unique()}
-    codes = present.map(mapping)
-    bad = pd.Series(False, index=series.index)
-    bad[present.index] = codes.isna()
-    flags = pd.Series(False, index=series.index)
-    flags[present.index] = codes.eq("true")
-    return flags, bad
+    codes = per_distinct(series, lambda v: "" if v in BLANKS_SET else one(v), missing="").to_numpy()
+    # "": blank, None: unreadable
+    return (pd.Series(codes == "true", index=series.index),
+            pd.Series(pd.isna(codes), index=series.index))
 
 
 def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
     """(codes for the words of ``field`` in value_alias.csv, mask of unknown non-empty words)."""
     words = value_aliases()[field]
-    distinct = series.dropna().unique()
-    mapping = {v: words.get(str(v).strip().lower(), words.get(fold(v))) for v in distinct}
-    codes = series.map(mapping)
+    codes = per_distinct(series, lambda v: words.get(str(v).strip().lower(), words.get(fold(v))))
     bad = codes.isna() & ~is_empty(series)
     return codes, bad
 
 
 def clean_text(series: pd.Series) -> tuple[pd.Series, int]:
     """(NFC text with legacy encodings repaired, None for empty; the number of cells repaired)."""
-    present = series[~is_empty(series)]
-    out = pd.Series(None, index=series.index, dtype="object")
-    if present.empty:
-        return out, 0
-    raw = {v: (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in present.unique()}
-    fixed, _ = fix_values(set(raw.values()))
-    mapping = {v: fixed[text] for v, text in raw.items()}
-    out[present.index] = present.map(mapping)
-    changed = {v for v, text in raw.items() if fixed[text] != text.strip()}
-    repaired = int(present.isin(changed).sum()) if changed else 0
-    return out, repaired
+    codes, uniques = pd.factorize(series.to_numpy())
+    texts = [None if v in BLANKS_SET else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+             for v in uniques]
+    # Only texts with letters beyond ASCII can be in a legacy encoding or need composing.
+    legacy = {text for text in texts if text is not None and not text.isascii()}
+    fixed = fix_values(legacy)[0] if legacy else {}
+    values = [None if text is None else fixed.get(text, text.strip()) for text in texts]
+    changed = [i for i, text in enumerate(texts) if text in fixed and fixed[text] != text.strip()]
+    repaired = int(np.isin(codes, changed).sum()) if changed else 0
+    return spread(codes, values, None, series.index), repaired
 
 
 def is_minority(ethnicity: pd.Series) -> pd.Series:
     """Ethnic-minority flag: every group but the majority (Kinh); NA where ethnicity is blank."""
     majority = value_aliases().get("majority_ethnicity", {})
-    keys = ethnicity.map({v: fold(v) for v in ethnicity.dropna().unique()})
+    keys = per_distinct(ethnicity, fold)
     flag = ~keys.isin(set(majority))
     return flag.astype("boolean").where(keys.notna(), pd.NA)
 
@@ -151,6 +160,4 @@ def resolve_units(series: pd.Series, units: list[tuple[str, str]]) -> pd.Series:
             return by_code.get(text.split(".")[0])
         return by_name.get(fold(text)) or by_name.get(unit_key(text))
 
-    distinct = series.dropna().unique()
-    mapping = {v: one(v) for v in distinct}
-    return series.map(mapping)
+    return per_distinct(series, one)

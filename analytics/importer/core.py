@@ -16,7 +16,7 @@ from .. import audit
 from ..batches import create_batch, find_duplicate, finish_batch, insert_frame, supersede
 from ..classification import DEPRIVATION_COLUMNS, deprivation_count_sql, refresh_derived, status_sql
 from ..reference import get_setting, read_csv, vintage_for_year
-from .clean import (BLANKS, clean_text, is_empty, is_minority, parse_numbers, parse_ticks, parse_words,
+from .clean import (BLANKS, BLANKS_SET, clean_text, is_empty, is_minority, parse_numbers, parse_ticks, parse_words,
                     resolve_units)
 from .header import Header, cell_text, find_header, read_title
 from .read import ReadError, check_archive, check_size, read_workbook
@@ -139,6 +139,9 @@ def _excel_row(index) -> int:
 
 
 # -- rows that are not data ----------------------------------------------------------------
+_TOTAL_FIRST = frozenset("tTcC \t\u00a0")  # a cheap first look before the folding
+
+
 def _classify_rows(grid: Grid, report: ImportReport) -> None:
     """Mark blank rows, the column-number row, section rows ("I. Ấp 1"), the total row and what
     follows it as skipped (listed with their row numbers); keep the rest in ``grid.frame``."""
@@ -146,21 +149,24 @@ def _classify_rows(grid: Grid, report: ImportReport) -> None:
     report.rows_read = len(frame)
     if frame.empty:
         return
-    empties = frame.isna() | frame.isin(BLANKS)
-    filled = (~empties).sum(axis=1)
+    # Each column's distinct values are judged once (blank? a total's words?), then spread.
+    blank = np.empty(frame.shape, dtype=bool)
+    is_total = np.zeros(len(frame), dtype=bool)
+    for j, c in enumerate(frame.columns):
+        codes, uniques = pd.factorize(frame[c].to_numpy())
+        blank[:, j] = np.array([v in BLANKS_SET for v in uniques] + [True])[codes]
+        if j < 4:  # total row ("Tổng cộng") in the first columns
+            # Only short texts starting like "Tổng" / "Cộng" are folded (a total row, not data).
+            hits = [i for i, v in enumerate(uniques) if type(v) is str and v[:1] in _TOTAL_FIRST and len(v) < 40
+                    and v.strip()[:1].lower() in "tc" and (fold(v) in TOTAL_WORDS or fold(v).startswith("tongcong"))]
+            if hits:
+                is_total |= np.isin(codes, hits)
+    empties = pd.DataFrame(blank, index=frame.index, columns=frame.columns)
+    filled = pd.Series((~blank).sum(axis=1), index=frame.index)
+    is_total = pd.Series(is_total, index=frame.index)
     reason = pd.Series(None, index=frame.index, dtype="object")
     reason[filled == 0] = "blank"
-    # Total row ("Tổng cộng") in the first columns; everything after it (signatures) goes too.
-    is_total = pd.Series(False, index=frame.index)
-    for c in frame.columns[:4]:
-        col = frame[c]
-        texts = col[col.map(type).eq(str)]
-        # Only short texts starting like "Tổng" / "Cộng" are folded (a total row, not data).
-        short = {v for v in texts.unique() if len(v) < 40 and v.strip()[:1].lower() in "tc"}
-        if short:
-            folded = {v: fold(v) for v in short}
-            hits = {v for v, f in folded.items() if f in TOTAL_WORDS or f.startswith("tongcong")}
-            is_total |= col.isin(hits)
+    # Everything after the total row (signatures) goes too.
     if is_total.any():
         first = is_total.idxmax()
         reason[(frame.index > first) & reason.isna()] = "after_total"

@@ -46,7 +46,7 @@ def record(target, action: str, user: str | None, detail: dict | None = None,
            json.dumps(_clip(detail or {}), ensure_ascii=False, default=str)]
     sql = "INSERT INTO audit_log (ts, user_name, action, detail) VALUES (?, ?, ?, ?)"
     if hasattr(target, "transaction"):
-        with target.transaction() as cur:
+        with target.transaction(changes_data=False) as cur:
             cur.execute(sql, row)
     else:
         target.execute(sql, row)

@@ -371,7 +371,7 @@ def create_account(db, username: str, role_name: str, password: str | None, *,
     if password is None and not email:
         raise AuthError("weak_password", "an account needs a password or an e-mail for single sign-on")
     hashed = _hash_for(db, password) if password is not None else None
-    with db.transaction() as cur:
+    with db.transaction(changes_data=False) as cur:
         if cur.execute("SELECT count(*) FROM app_user WHERE username = ?", [name]).fetchone()[0]:
             raise AuthError("exists", f"the account {name} exists already")
         if email and cur.execute("SELECT count(*) FROM app_user WHERE lower(email) = ?",
@@ -410,7 +410,7 @@ def set_password(db, username: str, password: str, *, actor: str | None = None,
     """Replace an account's password and lift any lock-out (audited)."""
     name = normalize_username(username)
     hashed = _hash_for(db, password)
-    with db.transaction() as cur:
+    with db.transaction(changes_data=False) as cur:
         _require_account(cur, name)
         now = clock()
         cur.execute("UPDATE app_user SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
@@ -422,7 +422,7 @@ def set_active(db, username: str, active: bool, *, actor: str | None = None,
                clock: Clock = utcnow) -> None:
     """Disable (open sessions end on their next page) or re-enable an account (audited)."""
     name = normalize_username(username)
-    with db.transaction() as cur:
+    with db.transaction(changes_data=False) as cur:
         current_role, _ = _require_account(cur, name)
         if not active and current_role == "admin":
             _keep_one_admin(cur, name)
@@ -437,7 +437,7 @@ def set_role(db, username: str, role_name: str, *, actor: str | None = None,
     """Change an account's role (audited)."""
     name = normalize_username(username)
     role(role_name)
-    with db.transaction() as cur:
+    with db.transaction(changes_data=False) as cur:
         current_role, _ = _require_account(cur, name)
         if current_role == "admin" and role_name != "admin":
             _keep_one_admin(cur, name)
@@ -450,7 +450,7 @@ def assign_communes(db, username: str, communes: Iterable[tuple[int, str]], *,
                     actor: str | None = None, clock: Clock = utcnow) -> list[tuple[int, str]]:
     """Replace an account's assigned communes (audited); the sorted (vintage, code) pairs."""
     name = normalize_username(username)
-    with db.transaction() as cur:
+    with db.transaction(changes_data=False) as cur:
         _require_account(cur, name)
         pairs = _communes_exist(cur, communes)
         before = cur.execute("SELECT commune_vintage, commune_code FROM user_commune WHERE username = ? "
@@ -557,7 +557,7 @@ def authenticate(db, username: str, password: str, *, clock: Clock = utcnow) -> 
         attempts = max(_int_setting(db, "lockout_attempts", 5), 1)
         minutes = _int_setting(db, "lockout_minutes", 15)
         failed = (failed or 0) + 1
-        with db.transaction() as cur:
+        with db.transaction(changes_data=False) as cur:
             if failed >= attempts:
                 until = now + timedelta(minutes=minutes)
                 cur.execute("UPDATE app_user SET failed_logins = 0, locked_until = ? WHERE username = ?",
@@ -576,7 +576,7 @@ def authenticate(db, username: str, password: str, *, clock: Clock = utcnow) -> 
 
 
 def _open_session(db, name: str, method: str, now: datetime) -> tuple[Session, Scope]:
-    with db.transaction() as cur:
+    with db.transaction(changes_data=False) as cur:
         cur.execute("UPDATE app_user SET failed_logins = 0, locked_until = NULL, last_login_at = ? "
                     "WHERE username = ?", [now, name])
         audit.record(cur, "login", name, {"method": method}, now=now)

@@ -166,8 +166,10 @@ class Database:
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One explicit write transaction; bumps ``data_version`` on commit, rolls back on error."""
+    def transaction(self, *, changes_data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One explicit write transaction; rolls back on error. On commit it bumps ``data_version``
+        (every cached figure is recomputed) unless ``changes_data`` is False: writes no figure
+        depends on (log-ins, the audit log, accounts) leave the caches of every user warm."""
         if self.read_only:
             raise DatabaseError(f"Cơ sở dữ liệu {self.path} đang mở chỉ đọc. / The database is open read-only.")
         with self._write_lock:
@@ -175,7 +177,8 @@ class Database:
             try:
                 cur.execute("BEGIN TRANSACTION")
                 yield cur
-                cur.execute("UPDATE app_state SET value = value + 1 WHERE key = 'data_version'")
+                if changes_data:
+                    cur.execute("UPDATE app_state SET value = value + 1 WHERE key = 'data_version'")
                 cur.execute("COMMIT")
             except BaseException as exc:
                 try:

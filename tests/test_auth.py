@@ -169,6 +169,26 @@ def test_disabling_an_account_or_changing_its_role_applies_to_open_sessions(db):
     assert {"account_created", "role_changed", "account_disabled", "login"} <= actions
 
 
+def test_log_ins_accounts_and_the_audit_log_leave_the_cached_figures_warm(db):
+    # Only writes that change figures bump data_version (every user's caches are keyed on it);
+    # a meeting where ten people log in must not recompute the dashboard ten times.
+    v0 = db.data_version()
+    auth.create_account(db, "admin1", "admin", PASSWORD)
+    auth.create_account(db, "o1", "officer", PASSWORD, communes=[(2024, "25327")])
+    session, _ = auth.authenticate(db, "o1", PASSWORD)
+    with pytest.raises(auth.LoginRefused):
+        auth.authenticate(db, "o1", "wrong password")
+    auth.set_role(db, "o1", "viewer", actor="admin1")
+    auth.assign_communes(db, "o1", [(2024, "25327")], actor="admin1")
+    auth.set_password(db, "o1", PASSWORD + "!", actor="admin1")
+    auth.logout(db, session)
+    audit.record(db, "export", "o1", {"what": "x.xlsx"})
+    assert db.data_version() == v0
+    assert {"account_created", "login", "login_failed", "role_changed", "logout"} <= set(audit.read(db).action)
+    auth.update_setting(db, "status_at_risk_share", "0.5", actor="admin1")  # a rule figures follow
+    assert db.data_version() == v0 + 1
+
+
 def test_set_password_replaces_the_old_one_and_lifts_a_lock(db):
     clock = FakeClock()
     auth.update_setting(db, "lockout_attempts", "1")

@@ -14,7 +14,6 @@ from analytics import charts, demo, filters, poverty
 from analytics.db import Database, DatabaseError, default_db_path
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, has_label, t
 from analytics.reference import read_csv, vintage_for_year
-from analytics.summary import summary
 
 MEETING_CSS = """
 <style>
@@ -45,14 +44,6 @@ def get_db() -> Database:
 def data_version() -> int:
     """The database's data version (changes on every committed write)."""
     return get_db().data_version()
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def cached_summary(year: int, version: int, units: int | None = None) -> dict:
-    """``summary`` for a year, recomputed only when committed data changes (``version``)."""
-    if units is None:
-        return summary(get_db(), year)
-    return summary(get_db(), year, units=units)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

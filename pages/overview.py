@@ -4,7 +4,7 @@ import streamlit as st
 
 import report_ui
 import ui
-from analytics import filters, takeaways
+from analytics import filters, takeaways, transitions
 from analytics.i18n import fmt_money, fmt_number, fmt_percent
 
 settings = ui.dashboard_page("overview")
@@ -13,7 +13,9 @@ units = settings["analytics_units"]
 view = dict(area=settings["area"], ethnic=settings["ethnic"], commune=settings["commune"])
 filtered = filters.is_filtered(**view)
 
-data = ui.cached_summary(year, settings["version"], units)
+# The headline's own reads (the whole summary would compute every section first).
+counts = ui.fetch("poverty.household_counts", year, units=units)
+poor_changes = ui.fetch("transitions.poor_transitions", year, units=units)
 communes_now = ui.fetch("poverty.commune_table", year, units=units)
 years = ui.cached_years(settings["version"])
 previous = year - 1 if year - 1 in years else None
@@ -23,12 +25,12 @@ communes_before = ui.fetch("poverty.commune_table", previous, units=settings["un
 if filtered and communes_now is not None:
     now = filters.totals(filters.communes(communes_now, **view))
 else:
-    now = data["households"]
+    now = counts
 before = None
 if communes_before is not None:
     before = filters.totals(filters.communes(communes_before, **view))
-    if not filtered and isinstance(data.get("transitions"), dict):
-        before["poor"] = data["transitions"]["start"]
+    if not filtered and poor_changes is not None and len(poor_changes):
+        before["poor"] = transitions.totals(poor_changes)["start"]
 
 gaps = ui.fetch("targets.target_gaps", year, units=units)
 codes = communes_now["code"].tolist() if communes_now is not None else []

@@ -71,14 +71,15 @@ _GENERIC = ("start", "to_other", "above", "other_decrease", "from_other", "falle
             "other_increase", "end")
 
 
-def _ctes(year: int, vintage: int) -> tuple[str, dict]:
-    """The CTEs of the transition query, for both lists at once: ``hh`` (one row per listed
+def _ctes(year: int, vintage: int, lists: tuple[str, ...] = ("poor", "near_poor")) -> tuple[str, dict]:
+    """The CTEs of the transition query, for ``lists`` at once: ``hh`` (one row per listed
     household and year, its commune in ``vintage``'s units), ``prev``/``cur`` (years y-1 and
     y), ``included`` (communes with data in both years), ``earlier`` (households on a list
     before y-1), ``dec`` (each household on a y-1 list with its fate) and ``inc`` (each household
     on a y list with its origin); ``lst`` names the list, ``kind`` the column in generic terms
     (to_other, above, from_other, newly: see ``_TABLES``)."""
     link = units_mod.link_sql(vintage)
+    on_lists = "(" + ", ".join(f"'{status}'" for status in lists if status in _TABLES) + ")"
     # Only households on either list in either year matter; they are a few per cent of the
     # records, so they are picked first and only they are matched across years and mapped to
     # units (at millions of records the match, not the scan, is what costs).
@@ -86,7 +87,7 @@ def _ctes(year: int, vintage: int) -> tuple[str, dict]:
         WITH link AS {link},
         listed AS MATERIALIZED (
             SELECT DISTINCT h.household_id FROM household_current h
-            WHERE h.year IN ($prev, $year) AND {OFFICIAL} IN ('poor', 'near_poor')),
+            WHERE h.year IN ($prev, $year) AND {OFFICIAL} IN {on_lists}),
         hh AS MATERIALIZED (
             SELECT h.year, h.household_id, min(l.code) AS code,
                    arg_min({OFFICIAL}, l.code) AS status, count(*) AS records
@@ -105,8 +106,8 @@ def _ctes(year: int, vintage: int) -> tuple[str, dict]:
         cur AS (SELECT household_id, code, status FROM hh WHERE year = $year),
         earlier AS (
             SELECT DISTINCT h.household_id, {OFFICIAL} AS status FROM household_current h
-            WHERE h.year < $prev AND {OFFICIAL} IN ('poor', 'near_poor')
-              AND h.household_id IN (SELECT household_id FROM cur WHERE status IN ('poor', 'near_poor'))),
+            WHERE h.year < $prev AND {OFFICIAL} IN {on_lists}
+              AND h.household_id IN (SELECT household_id FROM cur WHERE status IN {on_lists})),
         dec AS (
             SELECT p.status AS lst, p.household_id, p.code, c.code AS new_code,
                    CASE WHEN c.household_id IS NULL OR c.code <> p.code OR c.status IS NULL
@@ -116,7 +117,7 @@ def _ctes(year: int, vintage: int) -> tuple[str, dict]:
                         WHEN c.status IN ('poor', 'near_poor') THEN 'to_other'
                         ELSE 'above' END AS kind
             FROM prev p LEFT JOIN cur c ON c.household_id = p.household_id
-            WHERE p.status IN ('poor', 'near_poor') AND p.code IN (SELECT code FROM included)),
+            WHERE p.status IN {on_lists} AND p.code IN (SELECT code FROM included)),
         inc AS (
             SELECT c.status AS lst, c.household_id, c.code,
                    CASE WHEN p.household_id IS NOT NULL AND p.code <> c.code THEN 'other_increase'
@@ -127,7 +128,7 @@ def _ctes(year: int, vintage: int) -> tuple[str, dict]:
             FROM cur c
             LEFT JOIN prev p ON p.household_id = c.household_id
             LEFT JOIN earlier e ON e.household_id = c.household_id AND e.status = c.status
-            WHERE c.status IN ('poor', 'near_poor') AND c.code IN (SELECT code FROM included))
+            WHERE c.status IN {on_lists} AND c.code IN (SELECT code FROM included))
     """
     return sql, {"prev": year - 1, "year": year}
 
@@ -147,12 +148,15 @@ class Report:
     duplicates: pd.DataFrame  # household_id, commune_code: listed households recorded twice in y
 
 
-def reports(db: Database, year: int, units: int | None = None) -> dict[str, Report]:
-    """{'poor': Report, 'near_poor': Report} for ``year``: each table with its missing households
-    and the listed households recorded more than once in the year (counted once), all from one
-    query."""
+def reports(db: Database, year: int, units: int | None = None, lists: tuple[str, ...] = ("poor", "near_poor"),
+            with_households: bool = True) -> dict[str, Report]:
+    """{'poor': Report, 'near_poor': Report} for ``year`` (or only the ``lists`` asked): each
+    table with its missing households and the listed households recorded more than once in the
+    year (counted once), all from one query. Without ``with_households`` the lists of missing
+    and duplicate households are left empty (the tables alone cost about half as much)."""
     vintage = units_mod.target_vintage(year, units)
-    ctes, params = _ctes(year, vintage)
+    ctes, params = _ctes(year, vintage, lists)
+    ids = "" if with_households else " AND FALSE"  # no household lists: nothing is collected
     counts = ", ".join(f"count(*) FILTER (kind = '{k}') AS \"{k}\"" for k in
                        ("to_other", "above", "other_decrease"))
     incs = ", ".join(f"count(*) FILTER (kind = '{k}') AS \"{k}\"" for k in
@@ -161,14 +165,14 @@ def reports(db: Database, year: int, units: int | None = None) -> dict[str, Repo
         ctes + f"""
         , d AS (SELECT lst, code, count(*) AS start, {counts},
                        list(household_id ORDER BY household_id)
-                           FILTER (kind = 'other_decrease' AND new_code IS NULL) AS missing_ids,
+                           FILTER (kind = 'other_decrease' AND new_code IS NULL{ids}) AS missing_ids,
                        list(household_id ORDER BY household_id)
-                           FILTER (kind = 'other_decrease' AND new_code = code) AS no_status_ids
+                           FILTER (kind = 'other_decrease' AND new_code = code{ids}) AS no_status_ids
                 FROM dec GROUP BY lst, code),
           i AS (SELECT lst, code, count(*) AS "end", {incs} FROM inc GROUP BY lst, code),
           dup AS (SELECT status AS lst, code, list(household_id ORDER BY household_id) AS duplicate_ids
-                  FROM hh WHERE year = $year AND records > 1 GROUP BY ALL),
-          lists AS (SELECT unnest(['poor', 'near_poor']) AS lst)
+                  FROM hh WHERE year = $year AND records > 1{ids} GROUP BY ALL),
+          lists AS (SELECT unnest({list(lists)}) AS lst)
         SELECT lists.lst, o.code, o.name,
                {", ".join(f'coalesce("{c}", 0)::BIGINT AS "{c}"' for c in _GENERIC)},
                d.missing_ids, d.no_status_ids, dup.duplicate_ids
@@ -182,7 +186,7 @@ def reports(db: Database, year: int, units: int | None = None) -> dict[str, Repo
         params,
     )
     out = {}
-    for status in ("poor", "near_poor"):
+    for status in lists:
         part = frame[frame.lst == status]
         rows, dups = [], []
         for r in part[["code", "name", "missing_ids", "no_status_ids", "duplicate_ids"]].itertuples(index=False):
@@ -200,9 +204,12 @@ def reports(db: Database, year: int, units: int | None = None) -> dict[str, Repo
     return out
 
 
-def report(db: Database, year: int, units: int | None = None, status: str = "poor") -> Report:
-    """The ``status`` ('poor' or 'near_poor') part of ``reports``."""
-    return reports(db, year, units)[status]
+def report(db: Database, year: int, units: int | None = None, status: str = "poor",
+           with_households: bool = True) -> Report:
+    """The ``status`` ('poor' or 'near_poor') part of ``reports``, computed alone."""
+    if status not in _TABLES:
+        raise ValueError(f"status must be one of {', '.join(_TABLES)}")
+    return reports(db, year, units, (status,), with_households)[status]
 
 
 def poor_transitions(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
@@ -211,14 +218,14 @@ def poor_transitions(db: Database, year: int, units: int | None = None) -> pd.Da
     escaped_above_near_poor, other_decrease, near_poor_to_poor, fallen_back, newly_poor,
     other_increase, end (household counts; definitions in the module docstring). Each row
     balances exactly: start − decreases + increases = end."""
-    return report(db, year, units, "poor").table
+    return report(db, year, units, "poor", with_households=False).table
 
 
 def near_poor_transitions(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
     """The mirror table for near-poor households, one row per commune with data in both years:
     code, name, start, escaped, became_poor, other_decrease, poor_to_near_poor, fallen_back,
     newly_near_poor, other_increase, end. Each row balances exactly."""
-    return report(db, year, units, "near_poor").table
+    return report(db, year, units, "near_poor", with_households=False).table
 
 
 def totals(frame: pd.DataFrame) -> dict:

@@ -93,24 +93,54 @@ def execution(db: Database, year: int, as_of: date | None = None) -> pd.DataFram
     before ``as_of``; default: the year's latest snapshot), rate (disbursed / plan), pace (share
     of the year elapsed at as_of), behind_pace (rate below pace by more than the setting
     ``pace_tolerance``), as_of (the date asked), snapshot (the latest snapshot date used)."""
-    as_of = as_of or latest_snapshot(db, year)
-    pace, tolerance = _pace(db, year, as_of)
-    lines = _line_frame(db, year, as_of)
-    names = db.frame("SELECT code, name_vi, name_en FROM project")
-    grouped = (lines.assign(sub_project=lines.sub_project.fillna(""), agency=lines.agency.fillna(""))
-               .groupby(["project", "sub_project"], as_index=False)
-               .agg(agency=("agency", lambda a: "; ".join(sorted({x for x in a if x})) or None),
-                    plan=("plan", "sum"), disbursed=("disbursed", "sum"), snapshot=("snapshot", "max")))
-    grouped["code"] = grouped.project + grouped.sub_project.map(lambda s: f".{s}" if s else "")
-    grouped = grouped.merge(names, how="left", on="code")
-    grouped["name_vi"] = grouped.name_vi.fillna(grouped.code)
-    grouped["name_en"] = grouped.name_en.fillna(grouped.code)
-    grouped["sub_project"] = grouped.sub_project.replace("", None)
-    grouped["as_of"] = as_of
-    grouped["snapshot"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in grouped.snapshot]
-    grouped = _rates(grouped, pace, tolerance).sort_values(["project", "sub_project"], na_position="first")
-    return grouped[["project", "sub_project", "name_vi", "name_en", "agency", "plan", "disbursed", "rate",
-                    "pace", "behind_pace", "as_of", "snapshot"]].reset_index(drop=True)
+    # One query: the date, the tolerance, plan and disbursement per line with its names.
+    frame = db.frame(
+        """
+        WITH asked AS (
+            SELECT coalesce(?::DATE, (SELECT max(as_of) FROM disbursement_current WHERE year = ?)) AS day),
+        plan AS (
+            SELECT project, coalesce(sub_project, '') AS sub, sum(amount_mvnd)::DOUBLE AS plan,
+                   string_agg(DISTINCT nullif(agency, ''), '; ' ORDER BY nullif(agency, '')) AS agency
+            FROM budget_plan_current WHERE year = ? GROUP BY ALL),
+        keyed AS (
+            SELECT d.*, max(d.as_of) OVER (PARTITION BY project, sub_project, source, org_vintage, org_code)
+                   AS snapshot
+            FROM disbursement_current d, asked
+            WHERE d.year = ? AND d.as_of <= coalesce(asked.day, make_date(?, 12, 31))),
+        disb AS (
+            SELECT project, coalesce(sub_project, '') AS sub, sum(amount_mvnd)::DOUBLE AS disbursed,
+                   max(as_of) AS snapshot
+            FROM keyed WHERE as_of = snapshot GROUP BY ALL),
+        lines AS (
+            SELECT coalesce(p.project, d.project) AS project, coalesce(p.sub, d.sub) AS sub, p.agency,
+                   coalesce(p.plan, 0) AS plan, coalesce(d.disbursed, 0) AS disbursed, d.snapshot
+            FROM plan p FULL OUTER JOIN disb d ON d.project = p.project AND d.sub = p.sub)
+        SELECT l.project, nullif(l.sub, '') AS sub_project,
+               coalesce(n.name_vi, l.project || CASE WHEN l.sub = '' THEN '' ELSE '.' || l.sub END) AS name_vi,
+               coalesce(n.name_en, l.project || CASE WHEN l.sub = '' THEN '' ELSE '.' || l.sub END) AS name_en,
+               l.agency, l.plan, l.disbursed, asked.day AS as_of, l.snapshot,
+               (SELECT value FROM setting WHERE key = 'pace_tolerance') AS tolerance
+        FROM lines l CROSS JOIN asked
+        LEFT JOIN project n ON n.code = l.project || CASE WHEN l.sub = '' THEN '' ELSE '.' || l.sub END
+        ORDER BY l.project, l.sub
+        """,
+        [as_of, year, year, year, year],
+    )
+    if as_of is None:
+        as_of = db.scalar("SELECT max(as_of) FROM disbursement_current WHERE year = ?", [year]) \
+            if frame.empty else _date(frame["as_of"].iloc[0])
+    tolerance = float(frame["tolerance"].iloc[0]) if len(frame) and frame["tolerance"].iloc[0] is not None \
+        else get_float_setting(db, "pace_tolerance", 0.10)
+    frame["as_of"] = as_of
+    frame["snapshot"] = [_date(d) for d in frame["snapshot"]]
+    frame = _rates(frame, year_elapsed(year, as_of) if as_of is not None else None, tolerance)
+    return frame[["project", "sub_project", "name_vi", "name_en", "agency", "plan", "disbursed", "rate",
+                  "pace", "behind_pace", "as_of", "snapshot"]]
+
+
+def _date(value) -> date | None:
+    """A date cell of a frame as a ``datetime.date`` (None for NaT / NULL)."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
 def execution_by_source(db: Database, year: int, as_of: date | None = None) -> pd.DataFrame:
@@ -171,17 +201,18 @@ def cumulative_curve(db: Database, year: int) -> pd.DataFrame:
         dates AS (SELECT DISTINCT as_of FROM d),
         keys AS (SELECT DISTINCT project, sub_project, source, org_vintage, org_code FROM d),
         grid AS (SELECT * FROM dates CROSS JOIN keys)
-        SELECT g.as_of, sum(coalesce(d.amount, 0)) AS disbursed
+        SELECT g.as_of, sum(coalesce(d.amount, 0)) AS disbursed,
+               (SELECT coalesce(sum(amount_mvnd), 0) FROM budget_plan_current WHERE year = ?)::DOUBLE AS plan
         FROM grid g ASOF LEFT JOIN d
           ON d.project = g.project AND d.sub_project = g.sub_project AND d.source = g.source
          AND d.org_vintage = g.org_vintage AND d.org_code = g.org_code AND g.as_of >= d.as_of
         GROUP BY g.as_of ORDER BY g.as_of
         """,
-        [year],
+        [year, year],
     )
-    plan = float(db.scalar("SELECT coalesce(sum(amount_mvnd), 0) FROM budget_plan_current WHERE year = ?",
-                           [year]))
-    frame["as_of"] = pd.to_datetime(frame.as_of).dt.date
+    plan = float(frame["plan"].iloc[0]) if len(frame) else \
+        float(db.scalar("SELECT coalesce(sum(amount_mvnd), 0) FROM budget_plan_current WHERE year = ?", [year]))
+    frame["as_of"] = [_date(d) for d in frame["as_of"]]
     frame["plan"] = plan
     frame["rate"] = frame.disbursed / plan if plan else None
     frame["linear_pace"] = [plan * year_elapsed(year, d) for d in frame.as_of]

@@ -44,46 +44,52 @@ def indicators(db: Database, year: int) -> pd.DataFrame:
 
 
 def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.DataFrame:
-    """The long table (see ``deprivation_table``) without commune names: per commune (or one
-    district row with commune_code None) and indicator of the standard in force."""
-    inds = indicators(db, year)
+    """The long table (see ``deprivation_table``): per commune (or one district row with
+    commune_code and commune_name None) and indicator of the standard in force."""
+    standard = standard_for_year(db, year)["standard"]
+    codes = [r[0] for r in db.query("SELECT code FROM deprivation_indicator WHERE standard = ? ORDER BY number",
+                                    [standard])]
     vintage = units_mod.target_vintage(year, units)
     # Only poor and near-poor households count: filter them first and count per recorded commune
-    # and status (the status computed once per row), then map the commune rows to the units.
-    flags = ", ".join(f'count(*) FILTER (h.{c}) AS "{c}"' for c in inds.code)
-    sums = ", ".join(f'sum("{c}") AS "{c}"' for c in inds.code)
+    # and status (the status computed once per row), then map the commune rows to the units and
+    # turn the indicator columns into rows, all in one query.
+    flags = ", ".join(f'count(*) FILTER (h.{c}) AS "{c}"' for c in codes)
+    sums = ", ".join(f'sum("{c}") AS "{c}"' for c in codes)
     key = "l.code" if by_commune else "NULL::VARCHAR"
     join = (f"JOIN {units_mod.link_sql(vintage)} l ON l.src_vintage = raw.commune_vintage "
             f"AND l.src_code = raw.commune_code") if by_commune else ""
-    counts = db.frame(
+    columns = ["commune_code", "commune_name", *_INDICATOR_COLUMNS, "poor_count", "poor_share",
+               "near_poor_count", "near_poor_share"]
+    if not codes:
+        return pd.DataFrame(columns=columns)
+    frame = db.frame(
         f"""WITH raw AS (
                 SELECT h.commune_vintage, h.commune_code, {OFFICIAL} AS status, count(*) AS households, {flags}
                 FROM household_current h
                 WHERE h.year = ? AND {OFFICIAL} IN ('poor', 'near_poor')
-                GROUP BY ALL)
-            SELECT {key} AS commune_code, raw.status, sum(households) AS households, {sums}
-            FROM raw {join} GROUP BY ALL""",
-        [year])
-    columns = ["commune_code", *_INDICATOR_COLUMNS, "poor_count", "poor_share", "near_poor_count",
-               "near_poor_share"]
-    if counts.empty:
-        return pd.DataFrame(columns=columns)
-    counts["commune_code"] = counts.commune_code.fillna("")  # the district row: no code
-    long = counts.melt(id_vars=["commune_code", "status", "households"], value_vars=list(inds.code),
-                       var_name="code", value_name="count")
-    wide = long.pivot_table(index=["commune_code", "code"], columns="status", values=["count", "households"],
-                            aggfunc="sum", fill_value=0)
-    wide.columns = [f"{a}_{b}" for a, b in wide.columns]
-    wide = wide.reset_index()
-    for status in ("poor", "near_poor"):
-        for what in ("count", "households"):
-            if f"{what}_{status}" not in wide:
-                wide[f"{what}_{status}"] = 0
-        total = wide[f"households_{status}"].astype(float)
-        wide[f"{status}_count"] = wide[f"count_{status}"].astype(int)
-        wide[f"{status}_share"] = wide[f"{status}_count"] / total.where(total > 0)
-    frame = wide.merge(inds[_INDICATOR_COLUMNS], on="code")
-    frame["commune_code"] = frame.commune_code.replace("", None)
+                GROUP BY ALL),
+            per_unit AS (
+                SELECT {key} AS commune_code, raw.status, sum(households) AS households, {sums}
+                FROM raw {join} GROUP BY ALL),
+            long AS (UNPIVOT per_unit ON {", ".join(f'"{c}"' for c in codes)} INTO NAME code VALUE deprived),
+            counted AS (
+                SELECT commune_code, code,
+                       coalesce(sum(deprived) FILTER (status = 'poor'), 0) AS poor_count,
+                       coalesce(sum(households) FILTER (status = 'poor'), 0) AS poor_households,
+                       coalesce(sum(deprived) FILTER (status = 'near_poor'), 0) AS near_poor_count,
+                       coalesce(sum(households) FILTER (status = 'near_poor'), 0) AS near_poor_households
+                FROM long GROUP BY ALL)
+            SELECT c.commune_code, o.name AS commune_name,
+                   {", ".join(f"d.{col}" for col in _INDICATOR_COLUMNS)},
+                   c.poor_count::BIGINT AS poor_count,
+                   c.poor_count / nullif(c.poor_households, 0) AS poor_share,
+                   c.near_poor_count::BIGINT AS near_poor_count,
+                   c.near_poor_count / nullif(c.near_poor_households, 0) AS near_poor_share
+            FROM counted c
+            JOIN deprivation_indicator d ON d.standard = ? AND d.code = c.code
+            LEFT JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = c.commune_code
+            ORDER BY c.commune_code, d.number""",
+        [year, standard])
     return frame[columns]
 
 
@@ -94,19 +100,14 @@ def deprivation_table(db: Database, year: int, units: int | None = None) -> pd.D
     poor_share (of the commune's poor households), near_poor_count, near_poor_share (NaN shares
     where the commune has no household of the group). Communes in the units of ``units`` if
     given (old communes summed into the new ones)."""
-    frame = _counts(db, year, units, by_commune=True)
-    names = dict(db.query("SELECT code, name FROM org_unit WHERE vintage = ?",
-                          [units_mod.target_vintage(year, units)]))
-    frame.insert(1, "commune_name", frame.commune_code.map(names))
-    return frame.sort_values(["commune_code", "number"]).reset_index(drop=True)
+    return _counts(db, year, units, by_commune=True)
 
 
 def district_table(db: Database, year: int) -> pd.DataFrame:
     """One row per indicator for the whole area: number, code, dimension_vi, dimension_en,
     name_vi, name_en, policy_vi, policy_en, poor_count, poor_share, near_poor_count,
     near_poor_share (shares of all poor / near-poor households)."""
-    frame = _counts(db, year, None, by_commune=False)
-    return frame.drop(columns="commune_code").sort_values("number").reset_index(drop=True)
+    return _counts(db, year, None, by_commune=False).drop(columns=["commune_code", "commune_name"])
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.
                 FROM household_current h
                 WHERE h.year = ? AND {OFFICIAL} IN ('poor', 'near_poor')
                 GROUP BY ALL),
-            per_unit AS (
+            per_unit AS MATERIALIZED (  -- computed once: the unpivot reads it once per indicator
                 SELECT {key} AS commune_code, raw.status, sum(households) AS households, {sums}
                 FROM raw {join} GROUP BY ALL),
             long AS (UNPIVOT per_unit ON {", ".join(f'"{c}"' for c in codes)} INTO NAME code VALUE deprived),

@@ -109,6 +109,15 @@ def _batches_inside(db, communes: set[tuple[int, str]]) -> set[int]:
     return {r[0] for r in rows}
 
 
+def holds_rows_outside(db, batch_id: int, communes: set[tuple[int, str]]) -> bool:
+    """Whether a batch has household, commune-total or indicator rows outside the given communes
+    (vintage, code)."""
+    return batch_id not in _batches_inside(db, communes) and bool(db.scalar(
+        """SELECT count(*) FROM (SELECT batch_id FROM household UNION ALL SELECT batch_id FROM commune_total
+                                 UNION ALL SELECT batch_id FROM indicator_value) WHERE batch_id = ?""",
+        [batch_id]))
+
+
 def rollback(db, batch_id: int, user: str | None = None,
              communes: set[tuple[int, str]] | None = None) -> dict:
     """Undo a committed batch in one transaction: delete its rows, restore the rows it replaced,

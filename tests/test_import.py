@@ -201,6 +201,21 @@ def test_an_import_outside_the_users_communes_is_refused(empty_db):
     assert snapshot(empty_db) == before
 
 
+def test_another_communes_file_already_imported_is_refused_as_outside_not_named_a_duplicate(empty_db):
+    first = import_file(empty_db, load("households_simple.xlsx"), "s.xlsx")
+    assert first.status == "committed"
+    before = snapshot(empty_db)
+    again = import_file(empty_db, load("households_simple.xlsx"), "s.xlsx", communes={(2024, "25327")})
+    assert again.status == "rejected" and again.duplicate_of is None
+    assert {e.message for e in again.errors} == {again.msg("import_err_outside_scope")}
+    assert snapshot(empty_db) == before
+    # A user assigned every commune of the file is told it is a duplicate.
+    everyone = {(int(v), c) for v, c in empty_db.query(
+        "SELECT DISTINCT commune_vintage, commune_code FROM household WHERE batch_id = ?", [first.batch_id])}
+    assert len(everyone) > 1
+    assert import_file(empty_db, load("households_simple.xlsx"), "s.xlsx", communes=everyone).status == "duplicate"
+
+
 def test_a_failure_inside_the_commit_leaves_the_database_as_it_was(demo_db, monkeypatch):
     from analytics.importer import core
     before = snapshot(demo_db)

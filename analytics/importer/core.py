@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import audit
-from ..batches import create_batch, find_duplicate, finish_batch, insert_frame, supersede
+from ..batches import create_batch, find_duplicate, finish_batch, holds_rows_outside, insert_frame, supersede
 from ..classification import DEPRIVATION_COLUMNS, deprivation_count_sql, refresh_derived, status_sql
 from ..reference import get_setting, read_csv, vintage_for_year
 from .clean import (BLANKS, BLANKS_SET, clean_text, is_empty, is_minority, parse_numbers, parse_ticks, parse_words,
@@ -80,7 +80,9 @@ def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, 
         report.error(exc.key, **exc.values)
         return report
     duplicate = find_duplicate(db, report.sha256)
-    if duplicate is not None:
+    # Someone else's file (rows outside the user's communes) is not named as a duplicate: it
+    # goes through the checks, which refuse it row by row as outside the user's communes.
+    if duplicate is not None and (communes is None or not holds_rows_outside(db, duplicate, communes)):
         report.status, report.duplicate_of, report.batch_id = "duplicate", duplicate, duplicate
         report.kind, report.rows_imported = db.query(
             "SELECT kind, 0 FROM import_batch WHERE id = ?", [duplicate])[0]

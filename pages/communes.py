@@ -73,13 +73,16 @@ def commune_table() -> None:
 
 def map_block() -> None:
     st.subheader(ui.tr("charts_map_title"))
-    upload = st.file_uploader(ui.tr("dash_geojson_upload"), type=["geojson", "json"], key="communes_geojson_file",
-                              help=ui.tr("dash_geojson_help"))
-    if upload is not None:
-        try:
-            st.session_state["communes_geojson"] = json.loads(upload.getvalue().decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            st.error(ui.tr("dash_geojson_invalid", detail=str(exc)[:200]), icon=":material/error:")
+    # The uploader only on request: seldom used, and its code would slow every first visit.
+    if st.session_state.get("communes_geojson") or st.toggle(ui.tr("dash_geojson_toggle"),
+                                                               key="communes_map_upload"):
+        upload = st.file_uploader(ui.tr("dash_geojson_upload"), type=["geojson", "json"],
+                                  key="communes_geojson_file", help=ui.tr("dash_geojson_help"))
+        if upload is not None:
+            try:
+                st.session_state["communes_geojson"] = json.loads(upload.getvalue().decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as exc:
+                st.error(ui.tr("dash_geojson_invalid", detail=str(exc)[:200]), icon=":material/error:")
     geojson = st.session_state.get("communes_geojson")
     if not geojson:
         st.caption(ui.tr("dash_geojson_none"))

@@ -141,6 +141,22 @@ def test_a_commune_in_the_url_opens_that_commune(monkeypatch, demo_copy, demo_db
     assert metrics(at)["Hộ nghèo"] == fmt_number(row["poor"])
 
 
+def test_the_commune_map_appears_after_uploading_boundaries(monkeypatch, demo_copy):
+    import json
+    at = open_app(monkeypatch, demo_copy, "vi", year=2024)
+    at.switch_page("pages/communes.py").run()
+    assert not at.file_uploader  # the uploader only on request
+    at.toggle(key="communes_map_upload").set_value(True).run()
+    assert at.file_uploader and not any('"choropleth"' in c.proto.spec for c in at.get("plotly_chart"))
+    square = [[[106.0, 11.0], [106.1, 11.0], [106.1, 11.1], [106.0, 11.0]]]
+    boundaries = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "25438"}, "geometry": {"type": "Polygon", "coordinates": square}}]}
+    at.file_uploader(key="communes_geojson_file").set_value(
+        [("ranh_gioi.geojson", json.dumps(boundaries).encode(), "application/geo+json")]).run()
+    assert not at.exception
+    assert any('"choropleth"' in c.proto.spec for c in at.get("plotly_chart"))
+
+
 def test_the_2025_units_sum_the_merged_communes(monkeypatch, demo_copy):
     at = open_app(monkeypatch, demo_copy, "vi", year=2024, units=2025)
     at.switch_page("pages/communes.py").run()

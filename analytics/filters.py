@@ -21,7 +21,14 @@ def communes(frame: pd.DataFrame, area: str = "all", ethnic: str = "all",
         out = out[out["is_urban"].astype(bool)]
     if commune and commune != "all":
         out = out[out["code"].astype(str) == str(commune)]
-    out = out.copy()
+    return ethnic_group(out, ethnic)
+
+
+def ethnic_group(frame: pd.DataFrame, ethnic: str = "all") -> pd.DataFrame:
+    """A frame with total, poor, near_poor and their ``*_ethnic_minority`` counts (a commune
+    table, ``poverty.trend``) with ``poor`` and ``near_poor`` counting the ethnic group only;
+    the rates stay over all households (the official denominator)."""
+    out = frame.copy()
     if ethnic in ("ethnic_minority", "kinh"):
         for status in ("poor", "near_poor"):
             em = out[f"{status}_ethnic_minority"]

@@ -85,6 +85,7 @@ items = [ui.Block("headline", headline)]
 
 trend = ui.fetch("poverty.trend", commune_code=settings["commune"], units=settings["units"] if settings["commune"] else None)
 if trend is not None:
+    trend = filters.ethnic_group(trend, settings["ethnic"])
     items.append([ui.Chart("trend", ui.figure("trend_chart", trend, lang), trend, takeaways.trend(trend, lang, year))])
 else:
     items.append([])

@@ -2,12 +2,15 @@
 on an empty one without exception; the Overview's headline equals ``summary``; filters, units and
 the meeting mode change what is shown; errors are readable messages, never tracebacks."""
 
+import base64
+import json
 import shutil
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import budget, targets
+from analytics import budget, poverty, targets
 from analytics.db import Database
 from analytics.i18n import fmt_number, fmt_percent
 from analytics.summary import summary
@@ -53,6 +56,13 @@ def open_app(monkeypatch, db_path, lang="vi", role="viewer", **params) -> AppTes
     login_as(at, role)
     at.run()
     return at
+
+
+def plotly_values(values) -> list:
+    """A trace's values from a figure's JSON (Plotly writes numeric arrays as typed base64)."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"])).tolist()
+    return list(values)
 
 
 def metrics(at) -> dict:
@@ -125,10 +135,16 @@ def test_the_area_filter_narrows_the_headline_to_the_urban_unit(monkeypatch, dem
     assert metrics(at)["Hộ nghèo"] == str(urban) == "2"  # the plan: 2 urban poor households
 
 
-def test_the_ethnic_filter_counts_that_group_only(monkeypatch, demo_copy):
+def test_the_ethnic_filter_counts_that_group_only(monkeypatch, demo_copy, demo_db_file):
     at = open_app(monkeypatch, demo_copy, "vi", year=2023, ethnic="ethnic_minority")
     assert metrics(at)["Hộ nghèo"] == "52"  # the plan: 52 ethnic-minority poor households
     assert metrics(at)["Hộ cận nghèo"] == "61"
+    traces = [t for c in at.get("plotly_chart") for t in json.loads(c.proto.spec)["data"]]
+    poor_bars = [t for t in traces if t.get("name") == "Hộ nghèo"][0]  # the trend's poor bars
+    by_year = dict(zip(plotly_values(poor_bars["x"]), plotly_values(poor_bars["y"])))
+    with Database(demo_db_file, read_only=True) as db:
+        em = poverty.trend(db).set_index("year")["poor_ethnic_minority"]
+    assert by_year == {int(y): int(n) for y, n in em.items()} and by_year[2023] == 52  # the trend too
 
 
 def test_a_commune_in_the_url_opens_that_commune(monkeypatch, demo_copy, demo_db_file):

@@ -234,13 +234,16 @@ def require_year(settings: dict) -> None:
         st.stop()
 
 
-def dashboard_page(key: str) -> dict:
+def dashboard_page(key: str, follows_ethnic_group: bool = True) -> dict:
     """The start every dashboard page shares: name the page, draw the sidebar, the title and the
     notice, stop helpfully when there is no data; the settings, with ``analytics_units`` (the
-    ``units`` argument for analytics calls)."""
+    ``units`` argument for analytics calls). A page whose figures do not follow the sidebar's
+    ethnic group says so when one is chosen."""
     set_page(key)
     settings = sidebar()
     page_header(f"page_{key}", settings)
+    if not follows_ethnic_group and settings["ethnic"] != "all":
+        st.caption(tr("dash_ethnic_not_here", group=tr(f"dash_ethnic_{settings['ethnic']}")))
     require_year(settings)
     return {**settings, "analytics_units": units_arg(settings)}
 

@@ -7,7 +7,7 @@ import ui
 from analytics import charts, filters, takeaways
 from analytics.i18n import fmt_number, fmt_percent
 
-settings = ui.dashboard_page("deprivations")
+settings = ui.dashboard_page("deprivations", follows_ethnic_group=False)
 lang, year = settings["lang"], settings["year"]
 units = settings["analytics_units"]
 commune = settings["commune"]

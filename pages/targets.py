@@ -6,7 +6,7 @@ import streamlit as st
 import ui
 from analytics import charts, filters, takeaways
 
-settings = ui.dashboard_page("targets")
+settings = ui.dashboard_page("targets", follows_ethnic_group=False)
 lang, year = settings["lang"], settings["year"]
 units = settings["analytics_units"]
 

@@ -147,6 +147,15 @@ def test_the_ethnic_filter_counts_that_group_only(monkeypatch, demo_copy, demo_d
     assert by_year == {int(y): int(n) for y, n in em.items()} and by_year[2023] == 52  # the trend too
 
 
+def test_pages_that_count_every_household_say_so_under_an_ethnic_filter(monkeypatch, demo_copy):
+    at = open_app(monkeypatch, demo_copy, "vi", year=2024, ethnic="ethnic_minority")
+    note = "Trang này tính mọi hộ, không riêng nhóm DTTS"
+    assert not any(note in c.value for c in at.caption)  # the overview follows the group
+    for page in ("deprivations", "targets"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception and any(note in c.value for c in at.caption), page
+
+
 def test_a_commune_in_the_url_opens_that_commune(monkeypatch, demo_copy, demo_db_file):
     at = open_app(monkeypatch, demo_copy, "vi", year=2024, commune="25438")
     at.switch_page("pages/communes.py").run()

@@ -86,6 +86,22 @@ def test_the_household_list_shows_recorded_and_computed_status(monkeypatch, demo
     assert {"recorded_status", "computed_status", "agrees"} <= set(frames[-1].columns)
 
 
+def test_the_household_search_is_literal_and_ignores_case_and_accents(demo_db):
+    every = household_list(demo_db, 2023)
+    assert len(every) > 100
+    for wildcard in ("%", "_", "%%", "25327_0001", "Nguy%"):  # LIKE's wildcards match nothing here
+        assert household_list(demo_db, 2023, search=wildcard).empty, wildcard
+    named = household_list(demo_db, 2023, search="NGUYEN")
+    assert len(named) > 0 and all(n.startswith("Nguyễn") for n in named.head_name)
+    assert household_list(demo_db, 2023, search="nguyễn").household_id.tolist() == named.household_id.tolist()
+    ids = household_list(demo_db, 2023, search="25327-001")
+    assert sorted(ids.household_id) == [f"25327-{i:04d}" for i in range(10, 20)]
+    # A % or _ that is part of a name is found as typed.
+    with demo_db.transaction() as cur:
+        cur.execute("UPDATE household SET head_name = 'Lê 50%_Hoa' WHERE household_id = '25327-0001'")
+    assert household_list(demo_db, 2023, search="50%_h").household_id.tolist() == ["25327-0001"]
+
+
 # -- the page's pure helpers -------------------------------------------------------------------
 def test_the_annotated_file_marks_the_bad_cells_and_adds_an_error_column(empty_db):
     content = (FIXTURES / "bad_unknown_commune.xlsx").read_bytes()

@@ -53,8 +53,9 @@ def household_list(db, year: int, *, search: str | None = None, status: str | No
     where = ["h.year = ?", scope]
     params = [year, *params]
     if search:
-        where.append("(strip_accents(lower(h.head_name)) LIKE '%' || strip_accents(lower(?)) || '%' "
-                     "OR lower(h.household_id) LIKE '%' || lower(?) || '%')")
+        # contains(), not LIKE: the text is looked for as typed, so % and _ are not wildcards.
+        where.append("(contains(strip_accents(lower(h.head_name)), strip_accents(lower(?))) "
+                     "OR contains(lower(h.household_id), lower(?)))")
         params += [search.strip(), search.strip()]
     for column, value in (("h.official_status", status), ("h.commune_code", commune), ("h.hamlet", hamlet),
                           ("h.ethnicity", ethnicity)):

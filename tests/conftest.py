@@ -81,6 +81,15 @@ def open_app(monkeypatch, db_path, *, role: str = "viewer", lang: str = "vi", pa
     return at
 
 
+def assert_page_refused(at) -> None:
+    """A page the session's role may not open, asked for directly: no exception, nothing of the
+    page (title, figures, tables, downloads, uploads), only the refusal."""
+    assert not at.exception, at.exception
+    assert not at.title and not at.metric and not at.dataframe
+    assert not at.download_button and not at.file_uploader
+    assert [e.value for e in at.error] == ["Vai trò của bạn không được mở trang này."]
+
+
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """``python -m analytics ARGS`` in a subprocess, as a user would call it."""
     return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True,

@@ -14,7 +14,7 @@ from analytics import audit, auth
 from analytics.batches import BatchError, rollback
 from analytics.importer.listing import household_list
 from analytics.db import Database
-from conftest import ROOT, login_as
+from conftest import ROOT, assert_page_refused, login_as
 
 OFFICER = auth.Scope("thanhan", "officer", frozenset({(2024, "25327")}))
 VIEWER = auth.Scope("lanhdao", "viewer")
@@ -176,7 +176,7 @@ def test_viewers_and_planners_get_no_household_download_or_list(app_db):
         direct = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
         login_as(direct, role)
         direct.switch_page("pages/data.py").run()  # asked for directly
-        assert not direct.dataframe and not direct.download_button and not direct.file_uploader
+        assert_page_refused(direct)
 
 
 def test_a_download_is_audited_when_its_file_is_produced(demo_db, monkeypatch):

@@ -100,8 +100,10 @@ def no_traceback(proc: subprocess.CompletedProcess) -> None:
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
 
 
-def app_errors(monkeypatch, db_path: Path) -> tuple[list[str], object]:
-    """Run the app under AppTest on ``db_path``; (texts of its error boxes, the AppTest)."""
+def app_errors(monkeypatch, db_path: Path, role: str | None = None, year: int | None = None
+               ) -> tuple[list[str], object]:
+    """Run the app under AppTest on ``db_path`` (logged in as the demo account of ``role`` when
+    given, on ``year`` when given); (texts of its error boxes, the AppTest)."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -110,6 +112,10 @@ def app_errors(monkeypatch, db_path: Path) -> tuple[list[str], object]:
     monkeypatch.setenv("POVERTY_DB", str(db_path))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if role:
+        login_as(at, role, db_path=db_path)
+    if year:
+        at.query_params["year"] = str(year)
     at.run()
     st.cache_resource.clear()
     return [e.value for e in at.error], at
@@ -420,6 +426,8 @@ def test_a_full_disk(demo_db_file, monkeypatch):
         no_traceback(r)
         assert not (where / "bk").exists() and not (where / "bk.partial").exists()
         # The dashboard still opens and shows the figures (reading needs no space).
-        errors, at = app_errors(monkeypatch, path)
-        assert not at.exception, at.exception
+        errors, at = app_errors(monkeypatch, path, role="viewer", year=YEAR)
+        assert not at.exception and not errors, (at.exception, errors)
+        poor = [m.value for m in at.metric if m.label == t("poor_households", "vi")]
+        assert poor == [fmt_number(before["poor"], "vi")], poor
         assert state_of(path) == before

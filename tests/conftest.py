@@ -90,6 +90,16 @@ def assert_page_refused(at) -> None:
     assert [e.value for e in at.error] == ["Vai trò của bạn không được mở trang này."]
 
 
+def refusal(db, user: str, password: str, clock=None) -> str:
+    """Why ``auth.authenticate`` refuses ``user`` with ``password`` (the LoginRefused reason);
+    fails the test if the login is let through."""
+    from analytics import auth
+
+    with pytest.raises(auth.LoginRefused) as e:
+        auth.authenticate(db, user, password, **({"clock": clock} if clock else {}))
+    return e.value.reason
+
+
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """``python -m analytics ARGS`` in a subprocess, as a user would call it."""
     return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True,

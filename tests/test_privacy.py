@@ -3,6 +3,7 @@ not see them (page text, tables, charts, downloads), household exports limited a
 
 from __future__ import annotations
 
+import io
 import json
 import tomllib
 
@@ -124,6 +125,31 @@ def demo_names(path, where: str = "TRUE") -> set[str]:
         return {r[0] for r in db.query(f"SELECT DISTINCT head_name FROM household WHERE {where}")}
 
 
+def media_files(monkeypatch):
+    """Keep the files AppTest's runs store for download buttons; returns a function giving the
+    bytes behind a button's URL (AppTest drops its media storage at the end of each run)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    stores = []
+
+    def keeping(endpoint):
+        stores.append(MemoryMediaFileStorage(endpoint))
+        return stores[-1]
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", keeping)
+
+    def content(url: str) -> bytes:
+        name = url.rsplit("/", 1)[-1]
+        for store in reversed(stores):
+            try:
+                return store.get_file(name).content
+            except Exception:  # noqa: BLE001 - not in this run's storage
+                continue
+        raise KeyError(url)
+    return content
+
+
 def test_a_viewer_never_receives_a_household_name_on_any_page(app_db):
     names = demo_names(app_db)
     ids = {r[0] for r in Database(app_db).query("SELECT DISTINCT household_id FROM household")}
@@ -143,10 +169,11 @@ def test_a_viewer_never_receives_a_household_name_on_any_page(app_db):
     assert seen > 10_000  # the pages did draw their content
 
 
-def test_an_officers_household_list_and_download_hold_only_their_commune(app_db):
+def test_an_officers_household_list_and_download_hold_only_their_commune(app_db, monkeypatch):
     own = demo_names(app_db, "commune_code = '25327'")
     # Names of other communes that are not also a part of a name in the officer's own commune.
     others = {n for n in demo_names(app_db, "commune_code <> '25327'") if not any(n in o for o in own)}
+    files = media_files(monkeypatch)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     login_as(at, "officer")
     at.query_params["commune"] = "25330"  # a direct link to another commune
@@ -154,16 +181,20 @@ def test_an_officers_household_list_and_download_hold_only_their_commune(app_db)
     at.switch_page("pages/data.py").run()
     assert not at.exception, at.exception
     lists = [d.value for d in at.dataframe if "head_name" in d.value.columns]
-    assert lists and set(lists[-1].commune_code) <= {"25327"} and len(lists[-1]) > 0
+    assert lists and set(lists[-1].commune_code) == {"25327"} and len(lists[-1]) > 0
     text = page_text(at)
     assert not [n for n in others if n in text]
     assert set(lists[-1].head_name) <= own
     download = at.download_button(key="data_households_csv")  # the CSV of exactly this list
+    csv = pd.read_csv(io.BytesIO(files(download.proto.url)), encoding="utf-8-sig", dtype=str)
+    assert csv.household_id.tolist() == lists[-1].household_id.tolist()
+    assert set(csv.commune_code) == {"25327"} and set(csv.head_name) <= own
     download.click().run()
     assert not at.exception
     with Database(app_db) as db:
         log = audit.read(db, user="thanhan", actions=["export"])
-    assert len(log) == 1 and json.loads(log.detail[0])["households"] is True
+    assert len(log) == 1
+    assert json.loads(log.detail[0]) == {"what": "household_list", "rows": len(lists[-1]), "households": True}
 
 
 def test_viewers_and_planners_get_no_household_download_or_list(app_db):

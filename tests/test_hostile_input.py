@@ -107,20 +107,35 @@ def test_hostile_usernames_and_passwords_at_login(demo_db):
     auth.authenticate(demo_db, "admin", "demo-admin-2024")
 
 
+def accounts_and_settings(db) -> dict:
+    return {"setting": db.query("SELECT * FROM setting ORDER BY key"),
+            "app_user": db.query("SELECT * FROM app_user ORDER BY username"),
+            "user_commune": db.query("SELECT * FROM user_commune ORDER BY ALL")}
+
+
 def test_hostile_account_fields_are_refused_or_kept_as_text(demo_db):
     auth.update_setting(demo_db, "password_hash_rounds", "4")
-    with pytest.raises(auth.AuthError):
+    before = accounts_and_settings(demo_db)
+    with pytest.raises(auth.AuthError) as e:
         auth.create_account(demo_db, "x'; DROP TABLE app_user; --", "viewer", "long enough password")
+    assert e.value.reason == "bad_username"
     name = auth.create_account(demo_db, "ok.user", "viewer", "long enough password", display_name=HTML,
                                email="a@b.vn")
     assert auth.account(demo_db, name)["display_name"] == HTML
-    with pytest.raises(auth.AuthError):
+    with pytest.raises(auth.AuthError) as e:
         auth.assign_communes(demo_db, name, [(2024, "25327' OR '1'='1")])
-    with pytest.raises(auth.AuthError):
+    assert e.value.reason == "unknown_commune"
+    with pytest.raises(auth.AuthError) as e:
         auth.update_setting(demo_db, "lockout_attempts", "1; DROP TABLE setting")
-    with pytest.raises(auth.AuthError):
+    assert e.value.reason == "bad_setting"
+    with pytest.raises(auth.AuthError) as e:
         auth.update_setting(demo_db, "'; DROP TABLE setting; --", "1")
-    assert demo_db.scalar("SELECT count(*) FROM setting") > 5
+    assert e.value.reason == "unknown_setting"
+    # Nothing changed but the one account created.
+    after = accounts_and_settings(demo_db)
+    assert [r[0] for r in after["app_user"] if r not in before["app_user"]] == [name]
+    assert [r for r in after["app_user"] if r[0] != name] == before["app_user"]
+    assert after["setting"] == before["setting"] and after["user_commune"] == before["user_commune"]
 
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")

@@ -169,9 +169,17 @@ def test_hostile_uploads_render_as_text_on_the_data_page(demo_db_file, tmp_path,
     at.run()
     at.switch_page("pages/data.py").run()
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    # The NUL name stays out: AppTest's uploader itself refuses it (a browser never sends one).
+    names = [n for n in HOSTILE_FILE_NAMES if "\x00" not in n]
+    communes = ["Xã Thanh An", "Xã An Khương", "Xã An Phú", "Xã Tân Lợi"]  # one file per commune
     at.file_uploader(key="data_upload").set_value(
-        [(name, hostile_workbook(), xlsx) for name in HOSTILE_FILE_NAMES[:1]]).run()
+        [(name, hostile_workbook(commune=c), xlsx) for name, c in zip(names, communes, strict=True)]).run()
     assert not at.exception, at.exception
+    # Each file is shown under its own name, as given, with its check result.
+    assert [h.value for h in at.subheader] == names
+    assert [c.value for c in at.caption if c.value.startswith("Hợp lệ")] == ["Hợp lệ: sẵn sàng nhập."] * 4
+    assert [m.value for m in at.metric if m.label == "Số dòng nhập"] == [str(len(HOSTILE_NAMES))] * 4
+    assert at.button(key="data_confirm").label == "Xác nhận nhập 4 tệp hợp lệ"
     # No element of the page lets HTML through: markdown elements that show user text are escaped.
     for m in at.markdown:
         assert "<script>" not in m.value or m.proto.allow_html is False

@@ -313,11 +313,13 @@ def test_sigkill_during_a_commit_loses_nothing(demo_db_file, tmp_path, kill_when
     before, n = state_of(path), 30_000
     info = crash_during_commit(path, n, kill_when, delay)
     outcome = check_after_crash(path, before, n)
-    if kill_when == "wal" and info["wal_at_kill"] is not None:
+    if not info["killed"]:
+        assert outcome == "after", info  # the child finished first: the batch is there, whole
+    if kill_when == "wal":
+        if not (info["killed"] and info["wal_at_kill"] is not None):
+            pytest.skip(f"the kill did not land while the commit was being written: {info}")
         # killed while the commit was being written: it must not count as committed
         assert outcome == "before", info
-    if kill_when == "delay" and delay >= 2.0 and not info["killed"]:
-        assert outcome == "after"  # the child finished: the batch is there, whole
 
 
 @pytest.mark.slow

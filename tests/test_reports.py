@@ -426,7 +426,8 @@ def test_the_overview_offers_the_workbook_and_the_deck_and_the_data_page_the_wor
     at.switch_page("pages/data.py").run()  # the Data page offers the workbook only
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
-    assert any(x.startswith("Tải báo cáo Excel năm") for x in labels)  # for the page's year
+    assert at.selectbox(key="year").value == 2024
+    assert "Tải báo cáo Excel năm 2024" in labels  # for the page's year
     assert not any(x.startswith("Tải bài trình chiếu") for x in labels)
 
 

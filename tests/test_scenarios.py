@@ -229,9 +229,11 @@ def test_impossible_assumptions_are_refused_in_words():
     with pytest.raises(S.ScenarioError, match="P: dòng vốn hỗ trợ hộ cần chi phí mỗi hộ lớn hơn 0"):
         S.evaluate(baseline, bad, "plan")
     bad = {**params, "assumptions": [{**params["assumptions"][0], "escape_share": 1.5}, params["assumptions"][1]]}
-    with pytest.raises(S.ScenarioError, match="between 0 and 1"):
+    with pytest.raises(S.ScenarioError, match=r"^P: tỷ lệ thoát nghèo phải từ 0 đến 1 / "
+                                              r"P: the share escaping must lie between 0 and 1$"):
         S.evaluate(baseline, bad, "optimise")
-    with pytest.raises(S.ScenarioError, match="M"):
+    with pytest.raises(S.ScenarioError,
+                       match=r"^Chưa có giả định cho dòng vốn: M / No assumption for the line\(s\): M$"):
         S.evaluate(baseline, {**params, "assumptions": params["assumptions"][:1]}, "plan")
 
 

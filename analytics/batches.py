@@ -71,10 +71,11 @@ def supersede(cur, table: str, batch_id: int) -> int:
         [batch_id, batch_id, batch_id]).fetchone()[0]
 
 
-def find_duplicate(db, sha256: str) -> int | None:
-    """The live batch that imported a file with this SHA-256, if any."""
-    return db.scalar("SELECT min(id) FROM import_batch WHERE sha256 = ? AND status = 'committed'",
-                     [sha256])
+def find_duplicate(db, sha256: str) -> tuple[int, str] | None:
+    """(id, kind) of the live batch that imported a file with this SHA-256, if any."""
+    rows = db.query("SELECT id, kind FROM import_batch WHERE sha256 = ? AND status = 'committed' "
+                    "ORDER BY id LIMIT 1", [sha256])
+    return rows[0] if rows else None
 
 
 def list_batches(db, limit: int = 200, communes: set[tuple[int, str]] | None = None) -> pd.DataFrame:
@@ -91,31 +92,36 @@ def list_batches(db, limit: int = 200, communes: set[tuple[int, str]] | None = N
     return frame[frame.id.isin(inside)].reset_index(drop=True)
 
 
-def _batches_inside(db, communes: set[tuple[int, str]]) -> set[int]:
-    """Batches whose rows all belong to the given communes."""
+def _unit_rows(db, communes: set[tuple[int, str]], select: str, batch_id: int | None = None) -> list[tuple]:
+    """``select`` over the household, commune-total and indicator rows (of one batch, or of all)
+    each with ``allowed``: whether its unit is among ``communes`` (vintage, code)."""
     allowed = pd.DataFrame(sorted(communes), columns=["vintage", "code"]).astype({"vintage": "int64", "code": "str"})
+    where = "" if batch_id is None else f"WHERE batch_id = {int(batch_id)}"
     cur = db.cursor()
     try:
         cur.register("_allowed_units", allowed)
-        rows = cur.execute(
-            """WITH r AS (
-                   SELECT batch_id, commune_vintage AS v, commune_code AS c FROM household
-                   UNION ALL SELECT batch_id, commune_vintage, commune_code FROM commune_total
-                   UNION ALL SELECT batch_id, org_vintage, org_code FROM indicator_value)
-               SELECT batch_id FROM r LEFT JOIN _allowed_units a ON a.vintage = r.v AND a.code = r.c
-               GROUP BY batch_id HAVING bool_and(a.code IS NOT NULL)""").fetchall()
+        return cur.execute(
+            f"""WITH r AS (
+                    SELECT batch_id, commune_vintage AS v, commune_code AS c FROM household {where}
+                    UNION ALL SELECT batch_id, commune_vintage, commune_code FROM commune_total {where}
+                    UNION ALL SELECT batch_id, org_vintage, org_code FROM indicator_value {where}),
+                units AS (SELECT r.batch_id, a.code IS NOT NULL AS allowed
+                          FROM r LEFT JOIN _allowed_units a ON a.vintage = r.v AND a.code = r.c)
+                {select}""").fetchall()
     finally:
         cur.close()
-    return {r[0] for r in rows}
+
+
+def _batches_inside(db, communes: set[tuple[int, str]]) -> set[int]:
+    """Batches whose rows all belong to the given communes."""
+    return {r[0] for r in _unit_rows(db, communes, "SELECT batch_id FROM units GROUP BY batch_id "
+                                                   "HAVING bool_and(allowed)")}
 
 
 def holds_rows_outside(db, batch_id: int, communes: set[tuple[int, str]]) -> bool:
     """Whether a batch has household, commune-total or indicator rows outside the given communes
     (vintage, code)."""
-    return batch_id not in _batches_inside(db, communes) and bool(db.scalar(
-        """SELECT count(*) FROM (SELECT batch_id FROM household UNION ALL SELECT batch_id FROM commune_total
-                                 UNION ALL SELECT batch_id FROM indicator_value) WHERE batch_id = ?""",
-        [batch_id]))
+    return bool(_unit_rows(db, communes, "SELECT count(*) FILTER (NOT allowed) FROM units", batch_id)[0][0])
 
 
 def rollback(db, batch_id: int, user: str | None = None,

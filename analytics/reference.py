@@ -67,6 +67,12 @@ def get_setting(db, key: str, default: str | None = None) -> str | None:
     return default if value is None else value
 
 
+def standard_years(db) -> list[int]:
+    """The years some poverty standard covers (the years data can be imported for), in order."""
+    lo, hi = db.query("SELECT min(valid_from_year), max(valid_to_year) FROM poverty_standard")[0]
+    return list(range(lo, hi + 1)) if lo is not None else []
+
+
 def get_float_setting(db, key: str, default: float) -> float:
     value = get_setting(db, key)
     return default if value is None else float(value)

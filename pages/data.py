@@ -86,7 +86,9 @@ def show_check(upload, report) -> None:
         if report.errors:
             st.error(ui.tr("data_errors_count", n=len(report.errors)), icon=icon)
             st.dataframe(report.issues_frame("errors"), hide_index=True, column_config=_issue_columns())
-            st.download_button(ui.tr("data_download_annotated"), annotated_workbook(upload.getvalue(), upload.name, report),
+            # Built only when clicked: it reads the whole file again.
+            st.download_button(ui.tr("data_download_annotated"),
+                               lambda: annotated_workbook(upload.getvalue(), upload.name, report),
                                file_name=upload.name.rsplit(".", 1)[0] + "_loi.xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                key=f"annotated_{report.sha256}", icon=":material/download:")
@@ -108,14 +110,10 @@ def _issue_columns() -> dict:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def cached_template(kind: str, template_year: int, lang_: str, _version: int) -> bytes:
-    """A template workbook (reference lists change only with the data version)."""
+def cached_template(kind: str, template_year: int, lang_: str, version: int) -> bytes:
+    """A template workbook (its reference lists change only with the data version, which is
+    therefore part of the cache key)."""
     return template_workbook(ui.get_db(), kind, template_year, lang_)
-
-
-def standard_years() -> list[int]:
-    lo, hi = db.query("SELECT min(valid_from_year), max(valid_to_year) FROM poverty_standard")[0]
-    return list(range(lo, hi + 1))
 
 
 if flash := st.session_state.pop("data_flash", None):
@@ -133,9 +131,9 @@ with tab_import:
         c1, c2, c3 = st.columns(3)
         kind = c1.selectbox(ui.tr("data_kind"), [None, *KINDS], key="data_kind",
                             format_func=lambda k: ui.tr("data_kind_auto") if k is None else ui.tr(f"import_kind_{k}"))
-        year_option = c2.selectbox(ui.tr("data_year_option"), [None, *standard_years()], key="data_year",
+        year_option = c2.selectbox(ui.tr("data_year_option"), [None, *ui.fetch("reference.standard_years")], key="data_year",
                                    format_func=lambda y: ui.tr("data_from_file") if y is None else str(y))
-        vintage = vintage_for_year(year_option or year or standard_years()[-1])
+        vintage = vintage_for_year(year_option or year or ui.fetch("reference.standard_years")[-1])
         units = dict(db.query("SELECT code, name FROM org_unit WHERE vintage = ? ORDER BY unit_type <> 'district', code",
                               [vintage]))
         if communes is not None:
@@ -214,7 +212,7 @@ with tab_templates:
     c1, c2 = st.columns(2)
     template_kind = c1.selectbox(ui.tr("data_kind"), KINDS, key="data_template_kind",
                                  format_func=lambda k: ui.tr(f"import_kind_{k}"))
-    years = standard_years()
+    years = ui.fetch("reference.standard_years")
     template_year = c2.selectbox(ui.tr("year"), years, key="data_template_year",
                                  index=years.index(year) if year in years else len(years) - 1)
     st.download_button(ui.tr("data_template_download"), cached_template(template_kind, template_year, lang, version),

@@ -2,11 +2,12 @@
 commune names with or without prefixes and accents, in the units of the data's year."""
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.importer.clean import (is_minority, parse_numbers, parse_ticks, parse_words,
-                                      resolve_units)
+from analytics.importer.clean import (clean_text, is_empty, is_minority, parse_numbers, parse_ticks,
+                                      parse_words, resolve_units)
 from analytics.reference import read_csv
 
 
@@ -62,3 +63,18 @@ def test_communes_resolve_in_the_vintage_of_the_year():
     got = [None if pd.isna(v) else v
            for v in resolve_units(pd.Series(["Minh Đức", "Thanh An", "Tân Khai"]), units("2025"))]
     assert got == ["25349", None, "25357"]
+
+
+def test_cells_of_spaces_only_are_empty_whatever_the_spaces():
+    cells = pd.Series(["    ", " \n", "\r\n", "\t\t", "\u00a0 ", "", None, float("nan"), "x", 0])
+    assert is_empty(cells).tolist() == [True] * 8 + [False, False]
+    cleaned, _ = clean_text(cells)
+    assert cleaned.tolist() == [None] * 8 + ["x", "0"]
+
+
+@pytest.mark.parametrize("text, total", [
+    ("Tổng cộng", True), ("(Tổng cộng)", True), ("  Cộng:", True), ("TỔNG CỘNG TOÀN XÃ (BAO GỒM CẢ ẤP MỚI)", True),
+    ("Tổng số", True), ("Trần Văn Cộng", False), ("Tân Quan", False), ("1", False), (12, False)])
+def test_total_rows_are_told_by_their_folded_words(text, total):
+    from analytics.importer.core import _is_total_text
+    assert _is_total_text(text) is total

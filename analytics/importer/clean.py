@@ -18,8 +18,9 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
-BLANKS = ["", " ", "  ", "   ", "\t", "\u00a0", "\n"]
-BLANKS_SET = frozenset(BLANKS)
+def blank(value) -> bool:
+    """A cell of text that holds nothing but spaces (or nothing at all)."""
+    return isinstance(value, str) and not value.strip()
 
 
 def per_distinct(series: pd.Series, judge, missing=None) -> pd.Series:
@@ -38,8 +39,8 @@ def spread(codes: np.ndarray, values: list, missing, index) -> pd.Series:
 
 
 def is_empty(series: pd.Series) -> pd.Series:
-    """True where a cell holds nothing (None, NaN, '' or a few blanks)."""
-    return (series.isna() | series.isin(BLANKS)).astype(bool)
+    """True where a cell holds nothing (None, NaN, '' or spaces)."""
+    return per_distinct(series, blank, missing=True).astype(bool)
 
 
 def _number_of(text: str) -> float | None:
@@ -97,7 +98,7 @@ def parse_ticks(series: pd.Series) -> tuple[pd.Series, pd.Series]:
             return words[text.lower()]
         return words.get(fold(text)) if fold(text) else None
 
-    codes = per_distinct(series, lambda v: "" if v in BLANKS_SET else one(v), missing="").to_numpy()
+    codes = per_distinct(series, lambda v: "" if blank(v) else one(v), missing="").to_numpy()
     # "": blank, None: unreadable
     return (pd.Series(codes == "true", index=series.index),
             pd.Series(pd.isna(codes), index=series.index))
@@ -114,12 +115,12 @@ def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
 def clean_text(series: pd.Series) -> tuple[pd.Series, int]:
     """(NFC text with legacy encodings repaired, None for empty; the number of cells repaired)."""
     codes, uniques = pd.factorize(series.to_numpy())
-    texts = [None if v in BLANKS_SET else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+    texts = [None if blank(v) else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
              for v in uniques]
     # Only texts with letters beyond ASCII can be in a legacy encoding or need composing.
     legacy = {text for text in texts if text is not None and not text.isascii()}
     fixed = fix_values(legacy)[0] if legacy else {}
-    values = [None if text is None else fixed.get(text, text.strip()) for text in texts]
+    values = [None if text is None else fixed.get(text, text.strip()) or None for text in texts]
     changed = [i for i, text in enumerate(texts) if text in fixed and fixed[text] != text.strip()]
     repaired = int(np.isin(codes, changed).sum()) if changed else 0
     return spread(codes, values, None, series.index), repaired

@@ -15,9 +15,9 @@ import pandas as pd
 from .. import audit
 from ..batches import create_batch, find_duplicate, finish_batch, holds_rows_outside, insert_frame, supersede
 from ..classification import DEPRIVATION_COLUMNS, deprivation_count_sql, refresh_derived, status_sql
-from ..reference import get_setting, read_csv, vintage_for_year
-from .clean import (BLANKS, BLANKS_SET, clean_text, is_empty, is_minority, parse_numbers, parse_ticks, parse_words,
-                    resolve_units)
+from ..reference import get_setting, read_csv, standard_years, vintage_for_year
+from .clean import (blank, clean_text, is_empty, is_minority, parse_numbers, parse_ticks, parse_words,
+                    resolve_units, spread)
 from .header import Header, cell_text, find_header, read_title
 from .read import ReadError, check_archive, check_size, read_workbook
 from .report import ImportReport
@@ -82,11 +82,10 @@ def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, 
     duplicate = find_duplicate(db, report.sha256)
     # Someone else's file (rows outside the user's communes) is not named as a duplicate: it
     # goes through the checks, which refuse it row by row as outside the user's communes.
-    if duplicate is not None and (communes is None or not holds_rows_outside(db, duplicate, communes)):
-        report.status, report.duplicate_of, report.batch_id = "duplicate", duplicate, duplicate
-        report.kind, report.rows_imported = db.query(
-            "SELECT kind, 0 FROM import_batch WHERE id = ?", [duplicate])[0]
-        report.warn("import_warn_duplicate", batch=duplicate)
+    if duplicate is not None and (communes is None or not holds_rows_outside(db, duplicate[0], communes)):
+        batch, report.kind = duplicate
+        report.status, report.duplicate_of, report.batch_id = "duplicate", batch, batch
+        report.warn("import_warn_duplicate", batch=batch)
         return report
     step(0.1, "read")
     try:
@@ -141,7 +140,16 @@ def _excel_row(index) -> int:
 
 
 # -- rows that are not data ----------------------------------------------------------------
-_TOTAL_FIRST = frozenset("tTcC \t\u00a0")  # a cheap first look before the folding
+# Folded, a total's words start with t or c: a cheap first look at a cell before folding it.
+_TOTAL_START = re.compile(r"[\W_]*[tTcC]")
+
+
+def _is_total_text(value) -> bool:
+    """A cell reading "Tổng cộng", "Cộng", "(Tổng số)" ... (a total row, not data)."""
+    if type(value) is not str or not _TOTAL_START.match(value):
+        return False
+    folded = fold(value)
+    return folded in TOTAL_WORDS or folded.startswith("tongcong")
 
 
 def _classify_rows(grid: Grid, report: ImportReport) -> None:
@@ -152,19 +160,17 @@ def _classify_rows(grid: Grid, report: ImportReport) -> None:
     if frame.empty:
         return
     # Each column's distinct values are judged once (blank? a total's words?), then spread.
-    blank = np.empty(frame.shape, dtype=bool)
+    empty = np.empty(frame.shape, dtype=bool)
     is_total = np.zeros(len(frame), dtype=bool)
     for j, c in enumerate(frame.columns):
         codes, uniques = pd.factorize(frame[c].to_numpy())
-        blank[:, j] = np.array([v in BLANKS_SET for v in uniques] + [True])[codes]
+        empty[:, j] = spread(codes, [blank(v) for v in uniques], True, frame.index).to_numpy(bool)
         if j < 4:  # total row ("Tổng cộng") in the first columns
-            # Only short texts starting like "Tổng" / "Cộng" are folded (a total row, not data).
-            hits = [i for i, v in enumerate(uniques) if type(v) is str and v[:1] in _TOTAL_FIRST and len(v) < 40
-                    and v.strip()[:1].lower() in "tc" and (fold(v) in TOTAL_WORDS or fold(v).startswith("tongcong"))]
+            hits = [i for i, v in enumerate(uniques) if _is_total_text(v)]
             if hits:
                 is_total |= np.isin(codes, hits)
-    empties = pd.DataFrame(blank, index=frame.index, columns=frame.columns)
-    filled = pd.Series((~blank).sum(axis=1), index=frame.index)
+    empties = pd.DataFrame(empty, index=frame.index, columns=frame.columns)
+    filled = pd.Series((~empty).sum(axis=1), index=frame.index)
     is_total = pd.Series(is_total, index=frame.index)
     reason = pd.Series(None, index=frame.index, dtype="object")
     reason[filled == 0] = "blank"
@@ -183,7 +189,7 @@ def _classify_rows(grid: Grid, report: ImportReport) -> None:
     key = grid.col(key_field)
     hamlets = pd.Series(None, index=frame.index, dtype="object")
     if key is not None:
-        key_empty = is_empty(key)
+        key_empty = empties[key.name]
         section = key_empty & (filled > 0) & (filled <= 2) & reason.isna()
         if grid.header.kind == "budget":
             amount_cols = [c.index for c in grid.header.columns
@@ -242,7 +248,8 @@ def _years(db, grid: Grid, title, report: ImportReport, year_option) -> pd.Serie
 
 
 def _check_standard_years(db, grid, report, years: pd.Series) -> None:
-    lo, hi = db.query("SELECT min(valid_from_year), max(valid_to_year) FROM poverty_standard")[0]
+    covered = standard_years(db)
+    lo, hi = covered[0], covered[-1]
     outside = years.notna() & ((years < lo) | (years > hi))
     col = grid.col("year")
     if outside.any():

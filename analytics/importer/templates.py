@@ -9,8 +9,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .. import units
 from ..i18n import t
-from ..reference import read_csv, vintage_for_year
+from ..reference import read_csv, standard_years, vintage_for_year
 from .header import KINDS
 
 HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
@@ -45,19 +46,16 @@ def template_columns(db, kind: str, year: int) -> list[tuple[str, str]]:
 
 
 def _lists(db, year: int) -> dict[str, list[str]]:
-    vintage = vintage_for_year(year)
-    lo, hi = db.query("SELECT min(valid_from_year), max(valid_to_year) FROM poverty_standard")[0]
-    ticks = [r["value"] for r in read_csv("value_alias.csv") if r["field"] == "tick" and r["code"] == "true"][:1]
+    aliases = read_csv("value_alias.csv")
+    ticks = [r["value"] for r in aliases if r["field"] == "tick" and r["code"] == "true"][:1]
     statuses = []
-    for r in read_csv("value_alias.csv"):
+    for r in aliases:
         if r["field"] == "status" and r["value"].startswith("Hộ") and r["code"] not in {s[1] for s in statuses}:
             statuses.append((r["value"], r["code"]))
     return {
         "tick": ticks,
-        "commune": [r[0] for r in db.query(
-            "SELECT name FROM org_unit WHERE vintage = ? AND unit_type IN ('xa', 'phuong', 'thi_tran') ORDER BY code",
-            [vintage])],
-        "year": [str(y) for y in range(lo, hi + 1)],
+        "commune": units.communes(db, vintage_for_year(year))["name"].tolist(),
+        "year": [str(y) for y in standard_years(db)],
         "status": [s[0] for s in statuses],
         "indicator": [r[0] for r in db.query("SELECT name_vi FROM indicator ORDER BY code")],
         "source": [r[0] for r in db.query("SELECT short_vi FROM funding_source ORDER BY code")],

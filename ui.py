@@ -68,15 +68,16 @@ def cached(name: str, version: int, args: tuple = (), kwargs: tuple = ()) -> Any
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _cached_figure(name: str, version: int, args: tuple, kwargs: tuple):
+def _cached_figure(name: str, args: tuple, kwargs: tuple):
     return getattr(charts, name)(*args, **dict(kwargs))
 
 
 def figure(name: str, *args, **kwargs) -> Callable[[], Any]:
     """``analytics.charts.<name>(*args, **kwargs)``, built when the chart is drawn (so what comes
     before it, the headline first, reaches the browser without waiting for it) and cached on its
-    inputs: building a Plotly figure costs far more than drawing a cached copy."""
-    return lambda: _cached_figure(name, data_version(), tuple(args), tuple(sorted(kwargs.items())))
+    inputs (the frames themselves: a chart reads nothing else): building a Plotly figure costs
+    far more than drawing a cached copy. Each call returns a fresh copy."""
+    return lambda: _cached_figure(name, tuple(args), tuple(sorted(kwargs.items())))
 
 
 def fetch(name: str, *args, quiet: bool = False, **kwargs) -> Any:
@@ -227,10 +228,9 @@ def require_year(settings: dict) -> None:
     """Stop the page with a helpful message when there is no data at all."""
     if settings.get("year") is None:
         st.warning(tr("empty_database"), icon=":material/database:")
-        try:  # the Data page exists only for roles that may import
+        import auth_ui
+        if auth_ui.current_scope().may_open("data"):  # the Data page exists only for roles that may import
             st.page_link("pages/data.py", label=tr("dash_go_to_data"), icon=":material/upload_file:")
-        except Exception:
-            pass
         st.stop()
 
 
@@ -283,24 +283,24 @@ def show_chart(chart: Chart, meeting: bool = False) -> None:
     if chart.takeaway:
         st.markdown(f":material/lightbulb: **{chart.takeaway}**")
     shown = charts.for_meeting(figure) if meeting else figure
-    # theme=None: the figure keeps its own fonts, sizes and colours (the same as in the PNG)
-    st.plotly_chart(charts.untitled(shown, copy=False), key=f"chart_{chart.key}", theme=None,
+    # theme=None: the figure keeps its own fonts, sizes and colours (the same as in the PNG). The
+    # figure drawn is a copy without its title (written above it): ``figure`` keeps it for the PNG.
+    st.plotly_chart(charts.untitled(shown, copy=not meeting), key=f"chart_{chart.key}", theme=None,
                     config={"displaylogo": False, "displayModeBar": not meeting})
     if meeting:
         return
     with st.container(horizontal=True, key=f"downloads_{chart.key}"):
+        import auth_ui  # exports are audited (auth_ui imports this module)
         if chart.data is not None:
             data = chart.data
-            import auth_ui  # exports are audited (auth_ui imports this module)
             st.download_button(tr("dash_download_excel"),
                                data=auth_ui.audited(lambda: charts.to_xlsx(data, chart.key), f"{chart.key}.xlsx"),
                                file_name=f"{chart.key}.xlsx", key=f"xlsx_{chart.key}", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                icon=":material/table_view:", type="tertiary")
-        fig, takeaway = figure, chart.takeaway
-        import auth_ui
+        takeaway = chart.takeaway
         st.download_button(tr("dash_download_png"),
-                           data=auth_ui.audited(lambda: charts.to_png(fig, takeaway), f"{chart.key}.png"),
+                           data=auth_ui.audited(lambda: charts.to_png(figure, takeaway), f"{chart.key}.png"),
                            file_name=f"{chart.key}.png", mime="image/png", key=f"png_{chart.key}",
                            on_click="ignore", icon=":material/image:", type="tertiary")
 

@@ -52,31 +52,32 @@ def _pace(db: Database, year: int, as_of: date | None) -> tuple[float | None, fl
     return (year_elapsed(year, as_of) if as_of is not None else None), tolerance
 
 
-def _line_frame(db: Database, year: int, as_of: date | None) -> pd.DataFrame:
-    """Plan and disbursement per (project, sub_project, source): the disbursed amount is that of
-    the latest cumulative snapshot on or before ``as_of``, per line, source and unit."""
-    return db.frame(
-        """
-        WITH plan AS (
-            SELECT project, sub_project, source, sum(amount_mvnd)::DOUBLE AS plan,
-                   string_agg(DISTINCT agency, '; ' ORDER BY agency) AS agency
-            FROM budget_plan_current WHERE year = ? GROUP BY ALL),
-        keyed AS (
-            SELECT d.*, max(as_of) OVER (PARTITION BY project, sub_project, source, org_vintage, org_code)
-                   AS snapshot
-            FROM disbursement_current d WHERE d.year = ? AND d.as_of <= ?),
-        disb AS (
-            SELECT project, sub_project, source, sum(amount_mvnd)::DOUBLE AS disbursed,
-                   max(as_of) AS snapshot
-            FROM keyed WHERE as_of = snapshot GROUP BY ALL)
-        SELECT coalesce(p.project, d.project) AS project, coalesce(p.sub_project, d.sub_project) AS sub_project,
-               coalesce(p.source, d.source) AS source, p.agency,
+# Plan and disbursement per line and source (``sub`` is '' for a project without sub-projects):
+# the disbursed amount is that of the latest cumulative snapshot on or before $day, per line,
+# source and unit. The CTEs of every execution query (parameters $year and $day).
+_LINES = """
+    plan AS (
+        SELECT project, coalesce(sub_project, '') AS sub, source, sum(amount_mvnd)::DOUBLE AS plan,
+               list(DISTINCT nullif(agency, '')) AS agencies
+        FROM budget_plan_current WHERE year = $year GROUP BY ALL),
+    keyed AS (
+        SELECT d.*, max(d.as_of) OVER (PARTITION BY project, sub_project, source, org_vintage, org_code)
+               AS snapshot
+        FROM disbursement_current d WHERE d.year = $year AND d.as_of <= $day),
+    disb AS (
+        SELECT project, coalesce(sub_project, '') AS sub, source, sum(amount_mvnd)::DOUBLE AS disbursed,
+               max(as_of) AS snapshot
+        FROM keyed WHERE as_of = snapshot GROUP BY ALL),
+    lines AS (
+        SELECT coalesce(p.project, d.project) AS project, coalesce(p.sub, d.sub) AS sub,
+               coalesce(p.source, d.source) AS source, p.agencies,
                coalesce(p.plan, 0) AS plan, coalesce(d.disbursed, 0) AS disbursed, d.snapshot
-        FROM plan p FULL OUTER JOIN disb d
-          ON d.project = p.project AND d.sub_project IS NOT DISTINCT FROM p.sub_project AND d.source = p.source
-        """,
-        [year, year, as_of or date(year, 12, 31)],
-    )
+        FROM plan p FULL OUTER JOIN disb d ON d.project = p.project AND d.sub = p.sub AND d.source = p.source)
+"""
+
+
+def _line_params(year: int, as_of: date | None) -> dict:
+    return {"year": year, "day": as_of or date(year, 12, 31)}
 
 
 def _rates(frame: pd.DataFrame, pace: float | None, tolerance: float) -> pd.DataFrame:
@@ -93,49 +94,38 @@ def execution(db: Database, year: int, as_of: date | None = None) -> pd.DataFram
     before ``as_of``; default: the year's latest snapshot), rate (disbursed / plan), pace (share
     of the year elapsed at as_of), behind_pace (rate below pace by more than the setting
     ``pace_tolerance``), as_of (the date asked), snapshot (the latest snapshot date used)."""
-    # One query: the date, the tolerance, plan and disbursement per line with its names.
+    as_of = as_of or latest_snapshot(db, year)
+    pace, tolerance = _pace(db, year, as_of)
+    code = "l.project || CASE WHEN l.sub = '' THEN '' ELSE '.' || l.sub END"
     frame = db.frame(
-        """
-        WITH asked AS (
-            SELECT coalesce(?::DATE, (SELECT max(as_of) FROM disbursement_current WHERE year = ?)) AS day),
-        plan AS (
-            SELECT project, coalesce(sub_project, '') AS sub, sum(amount_mvnd)::DOUBLE AS plan,
-                   string_agg(DISTINCT nullif(agency, ''), '; ' ORDER BY nullif(agency, '')) AS agency
-            FROM budget_plan_current WHERE year = ? GROUP BY ALL),
-        keyed AS (
-            SELECT d.*, max(d.as_of) OVER (PARTITION BY project, sub_project, source, org_vintage, org_code)
-                   AS snapshot
-            FROM disbursement_current d, asked
-            WHERE d.year = ? AND d.as_of <= coalesce(asked.day, make_date(?, 12, 31))),
-        disb AS (
-            SELECT project, coalesce(sub_project, '') AS sub, sum(amount_mvnd)::DOUBLE AS disbursed,
-                   max(as_of) AS snapshot
-            FROM keyed WHERE as_of = snapshot GROUP BY ALL),
-        lines AS (
-            SELECT coalesce(p.project, d.project) AS project, coalesce(p.sub, d.sub) AS sub, p.agency,
-                   coalesce(p.plan, 0) AS plan, coalesce(d.disbursed, 0) AS disbursed, d.snapshot
-            FROM plan p FULL OUTER JOIN disb d ON d.project = p.project AND d.sub = p.sub)
+        f"""
+        WITH {_LINES}
         SELECT l.project, nullif(l.sub, '') AS sub_project,
-               coalesce(n.name_vi, l.project || CASE WHEN l.sub = '' THEN '' ELSE '.' || l.sub END) AS name_vi,
-               coalesce(n.name_en, l.project || CASE WHEN l.sub = '' THEN '' ELSE '.' || l.sub END) AS name_en,
-               l.agency, l.plan, l.disbursed, asked.day AS as_of, l.snapshot,
-               (SELECT value FROM setting WHERE key = 'pace_tolerance') AS tolerance
-        FROM lines l CROSS JOIN asked
-        LEFT JOIN project n ON n.code = l.project || CASE WHEN l.sub = '' THEN '' ELSE '.' || l.sub END
+               coalesce(any_value(n.name_vi), {code}) AS name_vi, coalesce(any_value(n.name_en), {code}) AS name_en,
+               nullif(array_to_string(list_sort(list_distinct(flatten(list(l.agencies)))), '; '), '') AS agency,
+               sum(l.plan) AS plan, sum(l.disbursed) AS disbursed, max(l.snapshot) AS snapshot
+        FROM lines l LEFT JOIN project n ON n.code = {code}
+        GROUP BY l.project, l.sub
         ORDER BY l.project, l.sub
         """,
-        [as_of, year, year, year, year],
+        _line_params(year, as_of),
     )
-    if as_of is None:
-        as_of = db.scalar("SELECT max(as_of) FROM disbursement_current WHERE year = ?", [year]) \
-            if frame.empty else _date(frame["as_of"].iloc[0])
-    tolerance = float(frame["tolerance"].iloc[0]) if len(frame) and frame["tolerance"].iloc[0] is not None \
-        else get_float_setting(db, "pace_tolerance", 0.10)
     frame["as_of"] = as_of
     frame["snapshot"] = [_date(d) for d in frame["snapshot"]]
-    frame = _rates(frame, year_elapsed(year, as_of) if as_of is not None else None, tolerance)
+    frame = _rates(frame, pace, tolerance)
     return frame[["project", "sub_project", "name_vi", "name_en", "agency", "plan", "disbursed", "rate",
                   "pace", "behind_pace", "as_of", "snapshot"]]
+
+
+def totals(execution: pd.DataFrame) -> dict:
+    """The headline of ``execution`` rows: plan, disbursed, rate (None without a plan), as_of,
+    pace (None without a date), behind (lines behind pace), lines."""
+    plan, paid = float(execution["plan"].sum()), float(execution["disbursed"].sum())
+    pace = execution["pace"].dropna()
+    return {"plan": plan, "disbursed": paid, "rate": paid / plan if plan else None,
+            "as_of": execution["as_of"].dropna().max() if len(execution) else None,
+            "pace": float(pace.iloc[0]) if len(pace) else None,
+            "behind": int(execution["behind_pace"].fillna(False).astype(bool).sum()), "lines": len(execution)}
 
 
 def _date(value) -> date | None:
@@ -148,7 +138,7 @@ def execution_by_source(db: Database, year: int, as_of: date | None = None) -> p
     name_en, plan, disbursed, rate, pace, behind_pace, as_of."""
     as_of = as_of or latest_snapshot(db, year)
     pace, tolerance = _pace(db, year, as_of)
-    lines = _line_frame(db, year, as_of)
+    lines = db.frame(f"WITH {_LINES} SELECT source, plan, disbursed FROM lines", _line_params(year, as_of))
     sources = db.frame("SELECT code AS source, name_vi, name_en FROM funding_source")
     frame = lines.groupby("source", as_index=False)[["plan", "disbursed"]].sum()
     frame = sources.merge(frame, how="right", on="source")
@@ -210,8 +200,7 @@ def cumulative_curve(db: Database, year: int) -> pd.DataFrame:
         """,
         [year, year],
     )
-    plan = float(frame["plan"].iloc[0]) if len(frame) else \
-        float(db.scalar("SELECT coalesce(sum(amount_mvnd), 0) FROM budget_plan_current WHERE year = ?", [year]))
+    plan = float(frame["plan"].iloc[0]) if len(frame) else 0.0  # no snapshot: no row to fill
     frame["as_of"] = [_date(d) for d in frame["as_of"]]
     frame["plan"] = plan
     frame["rate"] = frame.disbursed / plan if plan else None

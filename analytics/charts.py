@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .db import PROJECT_ROOT
-from .i18n import DEFAULT_LANGUAGE, fmt_number, fmt_percent, plotly_separators, t
+from .i18n import DEFAULT_LANGUAGE, fmt_number, fmt_percent, is_missing, plotly_separators, t
 from .transitions import NEAR_POOR_COLUMNS, NEAR_POOR_SIGNS, POOR_COLUMNS, POOR_SIGNS
 
 COLOURS_FILE = PROJECT_ROOT / "data" / "chart_colours.csv"
@@ -543,14 +543,6 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     return buffer.getvalue()
 
 
-def _missing(value) -> bool:
-    """None, NaN or pandas' NA (a unit without data); a list or other value is not missing."""
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
     """A frame ready to show: the chosen ``columns`` (column, label key, kind) with headers in
     the language and values written its way; kind is number | percent | status | text | flag."""
@@ -566,8 +558,8 @@ def table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], lang: str = 
         elif kind == "status":
             values = values.map(lambda v: t(f"charts_target_{v}", lang) if isinstance(v, str) else "–")
         elif kind == "flag":
-            values = values.map(lambda v: "⚠" if not _missing(v) and bool(v) else "")
+            values = values.map(lambda v: "⚠" if not is_missing(v) and bool(v) else "")
         else:
-            values = values.map(lambda v: "–" if _missing(v) else v)
+            values = values.map(lambda v: "–" if is_missing(v) else v)
         out[t(label, lang)] = values.tolist()
     return pd.DataFrame(out)

@@ -19,7 +19,7 @@ import sys
 
 from . import auth, commands
 from .db import DatabaseError, default_db_path
-from .i18n import t
+from .i18n import both, t
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -41,11 +41,6 @@ def read_password(args, prompt: str = "Mật khẩu / password: ", *, confirm: b
     if confirm and getpass.getpass("Nhập lại / again: ") != first:
         raise auth.AuthError("mismatch", "the two passwords differ")
     return first
-
-
-def both(key: str, **values) -> str:
-    """The label ``key`` in Vietnamese / English."""
-    return f"{t(key, 'vi', **values)} / {t(key, 'en', **values)}"
 
 
 def account_options(parser: argparse.ArgumentParser) -> None:

@@ -169,7 +169,8 @@ class Database:
     def transaction(self, *, changes_data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """One explicit write transaction; rolls back on error. On commit it bumps ``data_version``
         (every cached figure is recomputed) unless ``changes_data`` is False: writes no figure
-        depends on (log-ins, the audit log, accounts) leave the caches of every user warm."""
+        depends on (log-ins, the audit log, accounts, saved scenarios) leave the caches of every
+        user warm."""
         if self.read_only:
             raise DatabaseError(f"Cơ sở dữ liệu {self.path} đang mở chỉ đọc. / The database is open read-only.")
         with self._write_lock:

@@ -46,9 +46,8 @@ def indicators(db: Database, year: int) -> pd.DataFrame:
 def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.DataFrame:
     """The long table (see ``deprivation_table``): per commune (or one district row with
     commune_code and commune_name None) and indicator of the standard in force."""
-    standard = standard_for_year(db, year)["standard"]
-    codes = [r[0] for r in db.query("SELECT code FROM deprivation_indicator WHERE standard = ? ORDER BY number",
-                                    [standard])]
+    inds = indicators(db, year)
+    codes = list(inds.code)
     vintage = units_mod.target_vintage(year, units)
     # Only poor and near-poor households count: filter them first and count per recorded commune
     # and status (the status computed once per row), then map the commune rows to the units and
@@ -79,18 +78,16 @@ def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.
                        coalesce(sum(deprived) FILTER (status = 'near_poor'), 0) AS near_poor_count,
                        coalesce(sum(households) FILTER (status = 'near_poor'), 0) AS near_poor_households
                 FROM long GROUP BY ALL)
-            SELECT c.commune_code, o.name AS commune_name,
-                   {", ".join(f"d.{col}" for col in _INDICATOR_COLUMNS)},
+            SELECT c.commune_code, o.name AS commune_name, c.code,
                    c.poor_count::BIGINT AS poor_count,
                    c.poor_count / nullif(c.poor_households, 0) AS poor_share,
                    c.near_poor_count::BIGINT AS near_poor_count,
                    c.near_poor_count / nullif(c.near_poor_households, 0) AS near_poor_share
             FROM counted c
-            JOIN deprivation_indicator d ON d.standard = ? AND d.code = c.code
-            LEFT JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = c.commune_code
-            ORDER BY c.commune_code, d.number""",
-        [year, standard])
-    return frame[columns]
+            LEFT JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = c.commune_code""",
+        [year])
+    frame = frame.merge(inds[_INDICATOR_COLUMNS], on="code")
+    return frame.sort_values(["commune_code", "number"], na_position="first").reset_index(drop=True)[columns]
 
 
 def deprivation_table(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
@@ -169,15 +166,15 @@ def alkire_foster(db: Database, year: int, commune_code: str | None = None,
     # many (the derived deprivation_count) are scored, the rest are only counted.
     needed = max(0, math.ceil(k / float(inds.weight.max()) - 1e-9))
     per_ind = ", ".join(f"count(*) FILTER ({poor} AND s.{c})" for c in inds.code)
-    n = int(db.scalar(f"SELECT count(*) FROM household_current h {join} WHERE h.year = ?", params))
     row = db.query(
         f"""WITH s AS (SELECT {score} AS c, {k!r} AS k, {", ".join(f"h.{c}" for c in inds.code)}
                        FROM household_current h {join}
                        WHERE h.year = ? AND coalesce(h.deprivation_count, {len(inds)}) >= {needed})
-            SELECT 0, count(*) FILTER ({poor}), coalesce(sum(s.c) FILTER ({poor}), 0), {per_ind}
+            SELECT (SELECT count(*) FROM household_current h {join} WHERE h.year = ?),
+                   count(*) FILTER ({poor}), coalesce(sum(s.c) FILTER ({poor}), 0), {per_ind}
             FROM s""",
-        params)[0]
-    q, total_score = int(row[1]), float(row[2])
+        params + params)[0]
+    n, q, total_score = int(row[0]), int(row[1]), float(row[2])
     deprived = dict(zip(inds.code, row[3:]))
     H = q / n if n else 0.0
     A = total_score / q if q else 0.0

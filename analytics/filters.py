@@ -100,9 +100,7 @@ def target_texts(gaps: pd.DataFrame, lang: str) -> pd.DataFrame:
     indicator's unit (households as counts, shares as percentages)."""
     from .i18n import fmt_number, fmt_percent
 
-    def fmt(value, unit):
-        if value is None or value != value:
-            return "–"
+    def fmt(value, unit):  # both write "–" for a missing value
         return fmt_percent(value, lang) if unit == "share" else fmt_number(value, lang)
 
     out = gaps.copy()
@@ -147,8 +145,8 @@ def answering_lines(rows: pd.DataFrame, indicators: pd.DataFrame, execution: pd.
                         "policy": frame[f"policy_{suffix}"], "project_code": frame["project_code"]})
     if execution is None or execution.empty:
         return out.assign(line=None, plan=None, disbursed=None, rate=None).drop(columns="project_code")
-    lines = execution.assign(code=[p if not isinstance(s, str) or not s else f"{p}.{s}"
-                                   for p, s in zip(execution["project"], execution["sub_project"])])
+    from .charts import line_code
+    lines = execution.assign(code=[line_code(p, s) for p, s in zip(execution["project"], execution["sub_project"])])
     by_project = lines.groupby("project", as_index=False).agg(
         plan=("plan", "sum"), disbursed=("disbursed", "sum"), name=(f"name_{suffix}", "first"))
 

@@ -40,7 +40,7 @@ def _group(digits: str, sep: str) -> str:
     return sep.join(out)
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
     """None, NaN, or pandas' NA (which has no truth value: a unit without data)."""
     try:
         return value is None or bool(value != value)
@@ -48,9 +48,15 @@ def _missing(value) -> bool:
         return True
 
 
+def both(key: str, **values) -> str:
+    """The label ``key`` in Vietnamese / English (for messages from code that does not know the
+    reader's language: the command line, errors raised by the analytics)."""
+    return f"{t(key, 'vi', **values)} / {t(key, 'en', **values)}"
+
+
 def fmt_number(value, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
     """1749 -> '1.749' (vi) / '1,749' (en); 0.5 with decimals=2 -> '0,50' / '0.50'."""
-    if _missing(value):
+    if is_missing(value):
         return "–"
     thousands, point = (".", ",") if lang == "vi" else (",", ".")
     negative = value < 0
@@ -62,7 +68,7 @@ def fmt_number(value, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
 
 def fmt_percent(fraction, lang: str = DEFAULT_LANGUAGE, decimals: int = 2) -> str:
     """0.0044 -> '0,44 %' (vi) / '0.44%' (en)."""
-    if _missing(fraction):
+    if is_missing(fraction):
         return "–"
     number = fmt_number(fraction * 100, lang, decimals)
     return f"{number} %" if lang == "vi" else f"{number}%"

@@ -41,7 +41,7 @@ from scipy.optimize import linprog
 
 from . import budget, poverty, targets
 from .db import Database
-from .i18n import DEFAULT_LANGUAGE, t
+from .i18n import DEFAULT_LANGUAGE, both, t
 from .reference import get_float_setting, read_csv, vintage_for_year
 
 STRATEGIES = ("plan", "proportional_poor", "proportional_gap", "ethnic_priority", "optimise")
@@ -161,26 +161,21 @@ def setup(db: Database, year: int) -> tuple[Baseline, dict]:
     return baseline, default_params(db, baseline)
 
 
-def _both(key: str, **values) -> str:
-    """A message in Vietnamese and English (raised from code that does not know the reader's language)."""
-    return f"{t(key, 'vi', **values)} / {t(key, 'en', **values)}"
-
-
 def _assumptions(params: dict, baseline: Baseline) -> pd.DataFrame:
     """The params' assumption table, indexed by line, validated."""
     a = pd.DataFrame(params["assumptions"]).set_index("line")
     missing = [l for l in baseline.plan["line"] if l not in a.index]
     if missing:
-        raise ScenarioError(_both("scenario_err_assumption_missing", lines=", ".join(missing)))
+        raise ScenarioError(both("scenario_err_assumption_missing", lines=", ".join(missing)))
     for line, r in a.iterrows():
         if r["group"] not in GROUPS:
-            raise ScenarioError(_both("scenario_err_group", line=line, group=r["group"], groups=", ".join(GROUPS)))
+            raise ScenarioError(both("scenario_err_group", line=line, group=r["group"], groups=", ".join(GROUPS)))
         if r["group"] != "none":
             cost = r["unit_cost_mvnd"]
             if cost is None or not (float(cost) > 0):
-                raise ScenarioError(_both("scenario_err_unit_cost", line=line))
+                raise ScenarioError(both("scenario_err_unit_cost", line=line))
             if not (0 <= float(r["escape_share"]) <= 1):
-                raise ScenarioError(_both("scenario_err_escape_share", line=line))
+                raise ScenarioError(both("scenario_err_escape_share", line=line))
     return a
 
 
@@ -596,7 +591,7 @@ def save_scenario(db: Database, name: str, result: ScenarioResult, author: str |
         raise ScenarioError(t("scenario_err_name", DEFAULT_LANGUAGE))
     payload = {"strategy": result.strategy, **result.params,
                "allocation": result.allocation.to_dict(orient="records")}
-    with db.transaction() as cur:
+    with db.transaction(changes_data=False) as cur:
         return int(cur.execute(
             "INSERT INTO scenario (name, author, created_at, year, params) "
             "VALUES (?, ?, current_timestamp, ?, ?) RETURNING id",
@@ -634,7 +629,7 @@ def duplicate_scenario(db: Database, scenario_id: int, name: str, author: str | 
         raise ScenarioError(t("scenario_err_missing", DEFAULT_LANGUAGE, id=scenario_id))
     if not name or not name.strip():
         raise ScenarioError(t("scenario_err_name", DEFAULT_LANGUAGE))
-    with db.transaction() as cur:
+    with db.transaction(changes_data=False) as cur:
         return int(cur.execute(
             "INSERT INTO scenario (name, author, created_at, year, params) "
             "VALUES (?, ?, current_timestamp, ?, ?) RETURNING id",
@@ -643,7 +638,7 @@ def duplicate_scenario(db: Database, scenario_id: int, name: str, author: str | 
 
 def delete_scenario(db: Database, scenario_id: int) -> bool:
     """Delete a saved scenario; True if it existed."""
-    with db.transaction() as cur:
+    with db.transaction(changes_data=False) as cur:
         found = cur.execute("SELECT count(*) FROM scenario WHERE id = ?", [scenario_id]).fetchone()[0]
         cur.execute("DELETE FROM scenario WHERE id = ?", [scenario_id])
     return bool(found)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .budget import totals
 from .charts import line_label, short_commune
 from .i18n import DEFAULT_LANGUAGE, fmt_money, fmt_number, fmt_percent, t
 
@@ -57,11 +58,10 @@ def budget(execution: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> str | None:
     """Disbursed vs plan to the date, and how many lines are behind pace (``budget.execution``)."""
     if execution is None or execution.empty:
         return None
-    plan, paid = float(execution["plan"].sum()), float(execution["disbursed"].sum())
+    total = totals(execution)
     behind = execution[execution["behind_pace"].fillna(False).astype(bool)]
-    as_of = execution["as_of"].dropna().max() if "as_of" in execution else None
-    text = t("take_budget", lang, paid=fmt_money(paid, lang), plan=fmt_money(plan, lang),
-             rate=fmt_percent(paid / plan if plan else None, lang, 1), date=fmt_date(as_of, lang))
+    text = t("take_budget", lang, paid=fmt_money(total["disbursed"], lang), plan=fmt_money(total["plan"], lang),
+             rate=fmt_percent(total["rate"], lang, 1), date=fmt_date(total["as_of"], lang))
     if not behind.empty:
         worst = behind.sort_values("rate").iloc[0]
         text += "; " + t("take_budget_behind", lang, n=len(behind), total=len(execution),

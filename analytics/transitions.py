@@ -35,7 +35,7 @@ some year before y-1, not in y-1, near-poor again; newly_near_poor = never near-
 Only communes with household data in both y-1 and y have a row (a commune without a review in one
 of the years has no change to report: ``skipped_communes`` lists them). With ``units`` the table
 is given in the units of that vintage (e.g. 2025: y-1's old communes summed into the new ones).
-A household recorded twice in one year counts once (``duplicate_households`` lists them).
+A household recorded twice in one year counts once (``Report.duplicates`` lists them).
 """
 
 from __future__ import annotations
@@ -58,12 +58,11 @@ POOR_SIGNS = {"escaped_to_near_poor": -1, "escaped_above_near_poor": -1, "other_
 NEAR_POOR_SIGNS = {"escaped": -1, "became_poor": -1, "other_decrease": -1,
                    "poor_to_near_poor": +1, "fallen_back": +1, "newly_near_poor": +1, "other_increase": +1}
 
-# For each table: (the list, the other list, column: decrease to the other list, column: decrease
-# above both lists, column: increase from the other list, column: never on the list before).
+# For each list, its columns in generic terms: (decrease to the other list, decrease above both
+# lists, increase from the other list, never on the list before).
 _TABLES = {
-    "poor": ("poor", "near_poor", "escaped_to_near_poor", "escaped_above_near_poor",
-             "near_poor_to_poor", "newly_poor"),
-    "near_poor": ("near_poor", "poor", "became_poor", "escaped", "poor_to_near_poor", "newly_near_poor"),
+    "poor": ("escaped_to_near_poor", "escaped_above_near_poor", "near_poor_to_poor", "newly_poor"),
+    "near_poor": ("became_poor", "escaped", "poor_to_near_poor", "newly_near_poor"),
 }
 
 
@@ -79,7 +78,7 @@ def _ctes(year: int, vintage: int, lists: tuple[str, ...] = ("poor", "near_poor"
     on a y list with its origin); ``lst`` names the list, ``kind`` the column in generic terms
     (to_other, above, from_other, newly: see ``_TABLES``)."""
     link = units_mod.link_sql(vintage)
-    on_lists = "(" + ", ".join(f"'{status}'" for status in lists if status in _TABLES) + ")"
+    on_lists = "(" + ", ".join(f"'{status}'" for status in lists) + ")"  # checked by ``reports``
     # Only households on either list in either year matter; they are a few per cent of the
     # records, so they are picked first and only they are matched across years and mapped to
     # units (at millions of records the match, not the scan, is what costs).
@@ -154,9 +153,13 @@ def reports(db: Database, year: int, units: int | None = None, lists: tuple[str,
     table with its missing households and the listed households recorded more than once in the
     year (counted once), all from one query. Without ``with_households`` the lists of missing
     and duplicate households are left empty (the tables alone cost about half as much)."""
+    unknown = [status for status in lists if status not in _TABLES]
+    if unknown or not lists:
+        raise ValueError(f"lists must be among {', '.join(_TABLES)}, not {unknown or 'none'}")
     vintage = units_mod.target_vintage(year, units)
     ctes, params = _ctes(year, vintage, lists)
-    ids = "" if with_households else " AND FALSE"  # no household lists: nothing is collected
+    # The household lists are collected only when asked (an always-false filter leaves them NULL).
+    ids = "" if with_households else " AND FALSE"
     counts = ", ".join(f"count(*) FILTER (kind = '{k}') AS \"{k}\"" for k in
                        ("to_other", "above", "other_decrease"))
     incs = ", ".join(f"count(*) FILTER (kind = '{k}') AS \"{k}\"" for k in
@@ -195,7 +198,7 @@ def reports(db: Database, year: int, units: int | None = None, lists: tuple[str,
             dups += [(hid, r.code) for hid in _ids(r.duplicate_ids)]
         missing = pd.DataFrame(rows, columns=["household_id", "commune_code", "commune_name", "reason"])
         missing = missing.sort_values(["commune_code", "household_id"]).reset_index(drop=True)
-        _, _, to_other, above, from_other, newly = _TABLES[status]
+        to_other, above, from_other, newly = _TABLES[status]
         names = dict(zip(_GENERIC, _GENERIC)) | {"to_other": to_other, "above": above,
                                                   "from_other": from_other, "newly": newly}
         columns = POOR_COLUMNS if status == "poor" else NEAR_POOR_COLUMNS
@@ -207,9 +210,13 @@ def reports(db: Database, year: int, units: int | None = None, lists: tuple[str,
 def report(db: Database, year: int, units: int | None = None, status: str = "poor",
            with_households: bool = True) -> Report:
     """The ``status`` ('poor' or 'near_poor') part of ``reports``, computed alone."""
-    if status not in _TABLES:
-        raise ValueError(f"status must be one of {', '.join(_TABLES)}")
     return reports(db, year, units, (status,), with_households)[status]
+
+
+def tables(db: Database, year: int, units: int | None = None) -> dict[str, pd.DataFrame]:
+    """{'poor': ``poor_transitions``, 'near_poor': ``near_poor_transitions``} from one query, for
+    a caller that shows both."""
+    return {status: r.table for status, r in reports(db, year, units, with_households=False).items()}
 
 
 def poor_transitions(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
@@ -270,14 +277,3 @@ def skipped_communes(db: Database, year: int, units: int | None = None) -> pd.Da
         """,
         [year - 1, year, year - 1, year, year - 1, year],
     )
-
-
-def duplicate_households(db: Database, year: int) -> pd.DataFrame:
-    """Household ids recorded more than once in ``year`` (counted once by the transitions):
-    household_id, records, communes (comma-separated codes)."""
-    return db.frame(
-        """SELECT household_id, count(*) AS records,
-                  string_agg(DISTINCT commune_code, ', ' ORDER BY commune_code) AS communes
-           FROM household_current WHERE year = ?
-           GROUP BY household_id HAVING count(*) > 1 ORDER BY household_id""",
-        [year])

@@ -4,7 +4,7 @@ the linear pace; lines behind pace highlighted."""
 import streamlit as st
 
 import ui
-from analytics import charts, takeaways
+from analytics import budget, charts, takeaways
 from analytics.i18n import fmt_number, fmt_percent
 
 settings = ui.dashboard_page("budget")
@@ -28,18 +28,16 @@ if execution.empty:
 
 def headline() -> None:
     with ui.headline_container():
-        plan, paid = float(execution["plan"].sum()), float(execution["disbursed"].sum())
-        behind = int(execution["behind_pace"].fillna(False).astype(bool).sum())
+        total = budget.totals(execution)
         cols = st.columns(4, border=True)
-        cols[0].metric(ui.tr("dash_plan_mvnd"), fmt_number(plan, lang))
-        cols[1].metric(ui.tr("dash_disbursed_mvnd"), fmt_number(paid, lang),
-                       delta_description=ui.tr("dash_by_date", date=takeaways.fmt_date(execution["as_of"].max(), lang)))
-        pace = execution["pace"].dropna()
-        cols[2].metric(ui.tr("dash_disbursement_rate"), fmt_percent(paid / plan if plan else None, lang, 1),
-                       delta=(fmt_percent(paid / plan - pace.iloc[0], lang, 1) if plan and not pace.empty else None),
-                       delta_description=(ui.tr("dash_vs_pace", pace=fmt_percent(pace.iloc[0], lang, 1))
-                                          if not pace.empty else None))
-        cols[3].metric(ui.tr("dash_lines_behind"), f"{behind} / {len(execution)}",
+        cols[0].metric(ui.tr("dash_plan_mvnd"), fmt_number(total["plan"], lang))
+        cols[1].metric(ui.tr("dash_disbursed_mvnd"), fmt_number(total["disbursed"], lang),
+                       delta_description=ui.tr("dash_by_date", date=takeaways.fmt_date(total["as_of"], lang)))
+        rate, pace = total["rate"], total["pace"]
+        cols[2].metric(ui.tr("dash_disbursement_rate"), fmt_percent(rate, lang, 1),
+                       delta=fmt_percent(rate - pace, lang, 1) if rate is not None and pace is not None else None,
+                       delta_description=ui.tr("dash_vs_pace", pace=fmt_percent(pace, lang, 1)) if pace is not None else None)
+        cols[3].metric(ui.tr("dash_lines_behind"), f"{total['behind']} / {total['lines']}",
                        help=ui.tr("dash_lines_behind_help"))
 
 

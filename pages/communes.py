@@ -32,8 +32,8 @@ else:
                         format_func=lambda c: names.get(c, c))
 row = shown[shown["code"].astype(str) == code].iloc[0].to_dict()
 
-transitions = ui.fetch("transitions.poor_transitions", year, units=units)
-near_transitions = ui.fetch("transitions.near_poor_transitions", year, units=units)
+changes = ui.fetch("transitions.tables", year, units=units) or {}
+transitions, near_transitions = changes.get("poor"), changes.get("near_poor")
 deprivations = ui.fetch("deprivations.deprivation_table", year, units=units)
 indicators = ui.fetch("deprivations.indicators", year)
 execution = ui.fetch("budget.execution", year)

@@ -4,7 +4,7 @@ import streamlit as st
 
 import report_ui
 import ui
-from analytics import filters, takeaways, transitions
+from analytics import budget, filters, takeaways, transitions
 from analytics.i18n import fmt_money, fmt_number, fmt_percent
 
 settings = ui.dashboard_page("overview")
@@ -13,24 +13,23 @@ units = settings["analytics_units"]
 view = dict(area=settings["area"], ethnic=settings["ethnic"], commune=settings["commune"])
 filtered = filters.is_filtered(**view)
 
-# The headline's own reads (the whole summary would compute every section first).
-counts = ui.fetch("poverty.household_counts", year, units=units)
-poor_changes = ui.fetch("transitions.poor_transitions", year, units=units)
 communes_now = ui.fetch("poverty.commune_table", year, units=units)
 years = ui.cached_years(settings["version"])
 previous = year - 1 if year - 1 in years else None
 communes_before = ui.fetch("poverty.commune_table", previous, units=settings["units"]) if previous else None
 
-# The headline: the summary's own figures for the whole area, the filtered communes' otherwise.
+# The headline: the district's own counts and changes for the whole area (light reads, shared
+# with the Xã page, rather than the whole summary), the filtered communes' otherwise.
 if filtered and communes_now is not None:
     now = filters.totals(filters.communes(communes_now, **view))
 else:
-    now = counts
+    now = ui.fetch("poverty.household_counts", year, units=units)
 before = None
 if communes_before is not None:
     before = filters.totals(filters.communes(communes_before, **view))
-    if not filtered and poor_changes is not None and len(poor_changes):
-        before["poor"] = transitions.totals(poor_changes)["start"]
+    changes = None if filtered else ui.fetch("transitions.tables", year, units=units)
+    if changes is not None and len(changes["poor"]):
+        before["poor"] = transitions.totals(changes["poor"])["start"]
 
 gaps = ui.fetch("targets.target_gaps", year, units=units)
 codes = communes_now["code"].tolist() if communes_now is not None else []
@@ -71,12 +70,12 @@ def headline() -> None:
                        delta_description=ui.tr("dash_since_start") if before else None,
                        help=f"{ui.tr('near_poor_rate')}: {fmt_percent(now['near_poor_rate'], lang)}")
         if execution is not None and not execution.empty:
-            plan, paid = float(execution["plan"].sum()), float(execution["disbursed"].sum())
-            as_of = takeaways.fmt_date(execution["as_of"].max(), lang)
-            cols[4].metric(ui.tr("dash_disbursed_mvnd"), fmt_number(paid, lang),
-                           delta=fmt_percent(paid / plan if plan else None, lang, 1), delta_arrow="off",
+            total = budget.totals(execution)
+            as_of = takeaways.fmt_date(total["as_of"], lang)
+            cols[4].metric(ui.tr("dash_disbursed_mvnd"), fmt_number(total["disbursed"], lang),
+                           delta=fmt_percent(total["rate"], lang, 1), delta_arrow="off",
                            delta_color="off", delta_description=ui.tr("dash_by_date", date=as_of),
-                           help=ui.tr("dash_budget_help", plan=fmt_money(plan, lang), date=as_of))
+                           help=ui.tr("dash_budget_help", plan=fmt_money(total["plan"], lang), date=as_of))
         else:
             cols[4].metric(ui.tr("dash_disbursed_mvnd"), "–", help=ui.tr("no_budget"))
 

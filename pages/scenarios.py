@@ -19,18 +19,8 @@ ui.illustrative_notice(settings["version"])
 db = ui.get_db()
 
 
-def current_user() -> tuple[str, bool]:
-    """The logged-in user's name (else 'planner') and whether they may save scenarios."""
-    try:
-        import auth_ui
-        session, scope = auth_ui.current_session(), st.session_state.get(auth_ui.SCOPE_KEY)
-    except ImportError:  # no login gate: a single-user installation
-        return "planner", True
-    name = session.username if session is not None else "planner"
-    return name, scope is None or scope.can("save_scenarios")
-
-
-author, may_save = current_user()
+scope = auth_ui.current_scope()  # the login gate guarantees a session
+author, may_save = scope.username, scope.can("save_scenarios")
 years = ui.fetch("scenarios.plan_years") or []
 if not years:
     st.warning(ui.tr("scenario_err_no_plan", year=settings.get("year") or ""), icon=":material/database:")

@@ -95,7 +95,6 @@ def test_a_household_recorded_twice_counts_once_and_is_listed(history_db):
     rep = transitions.report(history_db, 2024)
     assert rows(rep.table)[A]["end"] == 3  # unchanged by the second record of h01
     assert rep.duplicates.household_id.tolist() == ["h01"]
-    assert transitions.duplicate_households(history_db, 2024).household_id.tolist() == ["h01"]
 
 
 def test_in_the_2025_units_a_move_inside_the_merged_commune_is_no_move(history_db):

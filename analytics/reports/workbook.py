@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 
@@ -40,6 +41,29 @@ class ReportContext:
     def tr(self, key: str, **values) -> str:
         return t(key, self.lang, **values)
 
+    # Read once per report, not once per sheet.
+    @cached_property
+    def unit_lines(self) -> tuple[str, str]:
+        return issuing_unit(self.db, self.year, self.units, self.lang)
+
+    @cached_property
+    def sources(self) -> tuple[list[str], bool]:
+        """(the import batches behind the year's data, whether demo data is in the database)."""
+        batches = [str(r[0]) for r in self.db.query(
+            """SELECT DISTINCT batch_id FROM (
+                   SELECT batch_id FROM household_current WHERE year = ?
+                   UNION ALL SELECT batch_id FROM commune_total_current WHERE year = ?
+                   UNION ALL SELECT batch_id FROM indicator_value_current WHERE year = ?
+                   UNION ALL SELECT batch_id FROM budget_plan_current WHERE year = ?
+                   UNION ALL SELECT batch_id FROM disbursement_current WHERE year = ?) ORDER BY 1""",
+            [self.year] * 5)]
+        return batches, is_illustrative(self.db)
+
+    @cached_property
+    def transitions(self) -> dict[str, pd.DataFrame]:
+        """Both transitions tables (``transitions.tables``)."""
+        return transitions.tables(self.db, self.year, self.units)
+
 
 # -- shared pieces ------------------------------------------------------------------------------
 
@@ -58,17 +82,10 @@ def issuing_unit(db: Database, year: int, units: int | None = None,
 def source_note(ctx: ReportContext, what_key: str) -> str:
     """'Nguồn số liệu: …' with the import batches behind the year's data, and the illustrative
     flag when demo data is in the database."""
-    batches = [str(r[0]) for r in ctx.db.query(
-        """SELECT DISTINCT batch_id FROM (
-               SELECT batch_id FROM household_current WHERE year = ?
-               UNION ALL SELECT batch_id FROM commune_total_current WHERE year = ?
-               UNION ALL SELECT batch_id FROM indicator_value_current WHERE year = ?
-               UNION ALL SELECT batch_id FROM budget_plan_current WHERE year = ?
-               UNION ALL SELECT batch_id FROM disbursement_current WHERE year = ?) ORDER BY 1""",
-        [ctx.year] * 5)]
+    batches, illustrative = ctx.sources
     text = ctx.tr("report_source", what=ctx.tr(what_key, year=ctx.year),
                   batches=", ".join(batches) or "–")
-    if is_illustrative(ctx.db):
+    if illustrative:
         text += " " + ctx.tr("report_illustrative")
     return text
 
@@ -101,7 +118,7 @@ def _period(ctx) -> str:
 def _sheet(ctx, key: str, tables: list[Table], period: str | None = None, notes=None,
            source_key: str = "report_source_review") -> Sheet:
     return Sheet(name=ctx.tr(f"report_sheet_{key}")[:31],
-                 unit_lines=issuing_unit(ctx.db, ctx.year, ctx.units, ctx.lang),
+                 unit_lines=ctx.unit_lines,
                  title=ctx.tr(f"report_title_{key}").upper(), period=period or _period(ctx),
                  tables=tables, source_note=source_note(ctx, source_key), notes=list(notes or []))
 
@@ -200,13 +217,13 @@ def _transition_sheet(ctx: ReportContext, key: str, frame: pd.DataFrame, spec: l
 
 def poor_transitions_sheet(ctx: ReportContext) -> Sheet:
     """The change in poor households per commune (start, escaped …, end), with the district total."""
-    frame = transitions.poor_transitions(ctx.db, ctx.year, ctx.units)
+    frame = ctx.transitions["poor"]
     return _transition_sheet(ctx, "poor_transitions", frame, POOR_TRANSITION_COLUMNS)
 
 
 def near_poor_transitions_sheet(ctx: ReportContext) -> Sheet:
     """The same table for near-poor households."""
-    frame = transitions.near_poor_transitions(ctx.db, ctx.year, ctx.units)
+    frame = ctx.transitions["near_poor"]
     return _transition_sheet(ctx, "near_poor_transitions", frame, NEAR_POOR_TRANSITION_COLUMNS)
 
 
@@ -452,7 +469,7 @@ def write_workbook(db: Database, year: int, out: Path | str | io.BytesIO | None 
     wb = new_workbook(str(target) if isinstance(target, Path) else target)
     wb.set_properties({"title": ctx.tr("report_workbook_title", year=year),
                        "subject": ctx.tr("report_workbook_title", year=year),
-                       "company": issuing_unit(db, year, units)[1], "comments": ctx.tr("report_produced_on",
+                       "company": ctx.unit_lines[1], "comments": ctx.tr("report_produced_on",
                                                                                         date=ctx.produced.strftime("%d/%m/%Y"))})
     fmts = Formats(wb, lang)
     for sheet in sheets:

@@ -37,7 +37,7 @@ test: $(STAMP) system-packages
 	$(PY) -m pytest
 
 bench: $(STAMP) system-packages
-	$(PY) -m pytest -m slow
+	$(PY) -m pytest -m slow --timeout=1800
 	$(PY) bench/run_all.py
 	$(PY) bench/bench_scenarios.py
 	$(PY) bench/report_bench.py

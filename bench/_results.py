@@ -1,5 +1,5 @@
 """Shared by the bench scripts: the synthetic databases they measure on, the description of the
-machine, and ``bench/results.md`` (one section per script, replaced when the script runs again).
+machine, the peak-memory sampler, and ``bench/results.md`` (one section per script, replaced when the script runs again).
 Running this file on its own does nothing."""
 
 from __future__ import annotations
@@ -8,8 +8,11 @@ import os
 import platform
 import re
 import sys
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -19,10 +22,43 @@ YEARS = 5                              # 2022–2026: two unit vintages, transit
 SEED = 20260101
 
 
+class PeakMemory:
+    """Samples the resident memory of a process and its children every 50 ms; the peak in MiB."""
+
+    def __init__(self, pid: int):
+        self.proc, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                self.peak = max(self.peak, self._rss())
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _rss(self) -> int:
+        return self.proc.memory_info().rss + sum(c.memory_info().rss for c in self.proc.children(True))
+
+    def now_mib(self) -> float:
+        """The resident memory of the process and its children at this moment."""
+        return self._rss() / 2**20
+
+    def mib(self) -> float:
+        return self.peak / 2**20
+
+
 def machine() -> str:
     """Cores, memory, CPU model and load: the figures mean little without them."""
     import duckdb
-    import psutil
     model = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

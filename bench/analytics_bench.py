@@ -147,7 +147,10 @@ CASES = [
          SELECT v.org_code, v.indicator_code, v.value, a.*, d.district_reduction FROM indicator_value v
          LEFT JOIN a ON a.commune_code = v.org_code CROSS JOIN d
          WHERE v.year = {YEAR} AND v.kind = 'target' AND v.superseded_by IS NULL""",
-     lambda f: len(f), len),
+     # The targets behind the gaps (count and total); the achieved figures are summed from the
+     # same counts as poverty.commune_table's, checked above.
+     lambda f: (len(f), round(float(f["target"].sum()), 3)),
+     lambda rows: (len(rows), round(float(sum(r[2] for r in rows)), 3))),
     ("budget.execution", lambda db: budget.execution(db, YEAR),
      f"""WITH d AS (SELECT project, sub_project, source, org_vintage, org_code,
                            arg_max(amount_mvnd, as_of) AS amount FROM disbursement
@@ -185,21 +188,19 @@ def bench(rows: int) -> list[list]:
     out = []
     with Database(path) as db:
         actual = db.scalar("SELECT count(*) FROM household")
-        bare_total = 0.0
         for name, call, sql, figure, bare_figure in CASES:
             mine, theirs = figure(call(db)), bare_figure(db.query(sql))
             if mine != theirs:  # the bare query must compute the same figures, or the ratio means nothing
                 raise SystemExit(f"{name}: the product says {mine}, the bare query {theirs}")
             product = timed(lambda: call(db))
             bare = timed(lambda: db.query(sql))
-            bare_total += bare
             out.append([name, f"{actual:,}", f"{product:.3f}", f"{bare:.3f}", f"{product / bare:.1f}",
                         "yes" if product <= GOAL_SECONDS and product <= GOAL_RATIO * bare else "no"])
             print(" | ".join(out[-1]), flush=True)
-        # The whole summary against the sum of the bare queries of its parts.
+        # The whole summary (it calls other functions than the ones above: no bare query to set
+        # beside it).
         product = timed(lambda: summary.summary(db, YEAR))
-        out.append(["summary.summary (all of it)", f"{actual:,}", f"{product:.3f}", f"{bare_total:.3f}",
-                    f"{product / bare_total:.1f}", "—"])
+        out.append(["summary.summary (all of it)", f"{actual:,}", f"{product:.3f}", "—", "—", "—"])
         print(" | ".join(out[-1]), flush=True)
     return out
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 import shutil
 import statistics
 import sys
-import threading
 import time
 from urllib.parse import urlparse
 
-from _results import OUT, ROOT, synthetic_db, table, write_section
+from _results import OUT, ROOT, PeakMemory, synthetic_db, table, write_section
 
 sys.path.insert(0, str(ROOT / "tests"))
-import psutil  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
-from browser import CHROMIUM, CHROMIUM_ARGS, demo_password, start_server, wait_for_app  # noqa: E402
+from browser import (CHROMIUM, CHROMIUM_ARGS, PAGES, demo_password, error_elements, fill_login,  # noqa: E402
+                     start_server)
 
 from analytics import auth  # noqa: E402
 from analytics.db import Database  # noqa: E402
@@ -27,40 +26,11 @@ from analytics.db import Database  # noqa: E402
 YEAR = 2024
 GOAL_SECONDS = 2.0
 REPEATS = 3  # this machine's timings wander from run to run: the median of three passes
-PAGES = [("overview", ""), ("communes", "communes"), ("deprivations", "deprivations"),
-         ("targets", "targets"), ("budget", "budget")]
 # A page's headline figure drawn by the current run (not a stale one from the page before).
 HEADLINE = ('.st-key-headline_{page} [data-testid="stElementContainer"]:not([data-stale="true"]) '
             '[data-testid="stMetricValue"]')
-RUNNING = '[data-testid="stStatusWidget"]'
-
-
-class PeakMemory:
-    """Samples the resident memory of a process and its children every 50 ms; the peak in MiB."""
-
-    def __init__(self, pid: int):
-        self.proc, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                rss = self.proc.memory_info().rss + sum(c.memory_info().rss for c in self.proc.children(True))
-                self.peak = max(self.peak, rss)
-            except psutil.Error:
-                pass
-            time.sleep(0.05)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-    def mib(self) -> float:
-        return self.peak / 2**20
+# The app once its run has ended (the status widget shows only for runs longer than 0.5 s).
+RUN_ENDED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 def prepare(rows: int, communes: int | None):
@@ -79,15 +49,10 @@ def prepare(rows: int, communes: int | None):
 
 
 def login(page, url: str) -> float:
-    """Fill in the login form of the demo viewer (as tests/browser.py, with patience for big
-    data); the moment of the click."""
-    username, password = demo_password("viewer")
-    page.goto(url)
-    wait_for_app(page, timeout=120_000)
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
+    """Log the demo viewer in (with patience for big data); the moment of the click."""
+    button = fill_login(page, url, timeout=120_000)
     start = time.perf_counter()
-    page.get_by_role("button", name="Đăng nhập").click()
+    button.click()
     return start
 
 
@@ -99,17 +64,15 @@ def open_page(page, name: str, path: str) -> tuple[float | str, float | str]:
     page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
     try:
         page.wait_for_url(lambda url: urlparse(url).path.strip("/") == path, timeout=60_000)
-        page.locator(HEADLINE.format(page=name)).first.wait_for(state="visible", timeout=180_000)
+        # The headline, or an error box instead (a broken page is not a slow one).
+        page.locator(f'{HEADLINE.format(page=name)}, [data-testid="stException"], '
+                     f'[data-testid="stAlertContentError"]').first.wait_for(state="visible", timeout=180_000)
         headline = time.perf_counter() - start
-        try:
-            page.wait_for_selector(RUNNING, timeout=500)
-        except PlaywrightTimeout:
-            pass  # finished before we looked
-        page.wait_for_selector(RUNNING, state="detached", timeout=180_000)
+        page.wait_for_selector(RUN_ENDED, timeout=180_000)  # the headline came from the new run
         whole = time.perf_counter() - start
     except PlaywrightTimeout:
         return "timeout", "timeout"
-    if page.locator('[data-testid="stException"]').count():
+    if error_elements(page):
         return "error", "error"
     return headline, whole
 
@@ -130,13 +93,13 @@ def one_pass(path, browser) -> tuple[dict, float, float]:
     and its peak (MiB)."""
     times = {}
     with start_server(path) as server, PeakMemory(server.process.pid) as memory:
-        idle = psutil.Process(server.process.pid).memory_info().rss / 2**20
+        idle = memory.now_mib()
         context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
         page = context.new_page()
         start = login(page, server.url + f"/?year={YEAR}")
         page.locator(HEADLINE.format(page="overview")).first.wait_for(state="visible", timeout=180_000)
         times[("login", "first", "headline")] = time.perf_counter() - start
-        page.wait_for_selector(RUNNING, state="detached", timeout=180_000)
+        page.wait_for_selector(RUN_ENDED, timeout=180_000)
         times[("login", "first", "whole")] = time.perf_counter() - start
         for visit in ("first", "again"):  # again: cached on data_version
             for name, url_path in PAGES[1:] + PAGES[:1]:

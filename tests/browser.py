@@ -137,16 +137,28 @@ def demo_password(role: str) -> tuple[str, str]:
     return row["username"], row["password"]
 
 
-def login(page, url: str, role: str = "viewer", username: str | None = None,
-          password: str | None = None) -> None:
-    """Open ``url`` and fill in the login form (the demo account of ``role`` by default)."""
+# The dashboard's pages: (name, path in the address).
+PAGES = [("overview", ""), ("communes", "communes"), ("deprivations", "deprivations"),
+         ("targets", "targets"), ("budget", "budget")]
+
+
+def fill_login(page, url: str, role: str = "viewer", username: str | None = None,
+               password: str | None = None, timeout: float = 30_000):
+    """Open ``url`` and fill in the login form (the demo account of ``role`` by default); the
+    button that logs in, not yet clicked."""
     if username is None:
         username, password = demo_password(role)
     page.goto(url)
-    wait_for_app(page)
+    wait_for_app(page, timeout=timeout)
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    return page.get_by_role("button", name="Đăng nhập")
+
+
+def login(page, url: str, role: str = "viewer", username: str | None = None,
+          password: str | None = None) -> None:
+    """Open ``url`` and log in (the demo account of ``role`` by default)."""
+    fill_login(page, url, role, username, password).click()
     # attached, not visible: the sidebar that holds it is hidden in meeting mode
     page.get_by_role("button", name="Đăng xuất").wait_for(state="attached", timeout=60_000)
     wait_for_app(page)

@@ -7,12 +7,9 @@ import shutil
 
 import pytest
 
-from browser import ARTIFACTS, ROOT, error_elements, login, screenshot, wait_for_app
+from browser import ARTIFACTS, PAGES, ROOT, error_elements, login, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
-
-PAGES = [("overview", ""), ("communes", "communes"), ("deprivations", "deprivations"),
-         ("targets", "targets"), ("budget", "budget")]
 
 
 def full_screenshot(page, name: str):

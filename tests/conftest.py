@@ -65,9 +65,10 @@ def app_db(demo_db_file, tmp_path, monkeypatch):
 
 
 def open_app(monkeypatch, db_path, *, role: str = "viewer", lang: str = "vi", page: str | None = None,
-             timeout: float = 60):
+             timeout: float = 60, query: dict | None = None):
     """The app under AppTest on ``db_path``, logged in as the demo account of ``role``, run once
-    (and switched to ``pages/<page>.py`` when given)."""
+    with the URL query parameters ``query`` (e.g. ``{"year": "2023"}``), and switched to
+    ``pages/<page>.py`` when given."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("POVERTY_DB", str(db_path))
@@ -75,6 +76,8 @@ def open_app(monkeypatch, db_path, *, role: str = "viewer", lang: str = "vi", pa
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     at.session_state["lang"] = lang
     login_as(at, role)
+    for name, value in (query or {}).items():
+        at.query_params[name] = str(value)
     at.run()
     if page:
         at.switch_page(f"pages/{page}.py").run()

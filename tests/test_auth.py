@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import audit, auth
 from analytics.db import Database
-from conftest import ROOT, assert_page_refused, login_as, refusal
+from browser import demo_password
+from conftest import ROOT, assert_page_refused, login_as, open_app, refusal
 
 PASSWORD = "correct horse battery"
 
@@ -315,20 +316,21 @@ def test_without_a_session_every_page_shows_only_the_login_form(app_db):
 
 
 def test_logging_in_through_the_form_opens_the_dashboard(app_db):
+    username, password = demo_password("viewer")
     at = new_app().run()
-    at.text_input(key="auth_username").set_value("lanhdao")
+    at.text_input(key="auth_username").set_value(username)
     at.text_input(key="auth_password").set_value("wrong password")
     at.button[0].click().run()
     assert [e.value for e in at.error] == ["Sai tên đăng nhập hoặc mật khẩu."]
     assert shows_only_the_login_form(at)
-    at.text_input(key="auth_password").set_value("demo-viewer-2024")
+    at.text_input(key="auth_password").set_value(password)
     at.button[0].click().run()
     assert not at.exception and at.title[0].value.startswith("Tổng quan") and at.metric
-    assert "lanhdao" in at.sidebar.caption[0].value
+    assert username in at.sidebar.caption[0].value
     at.sidebar.button(key="auth_logout").click().run()
     assert shows_only_the_login_form(at)
     with Database(app_db) as db:
-        assert audit.read(db, user="lanhdao").action.tolist()[:3] == ["logout", "login", "login_failed"]
+        assert audit.read(db, user=username).action.tolist()[:3] == ["logout", "login", "login_failed"]
 
 
 def app_pages() -> list[str]:
@@ -337,10 +339,8 @@ def app_pages() -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["viewer", "planner", "officer", "admin"])
-def test_each_role_gets_exactly_its_pages(app_db, role):
-    at = new_app()
-    login_as(at, role)
-    at.run()
+def test_each_role_gets_exactly_its_pages(app_db, monkeypatch, role):
+    at = open_app(monkeypatch, app_db, role=role)
     assert not at.exception
     reachable = set()
     for page in page_files():
@@ -359,10 +359,8 @@ def test_each_role_gets_exactly_its_pages(app_db, role):
         assert_page_refused(direct)
 
 
-def test_an_idle_session_ends_at_the_login_form_with_a_notice(app_db):
-    at = new_app()
-    login_as(at, "viewer")
-    at.run()
+def test_an_idle_session_ends_at_the_login_form_with_a_notice(app_db, monkeypatch):
+    at = open_app(monkeypatch, app_db, role="viewer")
     assert at.metric
     with Database(app_db) as db:
         timeout = int(db.scalar("SELECT value FROM setting WHERE key = 'session_timeout_minutes'"))
@@ -402,11 +400,8 @@ def test_a_new_database_asks_for_its_first_administrator(tmp_path, monkeypatch):
     assert shows_only_the_login_form(at)  # from now on: the normal login form
 
 
-def test_the_admin_page_creates_an_officer_with_communes_and_reads_the_audit_log(app_db):
-    at = new_app()
-    login_as(at, "admin")
-    at.run()
-    at.switch_page("pages/admin.py").run()
+def test_the_admin_page_creates_an_officer_with_communes_and_reads_the_audit_log(app_db, monkeypatch):
+    at = open_app(monkeypatch, app_db, role="admin", page="admin")
     assert not at.exception
     at.text_input[0].set_value("tanhung")
     at.text_input[2].set_value("tanhung@example.vn")

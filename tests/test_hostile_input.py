@@ -15,7 +15,8 @@ from analytics import auth
 from analytics.db import Database
 from analytics.importer import import_file
 from analytics.importer.listing import household_list
-from conftest import ROOT, login_as, refusal
+from browser import demo_password
+from conftest import ROOT, open_app, refusal
 
 SQL = "x'); DROP TABLE household; --"
 HTML = "<img src=x onerror=alert(1)><script>alert(2)</script>"
@@ -104,7 +105,7 @@ def test_hostile_usernames_and_passwords_at_login(demo_db):
     # What the log keeps of a typed username is short, whatever was typed.
     assert demo_db.scalar("SELECT max(length(user_name)) FROM audit_log") <= 64
     # The admin account is not locked by strangers' attempts under other names.
-    auth.authenticate(demo_db, "admin", "demo-admin-2024")
+    auth.authenticate(demo_db, *demo_password("admin"))
 
 
 def accounts_and_settings(db) -> dict:
@@ -141,16 +142,13 @@ def test_hostile_account_fields_are_refused_or_kept_as_text(demo_db):
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
-def test_a_10000_character_password_through_the_login_form(demo_db_file, tmp_path, monkeypatch):
-    path = tmp_path / "long.duckdb"
-    shutil.copy(demo_db_file, path)
+def test_a_10000_character_password_through_the_login_form(app_db):
+    username = demo_password("viewer")[0]
     password = ("Mật-khẩu dài " * 800)[:10_000]
-    with Database(path) as db:
-        auth.set_password(db, "lanhdao", password, actor="tests")
-    monkeypatch.setenv("POVERTY_DB", str(path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.text_input(key="auth_username").set_value("lanhdao")
+    with Database(app_db) as db:
+        auth.set_password(db, username, password, actor="tests")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()  # not logged in: the form
+    at.text_input(key="auth_username").set_value(username)
     at.text_input(key="auth_password").set_value(password[:72])  # bcrypt's own limit: not enough
     at.button[0].click().run()
     assert at.error and not at.metric
@@ -159,15 +157,8 @@ def test_a_10000_character_password_through_the_login_form(demo_db_file, tmp_pat
     assert not at.exception and at.metric
 
 
-def test_hostile_uploads_render_as_text_on_the_data_page(demo_db_file, tmp_path, monkeypatch):
-    path = tmp_path / "upload.duckdb"
-    shutil.copy(demo_db_file, path)
-    monkeypatch.setenv("POVERTY_DB", str(path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    login_as(at, "admin")
-    at.run()
-    at.switch_page("pages/data.py").run()
+def test_hostile_uploads_render_as_text_on_the_data_page(app_db, monkeypatch):
+    at = open_app(monkeypatch, app_db, role="admin", page="data", timeout=90)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     # The NUL name stays out: AppTest's uploader itself refuses it (a browser never sends one).
     names = [n for n in HOSTILE_FILE_NAMES if "\x00" not in n]
@@ -186,7 +177,7 @@ def test_hostile_uploads_render_as_text_on_the_data_page(demo_db_file, tmp_path,
 
 
 @pytest.mark.browser
-def test_in_the_browser_hostile_names_show_as_text_and_run_nothing(demo_db_file, tmp_path, chromium):
+def test_in_the_browser_hostile_names_show_as_text_and_run_nothing(demo_db_file, tmp_path, browser_page):
     from browser import login, screenshot, start_server, wait_for_app
     path = tmp_path / "hostile.duckdb"
     shutil.copy(demo_db_file, path)
@@ -194,29 +185,25 @@ def test_in_the_browser_hostile_names_show_as_text_and_run_nothing(demo_db_file,
         auth.update_setting(db, "password_hash_rounds", "4")
         auth.create_account(db, "hostile", "viewer", "long enough password", display_name=HTML)
         assert import_file(db, hostile_workbook(), HOSTILE_FILE_NAMES[3], user="admin").status == "committed"
-    context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
-    page = context.new_page()
+    page = browser_page
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    try:
-        with start_server(path) as server:
-            login(page, server.url, "admin")
-            page.locator('[data-testid="stSidebarNav"] a[href$="/data"]').first.click()
-            wait_for_app(page, timeout=120_000)
-            upload = tmp_path / "upload"
-            upload.mkdir()
-            hostile = upload / "<img src=x onerror=alert(3)>.xlsx"
-            hostile.write_bytes(hostile_workbook(commune="Xã An Khương"))
-            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(hostile))
-            page.get_by_text("<img src=x onerror=alert(3)>.xlsx", exact=False).first.wait_for(timeout=60_000)
-            wait_for_app(page, timeout=120_000)
-            screenshot(page, "hostile-upload")
-            page.locator('[data-testid="stSidebarNav"] a[href$="/admin"]').first.click()
-            wait_for_app(page, timeout=120_000)
-            page.get_by_text("Nhật ký").first.click()
-            wait_for_app(page, timeout=120_000)
-            screenshot(page, "hostile-admin")
-            assert dialogs == []
-            assert page.locator("img[src='x']").count() == 0 and page.locator("main script").count() == 0
-    finally:
-        context.close()
+    with start_server(path) as server:
+        login(page, server.url, "admin")
+        page.locator('[data-testid="stSidebarNav"] a[href$="/data"]').first.click()
+        wait_for_app(page, timeout=120_000)
+        upload = tmp_path / "upload"
+        upload.mkdir()
+        hostile = upload / "<img src=x onerror=alert(3)>.xlsx"
+        hostile.write_bytes(hostile_workbook(commune="Xã An Khương"))
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(hostile))
+        page.get_by_text("<img src=x onerror=alert(3)>.xlsx", exact=False).first.wait_for(timeout=60_000)
+        wait_for_app(page, timeout=120_000)
+        screenshot(page, "hostile-upload")
+        page.locator('[data-testid="stSidebarNav"] a[href$="/admin"]').first.click()
+        wait_for_app(page, timeout=120_000)
+        page.get_by_text("Nhật ký").first.click()
+        wait_for_app(page, timeout=120_000)
+        screenshot(page, "hostile-admin")
+        assert dialogs == []
+        assert page.locator("img[src='x']").count() == 0 and page.locator("main script").count() == 0

@@ -2,7 +2,6 @@
 written, confirm, roll back; templates and the household list; and the page's pure helpers."""
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -28,11 +27,9 @@ def open_data_page(monkeypatch, db_path, role="admin", lang="vi"):
     return at
 
 
-def test_upload_check_confirm_and_roll_back(monkeypatch, demo_db_file, tmp_path):
-    path = tmp_path / "page.duckdb"
-    shutil.copy(demo_db_file, path)
-    at = open_data_page(monkeypatch, path)
-    with Database(path) as db:
+def test_upload_check_confirm_and_roll_back(monkeypatch, app_db):
+    at = open_data_page(monkeypatch, app_db)
+    with Database(app_db) as db:
         version, batches = db.data_version(), db.scalar("SELECT count(*) FROM import_batch")
     uploader = at.file_uploader(key="data_upload")
     uploader.set_value([
@@ -48,14 +45,14 @@ def test_upload_check_confirm_and_roll_back(monkeypatch, demo_db_file, tmp_path)
     assert ("Ô sửa mã phông (TCVN3/VNI)", "3") in shown and ("Năm", "2024") in shown
     assert any("1 lỗi" in e.value for e in at.error)  # the bad file's error count
     assert any("Không đọc được dấu đánh" in str(df.value.to_dict()) for df in at.dataframe)
-    with Database(path) as db:  # nothing written yet
+    with Database(app_db) as db:  # nothing written yet
         assert (db.data_version(), db.scalar("SELECT count(*) FROM import_batch")) == (version, batches)
     confirm = at.button(key="data_confirm")
     assert confirm.label == "Xác nhận nhập 1 tệp hợp lệ" and not confirm.disabled
     confirm.click().run()
     assert not at.exception, at.exception
     assert any("Đã nhập households_messy.xlsx" in s.value for s in at.success)
-    with Database(path) as db:
+    with Database(app_db) as db:
         new = db.scalar("SELECT max(id) FROM import_batch")
         assert db.query("SELECT file_name, status, user_name FROM import_batch WHERE id = ?", [new]) == \
             [("households_messy.xlsx", "committed", "admin")]
@@ -64,14 +61,12 @@ def test_upload_check_confirm_and_roll_back(monkeypatch, demo_db_file, tmp_path)
     at.button(key="FormSubmitter:data_rollback_form-Hoàn tác lô").click().run()
     assert not at.exception, at.exception
     assert any("Đã hoàn tác lô" in s.value for s in at.success)
-    with Database(path) as db:
+    with Database(app_db) as db:
         assert db.scalar("SELECT status FROM import_batch WHERE id = ?", [new]) == "rolled_back"
 
 
-def test_the_household_list_shows_recorded_and_computed_status(monkeypatch, demo_db_file, tmp_path):
-    path = tmp_path / "list.duckdb"
-    shutil.copy(demo_db_file, path)
-    at = open_data_page(monkeypatch, path)
+def test_the_household_list_shows_recorded_and_computed_status(monkeypatch, app_db):
+    at = open_data_page(monkeypatch, app_db)
     year = at.selectbox(key="year").value
     at.text_input(key="data_search").set_value("MD-").run()
     at.toggle(key="data_f_disagree").set_value(False).run()
@@ -80,7 +75,7 @@ def test_the_household_list_shows_recorded_and_computed_status(monkeypatch, demo
     assert frames and frames[-1].empty  # the demo has no MD- households
     at.text_input(key="data_search").set_value("").run()
     frames = [d.value for d in at.dataframe if "computed_status" in d.value.columns]
-    with Database(path) as db:
+    with Database(app_db) as db:
         expected = household_list(db, year)
     assert len(frames[-1]) == len(expected) > 0
     assert {"recorded_status", "computed_status", "agrees"} <= set(frames[-1].columns)

@@ -14,7 +14,7 @@ from analytics import budget, poverty, targets
 from analytics.db import Database
 from analytics.i18n import fmt_number, fmt_percent
 from analytics.summary import summary
-from conftest import ROOT, login_as
+import conftest
 
 PAGES = ["overview", "communes", "deprivations", "targets", "budget"]
 
@@ -43,19 +43,13 @@ def demo_copy(demo_db_file, tmp_path_factory):
     return path
 
 
-def open_app(monkeypatch, db_path, lang="vi", role="viewer", **params) -> AppTest:
+def open_app(monkeypatch, db_path, lang="vi", role="viewer", **query) -> AppTest:
+    """conftest's ``open_app`` with the URL query parameters as keywords; the caches are kept
+    from test to test on the same file and forgotten when the file changes."""
     if _OPEN["path"] != str(db_path):  # the process's connection and caches belong to one file
         _forget_database()
         _OPEN["path"] = str(db_path)
-    monkeypatch.setenv("POVERTY_DB", str(db_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = str(value)
-    login_as(at, role)
-    at.run()
-    return at
+    return conftest.open_app(monkeypatch, db_path, role=role, lang=lang, query=query)
 
 
 def plotly_values(values) -> list:

@@ -15,7 +15,7 @@ from analytics import audit, auth
 from analytics.batches import BatchError, rollback
 from analytics.importer.listing import household_list
 from analytics.db import Database
-from conftest import ROOT, assert_page_refused, login_as
+from conftest import ROOT, assert_page_refused, login_as, open_app
 
 OFFICER = auth.Scope("thanhan", "officer", frozenset({(2024, "25327")}))
 VIEWER = auth.Scope("lanhdao", "viewer")
@@ -150,14 +150,12 @@ def media_files(monkeypatch):
     return content
 
 
-def test_a_viewer_never_receives_a_household_name_on_any_page(app_db):
+def test_a_viewer_never_receives_a_household_name_on_any_page(app_db, monkeypatch):
     names = demo_names(app_db)
-    ids = {r[0] for r in Database(app_db).query("SELECT DISTINCT household_id FROM household")}
+    with Database(app_db) as db:
+        ids = {r[0] for r in db.query("SELECT DISTINCT household_id FROM household")}
     assert len(names) > 100
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    login_as(at, "viewer")
-    at.query_params["year"] = "2023"
-    at.run()
+    at = open_app(monkeypatch, app_db, role="viewer", query={"year": 2023}, timeout=90)
     seen = 0
     for page in sorted(auth.role("viewer").pages):
         at.switch_page(f"pages/{page}.py").run()
@@ -174,11 +172,8 @@ def test_an_officers_household_list_and_download_hold_only_their_commune(app_db,
     # Names of other communes that are not also a part of a name in the officer's own commune.
     others = {n for n in demo_names(app_db, "commune_code <> '25327'") if not any(n in o for o in own)}
     files = media_files(monkeypatch)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    login_as(at, "officer")
-    at.query_params["commune"] = "25330"  # a direct link to another commune
-    at.run()
-    at.switch_page("pages/data.py").run()
+    # A direct link to another commune.
+    at = open_app(monkeypatch, app_db, role="officer", query={"commune": "25330"}, page="data", timeout=90)
     assert not at.exception, at.exception
     lists = [d.value for d in at.dataframe if "head_name" in d.value.columns]
     assert lists and set(lists[-1].commune_code) == {"25327"} and len(lists[-1]) > 0
@@ -197,11 +192,9 @@ def test_an_officers_household_list_and_download_hold_only_their_commune(app_db,
     assert json.loads(log.detail[0]) == {"what": "household_list", "rows": len(lists[-1]), "households": True}
 
 
-def test_viewers_and_planners_get_no_household_download_or_list(app_db):
+def test_viewers_and_planners_get_no_household_download_or_list(app_db, monkeypatch):
     for role in ("viewer", "planner"):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-        login_as(at, role)
-        at.run()
+        at = open_app(monkeypatch, app_db, role=role, timeout=90)
         with pytest.raises(ValueError):  # the data page is not in their navigation
             at.switch_page("pages/data.py")
         direct = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)

@@ -25,7 +25,7 @@ from analytics.classification import refresh_derived
 from analytics.db import Database, DatabaseError
 from analytics.i18n import fmt_number, t
 from analytics.importer import import_file
-from conftest import ROOT, login_as, run_cli
+from conftest import ROOT, login_as, open_app, run_cli
 
 YEAR = 2024
 
@@ -133,7 +133,7 @@ COMMUNES = [("25327", "Xã Thanh An"), ("25330", "Xã An Khương"), ("25339", "
 STATES = [{0}, {0, 1}, {1}, {1, 2}, {2}, {2, 3}, {3}]
 
 
-def test_readers_see_a_batch_whole_or_not_at_all(demo_db, monkeypatch):
+def test_readers_see_a_batch_whole_or_not_at_all(demo_db, monkeypatch, fresh_streamlit_caches):
     db, n = demo_db, 3000
     before = poverty.commune_table(db, YEAR).set_index("code")["poor"]
     base_poor = int(before.sum())
@@ -181,18 +181,10 @@ def test_readers_see_a_batch_whole_or_not_at_all(demo_db, monkeypatch):
         th.start()
     # Sessions of the dashboard itself, while the writer works.
     app_poor = []
-    monkeypatch.setenv("POVERTY_DB", str(db.path))
-    monkeypatch.chdir(ROOT)
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-    st.cache_resource.clear()
-    st.cache_data.clear()
     label = t("poor_households", "vi")
     try:
         while w.is_alive() or not app_poor:
-            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-            login_as(at, "viewer", db_path=db.path)
-            at.run()
+            at = open_app(monkeypatch, db.path, role="viewer", timeout=120)
             assert not at.exception, at.exception
             app_poor += [m.value for m in at.metric if m.label == label]
     finally:
@@ -200,7 +192,6 @@ def test_readers_see_a_batch_whole_or_not_at_all(demo_db, monkeypatch):
         stop.set()
         for th in readers:
             th.join()
-        st.cache_resource.clear()
 
     assert not errors, errors[:5]
     assert len(seen) > 40

@@ -412,14 +412,10 @@ def test_write_report_follows_the_suffix(report_db, tmp_path):
 # -- the buttons ----------------------------------------------------------------------------------
 
 def test_the_overview_offers_the_workbook_and_the_deck_and_the_data_page_the_workbook(
-        app_db, fresh_streamlit_caches):
-    from streamlit.testing.v1 import AppTest
+        app_db, monkeypatch, fresh_streamlit_caches):
+    from conftest import open_app
 
-    from conftest import ROOT, login_as
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    login_as(at, "admin")
-    at.run()
+    at = open_app(monkeypatch, app_db, role="admin", timeout=120)
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Tải báo cáo Excel năm 2024" in labels and "Tải bài trình chiếu năm 2024" in labels

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from analytics import scenarios as S
 from analytics.db import Database
 from analytics.i18n import fmt_number
-from conftest import ROOT, run_cli
+from conftest import open_app, run_cli
 
 OTHER_STRATEGIES = [s for s in S.STRATEGIES if s != "optimise"]
 HOUSEHOLD_LINES = ["DA2", "DA3.TDA1", "DA3.TDA2", "DA4.TDA1", "DA4.TDA3"]
@@ -497,19 +497,11 @@ def test_cli_scenario_errors(demo_db_file, tmp_path, capsys):
 # -- the Kịch bản page under AppTest ---------------------------------------------------------------
 
 @pytest.fixture
-def page(app_db, fresh_streamlit_caches):
+def page(app_db, monkeypatch, fresh_streamlit_caches):
     """The Scenarios page on a copy of the demo database, logged in as the demo planner."""
-    from streamlit.testing.v1 import AppTest
-
-    from conftest import login_as
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["lang"] = "vi"
-    user = login_as(at, "planner")
-    at.run()
-    at.switch_page("pages/scenarios.py").run()
+    at = open_app(monkeypatch, app_db, role="planner", page="scenarios")
     assert not at.exception, at.exception
-    yield at, user
+    yield at, at.session_state["auth_session"].username
 
 
 def shown(at) -> dict:

@@ -13,9 +13,10 @@ import pytest
 from analytics import audit
 from analytics.cli import main
 from analytics.db import Database
+from browser import demo_password
 
-OFFICER, OFFICER_PASSWORD = "thanhan", "demo-officer-2024"   # assigned 2024:25327 (Xã Thanh An)
-VIEWER, VIEWER_PASSWORD = "lanhdao", "demo-viewer-2024"
+OFFICER, OFFICER_PASSWORD = demo_password("officer")   # assigned 2024:25327 (Xã Thanh An)
+VIEWER, VIEWER_PASSWORD = demo_password("viewer")
 HEADER = ("Mã hộ,Xã,Thôn/Ấp,Chủ hộ,Dân tộc,Số khẩu,Thu nhập BQ/người/tháng,"
           + ",".join(f"CS{i}" for i in range(1, 13)) + ",Kết quả rà soát,Năm\n")
 

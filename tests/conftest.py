@@ -36,6 +36,23 @@ def demo_db(demo_db_file, tmp_path) -> Database:
     db.close()
 
 
+@pytest.fixture(scope="module")
+def module_demo_file(demo_db_file, tmp_path_factory) -> Path:
+    """One writable copy of the demo database for a whole test module (its tests share it, and
+    whatever they write to it)."""
+    path = tmp_path_factory.mktemp("module-demo") / "demo.duckdb"
+    shutil.copy(demo_db_file, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def module_demo_db(module_demo_file) -> Database:
+    """The module's copy of the demo database, open."""
+    db = Database(module_demo_file)
+    yield db
+    db.close()
+
+
 @pytest.fixture
 def empty_db(tmp_path) -> Database:
     db = Database(tmp_path / "empty.duckdb")

@@ -43,16 +43,6 @@ def empty_db(empty_file, tmp_path):
     db.close()
 
 
-@pytest.fixture(scope="module")
-def shared_demo(demo_db_file, tmp_path_factory):
-    """One demo copy for all the bad files: each must leave it exactly as it was."""
-    path = tmp_path_factory.mktemp("bad") / "demo.duckdb"
-    shutil.copy(demo_db_file, path)
-    db = Database(path)
-    yield db
-    db.close()
-
-
 def snapshot(db) -> dict:
     """Every data table in full (sorted), the batches and data_version."""
     state = {"data_version": db.data_version()}
@@ -101,8 +91,8 @@ def test_the_messy_list_reads_names_hamlets_ticks_and_numbers(empty_db):
 
 
 @pytest.mark.parametrize("name", sorted(MANIFEST["bad"]))
-def test_bad_files_are_refused_and_change_nothing(name, shared_demo):
-    demo_db = shared_demo
+def test_bad_files_are_refused_and_change_nothing(name, module_demo_db):
+    demo_db = module_demo_db
     expect = MANIFEST["bad"][name]
     before = snapshot(demo_db)
     report = import_file(demo_db, load(name), name)

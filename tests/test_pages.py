@@ -35,14 +35,6 @@ def _forget_database() -> None:
     _OPEN["path"] = None
 
 
-@pytest.fixture(scope="module")
-def demo_copy(demo_db_file, tmp_path_factory):
-    """One copy of the demo for the module's read-only tests (their cached figures are shared)."""
-    path = tmp_path_factory.mktemp("pages") / "pages.duckdb"
-    shutil.copy(demo_db_file, path)
-    return path
-
-
 def open_app(monkeypatch, db_path, lang="vi", role="viewer", **query) -> AppTest:
     """conftest's ``open_app`` with the URL query parameters as keywords; the caches are kept
     from test to test on the same file and forgotten when the file changes."""
@@ -68,8 +60,8 @@ def texts(at) -> str:
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_every_page_opens_on_the_demo_with_charts_and_takeaways(monkeypatch, demo_copy, lang):
-    at = open_app(monkeypatch, demo_copy, lang, year=2024)
+def test_every_page_opens_on_the_demo_with_charts_and_takeaways(monkeypatch, module_demo_file, lang):
+    at = open_app(monkeypatch, module_demo_file, lang, year=2024)
     for page in PAGES:
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
@@ -90,8 +82,8 @@ def test_every_page_says_where_to_go_on_an_empty_database(monkeypatch, tmp_path,
 
 
 @pytest.mark.parametrize("year", [2023, 2024])
-def test_the_overview_headline_equals_the_summary(monkeypatch, demo_copy, demo_db_file, year):
-    at = open_app(monkeypatch, demo_copy, "vi", year=year)
+def test_the_overview_headline_equals_the_summary(monkeypatch, module_demo_file, demo_db_file, year):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=year)
     assert not at.exception
     with Database(demo_db_file, read_only=True) as db:
         expected = summary(db, year)
@@ -113,24 +105,24 @@ def test_the_overview_headline_equals_the_summary(monkeypatch, demo_copy, demo_d
         assert (shown["Hộ nghèo"], shown["Tỷ lệ hộ nghèo"], shown["Hộ cận nghèo"]) == ("125", "0,44 %", "143")
 
 
-def test_the_overview_in_english_writes_numbers_the_english_way(monkeypatch, demo_copy):
-    at = open_app(monkeypatch, demo_copy, "en", year=2024)
+def test_the_overview_in_english_writes_numbers_the_english_way(monkeypatch, module_demo_file):
+    at = open_app(monkeypatch, module_demo_file, "en", year=2024)
     shown = metrics(at)
     assert shown["Poverty rate"] == "0.25%"
     assert shown["Disbursed (VND million)"] == "3,399"
     assert "Poor households fell from 125 (2023) to 73 (2024)" in texts(at)
 
 
-def test_the_area_filter_narrows_the_headline_to_the_urban_unit(monkeypatch, demo_copy, demo_db_file):
-    at = open_app(monkeypatch, demo_copy, "vi", year=2023, area="urban")
+def test_the_area_filter_narrows_the_headline_to_the_urban_unit(monkeypatch, module_demo_file, demo_db_file):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2023, area="urban")
     assert not at.exception
     with Database(demo_db_file, read_only=True) as db:
         urban = summary(db, 2023)["households"]["poor_urban"]
     assert metrics(at)["Hộ nghèo"] == str(urban) == "2"  # the plan: 2 urban poor households
 
 
-def test_the_ethnic_filter_counts_that_group_only(monkeypatch, demo_copy, demo_db_file):
-    at = open_app(monkeypatch, demo_copy, "vi", year=2023, ethnic="ethnic_minority")
+def test_the_ethnic_filter_counts_that_group_only(monkeypatch, module_demo_file, demo_db_file):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2023, ethnic="ethnic_minority")
     assert metrics(at)["Hộ nghèo"] == "52"  # the plan: 52 ethnic-minority poor households
     assert metrics(at)["Hộ cận nghèo"] == "61"
     traces = [t for c in at.get("plotly_chart") for t in json.loads(c.proto.spec)["data"]]
@@ -141,8 +133,8 @@ def test_the_ethnic_filter_counts_that_group_only(monkeypatch, demo_copy, demo_d
     assert by_year == {int(y): int(n) for y, n in em.items()} and by_year[2023] == 52  # the trend too
 
 
-def test_pages_that_count_every_household_say_so_under_an_ethnic_filter(monkeypatch, demo_copy):
-    at = open_app(monkeypatch, demo_copy, "vi", year=2024, ethnic="ethnic_minority")
+def test_pages_that_count_every_household_say_so_under_an_ethnic_filter(monkeypatch, module_demo_file):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2024, ethnic="ethnic_minority")
     note = "Trang này tính mọi hộ, không riêng nhóm DTTS"
     assert not any(note in c.value for c in at.caption)  # the overview follows the group
     for page in ("deprivations", "targets"):
@@ -150,8 +142,8 @@ def test_pages_that_count_every_household_say_so_under_an_ethnic_filter(monkeypa
         assert not at.exception and any(note in c.value for c in at.caption), page
 
 
-def test_a_commune_in_the_url_opens_that_commune(monkeypatch, demo_copy, demo_db_file):
-    at = open_app(monkeypatch, demo_copy, "vi", year=2024, commune="25438")
+def test_a_commune_in_the_url_opens_that_commune(monkeypatch, module_demo_file, demo_db_file):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2024, commune="25438")
     at.switch_page("pages/communes.py").run()
     assert not at.exception
     with Database(demo_db_file, read_only=True) as db:
@@ -160,9 +152,9 @@ def test_a_commune_in_the_url_opens_that_commune(monkeypatch, demo_copy, demo_db
     assert metrics(at)["Hộ nghèo"] == fmt_number(row["poor"])
 
 
-def test_the_commune_map_appears_after_uploading_boundaries(monkeypatch, demo_copy):
+def test_the_commune_map_appears_after_uploading_boundaries(monkeypatch, module_demo_file):
     import json
-    at = open_app(monkeypatch, demo_copy, "vi", year=2024)
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2024)
     at.switch_page("pages/communes.py").run()
     assert not at.file_uploader  # the uploader only on request
     at.toggle(key="communes_map_upload").set_value(True).run()
@@ -176,8 +168,8 @@ def test_the_commune_map_appears_after_uploading_boundaries(monkeypatch, demo_co
     assert any('"choropleth"' in c.proto.spec for c in at.get("plotly_chart"))
 
 
-def test_the_2025_units_sum_the_merged_communes(monkeypatch, demo_copy):
-    at = open_app(monkeypatch, demo_copy, "vi", year=2024, units=2025)
+def test_the_2025_units_sum_the_merged_communes(monkeypatch, module_demo_file):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2024, units=2025)
     at.switch_page("pages/communes.py").run()
     assert not at.exception
     table = at.dataframe[0].value
@@ -186,8 +178,8 @@ def test_the_2025_units_sum_the_merged_communes(monkeypatch, demo_copy):
     assert len(table) == 5
 
 
-def test_meeting_mode_shows_one_chart_per_screen_and_steps(monkeypatch, demo_copy):
-    at = open_app(monkeypatch, demo_copy, "vi", year=2024, meeting="true")
+def test_meeting_mode_shows_one_chart_per_screen_and_steps(monkeypatch, module_demo_file):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2024, meeting="true")
     assert not at.exception
     assert at.metric and not at.get("plotly_chart")  # slide 1: the headline cards
     assert any("1 / 4" in m.value for m in at.markdown)

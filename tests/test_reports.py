@@ -33,22 +33,13 @@ SHEETS = ["Tổng hợp", "Diễn biến hộ nghèo", "Diễn biến hộ cận
 
 
 @pytest.fixture(scope="module")
-def report_db(demo_db_file, tmp_path_factory):
-    path = tmp_path_factory.mktemp("reports") / "demo.duckdb"
-    shutil.copy(demo_db_file, path)
-    db = Database(path)
-    yield db
-    db.close()
+def data(module_demo_db) -> dict:
+    return summary(module_demo_db, YEAR)
 
 
 @pytest.fixture(scope="module")
-def data(report_db) -> dict:
-    return summary(report_db, YEAR)
-
-
-@pytest.fixture(scope="module")
-def workbook_bytes(report_db) -> bytes:
-    return write_workbook(report_db, YEAR, produced=PRODUCED)
+def workbook_bytes(module_demo_db) -> bytes:
+    return write_workbook(module_demo_db, YEAR, produced=PRODUCED)
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +55,8 @@ def chromium_once():
 
 
 @pytest.fixture(scope="module")
-def deck_bytes(report_db, chromium_once) -> bytes:
-    return write_deck(report_db, YEAR, produced=PRODUCED)
+def deck_bytes(module_demo_db, chromium_once) -> bytes:
+    return write_deck(module_demo_db, YEAR, produced=PRODUCED)
 
 
 # -- reading the official tables back ---------------------------------------------------------------
@@ -213,13 +204,13 @@ def test_deprivation_sheet_equals_summary(wb, data):
     assert f"B{first.row}:B{first.row + 1}" in merged
 
 
-def test_group_and_ethnicity_sheets_equal_the_analytics(wb, data, report_db):
+def test_group_and_ethnicity_sheets_equal_the_analytics(wb, data, module_demo_db):
     h = data["households"]
     groups = tables(wb["Nhóm đối tượng"])[0]
     n = groups["numbers"]
     total = groups["rows"][0]
     assert (value(total, n, "1"), value(total, n, "3")) == (h["poor"], h["near_poor"])
-    expected = poverty.group_breakdown(report_db, YEAR)
+    expected = poverty.group_breakdown(module_demo_db, YEAR)
     got = [(value(r, n, "1"), value(r, n, "3")) for r in groups["rows"] if r[0].value]
     assert got == list(zip(expected["poor"], expected["near_poor"]))
     assert got[0] == (h["poor_ethnic_minority"], h["near_poor_ethnic_minority"])
@@ -282,9 +273,9 @@ def test_budget_sheet_equals_summary(wb, data):
     assert period.endswith("30/11/2024")  # the date of the latest disbursement report
 
 
-def test_the_workbook_contains_no_household_names_or_ids(workbook_bytes, report_db):
-    heads = {r[0] for r in report_db.query("SELECT DISTINCT head_name FROM household_current")}
-    ids = {r[0] for r in report_db.query("SELECT DISTINCT household_id FROM household_current")}
+def test_the_workbook_contains_no_household_names_or_ids(workbook_bytes, module_demo_db):
+    heads = {r[0] for r in module_demo_db.query("SELECT DISTINCT head_name FROM household_current")}
+    ids = {r[0] for r in module_demo_db.query("SELECT DISTINCT household_id FROM household_current")}
     wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
     strings = {c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     assert not strings & heads
@@ -310,8 +301,8 @@ def test_hostile_names_are_written_as_text_not_formulas(demo_db):
         assert cells[text].data_type == "s"
 
 
-def test_the_workbook_in_english(report_db):
-    wb = openpyxl.load_workbook(io.BytesIO(write_workbook(report_db, YEAR, lang="en", produced=PRODUCED)))
+def test_the_workbook_in_english(module_demo_db):
+    wb = openpyxl.load_workbook(io.BytesIO(write_workbook(module_demo_db, YEAR, lang="en", produced=PRODUCED)))
     assert wb.sheetnames[0] == "Summary" and wb.sheetnames[-1] == "Budget"
     assert tables(wb["Summary"])[0]["rows"][0][1].value == "Total"
     assert "[$-42A]" not in tables(wb["Summary"])[0]["rows"][0][2].number_format
@@ -323,7 +314,7 @@ def slide_texts(slide) -> list[str]:
     return [p.text for s in slide.shapes if s.has_text_frame for p in s.text_frame.paragraphs if p.text]
 
 
-def test_the_deck_has_the_expected_slides(deck_bytes, data, report_db):
+def test_the_deck_has_the_expected_slides(deck_bytes, data, module_demo_db):
     prs = Presentation(io.BytesIO(deck_bytes))
     assert (prs.slide_width, prs.slide_height) == (Inches(13.333), Inches(7.5))  # 16:9
     slides = list(prs.slides)
@@ -336,7 +327,7 @@ def test_the_deck_has_the_expected_slides(deck_bytes, data, report_db):
                    fmt_number(data["transitions"]["start"] - data["transitions"]["end"])):
         assert figure in headline
     assert any("4.034 triệu đồng" in x for x in headline)
-    charts = key_charts(report_db, YEAR)
+    charts = key_charts(module_demo_db, YEAR)
     assert [c.key for c in charts] == ["trend", "gaps", "deprivations", "budget"]
     for slide, chart in zip(slides[2:], charts):
         pictures = [s for s in slide.shapes if s.shape_type == 13]
@@ -345,9 +336,9 @@ def test_the_deck_has_the_expected_slides(deck_bytes, data, report_db):
         assert image.format == "PNG" and image.size == (PNG_WIDTH, PNG_HEIGHT)
         texts = slide_texts(slide)
         assert chart.title in texts and chart.takeaway in texts
-    assert charts[0].takeaway == takeaways.trend(poverty.trend(report_db), "vi")
+    assert charts[0].takeaway == takeaways.trend(poverty.trend(module_demo_db), "vi")
     # aggregates only: no household's name on any slide
-    heads = {r[0] for r in report_db.query("SELECT DISTINCT head_name FROM household_current")}
+    heads = {r[0] for r in module_demo_db.query("SELECT DISTINCT head_name FROM household_current")}
     words = " ".join(x for slide in slides for x in slide_texts(slide))
     assert not [h for h in heads if h in words]
 
@@ -363,8 +354,8 @@ def test_the_deck_is_readable_from_the_back_of_the_room(deck_bytes):
         assert len(big) >= 2  # the title and the takeaway
 
 
-def test_chart_images_are_pngs_of_the_set_size(report_db, chromium_once, tmp_path):
-    write_report(report_db, YEAR, tmp_path / "bieu-do.zip")
+def test_chart_images_are_pngs_of_the_set_size(module_demo_db, chromium_once, tmp_path):
+    write_report(module_demo_db, YEAR, tmp_path / "bieu-do.zip")
     with zipfile.ZipFile(tmp_path / "bieu-do.zip") as archive:
         assert archive.namelist() == ["01-trend.png", "02-gaps.png", "03-deprivations.png", "04-budget.png"]
         for name in archive.namelist():
@@ -388,24 +379,24 @@ def test_report_command_writes_the_workbook_and_checks_its_input(demo_db_file, t
     assert main(["report", "--year", "2024", "--out", str(out), "--as-of", "30/06/2024"]) == 2
 
 
-def test_reports_as_of_a_date_mid_year(report_db, tmp_path):
+def test_reports_as_of_a_date_mid_year(module_demo_db, tmp_path):
     mid = date(2024, 6, 30)
     out = tmp_path / "giua-nam.xlsx"
-    write_report(report_db, YEAR, out, as_of=mid)
+    write_report(module_demo_db, YEAR, out, as_of=mid)
     sheet = openpyxl.load_workbook(out)["Ngân sách"]
     lines = tables(sheet)[0]
-    mid_year = summary(report_db, YEAR, as_of=mid)
+    mid_year = summary(module_demo_db, YEAR, as_of=mid)
     assert sheet["A5"].value.endswith("30/06/2024")
     assert value(lines["rows"][0], lines["numbers"], "5") == pytest.approx(mid_year["budget"]["disbursed_total"])
-    assert mid_year["budget"]["disbursed_total"] < summary(report_db, YEAR)["budget"]["disbursed_total"]
+    assert mid_year["budget"]["disbursed_total"] < summary(module_demo_db, YEAR)["budget"]["disbursed_total"]
     label, figure, detail = headline_cards(mid_year, "vi")[-1]  # the deck's budget card
     assert "30/06/2024" in detail
 
 
-def test_write_report_follows_the_suffix(report_db, tmp_path):
+def test_write_report_follows_the_suffix(module_demo_db, tmp_path):
     with pytest.raises(ValueError):
-        write_report(report_db, YEAR, tmp_path / "x.odt")
-    write_report(report_db, YEAR, tmp_path / "r.xlsx")
+        write_report(module_demo_db, YEAR, tmp_path / "x.odt")
+    write_report(module_demo_db, YEAR, tmp_path / "r.xlsx")
     assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames == SHEETS
 
 

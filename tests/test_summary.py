@@ -3,7 +3,6 @@
 import contextlib
 import io
 import json
-import shutil
 
 import pytest
 
@@ -20,13 +19,6 @@ def strict_json(text: str):
     return json.loads(text, parse_constant=reject)
 
 
-@pytest.fixture(scope="module")
-def demo_copy(demo_db_file, tmp_path_factory):
-    path = tmp_path_factory.mktemp("summary") / "demo.duckdb"
-    shutil.copy(demo_db_file, path)
-    return path
-
-
 def cli(*args) -> tuple[int, str]:
     """The command line in this process (the same ``main`` as ``python -m analytics``)."""
     out = io.StringIO()
@@ -36,13 +28,13 @@ def cli(*args) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def data_2024(demo_copy):
-    code, out = cli("summary", "--year", "2024", "--json", "--db", str(demo_copy))
+def data_2024(module_demo_file):
+    code, out = cli("summary", "--year", "2024", "--json", "--db", str(module_demo_file))
     assert code == 0
     return strict_json(out)
 
 
-def test_transitions_start_at_the_end_of_2023(data_2024, demo_copy):
+def test_transitions_start_at_the_end_of_2023(data_2024, module_demo_file):
     tr = data_2024["transitions"]
     assert list(tr) == list(transitions.POOR_COLUMNS)
     assert tr["start"] == 125 and tr["end"] == data_2024["households"]["poor"]
@@ -93,7 +85,7 @@ def test_targets(data_2024):
     assert data_2024["target_status_rule"]["en"].startswith("Achieved")
 
 
-def test_budget_execution(data_2024, demo_copy):
+def test_budget_execution(data_2024, module_demo_file):
     b = data_2024["budget"]
     assert b["disbursed_total"] == pytest.approx(sum(line["disbursed"] for line in b["lines"]))
     assert b["disbursed_total"] == pytest.approx(sum(b["disbursed_by_source"].values()))
@@ -101,7 +93,7 @@ def test_budget_execution(data_2024, demo_copy):
     for line in b["lines"]:
         assert line["rate"] == pytest.approx(line["disbursed"] / line["total"])
     from analytics.db import Database
-    with Database(demo_copy) as db:
+    with Database(module_demo_file) as db:
         assert b["as_of"] == budget.latest_snapshot(db, 2024).isoformat()
 
 
@@ -120,7 +112,7 @@ def test_data_quality_lists_disagreements_and_missing_households(empty_db):
     assert summary(empty_db, 2023)["transitions"] is None  # no 2022 review to compare with
 
 
-def test_text_output(demo_copy):
-    code, out = cli("summary", "--year", "2024", "--db", str(demo_copy))
+def test_text_output(module_demo_file):
+    code, out = cli("summary", "--year", "2024", "--db", str(module_demo_file))
     assert code == 0 and "Diễn biến hộ nghèo: đầu kỳ 125" in out
 

@@ -53,9 +53,22 @@ def module_demo_db(module_demo_file) -> Database:
     db.close()
 
 
+@pytest.fixture(scope="session")
+def empty_db_file(tmp_path_factory) -> Path:
+    """An empty, migrated database built once per session; tests copy it (faster than migrating
+    each time)."""
+    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
+    with Database(path) as db:
+        db.checkpoint()
+    return path
+
+
 @pytest.fixture
-def empty_db(tmp_path) -> Database:
-    db = Database(tmp_path / "empty.duckdb")
+def empty_db(empty_db_file, tmp_path) -> Database:
+    """A private, writable copy of the empty (migrated) database."""
+    path = tmp_path / "empty.duckdb"
+    shutil.copy(empty_db_file, path)
+    db = Database(path)
     yield db
     db.close()
 

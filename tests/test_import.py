@@ -5,13 +5,11 @@ supersede, rollback and duplicate re-import."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from analytics.batches import DATA_TABLES, BatchError, rollback
-from analytics.db import Database
 from analytics.i18n import t
 from analytics.importer import import_file
 from analytics.poverty import household_counts
@@ -22,25 +20,6 @@ MANIFEST = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
 
 def load(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
-
-
-@pytest.fixture(scope="module")
-def empty_file(tmp_path_factory) -> Path:
-    """An empty, migrated database built once; tests copy it (faster than migrating each time)."""
-    path = tmp_path_factory.mktemp("import") / "empty.duckdb"
-    with Database(path) as db:
-        db.checkpoint()
-    return path
-
-
-@pytest.fixture
-def empty_db(empty_file, tmp_path):
-    """A private copy of the empty database (replaces conftest's, which migrates each time)."""
-    path = tmp_path / "fresh.duckdb"
-    shutil.copy(empty_file, path)
-    db = Database(path)
-    yield db
-    db.close()
 
 
 def snapshot(db) -> dict:

@@ -139,6 +139,25 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           text=True, env=env, timeout=300)
 
 
+def cli_in_process(*args, stdin: str = "") -> subprocess.CompletedProcess:
+    """``python -m analytics ARGS`` in this process (the same ``main``; faster than ``run_cli``,
+    and usable from a fixture of any scope): ``stdin`` as its standard input; the exit code and
+    what it printed, as ``run_cli`` returns them."""
+    import contextlib
+    import io
+
+    from analytics.cli import main
+
+    out, err, saved = io.StringIO(), io.StringIO(), sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([str(a) for a in args])
+    finally:
+        sys.stdin = saved
+    return subprocess.CompletedProcess([str(a) for a in args], code, out.getvalue(), err.getvalue())
+
+
 # The browser harness's fixtures, available to every test file.
 from browser import browser_page, chromium, live_server  # noqa: E402,F401
 

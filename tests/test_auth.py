@@ -4,10 +4,7 @@ user command, the first-administrator form, and the gate in AppTest and in Chrom
 from __future__ import annotations
 
 import csv
-import functools
 import re
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import audit, auth
 from analytics.db import Database
 from browser import demo_password
-from conftest import ROOT, assert_page_refused, login_as, open_app, refusal
+from conftest import ROOT, assert_page_refused, cli_in_process, login_as, open_app, refusal
 
 PASSWORD = "correct horse battery"
 
@@ -239,21 +236,15 @@ def test_audit_log_filters_by_user_action_time_and_text(db):
 
 
 # -- the command line ------------------------------------------------------------------------
-def cli(*args, stdin: str = "", monkeypatch=None, capsys=None):
+def cli(*args, stdin: str = ""):
     """``python -m analytics user ARGS`` in-process (the subprocess path is covered by test_cli)."""
-    import io
-    from analytics.cli import main
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = main(["user", *args])
-    out = capsys.readouterr()
-    return subprocess.CompletedProcess(args, code, out.out, out.err)
+    return cli_in_process("user", *args, stdin=stdin)
 
 
-def test_user_command_adds_lists_assigns_changes_and_disables(tmp_path, monkeypatch, capsys):
+def test_user_command_adds_lists_assigns_changes_and_disables(tmp_path):
     path = str(tmp_path / "cli.duckdb")
     with Database(path) as db:
         auth.update_setting(db, "password_hash_rounds", "4")  # fast hashes in tests
-    cli = functools.partial(globals()["cli"], monkeypatch=monkeypatch, capsys=capsys)
     assert cli("add", "boss", "--role", "admin", "--password-stdin", "--db", path, stdin=PASSWORD + "\n").returncode == 0
     r = cli("add", "thanhan", "--role", "officer", "--commune", "25327", "--password-stdin", "--db", path,
             stdin=PASSWORD + "\n")
@@ -277,8 +268,7 @@ def test_user_command_adds_lists_assigns_changes_and_disables(tmp_path, monkeypa
         assert all(u.startswith("cli") for u in log.user_name.dropna())
 
 
-def test_user_subcommands_have_help(monkeypatch, capsys):
-    cli = functools.partial(globals()["cli"], monkeypatch=monkeypatch, capsys=capsys)
+def test_user_subcommands_have_help():
     for action in ("add", "list", "disable", "enable", "passwd", "assign"):
         r = cli(action, "--help")
         assert r.returncode == 0 and "--db" in r.stdout

@@ -3,17 +3,15 @@ keeps to its role and communes (issue 8); without ``--user`` they keep full righ
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
-import sys
 
 import pytest
 
 from analytics import audit
-from analytics.cli import main
 from analytics.db import Database
 from browser import demo_password
+from conftest import cli_in_process
 
 OFFICER, OFFICER_PASSWORD = demo_password("officer")   # assigned 2024:25327 (Xã Thanh An)
 VIEWER, VIEWER_PASSWORD = demo_password("viewer")
@@ -37,12 +35,10 @@ def households_csv(tmp_path, commune: str, prefix: str):
     return path
 
 
-def cli(monkeypatch, capsys, *args, stdin: str = ""):
+def cli(*args, stdin: str = ""):
     """``python -m analytics ARGS`` in-process with ``stdin``; (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    r = cli_in_process(*args, stdin=stdin)
+    return r.returncode, r.stdout, r.stderr
 
 
 def as_officer(password: str = OFFICER_PASSWORD) -> dict:
@@ -55,9 +51,9 @@ def snapshot(path: str) -> tuple:
                 db.scalar("SELECT count(*) FROM household WHERE superseded_by IS NULL"))
 
 
-def test_officer_imports_a_file_of_their_commune(db_path, tmp_path, monkeypatch, capsys):
+def test_officer_imports_a_file_of_their_commune(db_path, tmp_path):
     path = households_csv(tmp_path, "Xã Thanh An", "TA")
-    code, out, err = cli(monkeypatch, capsys, "import", path, "--db", db_path, "--json",
+    code, out, err = cli("import", path, "--db", db_path, "--json",
                          "--user", OFFICER, "--password-stdin", **as_officer())
     assert code == 0, err
     report = json.loads(out)
@@ -68,10 +64,10 @@ def test_officer_imports_a_file_of_their_commune(db_path, tmp_path, monkeypatch,
         assert {"login", "import"} <= set(log.action)
 
 
-def test_officer_cannot_import_another_communes_households(db_path, tmp_path, monkeypatch, capsys):
+def test_officer_cannot_import_another_communes_households(db_path, tmp_path):
     before = snapshot(db_path)
     path = households_csv(tmp_path, "Xã Minh Tâm", "MT")
-    code, out, _ = cli(monkeypatch, capsys, "import", path, "--db", db_path, "--json", "--lang", "en",
+    code, out, _ = cli("import", path, "--db", db_path, "--json", "--lang", "en",
                        "--user", OFFICER, "--password-stdin", **as_officer())
     assert code == 1
     report = json.loads(out)
@@ -82,20 +78,20 @@ def test_officer_cannot_import_another_communes_households(db_path, tmp_path, mo
     plain = tmp_path / "plain.csv"
     plain.write_text("Mã hộ,Họ và tên chủ hộ,Thu nhập bình quân,CS1,CS2,CS3\nH1,Lê Văn Tám,\"1.100.000\",x,x,x\n",
                      encoding="utf-8")
-    code, out, _ = cli(monkeypatch, capsys, "import", plain, "--year", "2024", "--commune", "Minh Tâm",
+    code, out, _ = cli("import", plain, "--year", "2024", "--commune", "Minh Tâm",
                        "--db", db_path, "--json", "--user", OFFICER, "--password-stdin", **as_officer())
     assert code == 1 and json.loads(out)["status"] == "rejected"
     assert snapshot(db_path) == before
 
 
-def test_officer_rolls_back_only_batches_of_their_communes(db_path, tmp_path, monkeypatch, capsys):
+def test_officer_rolls_back_only_batches_of_their_communes(db_path, tmp_path):
     # The database's owner (no --user) imports a file of another commune.
     other = households_csv(tmp_path, "Xã Minh Tâm", "MT")
-    code, out, err = cli(monkeypatch, capsys, "import", other, "--db", db_path, "--json")
+    code, out, err = cli("import", other, "--db", db_path, "--json")
     assert code == 0, err
     other_batch = json.loads(out)["batch_id"]
     for batch in (other_batch, 7):  # 7: the demo's 2024 review, all communes of the district
-        code, out, _ = cli(monkeypatch, capsys, "rollback", batch, "--db", db_path,
+        code, out, _ = cli("rollback", batch, "--db", db_path,
                            "--user", OFFICER, "--password-stdin", **as_officer())
         assert code == 1 and "outside your communes" in out
     with Database(db_path) as db:
@@ -103,10 +99,10 @@ def test_officer_rolls_back_only_batches_of_their_communes(db_path, tmp_path, mo
             [("committed",), ("committed",)]
     # Their own batch they may roll back; the audit log names the account.
     own = households_csv(tmp_path, "Xã Thanh An", "TA")
-    code, out, _ = cli(monkeypatch, capsys, "import", own, "--db", db_path, "--json",
+    code, out, _ = cli("import", own, "--db", db_path, "--json",
                        "--user", OFFICER, "--password-stdin", **as_officer())
     own_batch = json.loads(out)["batch_id"]
-    code, _, err = cli(monkeypatch, capsys, "rollback", own_batch, "--db", db_path,
+    code, _, err = cli("rollback", own_batch, "--db", db_path,
                        "--user", OFFICER, "--password-stdin", **as_officer())
     assert code == 0, err
     with Database(db_path) as db:
@@ -114,14 +110,14 @@ def test_officer_rolls_back_only_batches_of_their_communes(db_path, tmp_path, mo
         assert audit.read(db, actions=["rollback"]).user_name.tolist() == [OFFICER]
 
 
-def test_batches_with_user_lists_only_the_officers_communes(db_path, tmp_path, monkeypatch, capsys):
-    cli(monkeypatch, capsys, "import", households_csv(tmp_path, "Xã Minh Tâm", "MT"), "--db", db_path)
-    code, out, _ = cli(monkeypatch, capsys, "import", households_csv(tmp_path, "Xã Thanh An", "TA"),
+def test_batches_with_user_lists_only_the_officers_communes(db_path, tmp_path):
+    cli("import", households_csv(tmp_path, "Xã Minh Tâm", "MT"), "--db", db_path)
+    code, out, _ = cli("import", households_csv(tmp_path, "Xã Thanh An", "TA"),
                        "--db", db_path, "--json", "--user", OFFICER, "--password-stdin", **as_officer())
     own_batch = json.loads(out)["batch_id"]
-    code, out, _ = cli(monkeypatch, capsys, "batches", "--db", db_path, "--json")
+    code, out, _ = cli("batches", "--db", db_path, "--json")
     assert code == 0 and len(json.loads(out)) == 10  # the owner sees every batch
-    code, out, err = cli(monkeypatch, capsys, "batches", "--db", db_path, "--json",
+    code, out, err = cli("batches", "--db", db_path, "--json",
                          "--user", OFFICER, "--password-stdin", **as_officer())
     assert code == 0, err
     shown = json.loads(out)
@@ -131,26 +127,26 @@ def test_batches_with_user_lists_only_the_officers_communes(db_path, tmp_path, m
                         [own_batch]) == [(2024, "25327")]
 
 
-def test_viewer_may_not_import_or_roll_back(db_path, tmp_path, monkeypatch, capsys):
+def test_viewer_may_not_import_or_roll_back(db_path, tmp_path):
     before = snapshot(db_path)
     path = households_csv(tmp_path, "Xã Thanh An", "TA")
     for args in (("import", path), ("import", path, "--dry-run"), ("rollback", 7)):
-        code, out, err = cli(monkeypatch, capsys, *args, "--db", db_path, "--user", VIEWER, "--password-stdin",
+        code, out, err = cli(*args, "--db", db_path, "--user", VIEWER, "--password-stdin",
                              stdin=VIEWER_PASSWORD + "\n")
         assert code == 1 and out == ""
         assert "không có quyền nhập dữ liệu" in err and "may not import data" in err
     assert snapshot(db_path) == before
 
 
-def test_wrong_password_exits_1_and_is_audited(db_path, tmp_path, monkeypatch, capsys):
+def test_wrong_password_exits_1_and_is_audited(db_path, tmp_path):
     before = snapshot(db_path)
     path = households_csv(tmp_path, "Xã Thanh An", "TA")
     for args in (("import", path), ("rollback", 7), ("batches",)):
-        code, out, err = cli(monkeypatch, capsys, *args, "--db", db_path, "--user", OFFICER, "--password-stdin",
+        code, out, err = cli(*args, "--db", db_path, "--user", OFFICER, "--password-stdin",
                              **as_officer("not-the-password"))
         assert code == 1 and out == ""
         assert "Sai tên đăng nhập hoặc mật khẩu" in err and "Wrong username or password" in err
-    assert cli(monkeypatch, capsys, "import", path, "--db", db_path, "--user", "", "--password-stdin",
+    assert cli("import", path, "--db", db_path, "--user", "", "--password-stdin",
                stdin="\n")[0] == 1  # an empty name is a failed login, not full rights
     assert snapshot(db_path) == before
     with Database(db_path) as db:
@@ -159,21 +155,21 @@ def test_wrong_password_exits_1_and_is_audited(db_path, tmp_path, monkeypatch, c
         assert "login" not in set(audit.read(db, user=OFFICER).action)
 
 
-def test_lockout_applies_to_the_command_line(db_path, tmp_path, monkeypatch, capsys):
+def test_lockout_applies_to_the_command_line(db_path, tmp_path):
     with Database(db_path) as db:
         attempts = int(db.scalar("SELECT value FROM setting WHERE key = 'lockout_attempts'"))
     for _ in range(attempts):
-        assert cli(monkeypatch, capsys, "batches", "--db", db_path, "--user", OFFICER, "--password-stdin",
+        assert cli("batches", "--db", db_path, "--user", OFFICER, "--password-stdin",
                    **as_officer("not-the-password"))[0] == 1
-    code, _, err = cli(monkeypatch, capsys, "batches", "--db", db_path, "--user", OFFICER, "--password-stdin",
+    code, _, err = cli("batches", "--db", db_path, "--user", OFFICER, "--password-stdin",
                        **as_officer())
     assert code == 1 and "locked" in err  # even the right password, while locked
     with Database(db_path) as db:
         assert "account_locked" in set(audit.read(db, user=OFFICER).action)
 
 
-def test_password_stdin_needs_user_and_help_says_what_no_user_means(db_path, monkeypatch, capsys):
-    assert cli(monkeypatch, capsys, "batches", "--db", db_path, "--password-stdin")[0] == 2
+def test_password_stdin_needs_user_and_help_says_what_no_user_means(db_path):
+    assert cli("batches", "--db", db_path, "--password-stdin")[0] == 2
     for command in ("import", "rollback", "batches"):
-        code, out, _ = cli(monkeypatch, capsys, command, "--help")
+        code, out, _ = cli(command, "--help")
         assert code == 0 and "--user NAME" in out and "full rights" in " ".join(out.split())

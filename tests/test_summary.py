@@ -1,15 +1,13 @@
 """The ``summary --json`` contract: the keys issue 4 adds, consistent with one another."""
 
-import contextlib
-import io
 import json
 
 import pytest
 
 from analytics import budget, transitions
-from analytics.cli import main
 from analytics.summary import summary
 from builders import RURAL, add_households, household
+from conftest import cli_in_process
 
 
 def strict_json(text: str):
@@ -21,10 +19,8 @@ def strict_json(text: str):
 
 def cli(*args) -> tuple[int, str]:
     """The command line in this process (the same ``main`` as ``python -m analytics``)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(list(args))
-    return code, out.getvalue()
+    r = cli_in_process(*args)
+    return r.returncode, r.stdout
 
 
 @pytest.fixture(scope="module")

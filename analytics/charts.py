@@ -528,9 +528,12 @@ def to_png(fig: go.Figure | dict, takeaway: str | None = None, width: int = 1400
 
 
 def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
-    """A chart's data as an Excel workbook (one sheet, header row bold, columns sized)."""
+    """A chart's data as an Excel workbook (one sheet, header row bold, columns sized). Text is
+    written as text: a name from an uploaded file such as ``=HYPERLINK(...)`` never becomes a
+    formula or a link (as in the report workbook, ``reports.layout``)."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    options = {"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs=options) as writer:
         clean = frame.copy()
         for col in clean.columns:  # Excel has no time zones; keep dates readable
             if isinstance(clean[col].dtype, pd.DatetimeTZDtype):

@@ -176,6 +176,17 @@ def test_the_chart_data_downloads_as_excel(demo):
     assert list(back.columns) == list(frame.columns)
 
 
+def test_text_from_uploads_stays_text_in_the_chart_data_workbook(demo):
+    from openpyxl import load_workbook
+    frame = demo["execution"].assign(agency=["=HYPERLINK(\"http://x\",\"y\")", "https://example.org"]
+                                     + list(demo["execution"]["agency"].iloc[2:]))
+    ws = load_workbook(io.BytesIO(charts.to_xlsx(frame, "budget_lines"))).active
+    column = list(frame.columns).index("agency") + 1
+    cells = [ws.cell(row=r, column=column) for r in (2, 3)]
+    assert [c.value for c in cells] == ['=HYPERLINK("http://x","y")', "https://example.org"]
+    assert [c.data_type for c in cells] == ["s", "s"] and cells[1].hyperlink is None
+
+
 def test_the_chart_image_is_a_png_drawn_by_chromium(demo):
     png = charts.to_png(charts.trend_chart(demo["trend"], "vi"), takeaways.trend(demo["trend"], "vi"), width=800)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000

@@ -5,6 +5,7 @@ downloads, readable errors and the meeting mode. Pages stay thin: settings -> an
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -103,6 +104,15 @@ def lang() -> str:
     """The session's language code ('vi' or 'en')."""
     value = st.session_state.get("lang")
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
+
+
+def as_text(value) -> str:
+    """Text from a user (a file name, a name in a file) shown as typed where Streamlit reads
+    markdown: its markup characters escaped ("a_b*c*" stays "a_b*c*", not italics)."""
+    return _MARKUP.sub(r"\\\1", str(value))
 
 
 def tr(key: str, **values) -> str:

@@ -61,7 +61,7 @@ def show_check(upload, report) -> None:
     with st.container(border=True):
         icon = {"valid": ":material/check_circle:", "duplicate": ":material/content_copy:"}.get(
             report.status, ":material/error:")
-        st.subheader(upload.name, anchor=False)
+        st.subheader(ui.as_text(upload.name), anchor=False)
         st.caption(ui.tr(f"data_status_{report.status}"))
         if report.status == "duplicate":
             st.info(report.warnings[0].message, icon=icon)
@@ -162,11 +162,11 @@ with tab_import:
                                        commune=commune_option, user=scope.username, lang=lang,
                                        communes=communes, progress=step)
                     if done.status == "committed":
-                        flash.append(("ok", ui.tr("data_committed", file=upload.name, batch=done.batch_id,
+                        flash.append(("ok", ui.tr("data_committed", file=ui.as_text(upload.name), batch=done.batch_id,
                                                   rows=fmt_number(done.rows_imported, lang),
                                                   replaced=fmt_number(done.superseded_rows, lang))))
                     else:
-                        flash.append(("error", ui.tr("data_not_committed", file=upload.name)))
+                        flash.append(("error", ui.tr("data_not_committed", file=ui.as_text(upload.name))))
                 bar.progress(1.0, text=ui.tr("data_done"))
                 st.session_state["data_flash"] = flash
                 st.session_state.pop("data_checks", None)

@@ -166,8 +166,10 @@ def test_hostile_uploads_render_as_text_on_the_data_page(app_db, monkeypatch):
     at.file_uploader(key="data_upload").set_value(
         [(name, hostile_workbook(commune=c), xlsx) for name, c in zip(names, communes, strict=True)]).run()
     assert not at.exception, at.exception
-    # Each file is shown under its own name, as given, with its check result.
-    assert [h.value for h in at.subheader] == names
+    # Each file is shown under its own name, its markup escaped (shown as typed: see the browser
+    # test), with its check result.
+    import ui
+    assert [h.value for h in at.subheader] == [ui.as_text(name) for name in names]
     assert [c.value for c in at.caption if c.value.startswith("Hợp lệ")] == ["Hợp lệ: sẵn sàng nhập."] * 4
     assert [m.value for m in at.metric if m.label == "Số dòng nhập"] == [str(len(HOSTILE_NAMES))] * 4
     assert at.button(key="data_confirm").label == "Xác nhận nhập 4 tệp hợp lệ"
@@ -196,8 +198,11 @@ def test_in_the_browser_hostile_names_show_as_text_and_run_nothing(demo_db_file,
         upload.mkdir()
         hostile = upload / "<img src=x onerror=alert(3)>.xlsx"
         hostile.write_bytes(hostile_workbook(commune="Xã An Khương"))
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(hostile))
+        marked = upload / "..\\..\\a_b_c*star*.xlsx"  # markdown would eat the backslashes and stars
+        marked.write_bytes(hostile_workbook(commune="Xã An Phú"))
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files([str(hostile), str(marked)])
         page.get_by_text("<img src=x onerror=alert(3)>.xlsx", exact=False).first.wait_for(timeout=60_000)
+        page.locator("h3").get_by_text(marked.name, exact=True).first.wait_for(timeout=60_000)  # as typed
         wait_for_app(page, timeout=120_000)
         screenshot(page, "hostile-upload")
         page.locator('[data-testid="stSidebarNav"] a[href$="/admin"]').first.click()

@@ -6,6 +6,8 @@ import json
 
 import pandas as pd
 
+from .budget import batch_years, refresh_lines
+
 # Data tables written by batches, with the columns (besides batch_id / superseded_by) they hold.
 DATA_TABLES = ("household", "commune_total", "indicator_value", "budget_plan", "disbursement")
 
@@ -23,10 +25,12 @@ def create_batch(cur, *, kind: str, file_name: str | None = None, sha256: str | 
 
 
 def finish_batch(cur, batch_id: int, *, rows: int, report: dict | None = None) -> None:
+    """Record the batch's row count and report; rebuild the budget lines of the years it wrote."""
     cur.execute(
         "UPDATE import_batch SET finished_at = current_timestamp, rows = ?, report = ? WHERE id = ?",
         [rows, json.dumps(report or {}, ensure_ascii=False), batch_id],
     )
+    refresh_lines(cur, batch_years(cur, batch_id))
 
 
 def insert_frame(cur, table: str, frame: pd.DataFrame, batch_id: int) -> int:
@@ -153,10 +157,12 @@ def rollback(db, batch_id: int, user: str | None = None,
             f"batch {ids}; roll that back first.")
     deleted = restored = 0
     with db.transaction() as cur:
+        years = batch_years(cur, batch_id)
         for table in DATA_TABLES:
             deleted += cur.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id]).fetchone()[0]
             restored += cur.execute(f"UPDATE {table} SET superseded_by = NULL WHERE superseded_by = ?",
                                     [batch_id]).fetchone()[0]
+        refresh_lines(cur, years)
         cur.execute("""UPDATE import_batch SET status = 'rolled_back', rolled_back_at = current_timestamp,
                        rolled_back_by = ? WHERE id = ?""", [user, batch_id])
         audit.record(cur, "rollback", user, {"batch_id": batch_id, "kind": kind, "file_name": file_name,

@@ -7,6 +7,7 @@ when its disbursement rate falls short of the pace by more than the setting ``pa
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pandas as pd
@@ -52,40 +53,82 @@ def _pace(db: Database, year: int, as_of: date | None) -> tuple[float | None, fl
     return (year_elapsed(year, as_of) if as_of is not None else None), tolerance
 
 
-# Plan and disbursement per line and source (``sub`` is '' for a project without sub-projects):
-# the disbursed amount is that of the latest cumulative snapshot on or before $day, per line,
-# source and unit. The CTEs of every execution query (parameters $year and $day).
-_LINES = """
-    plan AS (
-        SELECT project, coalesce(sub_project, '') AS sub, source, sum(amount_mvnd)::DOUBLE AS plan,
-               list(DISTINCT nullif(agency, '')) AS agencies
-        FROM budget_plan_current WHERE year = $year GROUP BY ALL),
-    keyed AS (
-        SELECT d.*, max(d.as_of) OVER (PARTITION BY project, sub_project, source, org_vintage, org_code)
-               AS snapshot
-        FROM disbursement_current d WHERE d.year = $year AND d.as_of <= $day),
-    disb AS (
-        SELECT project, coalesce(sub_project, '') AS sub, source, sum(amount_mvnd)::DOUBLE AS disbursed,
-               max(as_of) AS snapshot
-        FROM keyed WHERE as_of = snapshot GROUP BY ALL),
-    lines AS (
-        SELECT coalesce(p.project, d.project) AS project, coalesce(p.sub, d.sub) AS sub,
-               coalesce(p.source, d.source) AS source, p.agencies,
-               coalesce(p.plan, 0) AS plan, coalesce(d.disbursed, 0) AS disbursed, d.snapshot
-        FROM plan p FULL OUTER JOIN disb d ON d.project = p.project AND d.sub = p.sub AND d.source = p.source)
-"""
+# ``budget_line_snapshot`` holds, for each year, the plan and disbursement of every line and
+# source as of each disbursement snapshot date (as_of NULL: before the first one, nothing
+# disbursed): each unit counts at its latest cumulative snapshot on or before the date. It is
+# derived from budget_plan and disbursement and rebuilt in the same transaction as every change to
+# them (``refresh_lines``), so the execution figures at any date are one read of a few rows
+# whatever the number of units and snapshots.
+def refresh_lines(cur, years=None) -> None:
+    """Rebuild ``budget_line_snapshot`` for ``years`` (all years when None) from the current plan
+    and disbursement rows, inside the caller's transaction."""
+    where = "" if years is None else f"WHERE year IN ({', '.join(str(int(y)) for y in years)})"
+    if years is not None and not years:
+        return
+    cur.execute(f"DELETE FROM budget_line_snapshot {where}")
+    cur.execute(f"""
+        INSERT INTO budget_line_snapshot
+        WITH plan AS (
+            SELECT year, project, coalesce(sub_project, '') AS sub, source, sum(amount_mvnd)::DOUBLE AS plan,
+                   list_sort(list_distinct(list(nullif(agency, '')))) AS agencies
+            FROM budget_plan_current {where} GROUP BY ALL),
+        unit AS (  -- a unit's rows of one date summed (a file may list a line twice)
+            SELECT year, as_of, project, coalesce(sub_project, '') AS sub, source,
+                   coalesce(org_vintage, 0) AS org_vintage, coalesce(org_code, '') AS org_code,
+                   sum(amount_mvnd)::DOUBLE AS amount
+            FROM disbursement_current {where} GROUP BY ALL),
+        dates AS (SELECT DISTINCT year, as_of FROM unit),
+        grid AS (SELECT d.year, d.as_of AS day, k.* EXCLUDE (year) FROM dates d
+                 JOIN (SELECT DISTINCT year, project, sub, source, org_vintage, org_code FROM unit) k USING (year)),
+        disb AS (
+            SELECT g.year, g.day, g.project, g.sub, g.source, sum(u.amount) AS disbursed, max(u.as_of) AS snapshot
+            FROM grid g ASOF JOIN unit u
+              ON u.year = g.year AND u.project = g.project AND u.sub = g.sub AND u.source = g.source
+             AND u.org_vintage = g.org_vintage AND u.org_code = g.org_code AND g.day >= u.as_of
+            GROUP BY ALL),
+        days AS (SELECT year, as_of AS day FROM dates UNION ALL SELECT DISTINCT year, NULL FROM plan),
+        planned AS (SELECT p.*, d.day FROM plan p JOIN days d USING (year))
+        SELECT coalesce(p.year, d.year), coalesce(p.day, d.day), coalesce(p.project, d.project),
+               coalesce(p.sub, d.sub), coalesce(p.source, d.source), coalesce(p.agencies, []),
+               coalesce(p.plan, 0), coalesce(d.disbursed, 0), d.snapshot
+        FROM planned p FULL JOIN disb d
+          ON d.year = p.year AND d.day = p.day AND d.project = p.project AND d.sub = p.sub AND d.source = p.source
+        """)
 
 
-def _line_params(year: int, as_of: date | None) -> dict:
-    return {"year": year, "day": as_of or date(year, 12, 31)}
+def batch_years(cur, batch_id: int) -> list[int]:
+    """The years of the plan and disbursement rows a batch wrote."""
+    return [r[0] for r in cur.execute(
+        """SELECT year FROM budget_plan WHERE batch_id = $b UNION
+           SELECT year FROM disbursement WHERE batch_id = $b""", {"b": batch_id}).fetchall()]
 
 
-def _rates(frame: pd.DataFrame, pace: float | None, tolerance: float) -> pd.DataFrame:
-    frame["rate"] = frame.disbursed / frame.plan.where(frame.plan > 0)
-    frame["pace"] = pace
-    frame["behind_pace"] = (frame.rate < pace - tolerance) if pace is not None else False
-    frame["behind_pace"] = frame.behind_pace.fillna(False).astype(bool)
-    return frame
+def _lines(db: Database, year: int, as_of: date | None, select: str, columns: list[str]) -> pd.DataFrame:
+    """``select`` (SELECT … GROUP BY …) over ``l``: the year's lines and sources as of ``as_of``
+    (default: the latest snapshot), giving plan, disbursed and ``any_value(l.as_of) AS picked``;
+    with rate (disbursed / plan), pace, behind_pace and as_of (the date asked, or the latest
+    snapshot) added: the ``columns`` of the result, in this order."""
+    rows = db.records(
+        f"""
+        WITH l AS (SELECT * FROM budget_line_snapshot
+                   WHERE year = $year AND (as_of IS NULL OR as_of <= $day)
+                   QUALIFY as_of IS NOT DISTINCT FROM max(as_of) OVER ())
+        {select}
+        """,
+        {"year": year, "day": as_of or date(9999, 12, 31)},
+    )
+    as_of = as_of or (rows[0]["picked"] if rows else None)
+    pace, tolerance = _pace(db, year, as_of)
+    for row in rows:  # a few rows: plain Python is quicker than pandas here
+        row["rate"] = row["disbursed"] / row["plan"] if row["plan"] > 0 else math.nan
+        row["pace"], row["as_of"] = pace, as_of
+        row["behind_pace"] = pace is not None and row["rate"] < pace - tolerance
+    return pd.DataFrame(rows, columns=columns)
+
+
+# A line's catalogue code (project, or project.sub), and its agencies, from the columns of ``l``.
+_CODE = "l.project || CASE WHEN l.sub = '' THEN '' ELSE '.' || l.sub END"
+_AGENCIES = "nullif(array_to_string(list_sort(list_distinct(flatten(list(l.agencies)))), '; '), '')"
 
 
 def execution(db: Database, year: int, as_of: date | None = None) -> pd.DataFrame:
@@ -94,27 +137,16 @@ def execution(db: Database, year: int, as_of: date | None = None) -> pd.DataFram
     before ``as_of``; default: the year's latest snapshot), rate (disbursed / plan), pace (share
     of the year elapsed at as_of), behind_pace (rate below pace by more than the setting
     ``pace_tolerance``), as_of (the date asked), snapshot (the latest snapshot date used)."""
-    as_of = as_of or latest_snapshot(db, year)
-    pace, tolerance = _pace(db, year, as_of)
-    code = "l.project || CASE WHEN l.sub = '' THEN '' ELSE '.' || l.sub END"
-    frame = db.frame(
-        f"""
-        WITH {_LINES}
-        SELECT l.project, nullif(l.sub, '') AS sub_project,
-               coalesce(any_value(n.name_vi), {code}) AS name_vi, coalesce(any_value(n.name_en), {code}) AS name_en,
-               nullif(array_to_string(list_sort(list_distinct(flatten(list(l.agencies)))), '; '), '') AS agency,
-               sum(l.plan) AS plan, sum(l.disbursed) AS disbursed, max(l.snapshot) AS snapshot
-        FROM lines l LEFT JOIN project n ON n.code = {code}
-        GROUP BY l.project, l.sub
-        ORDER BY l.project, l.sub
-        """,
-        _line_params(year, as_of),
-    )
-    frame["as_of"] = as_of
-    frame["snapshot"] = [_date(d) for d in frame["snapshot"]]
-    frame = _rates(frame, pace, tolerance)
-    return frame[["project", "sub_project", "name_vi", "name_en", "agency", "plan", "disbursed", "rate",
-                  "pace", "behind_pace", "as_of", "snapshot"]]
+    return _lines(db, year, as_of, f"""
+        SELECT l.project, nullif(l.sub, '') AS sub_project, coalesce(any_value(n.name_vi), {_CODE}) AS name_vi,
+               coalesce(any_value(n.name_en), {_CODE}) AS name_en,
+               {_AGENCIES} AS agency,
+               sum(l.plan) AS plan, sum(l.disbursed) AS disbursed, max(l.snapshot) AS snapshot,
+               any_value(l.as_of) AS picked
+        FROM l LEFT JOIN project n ON n.code = {_CODE}
+        GROUP BY l.project, l.sub ORDER BY l.project, l.sub""",
+        ["project", "sub_project", "name_vi", "name_en", "agency", "plan", "disbursed", "rate", "pace",
+         "behind_pace", "as_of", "snapshot"])
 
 
 def totals(execution: pd.DataFrame) -> dict:
@@ -136,45 +168,34 @@ def _date(value) -> date | None:
 def execution_by_source(db: Database, year: int, as_of: date | None = None) -> pd.DataFrame:
     """Plan against disbursement per funding source, in the catalogue's order: source, name_vi,
     name_en, plan, disbursed, rate, pace, behind_pace, as_of."""
-    as_of = as_of or latest_snapshot(db, year)
-    pace, tolerance = _pace(db, year, as_of)
-    lines = db.frame(f"WITH {_LINES} SELECT source, plan, disbursed FROM lines", _line_params(year, as_of))
-    sources = db.frame("SELECT code AS source, name_vi, name_en FROM funding_source")
-    frame = lines.groupby("source", as_index=False)[["plan", "disbursed"]].sum()
-    frame = sources.merge(frame, how="right", on="source")
-    order = {code: i for i, code in enumerate(sources.source)}
-    frame = frame.sort_values("source", key=lambda s: s.map(lambda c: order.get(c, len(order))))
-    frame["as_of"] = as_of
-    frame = _rates(frame, pace, tolerance).reset_index(drop=True)
-    return frame[["source", "name_vi", "name_en", "plan", "disbursed", "rate", "pace", "behind_pace", "as_of"]]
+    return _lines(db, year, as_of, """
+        SELECT l.source, any_value(f.name_vi) AS name_vi, any_value(f.name_en) AS name_en,
+               sum(l.plan) AS plan, sum(l.disbursed) AS disbursed, any_value(l.as_of) AS picked
+        FROM l LEFT JOIN funding_source f ON f.code = l.source
+        GROUP BY l.source ORDER BY any_value(f.rowid) NULLS LAST, l.source""",
+        ["source", "name_vi", "name_en", "plan", "disbursed", "rate", "pace", "behind_pace", "as_of"])
 
 
 def execution_by_agency(db: Database, year: int, as_of: date | None = None) -> pd.DataFrame:
-    """Plan against disbursement per lead agency (the agency of each line), largest plan first:
+    """Plan against disbursement per lead agency (the agencies of each line), largest plan first:
     agency, plan, disbursed, rate, pace, behind_pace, as_of."""
-    lines = execution(db, year, as_of)
-    frame = (lines.assign(agency=lines.agency.fillna("—"))
-             .groupby("agency", as_index=False)[["plan", "disbursed"]].sum()
-             .sort_values("plan", ascending=False))
-    pace, tolerance = _pace(db, year, lines.as_of.iloc[0] if len(lines) else None)
-    frame["as_of"] = lines.as_of.iloc[0] if len(lines) else None
-    frame = _rates(frame, pace, tolerance).reset_index(drop=True)
-    return frame[["agency", "plan", "disbursed", "rate", "pace", "behind_pace", "as_of"]]
+    return _lines(db, year, as_of, f"""
+        SELECT coalesce(agency, '—') AS agency, sum(plan) AS plan, sum(disbursed) AS disbursed,
+               any_value(picked) AS picked
+        FROM (SELECT {_AGENCIES} AS agency, sum(l.plan) AS plan, sum(l.disbursed) AS disbursed, any_value(l.as_of) AS picked
+              FROM l GROUP BY l.project, l.sub)
+        GROUP BY 1 ORDER BY plan DESC, agency""",
+        ["agency", "plan", "disbursed", "rate", "pace", "behind_pace", "as_of"])
 
 
 def execution_by_project(db: Database, year: int, as_of: date | None = None) -> pd.DataFrame:
     """Plan against disbursement per project (its sub-projects summed): project, name_vi,
     name_en, plan, disbursed, rate, pace, behind_pace, as_of."""
-    lines = execution(db, year, as_of)
-    frame = lines.groupby("project", as_index=False)[["plan", "disbursed"]].sum()
-    names = db.frame("SELECT code AS project, name_vi, name_en FROM project")
-    frame = frame.merge(names, how="left", on="project")
-    as_of = lines.as_of.iloc[0] if len(lines) else None
-    pace, tolerance = _pace(db, year, as_of)
-    frame["as_of"] = as_of
-    frame = _rates(frame, pace, tolerance)
-    return frame[["project", "name_vi", "name_en", "plan", "disbursed", "rate", "pace", "behind_pace",
-                  "as_of"]]
+    return _lines(db, year, as_of, """
+        SELECT l.project, any_value(n.name_vi) AS name_vi, any_value(n.name_en) AS name_en,
+               sum(l.plan) AS plan, sum(l.disbursed) AS disbursed, any_value(l.as_of) AS picked
+        FROM l LEFT JOIN project n ON n.code = l.project GROUP BY l.project ORDER BY l.project""",
+        ["project", "name_vi", "name_en", "plan", "disbursed", "rate", "pace", "behind_pace", "as_of"])
 
 
 def cumulative_curve(db: Database, year: int) -> pd.DataFrame:
@@ -182,23 +203,9 @@ def cumulative_curve(db: Database, year: int) -> pd.DataFrame:
     year's total plan), disbursed (every line, source and unit at its latest snapshot on or
     before the date), rate, linear_pace (the plan times the share of the year elapsed)."""
     frame = db.frame(
-        """
-        WITH d AS (
-            SELECT as_of, project, coalesce(sub_project, '') AS sub_project, source,
-                   coalesce(org_vintage, 0) AS org_vintage, coalesce(org_code, '') AS org_code,
-                   sum(amount_mvnd)::DOUBLE AS amount
-            FROM disbursement_current WHERE year = ? GROUP BY ALL),
-        dates AS (SELECT DISTINCT as_of FROM d),
-        keys AS (SELECT DISTINCT project, sub_project, source, org_vintage, org_code FROM d),
-        grid AS (SELECT * FROM dates CROSS JOIN keys)
-        SELECT g.as_of, sum(coalesce(d.amount, 0)) AS disbursed,
-               (SELECT coalesce(sum(amount_mvnd), 0) FROM budget_plan_current WHERE year = ?)::DOUBLE AS plan
-        FROM grid g ASOF LEFT JOIN d
-          ON d.project = g.project AND d.sub_project = g.sub_project AND d.source = g.source
-         AND d.org_vintage = g.org_vintage AND d.org_code = g.org_code AND g.as_of >= d.as_of
-        GROUP BY g.as_of ORDER BY g.as_of
-        """,
-        [year, year],
+        """SELECT as_of, sum(disbursed) AS disbursed, sum(plan) AS plan FROM budget_line_snapshot
+           WHERE year = ? AND as_of IS NOT NULL GROUP BY as_of ORDER BY as_of""",
+        [year],
     )
     plan = float(frame["plan"].iloc[0]) if len(frame) else 0.0  # no snapshot: no row to fill
     frame["as_of"] = [_date(d) for d in frame["as_of"]]

@@ -142,6 +142,19 @@ class Database:
         finally:
             cur.close()
 
+    def records(self, sql: str, params: list | tuple | dict | None = None) -> list[dict]:
+        """Rows of a query as dicts (column name: value), fetched fully on a fresh cursor; for
+        small results, where building a DataFrame column by column costs more than the query."""
+        cur = self.cursor()
+        try:
+            cur.execute(sql, params or [])
+            names = [column[0] for column in cur.description]
+            return [dict(zip(names, row)) for row in cur.fetchall()]
+        except duckdb.Error as exc:
+            raise self._explained(exc)
+        finally:
+            cur.close()
+
     def scalar(self, sql: str, params: list | tuple | dict | None = None):
         rows = self.query(sql, params)
         return rows[0][0] if rows else None

@@ -198,7 +198,7 @@ def test_a_failing_query_is_a_readable_message_not_a_traceback(monkeypatch, demo
     damaged = tmp_path / "damaged.duckdb"
     shutil.copy(demo_db_file, damaged)
     with Database(damaged) as db, db.transaction() as cur:
-        cur.execute("DROP VIEW disbursement_current")
+        cur.execute("DROP TABLE budget_line_snapshot")
     at = open_app(monkeypatch, damaged, "vi", year=2024)
     at.switch_page("pages/budget.py").run()
     assert not at.exception

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import landing
 import ui
 from analytics import auth
 from analytics.i18n import LANGUAGES
@@ -196,6 +197,8 @@ def _login_page() -> None:
             st.rerun()
     if sso_configured():
         st.button(ui.tr("auth_sso_button"), on_click=st.login, icon=":material/badge:")
+    landing.warm_up()  # while the password is typed, the landing page's figures
+    landing.preload_headline_code()
 
 
 def _first_admin_form(db) -> None:

@@ -2,39 +2,18 @@
 
 import streamlit as st
 
+import landing
 import report_ui
 import ui
-from analytics import budget, filters, takeaways, transitions
+from analytics import budget, filters, takeaways
 from analytics.i18n import fmt_money, fmt_number, fmt_percent
 
 settings = ui.dashboard_page("overview")
 lang, year = settings["lang"], settings["year"]
-units = settings["analytics_units"]
 view = dict(area=settings["area"], ethnic=settings["ethnic"], commune=settings["commune"])
 filtered = filters.is_filtered(**view)
-
-communes_now = ui.fetch("poverty.commune_table", year, units=units)
-years = ui.cached_years(settings["version"])
-previous = year - 1 if year - 1 in years else None
-communes_before = ui.fetch("poverty.commune_table", previous, units=settings["units"]) if previous else None
-
-# The headline: the district's own counts and changes for the whole area (light reads, shared
-# with the Xã page, rather than the whole summary), the filtered communes' otherwise.
-if filtered and communes_now is not None:
-    now = filters.totals(filters.communes(communes_now, **view))
-else:
-    now = ui.fetch("poverty.household_counts", year, units=units)
-before = None
-if communes_before is not None:
-    before = filters.totals(filters.communes(communes_before, **view))
-    changes = None if filtered else ui.fetch("transitions.tables", year, units=units)
-    if changes is not None and len(changes["poor"]):
-        before["poor"] = transitions.totals(changes["poor"])["start"]
-
-gaps = ui.fetch("targets.target_gaps", year, units=units)
-codes = communes_now["code"].tolist() if communes_now is not None else []
-district = filters.district_rows(gaps, codes)
-execution = ui.fetch("budget.execution", year)
+reads = landing.overview_reads(settings)
+now, before, district, execution = reads.now, reads.before, reads.district, reads.execution
 
 
 def headline() -> None:
@@ -82,15 +61,15 @@ def headline() -> None:
 
 items = [ui.Block("headline", headline)]
 
-trend = ui.fetch("poverty.trend", commune_code=settings["commune"], units=settings["units"] if settings["commune"] else None)
+trend = reads.trend
 if trend is not None:
     trend = filters.ethnic_group(trend, settings["ethnic"])
     items.append([ui.Chart("trend", ui.figure("trend_chart", trend, lang), trend, takeaways.trend(trend, lang, year))])
 else:
     items.append([])
-if gaps is not None and communes_now is not None:
-    shown = filters.communes(communes_now, area=settings["area"], commune=settings["commune"])
-    commune_gaps = filters.commune_rows(gaps, shown["code"].tolist())
+if reads.gaps is not None and reads.communes_now is not None:
+    shown = filters.communes(reads.communes_now, area=settings["area"], commune=settings["commune"])
+    commune_gaps = filters.commune_rows(reads.gaps, shown["code"].tolist())
     items[-1].append(ui.Chart("target_gaps", ui.figure("target_gap_chart", commune_gaps, lang), commune_gaps,
                               takeaways.target_gaps(commune_gaps, lang)))
 if execution is not None:

@@ -73,14 +73,24 @@ def empty_db(empty_db_file, tmp_path) -> Database:
     db.close()
 
 
+def wait_for_warm_up() -> None:
+    """Let the login form's background computation (landing.warm_up) finish: it reads through the
+    cached connection, which must not outlive the test's database."""
+    landing = sys.modules.get("landing")
+    if landing is not None and landing.warming is not None:
+        landing.warming.join(timeout=120)
+
+
 @pytest.fixture
 def fresh_streamlit_caches():
     """Streamlit's caches (and the cached connection) belong to one database file: clear them
     around a test that runs the app under AppTest."""
     import streamlit as st
+    wait_for_warm_up()
     st.cache_resource.clear()
     st.cache_data.clear()
     yield
+    wait_for_warm_up()
     st.cache_resource.clear()
 
 
@@ -91,7 +101,8 @@ def app_db(demo_db_file, tmp_path, monkeypatch):
     shutil.copy(demo_db_file, path)
     monkeypatch.setenv("POVERTY_DB", str(path))
     monkeypatch.chdir(ROOT)
-    return path
+    yield path
+    wait_for_warm_up()
 
 
 def open_app(monkeypatch, db_path, *, role: str = "viewer", lang: str = "vi", page: str | None = None,

@@ -203,3 +203,41 @@ def test_a_failing_query_is_a_readable_message_not_a_traceback(monkeypatch, demo
     at.switch_page("pages/budget.py").run()
     assert not at.exception
     assert at.error and "Không đọc được số liệu" in at.error[0].value
+
+
+def test_the_login_form_computes_the_landing_figures_ahead(monkeypatch, app_db, fresh_streamlit_caches):
+    """While the login form waits, the overview of the URL's year is computed into the caches:
+    after logging in, the overview reads it from there instead of computing it again."""
+    import landing
+
+    calls = []
+    for module, name in ((poverty, "household_counts"), (poverty, "commune_table"), (targets, "target_gaps"),
+                         (budget, "execution")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    at = AppTest.from_file(str(conftest.ROOT / "app.py"), default_timeout=60)
+    at.query_params["year"] = "2024"
+    at.run()
+    assert not at.metric and at.button  # the login form only
+    landing.warming.join(timeout=60)
+    computed_ahead = sorted(calls)
+    assert {"household_counts", "commune_table", "target_gaps", "execution"} <= set(computed_ahead)
+    conftest.login_as(at, "viewer")
+    at.run()
+    assert sorted(calls) == computed_ahead  # nothing computed again
+    with Database(app_db) as db:
+        assert not at.exception and at.metric[0].value == fmt_number(poverty.household_counts(db, 2024)["poor"], "vi")  # nothing computed twice
+    at.run()  # the login form again (e.g. another tab): not computed again for the same data
+    assert landing.warm_up() is None
+
+
+def test_the_login_form_has_the_browser_import_the_headline_code(app_db, fresh_streamlit_caches):
+    """The metric's browser module, named by this Streamlit version's build, is imported by the
+    login page (found where Streamlit keeps it: a version that moves it fails here, not silently)."""
+    import landing
+
+    assert landing._METRIC_MODULE is not None and landing._METRIC_MODULE.is_file()
+    at = AppTest.from_file(str(conftest.ROOT / "app.py"), default_timeout=60)
+    at.run()
+    scripts = [h.proto.body for h in at.get("html")]
+    assert any(f'import(new URL("{landing._METRIC_MODULE.name}"' in body for body in scripts)

@@ -1,0 +1,112 @@
+"""What the overview (the page everyone lands on after logging in) reads, through the shared
+caches: used by the page itself, and computed ahead in the background once the login form is
+drawn, so that the first page after logging in finds its figures ready instead of computing them
+while the user waits (the caches are cold after a server start and after every import)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+import ui
+from analytics import filters, transitions
+from analytics.reference import vintage_for_year
+
+
+def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
+    """The overview's figures for the view ``settings`` (as ``ui.dashboard_page`` returns them):
+    communes_now, communes_before, now and before (the headline counts), gaps, district (the
+    district's target rows), execution, trend; None where a read failed (with a message on the
+    page unless ``quiet``)."""
+    year, units = settings["year"], settings["analytics_units"]
+    view = dict(area=settings["area"], ethnic=settings["ethnic"], commune=settings["commune"])
+    filtered = filters.is_filtered(**view)
+    communes_now = ui.fetch("poverty.commune_table", year, units=units, quiet=quiet)
+    previous = year - 1 if year - 1 in ui.cached_years(settings["version"]) else None
+    communes_before = (ui.fetch("poverty.commune_table", previous, units=settings["units"], quiet=quiet)
+                       if previous else None)
+    # The headline: the district's own counts and changes for the whole area (light reads, shared
+    # with the Xã page, rather than the whole summary), the filtered communes' otherwise.
+    if filtered and communes_now is not None:
+        now = filters.totals(filters.communes(communes_now, **view))
+    else:
+        now = ui.fetch("poverty.household_counts", year, units=units, quiet=quiet)
+    before = None
+    if communes_before is not None:
+        before = filters.totals(filters.communes(communes_before, **view))
+        changes = None if filtered else ui.fetch("transitions.tables", year, units=units, quiet=quiet)
+        if changes is not None and len(changes["poor"]):
+            before["poor"] = transitions.totals(changes["poor"])["start"]
+    gaps = ui.fetch("targets.target_gaps", year, units=units, quiet=quiet)
+    codes = communes_now["code"].tolist() if communes_now is not None else []
+    commune = settings["commune"]
+    return SimpleNamespace(
+        communes_now=communes_now, communes_before=communes_before, now=now, before=before, gaps=gaps,
+        district=filters.district_rows(gaps, codes), execution=ui.fetch("budget.execution", year, quiet=quiet),
+        trend=ui.fetch("poverty.trend", commune_code=commune, units=settings["units"] if commune else None,
+                       quiet=quiet))
+
+
+_lock = threading.Lock()
+warming: threading.Thread | None = None  # the last thread started (tests wait for it)
+
+
+@st.cache_resource
+def _warmed() -> set[tuple[int, int]]:
+    """The (data version, year) pairs already computed ahead (emptied with the caches)."""
+    return set()
+
+
+def warm_up() -> threading.Thread | None:
+    """Compute, in a background thread, the overview of the default view (the whole district, the
+    year of the URL or the latest) unless done already for this data version; the thread."""
+    global warming
+    version = ui.data_version()
+    years = ui.cached_years(version)
+    if not years:
+        return None
+    asked = st.query_params.get("year", "")
+    year = int(asked) if asked.isdigit() and int(asked) in years else years[-1]
+    with _lock:
+        if (version, year) in _warmed():
+            return None
+        _warmed().add((version, year))
+    own = vintage_for_year(year)
+    settings = {"year": year, "units": own, "own_units": own, "analytics_units": None, "area": "all",
+                "ethnic": "all", "commune": None, "version": version}
+    warming = threading.Thread(target=_warm, args=(settings,), name="warm-overview", daemon=True)
+    add_script_run_ctx(warming, get_script_run_ctx())  # the caches belong to the running app
+    warming.start()
+    return warming
+
+
+def _warm(settings: dict) -> None:
+    import report_ui  # noqa: F401  (the overview's report buttons: a slow first import)
+
+    ui.fetch("units.communes", settings["units"], quiet=True)  # the sidebar's commune list
+    overview_reads(settings, quiet=True)
+
+
+# The browser code of the headline's figures (st.metric): a module of Streamlit's loaded only when
+# the first metric arrives. Loading it then suspends the headline while the module comes, and
+# the charts' far larger module (Plotly's) can arrive meanwhile and hold the browser's main
+# thread for a second or more before the headline is shown. Imported with the login form, it is
+# there when the first page comes.
+_METRIC_MODULE = next((Path(st.__file__).parent / "static" / "static" / "js").glob("Metric.*.js"), None)
+
+
+def preload_headline_code() -> None:
+    """Have the browser import the metric's module now (nothing if this Streamlit version keeps
+    it elsewhere); resolved beside Streamlit's own scripts, wherever the app is served from."""
+    if _METRIC_MODULE is None:
+        return
+    st.html(f"""<script>
+      (() => {{
+        const base = document.querySelector('script[src*="/static/js/"]');
+        if (base) import(new URL("{_METRIC_MODULE.name}", base.src).href).catch(() => {{}});
+      }})();
+    </script>""", unsafe_allow_javascript=True)

@@ -29,6 +29,23 @@ REPEATS = 3  # this machine's timings wander from run to run: the median of thre
 # A page's headline figure drawn by the current run (not a stale one from the page before).
 HEADLINE = ('.st-key-headline_{page} [data-testid="stElementContainer"]:not([data-stale="true"]) '
             '[data-testid="stMetricValue"]')
+# In the page: note when an element matching a selector is first shown. A MutationObserver sees
+# the element the moment it enters the page, and the next animation frame is the paint that
+# shows it; Playwright's own polling runs later when the browser is busy (e.g. compiling a
+# chart library just after the headline), so its moment would count that work too.
+PAINT_WATCH = """(selector) => {
+    window.__painted = null;
+    const check = () => {
+        const el = document.querySelector(selector);
+        if (el && el.getBoundingClientRect().height > 0) {
+            observer.disconnect();
+            requestAnimationFrame(() => { window.__painted = Date.now() / 1000; });
+        }
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    check();
+}"""
 # The app once its run has ended (the status widget shows only for runs longer than 0.5 s).
 RUN_ENDED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
@@ -49,32 +66,38 @@ def prepare(rows: int, communes: int | None):
 
 
 def login(page, url: str) -> float:
-    """Log the demo viewer in (with patience for big data); the moment of the click."""
+    """Log the demo viewer in (with patience for big data); the moment of the click (epoch s)."""
     button = fill_login(page, url, timeout=120_000)
-    start = time.perf_counter()
+    page.evaluate(PAINT_WATCH, HEADLINE.format(page="overview"))
+    start = time.time()
     button.click()
     return start
+
+
+def painted(page) -> float:
+    """When the watched element was first painted (epoch seconds; see PAINT_WATCH)."""
+    return page.wait_for_function("window.__painted", timeout=180_000).json_value()
 
 
 def open_page(page, name: str, path: str) -> tuple[float | str, float | str]:
     """Click the page in the sidebar; seconds until its headline figure is shown, and until the
     whole page has been drawn (the run has ended); or what went wrong: 'error' when the page
     shows an exception, 'timeout'."""
-    start = time.perf_counter()
+    page.evaluate(PAINT_WATCH, HEADLINE.format(page=name))
+    start = time.time()
     page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
     try:
         page.wait_for_url(lambda url: urlparse(url).path.strip("/") == path, timeout=60_000)
         # The headline, or an error box instead (a broken page is not a slow one).
         page.locator(f'{HEADLINE.format(page=name)}, [data-testid="stException"], '
                      f'[data-testid="stAlertContentError"]').first.wait_for(state="visible", timeout=180_000)
-        headline = time.perf_counter() - start
         page.wait_for_selector(RUN_ENDED, timeout=180_000)  # the headline came from the new run
-        whole = time.perf_counter() - start
+        whole = time.time() - start
     except PlaywrightTimeout:
         return "timeout", "timeout"
     if error_elements(page):
         return "error", "error"
-    return headline, whole
+    return painted(page) - start, whole
 
 
 def shown(value) -> str:
@@ -98,9 +121,9 @@ def one_pass(path, browser) -> tuple[dict, float, float]:
         page = context.new_page()
         start = login(page, server.url + f"/?year={YEAR}")
         page.locator(HEADLINE.format(page="overview")).first.wait_for(state="visible", timeout=180_000)
-        times[("login", "first", "headline")] = time.perf_counter() - start
         page.wait_for_selector(RUN_ENDED, timeout=180_000)
-        times[("login", "first", "whole")] = time.perf_counter() - start
+        times[("login", "first", "whole")] = time.time() - start
+        times[("login", "first", "headline")] = painted(page) - start
         for visit in ("first", "again"):  # again: cached on data_version
             for name, url_path in PAGES[1:] + PAGES[:1]:
                 times[(name, visit, "headline")], times[(name, visit, "whole")] = open_page(page, name, url_path)
@@ -148,11 +171,13 @@ def main(argv: list[str]) -> int:
                    "again: headline (s)", "again: whole page (s)", f"headline within {GOAL_SECONDS:g} s"], rows)
     memory = table(["household rows", "server RSS after start (MiB)", "server peak RSS (MiB)"], mem)
     print(pages, memory, sep="\n\n")
-    write_section("Pages", f"Year {YEAR}; from the click in the sidebar until the page's headline figure, "
-                  f"drawn by the new run, is visible; and until the page's run has ended (every chart "
-                  f"drawn). First visit: the server's caches are cold; again: cached on "
-                  f"`data_version`. Each figure is the median of {REPEATS} passes, each on a freshly "
-                  f"started server.\n\n{pages}")
+    write_section("Pages", f"Year {YEAR}; from the click (in the sidebar, or on the login button) until "
+                  f"the page's headline figure, drawn by the new run, is painted (the browser's next "
+                  f"frame after it enters the page); and until the page's run has ended (every chart "
+                  f"drawn). First visit: the server's caches are cold (except what the login form "
+                  f"computes ahead for the landing page); again: cached on `data_version`. The login "
+                  f"form is filled and sent at once, as a password manager would. Each figure is the "
+                  f"median of {REPEATS} passes, each on a freshly started server.\n\n{pages}")
     write_section("Memory", "Peak resident memory of the `streamlit run` process (and its children) "
                   f"while the pages above were opened.\n\n{memory}")
     return 0

@@ -5,12 +5,12 @@ while the user waits (the caches are cold after a server start and after every i
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from types import SimpleNamespace
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 import ui
 from analytics import filters, transitions
@@ -51,6 +51,7 @@ def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
                        quiet=quiet))
 
 
+_THREAD_NAME = "warm-overview"
 _lock = threading.Lock()
 warming: threading.Thread | None = None  # the last thread started (tests wait for it)
 
@@ -78,10 +79,21 @@ def warm_up() -> threading.Thread | None:
     own = vintage_for_year(year)
     settings = {"year": year, "units": own, "own_units": own, "analytics_units": None, "area": "all",
                 "ethnic": "all", "commune": None, "version": version}
-    warming = threading.Thread(target=_warm, args=(settings,), name="warm-overview", daemon=True)
-    add_script_run_ctx(warming, get_script_run_ctx())  # the caches belong to the running app
+    # Not attached to the session: the thread only fills the app-wide caches, and must never send
+    # anything to the page (or be stopped with the login form's run when the user logs in).
+    warming = threading.Thread(target=_warm, args=(settings,), name=_THREAD_NAME, daemon=True)
     warming.start()
     return warming
+
+
+class _NoSessionNotice(logging.Filter):
+    """Streamlit notes each cache call of a thread without a session; the warm-up has none on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != _THREAD_NAME
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoSessionNotice())
 
 
 def _warm(settings: dict) -> None:

@@ -147,6 +147,14 @@ class Scope:
         """Whether every commune's households may be shown."""
         return self.role_info.households == "all"
 
+    @property
+    def household_communes(self) -> frozenset[tuple[int, str]] | None:
+        """The (vintage, code) pairs whose households this scope may read, import or roll back
+        (None: all; empty for a role that sees no households)."""
+        if self.sees_all_households:
+            return None
+        return frozenset(self.communes) if self.sees_households else frozenset()
+
     def commune_codes(self, vintage: int) -> frozenset[str] | None:
         """Codes of ``vintage`` whose households this scope may read or import; None = all."""
         if self.sees_all_households:

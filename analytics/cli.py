@@ -55,14 +55,14 @@ def account_options(parser: argparse.ArgumentParser) -> None:
                         help="with --user: read the password from the first line of stdin instead of asking")
 
 
-def login(db, args, permission: str | None = None) -> auth.Scope | None:
+def login(db, args, permission: str | None = None) -> auth.Scope:
     """The Scope of ``--user`` after checking its password with ``auth.authenticate`` (lock-out
-    and audit log included), or None without ``--user`` (full rights). Refused on a failed login
-    or when the role lacks ``permission``."""
+    and audit log included), or without ``--user`` the full-rights ``Scope.system`` of whoever
+    runs the command. Refused on a failed login or when the role lacks ``permission``."""
     if getattr(args, "user", None) is None:  # --user "" is a login (refused), not full rights
         if getattr(args, "password_stdin", False):
             raise UsageError("--password-stdin needs --user NAME")
-        return None
+        return auth.Scope.system(getpass.getuser())
     password = read_password(args)
     try:
         _, scope = auth.authenticate(db, args.user, password)
@@ -74,13 +74,6 @@ def login(db, args, permission: str | None = None) -> auth.Scope | None:
         raise Refused(f"{t('data_no_import', 'vi')} ({scope.username}: {info.label('vi')}) / "
                       f"{t('data_no_import', 'en')} ({scope.username}: {info.label('en')})")
     return scope
-
-
-def scope_communes(scope: auth.Scope | None) -> frozenset[tuple[int, str]] | None:
-    """The (vintage, code) pairs a scope may import, roll back or list (None: all)."""
-    if scope is None or scope.sees_all_households:
-        return None
-    return frozenset(scope.communes) if scope.sees_households else frozenset()
 
 
 def common_options() -> argparse.ArgumentParser:

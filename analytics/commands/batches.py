@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from ..batches import list_batches
-from ..cli import account_options, login, print_json, scope_communes
+from ..cli import account_options, login, print_json
 from ..db import Database
 
 
 def run(args) -> int:
     with Database(args.db) as db:
         scope = login(db, args)
-        frame = list_batches(db, limit=args.limit, communes=scope_communes(scope))
+        frame = list_batches(db, limit=args.limit, communes=scope.household_communes)
     if args.json:
         print_json(frame.to_dict(orient="records"))
         return 0

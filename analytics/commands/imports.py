@@ -3,10 +3,9 @@ spreadsheet and commit it as one batch (all rows or none); with ``--user``, only
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
-from ..cli import UsageError, account_options, login, print_json, scope_communes
+from ..cli import UsageError, account_options, login, print_json
 from ..db import Database
 from ..importer import KINDS, import_file
 
@@ -19,8 +18,7 @@ def run(args) -> int:
         scope = login(db, args, "import_data")
         report = import_file(db, path.read_bytes(), path.name, kind=args.kind, year=args.year,
                              commune=args.commune, dry_run=args.dry_run, lang=args.lang,
-                             user=scope.username if scope else getpass.getuser(),
-                             communes=scope_communes(scope))
+                             user=scope.username, communes=scope.household_communes)
     if args.json:
         print_json(report.to_dict())
     else:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
-
 from ..batches import BatchError, rollback
-from ..cli import account_options, login, scope_communes
+from ..cli import account_options, login
 from ..db import Database
 
 
@@ -13,8 +11,8 @@ def run(args) -> int:
     with Database(args.db) as db:
         scope = login(db, args, "import_data")
         try:
-            done = rollback(db, args.batch_id, user=scope.username if scope else getpass.getuser(),
-                            communes=scope_communes(scope))
+            done = rollback(db, args.batch_id, user=scope.username,
+                            communes=scope.household_communes)
         except BatchError as exc:
             print(f"Từ chối / rejected: {exc}")
             return 1

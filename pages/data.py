@@ -23,7 +23,7 @@ ui.page_header("page_data", settings)
 scope = auth_ui.current_scope()
 db = ui.get_db()
 # The communes this user may touch (None: all); imports and rollbacks outside them are refused.
-communes = None if scope.sees_all_households else frozenset(scope.communes)
+communes = scope.household_communes
 can_import = scope.can("import_data")
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv", "txt"]
 

@@ -25,6 +25,7 @@ db = ui.get_db()
 # The communes this user may touch (None: all); imports and rollbacks outside them are refused.
 communes = scope.household_communes
 can_import = scope.can("import_data")
+standard_years = ui.fetch("reference.standard_years")
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv", "txt"]
 
 
@@ -131,9 +132,9 @@ with tab_import:
         c1, c2, c3 = st.columns(3)
         kind = c1.selectbox(ui.tr("data_kind"), [None, *KINDS], key="data_kind",
                             format_func=lambda k: ui.tr("data_kind_auto") if k is None else ui.tr(f"import_kind_{k}"))
-        year_option = c2.selectbox(ui.tr("data_year_option"), [None, *ui.fetch("reference.standard_years")], key="data_year",
+        year_option = c2.selectbox(ui.tr("data_year_option"), [None, *standard_years], key="data_year",
                                    format_func=lambda y: ui.tr("data_from_file") if y is None else str(y))
-        vintage = vintage_for_year(year_option or year or ui.fetch("reference.standard_years")[-1])
+        vintage = vintage_for_year(year_option or year or standard_years[-1])
         units = dict(db.query("SELECT code, name FROM org_unit WHERE vintage = ? ORDER BY unit_type <> 'district', code",
                               [vintage]))
         if communes is not None:
@@ -212,9 +213,9 @@ with tab_templates:
     c1, c2 = st.columns(2)
     template_kind = c1.selectbox(ui.tr("data_kind"), KINDS, key="data_template_kind",
                                  format_func=lambda k: ui.tr(f"import_kind_{k}"))
-    years = ui.fetch("reference.standard_years")
-    template_year = c2.selectbox(ui.tr("year"), years, key="data_template_year",
-                                 index=years.index(year) if year in years else len(years) - 1)
+    template_year = c2.selectbox(ui.tr("year"), standard_years, key="data_template_year",
+                                 index=standard_years.index(year) if year in standard_years
+                                 else len(standard_years) - 1)
     st.download_button(ui.tr("data_template_download"), cached_template(template_kind, template_year, lang, version),
                        file_name=f"mau_{template_kind}_{template_year}.xlsx", key="data_template_button",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -42,11 +42,6 @@ def plan_lines(db: Database, year: int) -> pd.DataFrame:
     ).fillna({"central": 0.0, "province": 0.0, "district": 0.0, "other": 0.0})
 
 
-def latest_snapshot(db: Database, year: int) -> date | None:
-    """The date of the year's latest disbursement snapshot (None without any)."""
-    return db.scalar("SELECT max(as_of) FROM disbursement_current WHERE year = ?", [year])
-
-
 def _pace(db: Database, year: int, as_of: date | None) -> tuple[float | None, float]:
     """(share of the year elapsed at ``as_of`` or None without a date, the pace tolerance)."""
     tolerance = get_float_setting(db, "pace_tolerance", 0.10)
@@ -62,9 +57,9 @@ def _pace(db: Database, year: int, as_of: date | None) -> tuple[float | None, fl
 def refresh_lines(cur, years=None) -> None:
     """Rebuild ``budget_line_snapshot`` for ``years`` (all years when None) from the current plan
     and disbursement rows, inside the caller's transaction."""
-    where = "" if years is None else f"WHERE year IN ({', '.join(str(int(y)) for y in years)})"
     if years is not None and not years:
         return
+    where = "" if years is None else f"WHERE year IN ({', '.join(str(int(y)) for y in years)})"
     cur.execute(f"DELETE FROM budget_line_snapshot {where}")
     cur.execute(f"""
         INSERT INTO budget_line_snapshot
@@ -160,11 +155,6 @@ def totals(execution: pd.DataFrame) -> dict:
             "behind": int(execution["behind_pace"].fillna(False).astype(bool).sum()), "lines": len(execution)}
 
 
-def _date(value) -> date | None:
-    """A date cell of a frame as a ``datetime.date`` (None for NaT / NULL)."""
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
-
-
 def execution_by_source(db: Database, year: int, as_of: date | None = None) -> pd.DataFrame:
     """Plan against disbursement per funding source, in the catalogue's order: source, name_vi,
     name_en, plan, disbursed, rate, pace, behind_pace, as_of."""
@@ -208,7 +198,7 @@ def cumulative_curve(db: Database, year: int) -> pd.DataFrame:
         [year],
     )
     plan = float(frame["plan"].iloc[0]) if len(frame) else 0.0  # no snapshot: no row to fill
-    frame["as_of"] = [_date(d) for d in frame["as_of"]]
+    frame["as_of"] = frame["as_of"].dt.date
     frame["plan"] = plan
     frame["rate"] = frame.disbursed / plan if plan else None
     frame["linear_pace"] = [plan * year_elapsed(year, d) for d in frame.as_of]

@@ -132,28 +132,28 @@ class Database:
         """A fresh cursor (its own transaction context); safe to use from one thread."""
         return self.conn.cursor()
 
-    def query(self, sql: str, params: list | tuple | dict | None = None) -> list[tuple]:
-        """Rows of a query, fetched fully on a fresh cursor."""
+    def _read(self, sql: str, params, fetch):
+        """``fetch(cursor)`` after running a read on a fresh cursor, closed afterwards; errors a
+        person can act on as a DatabaseError."""
         cur = self.cursor()
         try:
-            return cur.execute(sql, params or []).fetchall()
+            return fetch(cur.execute(sql, params or []))
         except duckdb.Error as exc:
             raise self._explained(exc)
         finally:
             cur.close()
 
+    def query(self, sql: str, params: list | tuple | dict | None = None) -> list[tuple]:
+        """Rows of a query, fetched fully on a fresh cursor."""
+        return self._read(sql, params, lambda cur: cur.fetchall())
+
     def records(self, sql: str, params: list | tuple | dict | None = None) -> list[dict]:
-        """Rows of a query as dicts (column name: value), fetched fully on a fresh cursor; for
-        small results, where building a DataFrame column by column costs more than the query."""
-        cur = self.cursor()
-        try:
-            cur.execute(sql, params or [])
+        """Rows of a query as dicts (column name: value); for small results, where building a
+        DataFrame column by column costs more than the query."""
+        def fetch(cur):
             names = [column[0] for column in cur.description]
             return [dict(zip(names, row)) for row in cur.fetchall()]
-        except duckdb.Error as exc:
-            raise self._explained(exc)
-        finally:
-            cur.close()
+        return self._read(sql, params, fetch)
 
     def scalar(self, sql: str, params: list | tuple | dict | None = None):
         rows = self.query(sql, params)
@@ -161,13 +161,7 @@ class Database:
 
     def frame(self, sql: str, params: list | tuple | dict | None = None):
         """A pandas DataFrame of a query, fetched fully on a fresh cursor."""
-        cur = self.cursor()
-        try:
-            return cur.execute(sql, params or []).df()
-        except duckdb.Error as exc:
-            raise self._explained(exc)
-        finally:
-            cur.close()
+        return self._read(sql, params, lambda cur: cur.df())
 
     def _explained(self, exc: duckdb.Error) -> BaseException:
         """A read's error as a DatabaseError when a person can act on it, else unchanged."""

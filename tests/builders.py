@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.batches import create_batch, finish_batch, insert_frame
+from analytics.batches import create_batch, finish_batch, insert_frame, supersede as replace_covered
 from analytics.classification import DEPRIVATION_COLUMNS, refresh_derived
 from analytics.reference import vintage_for_year
 
@@ -32,11 +32,14 @@ def household(household_id: str, year: int, commune: str = RURAL, *, income: int
     return row
 
 
-def _write(db, kind: str, table: str, rows: list[dict], refresh: bool = False) -> int:
+def _write(db, kind: str, table: str, rows: list[dict], refresh: bool = False, supersede: bool = False) -> int:
+    """One batch of ``rows``; with ``supersede``, replacing the live rows it covers as an import does."""
     frame = pd.DataFrame(rows)
     with db.transaction() as cur:
         batch = create_batch(cur, kind=kind, file_name=f"test {table}")
         insert_frame(cur, table, frame, batch)
+        if supersede:
+            replace_covered(cur, table, batch)
         finish_batch(cur, batch, rows=len(frame))
         if refresh:
             refresh_derived(cur, batch)
@@ -74,9 +77,10 @@ def add_plan(db, year: int, lines: list[tuple]) -> int:
                    for p, s, src, a, x in lines])
 
 
-def add_disbursements(db, year: int, rows: list[tuple]) -> int:
-    """Cumulative disbursement snapshots: (as_of date, project, sub_project, source, amount_mvnd)."""
+def add_disbursements(db, year: int, rows: list[tuple], org_code: str = "694", supersede: bool = False) -> int:
+    """Cumulative disbursement snapshots of the unit ``org_code``: (as_of date, project,
+    sub_project, source, amount_mvnd); with ``supersede``, replacing the rows they cover."""
     return _write(db, "budget", "disbursement",
                   [{"year": year, "as_of": d, "project": p, "sub_project": s, "source": src,
-                    "org_vintage": vintage_for_year(year), "org_code": "694", "amount_mvnd": x}
-                   for d, p, s, src, x in rows])
+                    "org_vintage": vintage_for_year(year), "org_code": org_code, "amount_mvnd": x}
+                   for d, p, s, src, x in rows], supersede=supersede)

@@ -93,46 +93,31 @@ def test_demo_execution_adds_up(demo_db):
     assert ((frame.rate < frame.pace - 0.10) == frame.behind_pace).all()
 
 
-# Disbursed per line as of a date straight from the rows: each unit (line, source, commune) at
-# its latest snapshot on or before the date, its rows of that date summed.
+# Plan, disbursed and latest snapshot per line as of a date straight from the rows: each unit
+# (line, source, commune) at its latest snapshot on or before the date, its rows of that date summed.
 ORACLE = """
     WITH unit AS (SELECT project, coalesce(sub_project, '') AS sub, source, org_code, as_of,
                          sum(amount_mvnd)::DOUBLE AS amount
-                  FROM disbursement_current WHERE year = ? AND as_of <= ? GROUP BY ALL)
-    SELECT project, nullif(sub, '') AS sub, sum(amount) FROM unit
-    WHERE (project, sub, source, org_code, as_of) IN (
-        SELECT (project, sub, source, org_code, max(as_of)) FROM unit GROUP BY project, sub, source, org_code)
-    GROUP BY ALL"""
+                  FROM disbursement_current WHERE year = $year AND as_of <= $day GROUP BY ALL),
+    disb AS (SELECT project, sub, sum(amount) AS disbursed, max(as_of) AS snapshot FROM unit
+             WHERE (project, sub, source, org_code, as_of) IN (
+                 SELECT (project, sub, source, org_code, max(as_of)) FROM unit GROUP BY project, sub, source, org_code)
+             GROUP BY ALL),
+    plan AS (SELECT project, coalesce(sub_project, '') AS sub, sum(amount_mvnd)::DOUBLE AS plan
+             FROM budget_plan_current WHERE year = $year GROUP BY ALL)
+    SELECT project, nullif(sub, ''), coalesce(plan, 0), coalesce(disbursed, 0), snapshot
+    FROM plan FULL JOIN disb USING (project, sub)"""
 
 
-def _disbursed_by_line(db, day):
-    return {(p, s): float(x) for p, s, x in db.query(ORACLE, [2025, day])}
-
-
-def _write_snapshot(db, rows, org_code="694"):
-    """One disbursement batch replacing what it covers, as an import commits it."""
-    import pandas as pd
-    from analytics.batches import create_batch, finish_batch, insert_frame, supersede
-    from analytics.reference import vintage_for_year
-
-    frame = pd.DataFrame([{"year": 2025, "as_of": d, "project": p, "sub_project": s, "source": src,
-                           "org_vintage": vintage_for_year(2025), "org_code": org_code, "amount_mvnd": x}
-                          for d, p, s, src, x in rows])
-    with db.transaction() as cur:
-        batch = create_batch(cur, kind="budget", file_name="snapshot")
-        insert_frame(cur, "disbursement", frame, batch)
-        supersede(cur, "disbursement", batch)
-        finish_batch(cur, batch, rows=len(frame))
-    return batch
-
-
-def _assert_lines_match_the_rows(db):
-    dates = [r[0] for r in db.query("SELECT DISTINCT as_of FROM disbursement_current WHERE year = 2025")]
-    for day in [date(2025, 1, 1), date(2025, 5, 15), date(2025, 12, 31), *dates]:
-        got = {(r["project"], r["sub_project"] if isinstance(r["sub_project"], str) else None): r["disbursed"]
-               for r in budget.execution(db, 2025, as_of=day).to_dict("records")}
-        expected = _disbursed_by_line(db, day)
-        assert {k: v for k, v in got.items() if v} == pytest.approx(expected), day
+def _assert_lines_match_the_rows(db, years=(2025, 2026)):
+    for year in years:
+        dates = [r[0] for r in db.query("SELECT DISTINCT as_of FROM disbursement_current WHERE year = ?", [year])]
+        for day in [date(year, 1, 1), date(year, 5, 15), date(year, 12, 31), *dates]:
+            got = {k: (round(r["plan"], 3), round(r["disbursed"], 3), r["snapshot"])
+                   for k, r in lines(budget.execution(db, year, as_of=day)).items()}
+            expected = {(p, s): (round(plan, 3), round(paid, 3), snapshot)
+                        for p, s, plan, paid, snapshot in db.query(ORACLE, {"year": year, "day": day})}
+            assert got == expected, (year, day)
     # The lines kept year by year equal the lines rebuilt from scratch.
     kept = db.query("SELECT * FROM budget_line_snapshot ORDER BY ALL")
     with db.transaction() as cur:
@@ -143,15 +128,18 @@ def _assert_lines_match_the_rows(db):
 def test_the_lines_follow_every_write_and_rollback(money):
     from analytics.batches import rollback
 
+    # 2026 as well: a write to one year leaves the other's lines as they were.
+    add_plan(money, 2026, [("DA2", None, "central", "Trung tâm Dịch vụ nông nghiệp", 60)])
+    add_disbursements(money, 2026, [(MARCH.replace(year=2026), "DA2", None, "central", 6)])
     _assert_lines_match_the_rows(money)
     before = budget.execution(money, 2025)
     # A second commune, a line listed twice in one file (summed), a date between the others.
-    _write_snapshot(money, [(date(2025, 4, 30), "DA2", None, "central", 5),
-                            (date(2025, 4, 30), "DA2", None, "central", 7)], org_code="697")
+    add_disbursements(money, 2025, [(date(2025, 4, 30), "DA2", None, "central", 5),
+                                    (date(2025, 4, 30), "DA2", None, "central", 7)], org_code="697", supersede=True)
     assert lines(budget.execution(money, 2025, as_of=date(2025, 5, 15)))["DA2", None]["disbursed"] == 21 + 12
     _assert_lines_match_the_rows(money)
     # A corrected June report replaces the June rows it covers.
-    fix = _write_snapshot(money, [(JUNE, "DA4", "TDA3", "central", 40)])
+    fix = add_disbursements(money, 2025, [(JUNE, "DA4", "TDA3", "central", 40)], supersede=True)
     assert lines(budget.execution(money, 2025))["DA4", "TDA3"]["disbursed"] == 40
     _assert_lines_match_the_rows(money)
     rollback(money, fix)
@@ -162,15 +150,20 @@ def test_the_lines_follow_every_write_and_rollback(money):
 
 def test_existing_databases_get_the_lines(tmp_path):
     """A database from before the lines were kept: the migration builds them from its rows."""
-    from analytics.db import Database
+    from analytics.db import Database, list_migrations
 
+    version = next(m.version for m in list_migrations() if m.name == "budget_lines")
     path = tmp_path / "old.duckdb"
     with Database(path) as db:
         add_plan(db, 2025, [("DA2", None, "central", "Trung tâm Dịch vụ nông nghiệp", 100)])
         add_disbursements(db, 2025, [(MARCH, "DA2", None, "central", 20)])
+        add_plan(db, 2026, [("DA4", "TDA3", "central", "Phòng Lao động - Thương binh và Xã hội", 50)])
         with db.transaction() as cur:
             cur.execute("DROP TABLE budget_line_snapshot")
-            cur.execute("DELETE FROM schema_migration WHERE version = 5")
+            cur.execute("DELETE FROM schema_migration WHERE version = ?", [version])
     with Database(path) as db:
+        assert version in db.applied_migrations()
         got = lines(budget.execution(db, 2025))["DA2", None]
         assert (got["plan"], got["disbursed"], got["snapshot"]) == (100, 20, MARCH)
+        got = lines(budget.execution(db, 2026))["DA4", "TDA3"]
+        assert (got["plan"], got["disbursed"], got["snapshot"]) == (50, 0, None)

@@ -116,10 +116,11 @@ def _unit_rows(db, communes: set[tuple[int, str]], select: str, batch_id: int | 
         cur.close()
 
 
-def _batches_inside(db, communes: set[tuple[int, str]]) -> set[int]:
-    """Batches whose rows all belong to the given communes."""
+def _batches_inside(db, communes: set[tuple[int, str]], batch_id: int | None = None) -> set[int]:
+    """Batches (all, or only ``batch_id``) that have rows and whose rows all belong to the given
+    communes."""
     return {r[0] for r in _unit_rows(db, communes, "SELECT batch_id FROM units GROUP BY batch_id "
-                                                   "HAVING bool_and(allowed)")}
+                                                   "HAVING bool_and(allowed)", batch_id)}
 
 
 def holds_rows_outside(db, batch_id: int, communes: set[tuple[int, str]]) -> bool:
@@ -141,7 +142,7 @@ def rollback(db, batch_id: int, user: str | None = None,
     status, kind, file_name = row[0]
     if status != "committed":
         raise BatchError(f"Lô {batch_id} đã được hoàn tác trước đó. / Batch {batch_id} is already rolled back.")
-    if communes is not None and batch_id not in _batches_inside(db, communes):
+    if communes is not None and batch_id not in _batches_inside(db, communes, batch_id):
         raise BatchError(f"Lô {batch_id} có dữ liệu ngoài các xã bạn được giao. "
                          f"/ Batch {batch_id} holds data outside your communes.")
     later = set()

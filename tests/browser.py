@@ -107,13 +107,31 @@ def browser_page(chromium):
     context.close()
 
 
+# The app once its run has ended: the script state the app element carries (the status widget
+# shows only for runs longer than 0.5 s). A script that does not compile ends its run too.
+RUN_ENDED = ('[data-testid="stApp"]:is([data-test-script-state="notRunning"], '
+             '[data-test-script-state="compilationError"])')
+# Exception and error boxes drawn by the current run (not stale ones of the run before).
+ERRORS = ", ".join(f'[data-testid="stElementContainer"]:not([data-stale="true"]) [data-testid="{box}"]'
+                   for box in ("stException", "stAlertContentError"))
+
+
 def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (no running indicator)."""
+    """Wait until Streamlit has finished running the script (run ended, no running indicator)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelector('[data-testid=\"stMain\"]')", timeout=timeout)
+        "ended => document.querySelector(ended)"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && document.querySelector('[data-testid=\"stMain\"]')", arg=RUN_ENDED, timeout=timeout)
     page.wait_for_timeout(300)
+
+
+def open_in_sidebar(page, path: str, timeout: float = 60_000) -> None:
+    """Click the page at ``path`` (e.g. "communes"; "" for the overview) in the sidebar and wait
+    until the address shows it. Through the sidebar: a new URL would start a new session."""
+    page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
+    page.wait_for_function("p => window.location.pathname.replace(/^\\/+|\\/+$/g, '') === p", arg=path,
+                           timeout=timeout)
 
 
 def screenshot(page, name: str) -> Path:
@@ -124,9 +142,8 @@ def screenshot(page, name: str) -> Path:
 
 
 def error_elements(page) -> list[str]:
-    """Texts of Streamlit exception and error boxes on the page."""
-    return [e.inner_text() for e in page.query_selector_all(
-        '[data-testid="stException"], [data-testid="stAlertContentError"]')]
+    """Texts of the Streamlit exception and error boxes on the page (see ERRORS)."""
+    return [e.inner_text() for e in page.query_selector_all(ERRORS)]
 
 
 def demo_password(role: str) -> tuple[str, str]:

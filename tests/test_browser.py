@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from browser import ARTIFACTS, PAGES, ROOT, error_elements, login, screenshot, wait_for_app
+from browser import ARTIFACTS, PAGES, ROOT, error_elements, login, open_in_sidebar, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -44,10 +44,8 @@ def test_overview_opens_in_the_browser_with_the_plan_figures(live_server, browse
 def test_every_page_opens_with_its_headline_and_no_error(live_server, browser_page):
     page = browser_page
     login(page, live_server.url + "/?year=2024", "viewer")
-    for name, path in PAGES:  # through the sidebar: a new URL would start a new session
-        page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
-        page.wait_for_function("p => window.location.pathname.replace(/^\\/+|\\/+$/g, '') === p", arg=path,
-                               timeout=60_000)
+    for name, path in PAGES:
+        open_in_sidebar(page, path)
         wait_for_app(page)
         text = headline(page, name)
         assert text.strip(), name

@@ -35,7 +35,7 @@ from .db import PROJECT_ROOT, Database
 from .demo import DEPRIVATION_WEIGHTS, GIVEN, KINH_MIDDLE_FEMALE, KINH_MIDDLE_MALE, KINH_SURNAMES, \
     MINORITY_GROUPS, read_demo_csv
 from .units import COMMUNE_TYPES
-from .reference import vintage_for_year
+from .reference import standard_years, vintage_for_year
 
 PARAMETERS_FILE = PROJECT_ROOT / "data" / "synth" / "parameters.csv"
 DEFAULT_SEED = 20260101
@@ -84,13 +84,6 @@ def _pick(values: list, u: str) -> str:
     return f"list_element([{items}], 1 + floor({u} * {len(values)})::INTEGER)"
 
 
-def available_years(db: Database) -> list[int]:
-    """Years a poverty standard covers, oldest first (synthetic years start at the first)."""
-    rows = db.query("SELECT DISTINCT range FROM poverty_standard, "
-                    "range(valid_from_year, valid_to_year + 1) ORDER BY 1")
-    return [int(r[0]) for r in rows]
-
-
 def real_communes(db: Database, vintage: int) -> list[str]:
     """Codes of the real communes of a vintage (reused when few communes are asked for)."""
     types = ", ".join(f"'{t}'" for t in COMMUNE_TYPES)
@@ -107,7 +100,7 @@ def synthesize(db: Database, households: int, years: int, communes: int | None =
         raise SynthError("--households and --years must be at least 1")
     if db.scalar("SELECT count(*) FROM import_batch WHERE status = 'committed'"):
         raise SynthError("the database already holds data; synthetic data goes into a new database")
-    covered = available_years(db)
+    covered = standard_years(db)  # synthetic years start at the first
     if years > len(covered):
         raise SynthError(f"the poverty standards cover {len(covered)} years "
                          f"({covered[0]}–{covered[-1]}); --years must be at most {len(covered)}")

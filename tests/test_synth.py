@@ -9,7 +9,8 @@ from analytics import poverty
 from analytics.classification import refresh_derived
 from analytics.cli import main
 from analytics.db import Database
-from analytics.synth import SynthError, available_years, parameters, synthesize
+from analytics.reference import standard_years
+from analytics.synth import SynthError, parameters, synthesize
 from conftest import run_cli
 
 
@@ -29,7 +30,7 @@ def digest(db: Database) -> tuple:
 
 def test_rows_years_and_totals(small):
     years = small.query("SELECT year, count(*) FROM household GROUP BY year ORDER BY year")
-    assert [y for y, _ in years] == available_years(small)[:3]
+    assert [y for y, _ in years] == standard_years(small)[:3]
     churn = parameters()["churn_in"] + parameters()["churn_out"]
     for _, n in years:
         assert 4000 * (1 - 2 * churn) <= n <= 4000
@@ -98,7 +99,7 @@ def test_many_communes_create_a_synthetic_province_across_the_reorganisation(tmp
     with Database(tmp_path / "big.duckdb") as db:
         result = synthesize(db, 6000, 5, communes=30, seed=3)
         assert result.synthetic_units and result.communes == 30
-        assert result.years == tuple(available_years(db)[:5])
+        assert result.years == tuple(standard_years(db)[:5])
         units = dict(db.query("SELECT vintage, count(*) FROM org_unit WHERE source LIKE '%synth%' "
                               "AND unit_type IN ('xa', 'phuong') GROUP BY vintage"))
         assert units == {2024: 30, 2025: 30}

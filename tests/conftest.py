@@ -79,6 +79,7 @@ def wait_for_warm_up() -> None:
     landing = sys.modules.get("landing")
     if landing is not None and landing.warming is not None:
         landing.warming.join(timeout=120)
+        assert not landing.warming.is_alive(), "the login form's warm-up is still running after 120 s"
 
 
 @pytest.fixture

@@ -82,17 +82,23 @@ def wait_for_warm_up() -> None:
         assert not landing.warming.is_alive(), "the login form's warm-up is still running after 120 s"
 
 
-@pytest.fixture
-def fresh_streamlit_caches():
-    """Streamlit's caches (and the cached connection) belong to one database file: clear them
-    around a test that runs the app under AppTest."""
+def clear_streamlit_caches() -> None:
+    """Once the login form's warm-up has finished, empty Streamlit's caches: the cached
+    connection (``st.cache_resource``) and the cached figures (``st.cache_data``, keyed on the
+    data version, not on the file, so they would leak to another database)."""
     import streamlit as st
     wait_for_warm_up()
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+@pytest.fixture
+def fresh_streamlit_caches():
+    """Streamlit's caches (and the cached connection) belong to one database file: clear them
+    around a test that runs the app under AppTest."""
+    clear_streamlit_caches()
     yield
-    wait_for_warm_up()
-    st.cache_resource.clear()
+    clear_streamlit_caches()
 
 
 @pytest.fixture

@@ -47,10 +47,10 @@ def _budget(db: Database, year: int, as_of: date | None) -> dict:
     by_source = budget.execution_by_source(db, year, as_of)
     # Amounts are stored to the thousand đồng (3 decimals of a million): sum without float noise.
     plan_total = round(float(lines["total"].sum()), 3)
-    disbursed_total = round(float(execution.disbursed.sum()), 3)
+    head = budget.totals(execution)
+    disbursed_total = round(head["disbursed"], 3)
     merged = lines.merge(execution[["project", "sub_project", "disbursed", "rate", "behind_pace"]],
                          how="left", on=["project", "sub_project"])
-    used_as_of = execution.as_of.iloc[0] if len(execution) else None
     return {
         "plan_total": plan_total,
         "by_source": {s: float(lines[s].sum()) for s in budget.SOURCES},
@@ -59,8 +59,8 @@ def _budget(db: Database, year: int, as_of: date | None) -> dict:
         "disbursed_total": disbursed_total,
         "disbursed_by_source": {r["source"]: r["disbursed"] for r in _records(by_source)},
         "disbursement_rate": disbursed_total / plan_total if plan_total else None,
-        "as_of": _plain(used_as_of),
-        "pace": _plain(execution.pace.iloc[0]) if len(execution) else None,
+        "as_of": _plain(head["as_of"]),
+        "pace": head["pace"],
     }
 
 

@@ -383,6 +383,7 @@ def budget_sheet(ctx: ReportContext) -> Sheet:
     execution = budget.execution(ctx.db, ctx.year, ctx.as_of)
     plan = budget.plan_lines(ctx.db, ctx.year)
     by_source = budget.execution_by_source(ctx.db, ctx.year, ctx.as_of)
+    headline = budget.totals(execution)
     keys = ["project", "sub_project"]
     lines = execution.merge(plan[keys + list(budget.SOURCES)], on=keys, how="left")
     name_col = "name_vi" if ctx.lang == "vi" else "name_en"
@@ -398,8 +399,7 @@ def budget_sheet(ctx: ReportContext) -> Sheet:
             Col("behind", (g_exec, tr("report_col_behind_pace")), "D", "center", 10)]
     total = {"_style": "total", "tt": "", "name": tr("report_total"),
              **{s: float(lines[s].sum()) for s in budget.SOURCES},
-             "plan": float(lines["plan"].sum()), "disbursed": float(lines["disbursed"].sum())}
-    total["rate"] = _pct(total["disbursed"] / total["plan"]) if total["plan"] else None
+             "plan": headline["plan"], "disbursed": headline["disbursed"], "rate": _pct(headline["rate"])}
     rows = [total]
     projects = budget.execution_by_project(ctx.db, ctx.year, ctx.as_of).set_index("project")
 
@@ -424,13 +424,13 @@ def budget_sheet(ctx: ReportContext) -> Sheet:
                    Col("plan", (tr("report_col_plan"),), "1", "money", 22),
                    Col("disbursed", (tr("report_col_disbursed"),), "2", "money", 11),
                    Col("rate", (tr("report_col_disbursement_rate"),), "3=2/1*100", "pct", 11)]
-    src_rows = [{"_style": "total", "tt": "", "name": tr("report_total"), "plan": float(by_source["plan"].sum()),
-                 "disbursed": float(by_source["disbursed"].sum()),
-                 "rate": _pct(by_source["disbursed"].sum() / by_source["plan"].sum()) if by_source["plan"].sum() else None}]
+    src_head = budget.totals(by_source)
+    src_rows = [{"_style": "total", "tt": "", "name": tr("report_total"), "plan": src_head["plan"],
+                 "disbursed": src_head["disbursed"], "rate": _pct(src_head["rate"])}]
     for i, r in enumerate(by_source.to_dict("records"), 1):
         src_rows.append({"tt": _tt(i), "name": r.get(name_col) or source_label.get(r["source"], str(r["source"])),
                          "plan": r["plan"], "disbursed": r["disbursed"], "rate": _pct(r["rate"])})
-    as_of = execution["as_of"].dropna().max() if "as_of" in execution and not execution.empty else None
+    as_of = headline["as_of"]
     if as_of is not None and not pd.isna(as_of):
         period = tr("report_period_budget", year=ctx.year, date=pd.Timestamp(as_of).strftime("%d/%m/%Y"))
     else:

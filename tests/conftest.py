@@ -112,18 +112,20 @@ def app_db(demo_db_file, tmp_path, monkeypatch):
     wait_for_warm_up()
 
 
-def open_app(monkeypatch, db_path, *, role: str = "viewer", lang: str = "vi", page: str | None = None,
-             timeout: float = 60, query: dict | None = None):
-    """The app under AppTest on ``db_path``, logged in as the demo account of ``role``, run once
-    with the URL query parameters ``query`` (e.g. ``{"year": "2023"}``), and switched to
-    ``pages/<page>.py`` when given."""
+def open_app(monkeypatch, db_path, *, role: str | None = "viewer", lang: str = "vi",
+             page: str | None = None, timeout: float = 60, query: dict | None = None):
+    """The app under AppTest on ``db_path``, logged in as the demo account of ``role`` (with
+    ``role=None`` not logged in: the app before login, i.e. its login form), run once with the URL
+    query parameters ``query`` (e.g. ``{"year": "2023"}``), and switched to ``pages/<page>.py``
+    when given."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("POVERTY_DB", str(db_path))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     at.session_state["lang"] = lang
-    login_as(at, role)
+    if role is not None:
+        login_as(at, role)
     for name, value in (query or {}).items():
         at.query_params[name] = str(value)
     at.run()

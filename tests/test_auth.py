@@ -278,12 +278,6 @@ def test_user_subcommands_have_help():
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
-
-
-def new_app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-
-
 def page_files() -> list[str]:
     return sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
 
@@ -294,8 +288,8 @@ def shows_only_the_login_form(at) -> bool:
             and not at.dataframe and not at.sidebar.children and not at.tabs)
 
 
-def test_without_a_session_every_page_shows_only_the_login_form(app_db):
-    at = new_app().run()
+def test_without_a_session_every_page_shows_only_the_login_form(app_db, monkeypatch):
+    at = open_app(monkeypatch, app_db, role=None)
     assert shows_only_the_login_form(at)
     for page in page_files():  # no page is registered before login
         with pytest.raises(ValueError):
@@ -305,9 +299,9 @@ def test_without_a_session_every_page_shows_only_the_login_form(app_db):
     assert shows_only_the_login_form(at) and "125" not in str(at.main)
 
 
-def test_logging_in_through_the_form_opens_the_dashboard(app_db):
+def test_logging_in_through_the_form_opens_the_dashboard(app_db, monkeypatch):
     username, password = demo_password("viewer")
-    at = new_app().run()
+    at = open_app(monkeypatch, app_db, role=None)
     at.text_input(key="auth_username").set_value(username)
     at.text_input(key="auth_password").set_value("wrong password")
     at.button[0].click().run()
@@ -341,9 +335,10 @@ def test_each_role_gets_exactly_its_pages(app_db, monkeypatch, role):
             pass
     allowed = auth.role(role).pages
     assert reachable == {p for p in app_pages() if Path(p).stem in allowed}
-    # A page the role may not open, asked for directly, draws nothing of the page.
+    # A page the role may not open, asked for directly, draws nothing of the page. The page is
+    # the session's first run (open_app runs app.py first, whose navigation would refuse it).
     for page in sorted(set(page_files()) - reachable):
-        direct = new_app()
+        direct = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         login_as(direct, role)
         direct.switch_page(page).run()
         assert_page_refused(direct)
@@ -362,8 +357,9 @@ def test_an_idle_session_ends_at_the_login_form_with_a_notice(app_db, monkeypatc
     assert "hết hạn" in at.warning[0].value
 
 
-def test_a_session_state_value_that_is_not_a_server_session_is_ignored(app_db):
-    at = new_app()
+def test_a_session_state_value_that_is_not_a_server_session_is_ignored(app_db, monkeypatch):
+    at = open_app(monkeypatch, app_db, role=None)
+    assert shows_only_the_login_form(at)
     at.session_state["auth_session"] = "admin"  # e.g. a string: not a Session object
     at.session_state["auth_scope"] = "admin"
     at.run()
@@ -371,9 +367,7 @@ def test_a_session_state_value_that_is_not_a_server_session_is_ignored(app_db):
 
 
 def test_a_new_database_asks_for_its_first_administrator(tmp_path, monkeypatch):
-    monkeypatch.setenv("POVERTY_DB", str(tmp_path / "new.duckdb"))
-    monkeypatch.chdir(ROOT)
-    at = new_app().run()
+    at = open_app(monkeypatch, tmp_path / "new.duckdb", role=None)
     assert not at.exception and not at.sidebar.children
     assert "tài khoản quản trị đầu tiên" in at.info[0].value
     at.text_input(key="auth_new_username").set_value("chutich")
@@ -409,10 +403,10 @@ def test_the_admin_page_creates_an_officer_with_communes_and_reads_the_audit_log
     assert "Tạo tài khoản" in set(log["action"]) and "admin" in set(log["user_name"])
 
 
-def test_without_secrets_the_local_login_is_used(app_db):
+def test_without_secrets_the_local_login_is_used(app_db, monkeypatch):
     import auth_ui
     assert not (ROOT / ".streamlit" / "secrets.toml").exists()
-    at = new_app().run()
+    at = open_app(monkeypatch, app_db, role=None)
     assert shows_only_the_login_form(at)
     assert not any("SSO" in b.label for b in at.button)
     assert auth_ui.sso_configured() is False
@@ -472,8 +466,9 @@ def test_in_the_browser_each_role_logs_in_and_sees_its_pages(live_server, browse
         wait_for_app(page)
 
 
-def test_with_an_auth_section_the_login_form_offers_single_sign_on(app_db):
-    at = new_app()
+def test_with_an_auth_section_the_login_form_offers_single_sign_on(app_db, monkeypatch):
+    at = open_app(monkeypatch, app_db, role=None)
+    assert shows_only_the_login_form(at) and not any("SSO" in b.label for b in at.button)
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s" * 32,
                           "client_id": "x", "client_secret": "y",
                           "server_metadata_url": "https://login.example.vn/.well-known/openid-configuration"}

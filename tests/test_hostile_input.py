@@ -9,7 +9,6 @@ import shutil
 
 import pytest
 from openpyxl import Workbook
-from streamlit.testing.v1 import AppTest
 
 from analytics import auth
 from analytics.db import Database
@@ -142,12 +141,12 @@ def test_hostile_account_fields_are_refused_or_kept_as_text(demo_db):
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
-def test_a_10000_character_password_through_the_login_form(app_db):
+def test_a_10000_character_password_through_the_login_form(app_db, monkeypatch):
     username = demo_password("viewer")[0]
     password = ("Mật-khẩu dài " * 800)[:10_000]
     with Database(app_db) as db:
         auth.set_password(db, username, password, actor="tests")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()  # not logged in: the form
+    at = open_app(monkeypatch, app_db, role=None)  # not logged in: the form
     at.text_input(key="auth_username").set_value(username)
     at.text_input(key="auth_password").set_value(password[:72])  # bcrypt's own limit: not enough
     at.button[0].click().run()

@@ -25,7 +25,7 @@ from analytics.classification import refresh_derived
 from analytics.db import Database, DatabaseError
 from analytics.i18n import fmt_number, t
 from analytics.importer import import_file
-from conftest import ROOT, login_as, open_app, run_cli
+from conftest import ROOT, clear_streamlit_caches, open_app, run_cli
 
 YEAR = 2024
 
@@ -103,21 +103,11 @@ def no_traceback(proc: subprocess.CompletedProcess) -> None:
 def app_errors(monkeypatch, db_path: Path, role: str | None = None, year: int | None = None
                ) -> tuple[list[str], object]:
     """Run the app under AppTest on ``db_path`` (logged in as the demo account of ``role`` when
-    given, on ``year`` when given); (texts of its error boxes, the AppTest)."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    monkeypatch.setenv("POVERTY_DB", str(db_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if role:
-        login_as(at, role, db_path=db_path)
-    if year:
-        at.query_params["year"] = str(year)
-    at.run()
-    st.cache_resource.clear()
+    given, on ``year`` when given); (texts of its error boxes, the AppTest). Streamlit's caches
+    are emptied before the run and after it (the cached connection must not outlive the file)."""
+    clear_streamlit_caches()
+    at = open_app(monkeypatch, db_path, role=role, query={"year": year} if year else None)
+    clear_streamlit_caches()
     return [e.value for e in at.error], at
 
 

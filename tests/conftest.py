@@ -143,6 +143,14 @@ def assert_page_refused(at) -> None:
     assert [e.value for e in at.error] == ["Vai trò của bạn không được mở trang này."]
 
 
+def shows_only_the_login_form(at) -> bool:
+    """Whether the AppTest shows the login form and nothing else: no exception, no figure, table,
+    tab or sidebar."""
+    labels = [t.label for t in at.text_input]
+    return (not at.exception and labels == ["Tên đăng nhập", "Mật khẩu"] and not at.metric
+            and not at.dataframe and not at.sidebar.children and not at.tabs)
+
+
 def refusal(db, user: str, password: str, clock=None) -> str:
     """Why ``auth.authenticate`` refuses ``user`` with ``password`` (the LoginRefused reason);
     fails the test if the login is let through."""

@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 from analytics import audit, auth
 from analytics.db import Database
 from browser import demo_password
-from conftest import ROOT, assert_page_refused, cli_in_process, login_as, open_app, refusal
+from conftest import (ROOT, assert_page_refused, cli_in_process, login_as, open_app, refusal,
+                      shows_only_the_login_form)
 
 PASSWORD = "correct horse battery"
 
@@ -280,12 +281,6 @@ pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 def page_files() -> list[str]:
     return sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
-
-
-def shows_only_the_login_form(at) -> bool:
-    labels = [t.label for t in at.text_input]
-    return (not at.exception and labels == ["Tên đăng nhập", "Mật khẩu"] and not at.metric
-            and not at.dataframe and not at.sidebar.children and not at.tabs)
 
 
 def test_without_a_session_every_page_shows_only_the_login_form(app_db, monkeypatch):

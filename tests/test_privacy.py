@@ -128,6 +128,7 @@ def demo_names(path, where: str = "TRUE") -> set[str]:
 def media_files(monkeypatch):
     """Keep the files AppTest's runs store for download buttons; returns a function giving the
     bytes behind a button's URL (AppTest drops its media storage at the end of each run)."""
+    from streamlit.runtime.media_file_storage import MediaFileStorageError
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
     from streamlit.testing.v1 import app_test
 
@@ -144,7 +145,7 @@ def media_files(monkeypatch):
         for store in reversed(stores):
             try:
                 return store.get_file(name).content
-            except Exception:  # noqa: BLE001 - not in this run's storage
+            except MediaFileStorageError:  # not in this run's storage
                 continue
         raise KeyError(url)
     return content

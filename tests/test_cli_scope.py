@@ -99,8 +99,9 @@ def test_officer_rolls_back_only_batches_of_their_communes(db_path, tmp_path):
             [("committed",), ("committed",)]
     # Their own batch they may roll back; the audit log names the account.
     own = households_csv(tmp_path, "Xã Thanh An", "TA")
-    code, out, _ = cli("import", own, "--db", db_path, "--json",
-                       "--user", OFFICER, "--password-stdin", **as_officer())
+    code, out, err = cli("import", own, "--db", db_path, "--json",
+                         "--user", OFFICER, "--password-stdin", **as_officer())
+    assert code == 0, err
     own_batch = json.loads(out)["batch_id"]
     code, _, err = cli("rollback", own_batch, "--db", db_path,
                        "--user", OFFICER, "--password-stdin", **as_officer())
@@ -112,8 +113,9 @@ def test_officer_rolls_back_only_batches_of_their_communes(db_path, tmp_path):
 
 def test_batches_with_user_lists_only_the_officers_communes(db_path, tmp_path):
     cli("import", households_csv(tmp_path, "Xã Minh Tâm", "MT"), "--db", db_path)
-    code, out, _ = cli("import", households_csv(tmp_path, "Xã Thanh An", "TA"),
-                       "--db", db_path, "--json", "--user", OFFICER, "--password-stdin", **as_officer())
+    code, out, err = cli("import", households_csv(tmp_path, "Xã Thanh An", "TA"),
+                         "--db", db_path, "--json", "--user", OFFICER, "--password-stdin", **as_officer())
+    assert code == 0, err
     own_batch = json.loads(out)["batch_id"]
     code, out, _ = cli("batches", "--db", db_path, "--json")
     assert code == 0 and len(json.loads(out)) == 10  # the owner sees every batch

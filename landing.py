@@ -19,9 +19,9 @@ from analytics.reference import vintage_for_year
 
 def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
     """The overview's figures for the view ``settings`` (as ``ui.dashboard_page`` returns them):
-    communes_now, communes_before, now and before (the headline counts), gaps, district (the
-    district's target rows), execution, trend; None where a read failed (with a message on the
-    page unless ``quiet``)."""
+    filtered (an area, group or commune chosen), communes_now, now and before (the headline
+    counts), gaps, district (the district's target rows), execution, trend; None where a read
+    failed (with a message on the page unless ``quiet``)."""
     year, units = settings["year"], settings["analytics_units"]
     view = dict(area=settings["area"], ethnic=settings["ethnic"], commune=settings["commune"])
     filtered = filters.is_filtered(**view)
@@ -45,37 +45,32 @@ def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
     codes = communes_now["code"].tolist() if communes_now is not None else []
     commune = settings["commune"]
     return SimpleNamespace(
-        communes_now=communes_now, communes_before=communes_before, now=now, before=before, gaps=gaps,
+        filtered=filtered, communes_now=communes_now, now=now, before=before, gaps=gaps,
         district=filters.district_rows(gaps, codes), execution=ui.fetch("budget.execution", year, quiet=quiet),
         trend=ui.fetch("poverty.trend", commune_code=commune, units=settings["units"] if commune else None,
                        quiet=quiet))
 
 
 _THREAD_NAME = "warm-overview"
-_lock = threading.Lock()
 warming: threading.Thread | None = None  # the last thread started (tests wait for it)
-
-
-@st.cache_resource
-def _warmed() -> set[tuple[int, int]]:
-    """The (data version, year) pairs already computed ahead (emptied with the caches)."""
-    return set()
 
 
 def warm_up() -> threading.Thread | None:
     """Compute, in a background thread, the overview of the default view (the whole district, the
-    year of the URL or the latest) unless done already for this data version; the thread."""
-    global warming
+    year of the URL or the latest); the thread doing it, started once per data version and year
+    (None without data)."""
     version = ui.data_version()
     years = ui.cached_years(version)
     if not years:
         return None
     asked = st.query_params.get("year", "")
-    year = int(asked) if asked.isdigit() and int(asked) in years else years[-1]
-    with _lock:
-        if (version, year) in _warmed():
-            return None
-        _warmed().add((version, year))
+    return _warm_thread(version, int(asked) if asked.isdigit() and int(asked) in years else years[-1])
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _warm_thread(version: int, year: int) -> threading.Thread:
+    """Start the thread for (version, year): Streamlit's cache runs this once per key."""
+    global warming
     own = vintage_for_year(year)
     settings = {"year": year, "units": own, "own_units": own, "analytics_units": None, "area": "all",
                 "ethnic": "all", "commune": None, "version": version}
@@ -99,7 +94,7 @@ logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").add
 def _warm(settings: dict) -> None:
     import report_ui  # noqa: F401  (the overview's report buttons: a slow first import)
 
-    ui.fetch("units.communes", settings["units"], quiet=True)  # the sidebar's commune list
+    ui.commune_names(settings["units"])  # the sidebar's commune list
     overview_reads(settings, quiet=True)
 
 

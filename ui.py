@@ -170,7 +170,7 @@ def sidebar() -> dict:
                                       format_func=labels.get, disabled=own == max(labels),
                                       help=tr("dash_units_help"))
         units = max(int(chosen or own), own)  # data cannot be split into older, smaller units
-        names = _commune_names(units, version)
+        names = commune_names(units)
         _init("commune", ["all", *names], "all", str, first_run)
         commune = st.selectbox(tr("commune"), ["all", *names], key="commune",
                                format_func=lambda c: all_communes if c == "all" else names.get(c, c))
@@ -206,7 +206,8 @@ def _init(key: str, valid, default, parse, first_run: bool) -> None:
     st.session_state[key] = next((c for c in candidates if c is not None and c in valid), default)
 
 
-def _commune_names(units: int, version: int) -> dict[str, str]:
+def commune_names(units: int) -> dict[str, str]:
+    """Code: name of the communes of the vintage ``units`` (empty when they cannot be read)."""
     frame = fetch("units.communes", units, quiet=True)
     if frame is None or frame.empty:
         return {}

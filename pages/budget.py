@@ -14,8 +14,10 @@ curve = ui.fetch("budget.cumulative_curve", year)
 dates = sorted(curve["as_of"].dropna().unique().tolist()) if curve is not None and not curve.empty else []
 as_of = None
 if dates and not settings["meeting"]:
-    as_of = st.select_slider(ui.tr("dash_as_of"), options=dates, value=dates[-1],
-                             format_func=lambda d: takeaways.fmt_date(d, lang), key="budget_as_of")
+    chosen = st.select_slider(ui.tr("dash_as_of"), options=dates, value=dates[-1],
+                              format_func=lambda d: takeaways.fmt_date(d, lang), key="budget_as_of")
+    # The latest report is the default date: the same cached figures the overview reads.
+    as_of = None if chosen == dates[-1] else chosen
 execution = ui.fetch("budget.execution", year, as_of=as_of)
 by_source = ui.fetch("budget.execution_by_source", year, as_of=as_of)
 by_agency = ui.fetch("budget.execution_by_agency", year, as_of=as_of)

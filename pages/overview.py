@@ -10,10 +10,8 @@ from analytics.i18n import fmt_money, fmt_number, fmt_percent
 
 settings = ui.dashboard_page("overview")
 lang, year = settings["lang"], settings["year"]
-view = dict(area=settings["area"], ethnic=settings["ethnic"], commune=settings["commune"])
-filtered = filters.is_filtered(**view)
 reads = landing.overview_reads(settings)
-now, before, district, execution = reads.now, reads.before, reads.district, reads.execution
+filtered, now, before, district, execution = reads.filtered, reads.now, reads.before, reads.district, reads.execution
 
 
 def headline() -> None:

@@ -4,15 +4,15 @@ the meeting mode change what is shown; errors are readable messages, never trace
 
 import base64
 import json
-import shutil
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import budget, poverty, targets
+from analytics import budget, poverty, targets, transitions
 from analytics.db import Database
 from analytics.i18n import fmt_number, fmt_percent
+from analytics.reference import vintage_for_year
 from analytics.summary import summary
 import conftest
 
@@ -153,7 +153,6 @@ def test_a_commune_in_the_url_opens_that_commune(monkeypatch, module_demo_file, 
 
 
 def test_the_commune_map_appears_after_uploading_boundaries(monkeypatch, module_demo_file):
-    import json
     at = open_app(monkeypatch, module_demo_file, "vi", year=2024)
     at.switch_page("pages/communes.py").run()
     assert not at.file_uploader  # the uploader only on request
@@ -194,50 +193,89 @@ def test_meeting_mode_shows_one_chart_per_screen_and_steps(monkeypatch, module_d
     assert len(at.get("plotly_chart")) >= 2
 
 
-def test_a_failing_query_is_a_readable_message_not_a_traceback(monkeypatch, demo_db_file, tmp_path):
-    damaged = tmp_path / "damaged.duckdb"
-    shutil.copy(demo_db_file, damaged)
-    with Database(damaged) as db, db.transaction() as cur:
+def test_a_failing_query_is_a_readable_message_not_a_traceback(monkeypatch, app_db):
+    with Database(app_db) as db, db.transaction() as cur:
         cur.execute("DROP TABLE budget_line_snapshot")
-    at = open_app(monkeypatch, damaged, "vi", year=2024)
+    at = open_app(monkeypatch, app_db, "vi", year=2024)
     at.switch_page("pages/budget.py").run()
     assert not at.exception
-    assert at.error and "Không đọc được số liệu" in at.error[0].value
+    message = at.error[0].value
+    assert "Không đọc được số liệu" in message and "budget." in message and "budget_line_snapshot" in message
 
 
-def test_the_login_form_computes_the_landing_figures_ahead(monkeypatch, app_db, fresh_streamlit_caches):
-    """While the login form waits, the overview of the URL's year is computed into the caches:
-    after logging in, the overview reads it from there instead of computing it again."""
+def _record_analytics(monkeypatch) -> list:
+    """Reads of the database by the analytics functions (not the calls they make in turn), as
+    (module.function, arguments after the database, keyword arguments); patched where
+    ``ui.cached`` looks them up."""
+    import threading
+
+    from analytics import units
+
+    calls, inside = [], threading.local()
+    for module in (poverty, transitions, targets, budget, units):
+        for name, function in list(vars(module).items()):
+            if callable(function) and not name.startswith("_") and getattr(function, "__module__", None) == module.__name__:
+                def spy(db, *args, _real=function, _name=f"{module.__name__.split('.')[-1]}.{name}", **kwargs):
+                    if not getattr(inside, "depth", 0) and isinstance(db, Database):
+                        calls.append((_name, args, tuple(sorted(kwargs.items()))))
+                    inside.depth = getattr(inside, "depth", 0) + 1
+                    try:
+                        return _real(db, *args, **kwargs)
+                    finally:
+                        inside.depth -= 1
+                monkeypatch.setattr(module, name, spy)
+    return calls
+
+
+def test_the_login_form_computes_the_landing_figures_ahead(monkeypatch, app_db):
+    """While the login form waits, the overview of the URL's year (not the latest here) is
+    computed into the caches in a thread of its own; after logging in the overview computes
+    nothing; another login form on the same data starts nothing new."""
     import landing
 
-    calls = []
-    for module, name in ((poverty, "household_counts"), (poverty, "commune_table"), (targets, "target_gaps"),
-                         (budget, "execution")):
-        real = getattr(module, name)
-        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
-    at = AppTest.from_file(str(conftest.ROOT / "app.py"), default_timeout=60)
-    at.query_params["year"] = "2024"
-    at.run()
-    assert not at.metric and at.button  # the login form only
-    landing.warming.join(timeout=60)
-    computed_ahead = sorted(calls)
-    assert {"household_counts", "commune_table", "target_gaps", "execution"} <= set(computed_ahead)
+    calls = _record_analytics(monkeypatch)
+    at = open_app(monkeypatch, app_db, role=None, year=2023)
+    assert conftest.shows_only_the_login_form(at)
+    first = landing.warming
+    first.join(timeout=60)
+    assert not first.is_alive()
+    vintage = vintage_for_year(2023)
+    assert sorted(calls, key=repr) == sorted([
+        ("poverty.years_with_data", (), ()), ("units.communes", (vintage,), ()),
+        ("poverty.commune_table", (2023,), ()), ("poverty.commune_table", (2022,), (("units", vintage),)),
+        ("poverty.household_counts", (2023,), ()), ("transitions.tables", (2023,), ()),
+        ("targets.target_gaps", (2023,), ()), ("budget.execution", (2023,), ()), ("poverty.trend", (), ()),
+    ], key=repr)
+    computed_ahead = list(calls)
     conftest.login_as(at, "viewer")
     at.run()
-    assert sorted(calls) == computed_ahead  # nothing computed again
-    with Database(app_db) as db:
-        assert not at.exception and at.metric[0].value == fmt_number(poverty.household_counts(db, 2024)["poor"], "vi")  # nothing computed twice
-    at.run()  # the login form again (e.g. another tab): not computed again for the same data
-    assert landing.warm_up() is None
+    assert not at.exception and at.title[0].value.endswith("2023")
+    assert calls == computed_ahead  # the headline and charts read what the login form computed
+    again = open_app(monkeypatch, app_db, role=None, year=2023)
+    assert conftest.shows_only_the_login_form(again)
+    assert landing.warming is first and calls == computed_ahead
 
 
-def test_the_login_form_has_the_browser_import_the_headline_code(app_db, fresh_streamlit_caches):
+def test_the_warm_up_thread_is_not_tied_to_the_login_session(monkeypatch, app_db):
+    """The thread must never write to the login page, nor be stopped with its run at the login
+    click: it runs without the session's script context."""
+    import landing
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    contexts = []
+    real = landing._warm
+    monkeypatch.setattr(landing, "_warm", lambda settings: contexts.append(get_script_run_ctx(True)) or real(settings))
+    open_app(monkeypatch, app_db, role=None)
+    landing.warming.join(timeout=60)
+    assert contexts == [None]
+
+
+def test_the_login_form_has_the_browser_import_the_headline_code(monkeypatch, app_db):
     """The metric's browser module, named by this Streamlit version's build, is imported by the
     login page (found where Streamlit keeps it: a version that moves it fails here, not silently)."""
     import landing
 
-    assert landing._METRIC_MODULE is not None and landing._METRIC_MODULE.is_file()
-    at = AppTest.from_file(str(conftest.ROOT / "app.py"), default_timeout=60)
-    at.run()
+    assert landing._METRIC_MODULE is not None
+    at = open_app(monkeypatch, app_db, role=None)
     scripts = [h.proto.body for h in at.get("html")]
     assert any(f'import(new URL("{landing._METRIC_MODULE.name}"' in body for body in scripts)

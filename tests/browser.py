@@ -16,6 +16,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -130,8 +131,8 @@ def open_in_sidebar(page, path: str, timeout: float = 60_000) -> None:
     """Click the page at ``path`` (e.g. "communes"; "" for the overview) in the sidebar and wait
     until the address shows it. Through the sidebar: a new URL would start a new session."""
     page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
-    page.wait_for_function("p => window.location.pathname.replace(/^\\/+|\\/+$/g, '') === p", arg=path,
-                           timeout=timeout)
+    # Told by the browser's navigation events (a poll in the page lags while the page is busy).
+    page.wait_for_url(lambda url: urlparse(url).path.strip("/") == path, timeout=timeout)
 
 
 def screenshot(page, name: str) -> Path:

@@ -11,14 +11,13 @@ import shutil
 import statistics
 import sys
 import time
-from urllib.parse import urlparse
 
 from _results import OUT, ROOT, PeakMemory, synthetic_db, table, write_section
 
 sys.path.insert(0, str(ROOT / "tests"))
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
-from browser import (CHROMIUM, CHROMIUM_ARGS, PAGES, demo_password, error_elements, fill_login,  # noqa: E402
-                     start_server)
+from browser import (CHROMIUM, CHROMIUM_ARGS, ERRORS, PAGES, RUN_ENDED, demo_password,  # noqa: E402
+                     error_elements, fill_login, open_in_sidebar, start_server)
 
 from analytics import auth  # noqa: E402
 from analytics.db import Database  # noqa: E402
@@ -32,22 +31,26 @@ HEADLINE = ('.st-key-headline_{page} [data-testid="stElementContainer"]:not([dat
 # In the page: note when an element matching a selector is first shown. A MutationObserver sees
 # the element the moment it enters the page, and the next animation frame is the paint that
 # shows it; Playwright's own polling runs later when the browser is busy (e.g. compiling a
-# chart library just after the headline), so its moment would count that work too.
+# chart library just after the headline), so its moment would count that work too. The watch of
+# the page before is stopped first (it may still run when that page showed an error instead), and
+# only the current watch may note its paint.
 PAINT_WATCH = """(selector) => {
+    if (window.__paintObserver) window.__paintObserver.disconnect();
     window.__painted = null;
     const check = () => {
         const el = document.querySelector(selector);
         if (el && el.getBoundingClientRect().height > 0) {
             observer.disconnect();
-            requestAnimationFrame(() => { window.__painted = Date.now() / 1000; });
+            requestAnimationFrame(() => {
+                if (window.__paintObserver === observer) window.__painted = Date.now() / 1000;
+            });
         }
     };
     const observer = new MutationObserver(check);
+    window.__paintObserver = observer;
     observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
     check();
 }"""
-# The app once its run has ended (the status widget shows only for runs longer than 0.5 s).
-RUN_ENDED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 def prepare(rows: int, communes: int | None):
@@ -79,25 +82,32 @@ def painted(page) -> float:
     return page.wait_for_function("window.__painted", timeout=180_000).json_value()
 
 
-def open_page(page, name: str, path: str) -> tuple[float | str, float | str]:
-    """Click the page in the sidebar; seconds until its headline figure is shown, and until the
-    whole page has been drawn (the run has ended); or what went wrong: 'error' when the page
-    shows an exception, 'timeout'."""
-    page.evaluate(PAINT_WATCH, HEADLINE.format(page=name))
-    start = time.time()
-    page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').first.click()
+def await_page(page, name: str, start: float) -> tuple[float | str, float | str]:
+    """Once page ``name`` was asked for at ``start`` (epoch s, its headline watched): seconds until
+    its headline figure is painted, and until the whole page has been drawn (the run has ended);
+    or what went wrong: 'error' when the page shows an exception or error box, 'timeout'."""
     try:
-        page.wait_for_url(lambda url: urlparse(url).path.strip("/") == path, timeout=60_000)
-        # The headline, or an error box instead (a broken page is not a slow one).
-        page.locator(f'{HEADLINE.format(page=name)}, [data-testid="stException"], '
-                     f'[data-testid="stAlertContentError"]').first.wait_for(state="visible", timeout=180_000)
-        page.wait_for_selector(RUN_ENDED, timeout=180_000)  # the headline came from the new run
+        # The headline, or an error box instead (a broken page is not a slow one); both drawn
+        # by the new run.
+        page.locator(f"{HEADLINE.format(page=name)}, {ERRORS}").first.wait_for(state="visible", timeout=180_000)
+        page.wait_for_selector(RUN_ENDED, timeout=180_000)
         whole = time.time() - start
+        if error_elements(page):
+            return "error", "error"
+        return painted(page) - start, whole
     except PlaywrightTimeout:
         return "timeout", "timeout"
-    if error_elements(page):
-        return "error", "error"
-    return painted(page) - start, whole
+
+
+def open_page(page, name: str, path: str) -> tuple[float | str, float | str]:
+    """Click the page in the sidebar; as ``await_page``, from the click."""
+    page.evaluate(PAINT_WATCH, HEADLINE.format(page=name))
+    start = time.time()
+    try:
+        open_in_sidebar(page, path)
+    except PlaywrightTimeout:
+        return "timeout", "timeout"
+    return await_page(page, name, start)
 
 
 def shown(value) -> str:
@@ -120,10 +130,8 @@ def one_pass(path, browser) -> tuple[dict, float, float]:
         context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
         page = context.new_page()
         start = login(page, server.url + f"/?year={YEAR}")
-        page.locator(HEADLINE.format(page="overview")).first.wait_for(state="visible", timeout=180_000)
-        page.wait_for_selector(RUN_ENDED, timeout=180_000)
-        times[("login", "first", "whole")] = time.time() - start
-        times[("login", "first", "headline")] = painted(page) - start
+        times[("login", "first", "headline")], times[("login", "first", "whole")] = \
+            await_page(page, "overview", start)
         for visit in ("first", "again"):  # again: cached on data_version
             for name, url_path in PAGES[1:] + PAGES[:1]:
                 times[(name, visit, "headline")], times[(name, visit, "whole")] = open_page(page, name, url_path)

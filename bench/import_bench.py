@@ -3,8 +3,9 @@ header, clean, validate, one-transaction write, derived status) beside pandas.re
 openpyxl reading the same file, and print both, their ratio and the peak memory of each.
 
 Each measurement runs in its own process so that its peak memory is its own; modules are loaded
-before the clock starts (the dashboard has them loaded); each is taken three times, the median
-shown. Goals: the commit within 3 s and 600 MB, and at most a quarter of the openpyxl read.
+before the clock starts (the dashboard has them loaded); each is taken RUNS (3) times, the median
+time shown with the highest peak. Goals: the commit within 3 s and 600 MB (572 MiB), and at most
+a quarter of the openpyxl read.
 
     .venv/bin/python bench/import_bench.py [--rows 100000]
 """
@@ -23,6 +24,10 @@ import time
 from pathlib import Path
 
 from _results import ROOT, write_section
+
+RUNS = 3  # this machine's timings wander by a third from run to run: the median of three
+GOAL_SECONDS, GOAL_BYTES, GOAL_RATIO = 3, 600e6, 0.25
+GOAL_MIB = GOAL_BYTES / 2**20  # the peaks are in MiB (ru_maxrss is in KiB on Linux)
 
 
 def build_workbook(path: Path, rows: int, seed: int = 1) -> None:
@@ -75,13 +80,14 @@ def measure(step: str, workbook: Path, db_path: Path) -> dict:
         if report.status != "committed":
             raise SystemExit(f"import failed: {[e.to_dict() for e in report.errors[:5]]}")
         rows = report.rows_imported
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"step": step, "seconds": round(seconds, 2), "peak_mb": round(peak_mb), "rows": rows}
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"step": step, "seconds": round(seconds, 2), "peak_mib": round(peak_mib), "rows": rows}
 
 
-def run_in_process(step: str, workbook: Path, db_path: Path, runs: int = 3) -> dict:
-    """The median of ``runs`` measurements (this machine's timings wander by a third from run to
-    run), each in a fresh process on a fresh copy of the database."""
+def run_in_process(step: str, workbook: Path, db_path: Path, runs: int = RUNS) -> dict:
+    """The run of median time among ``runs`` measurements, each in a fresh process on a fresh copy
+    of the database, with every run's seconds and the highest peak of them all (the memory goal
+    holds for every run, not for the median one)."""
     results = []
     for i in range(runs):
         fresh = db_path.with_name(f"{db_path.stem}-{step}-{i}.duckdb")
@@ -92,6 +98,7 @@ def run_in_process(step: str, workbook: Path, db_path: Path, runs: int = 3) -> d
     results.sort(key=lambda r: r["seconds"])
     median = dict(results[len(results) // 2])
     median["all_seconds"] = [r["seconds"] for r in results]
+    median["max_peak_mib"] = max(r["peak_mib"] for r in results)
     return median
 
 
@@ -116,18 +123,21 @@ def main() -> None:
         commit = run_in_process("commit", workbook, tmp / "bench.duckdb")
         read = run_in_process("openpyxl", workbook, tmp / "bench.duckdb")
     ratio = commit["seconds"] / read["seconds"]
-    met = commit["rows"] == args.rows and commit["seconds"] <= 3 and commit["peak_mb"] <= 600 and ratio <= 0.25
+    met = (commit["rows"] == args.rows and commit["seconds"] <= GOAL_SECONDS
+           and commit["max_peak_mib"] <= GOAL_MIB and ratio <= GOAL_RATIO)
+    goals = f"{GOAL_SECONDS} s and {GOAL_BYTES / 1e6:.0f} MB ({GOAL_MIB:.0f} MiB)"
     lines = [
-        "median of three runs, each in a fresh process (modules loaded before the clock starts)",
-        f"full validated commit:              {commit['seconds']:7.2f} s  peak {commit['peak_mb']:5d} MB  "
+        f"median time of {RUNS} runs and the highest peak of them, each run in a fresh process "
+        "(modules loaded before the clock starts)",
+        f"full validated commit:              {commit['seconds']:7.2f} s  peak {commit['max_peak_mib']:5d} MiB  "
         f"({commit['rows']:,} rows; runs {commit['all_seconds']})",
-        f"pandas.read_excel(engine=openpyxl): {read['seconds']:7.2f} s  peak {read['peak_mb']:5d} MB  "
+        f"pandas.read_excel(engine=openpyxl): {read['seconds']:7.2f} s  peak {read['max_peak_mib']:5d} MiB  "
         f"({read['rows']:,} rows; runs {read['all_seconds']})",
-        f"ratio commit / read: {ratio:.2f} (goal ≤ 0.25)",
-        f"every row committed, within 3 s and 600 MB, ratio within goal: {'yes' if met else 'no'}"]
+        f"ratio commit / read: {ratio:.2f} (goal ≤ {GOAL_RATIO:g})",
+        f"every row committed, within {goals}, ratio within goal: {'yes' if met else 'no'}"]
     print("\n".join(lines))
-    write_section("Import", f"`bench/import_bench.py` on a {args.rows:,}-row workbook (goals: 3 s and 600 MB; "
-                  "peak: the importing process's own).\n\n```\n" + "\n".join(lines) + "\n```")
+    write_section("Import", f"`bench/import_bench.py` on a {args.rows:,}-row workbook (goals: {goals}; "
+                  "peak: the importing process's own, in MiB).\n\n```\n" + "\n".join(lines) + "\n```")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from analytics import budget, deprivations, poverty, summary, targets, transitio
 from analytics.db import Database
 
 YEAR = 2024  # a year with a year before it (transitions), targets, a budget and disbursements
-MIN_PAIRS, MIN_SECONDS = 5, 1.0  # short calls are repeated until a second has passed: medians of many
+MIN_ROUNDS, MIN_SECONDS = 5, 1.0  # short calls are repeated until a second has passed: medians of many
 GOAL_SECONDS, GOAL_RATIO = 1.0, 2.0
 
 LIVE = "household WHERE superseded_by IS NULL"
@@ -172,30 +172,18 @@ CASES = [
 ]
 
 
-def timed_pair(product, bare) -> tuple[float, float, int]:
-    """Median times of ``product`` and ``bare``, run in turn (so a busy moment of the machine
-    falls on both) after one warm-up each (the page caches make warm runs the norm): at least
-    MIN_PAIRS pairs, more for quick calls until MIN_SECONDS have passed; and the pair count."""
-    product(), bare()
-    mine, theirs = [], []
+def medians(*fns) -> list[float]:
+    """Median times of ``fns``, called in turn (so a busy moment of the machine falls on each):
+    at least MIN_ROUNDS rounds, more for quick calls until MIN_SECONDS have passed. No warm-up
+    here: the caller has run each once (the page caches make warm runs the norm)."""
+    runs = [[] for _ in fns]
     started = time.perf_counter()
-    while len(mine) < MIN_PAIRS or time.perf_counter() - started < MIN_SECONDS:
-        for fn, runs in ((product, mine), (bare, theirs)):
+    while len(runs[0]) < MIN_ROUNDS or time.perf_counter() - started < MIN_SECONDS:
+        for fn, times in zip(fns, runs):
             start = time.perf_counter()
             fn()
-            runs.append(time.perf_counter() - start)
-    return statistics.median(mine), statistics.median(theirs), len(mine)
-
-
-def timed(fn) -> float:
-    """Median of MIN_PAIRS runs after one warm-up run."""
-    fn()
-    runs = []
-    for _ in range(MIN_PAIRS):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+            times.append(time.perf_counter() - start)
+    return [statistics.median(times) for times in runs]
 
 
 def bench(rows: int) -> list[list]:
@@ -204,16 +192,18 @@ def bench(rows: int) -> list[list]:
     with Database(path) as db:
         actual = db.scalar("SELECT count(*) FROM household")
         for name, call, sql, figure, bare_figure in CASES:
+            # The check runs each once: the warm-up before timing.
             mine, theirs = figure(call(db)), bare_figure(db.query(sql))
             if mine != theirs:  # the bare query must compute the same figures, or the ratio means nothing
                 raise SystemExit(f"{name}: the product says {mine}, the bare query {theirs}")
-            product, bare, _ = timed_pair(lambda: call(db), lambda: db.query(sql))
+            product, bare = medians(lambda: call(db), lambda: db.query(sql))
             out.append([name, f"{actual:,}", f"{product:.3f}", f"{bare:.3f}", f"{product / bare:.1f}",
                         "yes" if product <= GOAL_SECONDS and product <= GOAL_RATIO * bare else "no"])
             print(" | ".join(out[-1]), flush=True)
         # The whole summary (it calls other functions than the ones above: no bare query to set
-        # beside it).
-        product = timed(lambda: summary.summary(db, YEAR))
+        # beside it), warmed up once as the others by their check.
+        summary.summary(db, YEAR)
+        product = medians(lambda: summary.summary(db, YEAR))[0]
         out.append(["summary.summary (all of it)", f"{actual:,}", f"{product:.3f}", "—", "—", "—"])
         print(" | ".join(out[-1]), flush=True)
     return out
@@ -229,7 +219,7 @@ def main(argv: list[str]) -> int:
     text = table(headers, rows)
     print(text)
     write_section("Analytics", f"Year {YEAR}; medians of warm runs, the product's and the bare query's in "
-                  f"turn, at least {MIN_PAIRS} of each and more for quick calls (until {MIN_SECONDS:g} s "
+                  f"turn, at least {MIN_ROUNDS} of each and more for quick calls (until {MIN_SECONDS:g} s "
                   f"have passed); the bare query computes the "
                   f"same figures straight from the tables (no views, unit mapping, names or pandas), and "
                   f"one figure of each was checked equal to the product's before timing.\n\n{text}")

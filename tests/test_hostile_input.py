@@ -15,7 +15,7 @@ from analytics.db import Database
 from analytics.importer import import_file
 from analytics.importer.listing import household_list
 from browser import demo_password
-from conftest import ROOT, open_app, refusal
+from conftest import ROOT, open_app, refusal, run_cli
 
 SQL = "x'); DROP TABLE household; --"
 HTML = "<img src=x onerror=alert(1)><script>alert(2)</script>"
@@ -211,3 +211,33 @@ def test_in_the_browser_hostile_names_show_as_text_and_run_nothing(demo_db_file,
         screenshot(page, "hostile-admin")
         assert dialogs == []
         assert page.locator("img[src='x']").count() == 0 and page.locator("main script").count() == 0
+
+
+# -- init --demo never reaches a real deployment ---------------------------------------------------
+
+def test_init_demo_refuses_a_database_with_a_real_account(empty_db_file, tmp_path):
+    path = tmp_path / "office.duckdb"
+    shutil.copy(empty_db_file, path)
+    with Database(path) as db:
+        auth.create_account(db, "chutich", "admin", "mat-khau-rat-dai-2025")
+    result = run_cli("init", "--demo", "--db", str(path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "đã có tài khoản" in result.stderr
+    with Database(path) as db:
+        assert [r[0] for r in db.query("SELECT username FROM app_user")] == ["chutich"]
+        assert db.scalar("SELECT count(*) FROM import_batch") == 0
+        with pytest.raises(auth.LoginRefused):
+            auth.authenticate(db, "admin", "demo-admin-2024")
+
+
+def test_init_demo_on_a_database_with_data_is_a_clear_refusal(demo_db_file, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_file, path)
+    with Database(path) as db:
+        before = intact(db)
+    result = run_cli("init", "--demo", "--db", str(path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "ValueError" not in result.stderr
+    assert "minh họa" in result.stderr
+    with Database(path) as db:
+        assert intact(db) == before

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+
+from ..cli import EXIT_REJECTED
 from ..db import Database
-from ..demo import load_demo
+from ..demo import DemoRefused, load_demo
 
 
 def run(args) -> int:
     with Database(args.db) as db:
         if args.demo:
-            counts = load_demo(db)
+            try:
+                counts = load_demo(db)
+            except DemoRefused as exc:
+                print(f"Từ chối / refused: {exc}", file=sys.stderr)
+                return EXIT_REJECTED
             print(f"Đã tạo dữ liệu minh họa / demo data created: {sum(counts.values())} dòng / rows "
                   f"in {db.path}")
         else:

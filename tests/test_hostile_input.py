@@ -241,3 +241,20 @@ def test_init_demo_on_a_database_with_data_is_a_clear_refusal(demo_db_file, tmp_
     assert "minh họa" in result.stderr
     with Database(path) as db:
         assert intact(db) == before
+
+
+# -- serving: this machine only unless chosen; no error details in the browser --------------------
+
+def test_the_server_listens_on_this_machine_only_unless_told_otherwise():
+    import subprocess
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "127.0.0.1"
+    assert config["client"]["showErrorDetails"] == "none"
+    dry_run = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True,
+                             env={"PATH": "/usr/bin:/bin", "POVERTY_DB": "/nonexistent/x.duckdb"})
+    assert "--server.address 127.0.0.1" in dry_run.stdout
+    chosen = subprocess.run(["make", "-n", "run", "ADDRESS=0.0.0.0"], cwd=ROOT, capture_output=True,
+                            text=True, env={"PATH": "/usr/bin:/bin", "POVERTY_DB": "/nonexistent/x.duckdb"})
+    assert "--server.address 0.0.0.0" in chosen.stdout

@@ -24,7 +24,7 @@ from .exports import record_export, spreadsheet_safe
 from .passwords import hash_password, verify_password
 from .scopes import (PERMISSIONS, PERSONAL_COLUMNS, Role, Scope, mask_frame, mask_id, mask_name,
                      role, roles)
-from .sessions import Session, authenticate, logout, resume, sso_login
+from .sessions import Session, authenticate, logout, resume, sso_login, unlock_account
 from .settings import update_setting
 
 __all__ = [
@@ -34,5 +34,5 @@ __all__ = [
     "has_accounts", "has_active_admin", "hash_password", "list_accounts", "logout", "mask_frame",
     "mask_id", "mask_name", "normalize_username", "parse_communes", "record_export", "resume",
     "role", "roles", "scope_for", "set_active", "set_password", "set_role", "sso_login",
-    "spreadsheet_safe", "update_setting", "username_for_email", "utcnow", "verify_password",
+    "spreadsheet_safe", "unlock_account", "update_setting", "username_for_email", "utcnow", "verify_password",
 ]

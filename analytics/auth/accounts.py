@@ -150,6 +150,7 @@ def set_password(db, username: str, password: str, *, actor: str | None = None,
         now = clock()
         cur.execute("UPDATE app_user SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
                     "locked_until = NULL WHERE username = ?", [hashed, now, name])
+        cur.execute("DELETE FROM login_throttle WHERE username = ?", [name])
         audit.record(cur, "password_changed", actor or name, {"account": name}, now=now)
 
 

@@ -30,50 +30,101 @@ class Session:
     method: str = "password"            # password | sso
 
 
-def authenticate(db, username: str, password: str, *, clock: Clock = utcnow) -> tuple[Session, Scope]:
-    """Check a login; the new Session and its Scope, or LoginRefused.
+ANY_ACCOUNT = ""  # the login_throttle row of a client's failures under any name
+LOCAL_CLIENT = "local"
 
-    After ``lockout_attempts`` failures in a row the account is locked for ``lockout_minutes``;
-    while locked even the right password is refused. Every attempt is audited."""
+
+def authenticate(db, username: str, password: str, *, client: str = LOCAL_CLIENT,
+                 clock: Clock = utcnow) -> tuple[Session, Scope]:
+    """Check a login from ``client`` (the computer's address); the new Session and its Scope, or
+    LoginRefused.
+
+    Every refusal before the password is known to be right reads the same ("bad_credentials")
+    and costs the same time, whether the account is unknown, the password wrong or the login
+    held back, so that nobody can tell which usernames exist. Failures are counted per client:
+    after ``lockout_attempts`` wrong passwords for one account, that account is locked for
+    ``lockout_minutes`` *from that client* (its owner still logs in from another computer);
+    after ``throttle_after_failures`` failures under any names, the client waits
+    ``throttle_base_seconds``, doubled
+    at each further failure, up to ``lockout_minutes``. A failure older than ``lockout_minutes``
+    is forgotten; an administrator can unlock (``unlock_account``). Every attempt is audited; an
+    unknown name is recorded without its text (it may be a password typed in the wrong field)."""
     now = clock()
     typed = normalize_username(username)
     name = typed if USERNAME_RE.match(typed) else None
-    row = db.query("SELECT password_hash, active, failed_logins, locked_until FROM app_user "
-                   "WHERE username = ?", [name]) if name else []
-    if not row:
-        verify_password(str(password), _dummy_hash())  # the same time as a known account
-        audit.record(db, "login_failed", typed[:64], {"reason": "unknown_account"}, now=now)
+    row = db.query("SELECT password_hash, active FROM app_user WHERE username = ?", [name]) if name else []
+    known = name if row else None
+    stored, active = row[0] if row else (None, None)
+    held_until = _held_until(db, client, known, now)
+    # The same bcrypt work on every path: the answer's timing tells nothing.
+    right = verify_password(str(password), stored or _dummy_hash()) and stored is not None
+    if held_until is not None:
+        audit.record(db, "login_failed", known, {"reason": "throttled", "client": client}, now=now)
         raise LoginRefused("bad_credentials")
-    stored, active, failed, locked_until = row[0]
-    if locked_until is not None and locked_until > now:
-        audit.record(db, "login_failed", name, {"reason": "locked"}, now=now)
-        raise LoginRefused("locked", locked_until)
-    if not verify_password(password, stored):
-        attempts = max(int_setting(db, "lockout_attempts", 5), 1)
-        minutes = int_setting(db, "lockout_minutes", 15)
-        failed = (failed or 0) + 1
-        with db.transaction(changes_data=False) as cur:
-            if failed >= attempts:
-                until = now + timedelta(minutes=minutes)
-                cur.execute("UPDATE app_user SET failed_logins = 0, locked_until = ? WHERE username = ?",
-                            [until, name])
-                audit.record(cur, "login_failed", name, {"reason": "bad_password"}, now=now)
-                audit.record(cur, "account_locked", name, {"until": until, "after": failed}, now=now)
-            else:
-                until = None
-                cur.execute("UPDATE app_user SET failed_logins = ? WHERE username = ?", [failed, name])
-                audit.record(cur, "login_failed", name, {"reason": "bad_password"}, now=now)
-        raise LoginRefused("locked", until) if until else LoginRefused("bad_credentials")
+    if not right:
+        _record_failure(db, client, known, now)
+        raise LoginRefused("bad_credentials")
     if not active:
-        audit.record(db, "login_failed", name, {"reason": "disabled"}, now=now)
+        audit.record(db, "login_failed", known, {"reason": "disabled"}, now=now)
         raise LoginRefused("disabled")
-    return _open_session(db, name, "password", now)
+    return _open_session(db, known, "password", now, client)
 
 
-def _open_session(db, name: str, method: str, now: datetime) -> tuple[Session, Scope]:
+def _held_until(db, client: str, name: str | None, now: datetime) -> datetime | None:
+    """When the client may try again (for this account, or at all), or None: it may now."""
+    keys = [ANY_ACCOUNT] + ([name] if name else [])
+    until = db.query("SELECT max(blocked_until) FROM login_throttle WHERE client = ? AND username IN "
+                     f"({', '.join('?' * len(keys))}) AND blocked_until > ?", [client, *keys, now])
+    return until[0][0] if until else None
+
+
+def _record_failure(db, client: str, name: str | None, now: datetime) -> None:
+    attempts = max(int_setting(db, "lockout_attempts", 5), 1)
+    client_attempts = max(int_setting(db, "throttle_after_failures", 10), 1)
+    window = timedelta(minutes=max(int_setting(db, "lockout_minutes", 15), 1))
+    base = max(int_setting(db, "throttle_base_seconds", 1), 0)
+    with db.transaction(changes_data=False) as cur:
+        counts = {}
+        for key in [ANY_ACCOUNT] + ([name] if name else []):
+            previous = cur.execute("SELECT failures FROM login_throttle WHERE client = ? AND username = ? "
+                                   "AND last_failure > ?", [client, key, now - window]).fetchall()
+            counts[key] = (previous[0][0] if previous else 0) + 1
+        blocked = {}
+        if counts[ANY_ACCOUNT] >= client_attempts:
+            delay = min(timedelta(seconds=base * 2 ** min(counts[ANY_ACCOUNT] - client_attempts, 30)), window)
+            blocked[ANY_ACCOUNT] = now + delay
+        if name and counts[name] >= attempts:
+            blocked[name] = now + window
+        for key, failures in counts.items():
+            cur.execute("INSERT OR REPLACE INTO login_throttle VALUES (?, ?, ?, ?, ?)",
+                        [client, key, 0 if key == name and key in blocked else failures, now, blocked.get(key)])
+        audit.record(cur, "login_failed", name,
+                     {"reason": "bad_password" if name else "unknown_account", "client": client}, now=now)
+        if name in blocked:
+            cur.execute("UPDATE app_user SET locked_until = ? WHERE username = ?", [blocked[name], name])
+            audit.record(cur, "account_locked", name,
+                         {"until": blocked[name], "after": counts[name], "client": client}, now=now)
+
+
+def unlock_account(db, username: str, *, actor: str | None = None, clock: Clock = utcnow) -> bool:
+    """Lift every lock of an account (from any client); whether there was one. Audited."""
+    name = normalize_username(username)
+    now = clock()
+    with db.transaction(changes_data=False) as cur:
+        held = cur.execute("SELECT count(*) FROM login_throttle WHERE username = ? AND blocked_until > ?",
+                           [name, now]).fetchall()[0][0]
+        cur.execute("DELETE FROM login_throttle WHERE username = ?", [name])
+        cur.execute("UPDATE app_user SET locked_until = NULL, failed_logins = 0 WHERE username = ?", [name])
+        audit.record(cur, "account_unlocked", actor, {"account": name, "was_locked": bool(held)}, now=now)
+    return bool(held)
+
+
+def _open_session(db, name: str, method: str, now: datetime,
+                  client: str = LOCAL_CLIENT) -> tuple[Session, Scope]:
     with db.transaction(changes_data=False) as cur:
         cur.execute("UPDATE app_user SET failed_logins = 0, locked_until = NULL, last_login_at = ? "
                     "WHERE username = ?", [now, name])
+        cur.execute("DELETE FROM login_throttle WHERE client = ? AND username = ?", [client, name])
         audit.record(cur, "login", name, {"method": method}, now=now)
     return Session(name, now, now, method), scope_for(db, name)
 

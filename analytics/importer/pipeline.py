@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from .. import audit
-from ..batches import create_batch, find_duplicate, finish_batch, holds_rows_outside, insert_frame, supersede
+from ..batches import (UNIT_COLUMNS, create_batch, find_duplicate, finish_batch, holds_rows_outside,
+                       insert_frame, rows_outside, supersede)
 from ..reference import get_setting
 from .clean import blank, spread
 from .grid import Grid, excel_row, require
@@ -86,6 +87,8 @@ def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, 
     tables = []
     if require(report, grid, found.name, found.required):
         tables = found.build(db, grid, title, report, year=year, commune=commune, communes=communes)
+    if communes is not None and not report.errors:
+        _check_scope(db, report, tables, communes)
     if report.errors:
         report.status = "rejected"
         return report
@@ -100,6 +103,21 @@ def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, 
     _commit(db, report, found, tables, user=user, illustrative=illustrative)
     step(1.0, "done")
     return report
+
+
+def _check_scope(db, report: ImportReport, tables, communes) -> None:
+    """The scope check every kind passes, whatever it writes (a kind may also flag its rows one
+    by one): no row may belong to a unit outside the user's communes (a district's budget plan
+    or targets included)."""
+    for table, frame in tables:
+        outside = rows_outside(table, frame, communes)
+        if outside.any():
+            vintage, code = (frame.loc[outside, c].iloc[0] for c in UNIT_COLUMNS[table])
+            name = db.query("SELECT name FROM org_unit WHERE vintage = ? AND code = ?",
+                            [None if pd.isna(vintage) else int(vintage), code])
+            report.error("import_err_unit_outside_scope", sheet=report.sheet, value=code,
+                         unit=f"{name[0][0]} ({code})" if name else str(code))
+            return
 
 
 def _grid(sheet, header: Header) -> Grid:

@@ -39,7 +39,23 @@ def years_of(db, grid: Grid, title, report: ImportReport, year_option) -> pd.Ser
         return None
     distinct = sorted({int(y) for y in years.dropna()})
     report.year = distinct[0] if len(distinct) == 1 else distinct
+    without_units = [y for y in distinct if not _has_units(y)]
+    if without_units:  # e.g. 1890: no unit list covers it, so no row of it can be placed
+        bad = years.isin(without_units)
+        if col is not None and report.year_source.startswith("column"):
+            flag(report, grid, "year", bad, years, "import_err_year_no_units")
+        else:
+            report.error("import_err_year_no_units", sheet=grid.sheet, value=without_units[0])
+        return None
     return years.astype("Int64") if n else years
+
+
+def _has_units(year: int) -> bool:
+    try:
+        vintage_for_year(year)
+    except ValueError:
+        return False
+    return True
 
 
 def check_standard_years(db, grid: Grid, report: ImportReport, years: pd.Series) -> None:

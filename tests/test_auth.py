@@ -541,3 +541,31 @@ def test_with_an_auth_section_the_login_form_offers_single_sign_on(app_db, monke
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]  # the local login stays
     assert any("SSO" in b.label for b in at.button)
+
+
+# -- the first administrator needs the code printed on the terminal ---------------------------------
+
+def test_the_first_administrator_needs_the_one_time_code(db):
+    first = auth.issue_setup_code(db)
+    code = auth.issue_setup_code(db)  # a new code replaces the old one
+    for wrong in ("", "AAAAA-AAAAA", first):
+        with pytest.raises(auth.AuthError) as e:
+            auth.create_first_admin(db, wrong, "boss", PASSWORD)
+        assert e.value.reason == "bad_setup_code"
+    assert not auth.has_accounts(db)
+    assert auth.create_first_admin(db, code.lower().replace("-", " "), "boss", PASSWORD) == "boss"
+    assert auth.account(db, "boss")["role"] == "admin"
+    with pytest.raises(auth.AuthError):  # used once; and there is an administrator now
+        auth.create_first_admin(db, code, "second", PASSWORD)
+    assert auth.issue_setup_code(db) is None
+    assert db.scalar("SELECT count(*) FROM setup_code") == 0
+
+
+def test_init_prints_the_code_only_for_a_database_without_accounts(tmp_path):
+    path = tmp_path / "new.duckdb"
+    out = cli_in_process("init", "--db", str(path)).stdout
+    code = re.search(r"([2-9A-Z]{5}-[2-9A-Z]{5})", out).group(1)
+    with Database(path) as db:
+        auth.update_setting(db, "password_hash_rounds", "4")
+        assert auth.create_first_admin(db, code, "boss", PASSWORD) == "boss"
+    assert not re.search(r"[2-9A-Z]{5}-[2-9A-Z]{5}", cli_in_process("init", "--db", str(path)).stdout)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 
+from .. import auth
 from ..cli import EXIT_REJECTED
 from ..db import Database
 from ..demo import DemoRefused, load_demo
+from ..i18n import both
 
 
 def run(args) -> int:
@@ -21,6 +23,9 @@ def run(args) -> int:
                   f"in {db.path}")
         else:
             print(f"Cơ sở dữ liệu sẵn sàng / database ready: {db.path}")
+            code = auth.issue_setup_code(db)
+            if code:
+                print(both("setup_code_printed", code=code))
     return 0
 
 

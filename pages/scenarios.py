@@ -95,9 +95,9 @@ with st.expander(base.tr("scenario_assumptions")):
 loaded = state.get("scn_loaded")
 try:
     if loaded is not None:
-        base = pd.DataFrame(loaded["allocation"], columns=["line", "source", "commune", "amount"])
+        proposed = pd.DataFrame(loaded["allocation"], columns=["line", "source", "commune", "amount"])
     else:
-        base = scenarios.allocate(baseline, params, strategy)
+        proposed = scenarios.allocate(baseline, params, strategy)
 except scenarios.ScenarioError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
@@ -105,8 +105,8 @@ except scenarios.ScenarioError as exc:
 results = st.container()  # the projection shows above the table it comes from
 commune_names = {**dict(zip(baseline.communes["code"], baseline.communes["name"])),
                  baseline.district_code: base.tr("scenario_district_level")}
-wide = (base.pivot_table(index=["line", "commune"], columns="source", values="amount", aggfunc="sum",
-                         sort=False)
+wide = (proposed.pivot_table(index=["line", "commune"], columns="source", values="amount", aggfunc="sum",
+                             sort=False)
         .reindex(columns=baseline.sources).fillna(0.0).reset_index())
 wide.insert(2, "name", wide["commune"].map(commune_names))
 digest = hashlib.sha1(json.dumps([year, strategy, params, loaded and loaded.get("id")],

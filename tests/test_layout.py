@@ -169,3 +169,16 @@ def test_the_dashboard_modules_depend_one_way():
     assert graph["dashboard.base"] == set(), "the base module imports no other module of dashboard"
     assert graph["dashboard.view"] >= {"dashboard.base", "dashboard.reads", "dashboard.session"}  # read as a graph
     assert find_cycle(graph) is None, " -> ".join(find_cycle(graph))
+
+
+@pytest.mark.parametrize("path", PAGES + DASHBOARD, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_module_of_dashboard_is_hidden_by_a_variable_of_the_same_name(path):
+    # A page's ``base = frame`` would turn every later ``base.tr(...)`` into an AttributeError.
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules = {alias.asname or alias.name for node in ast.walk(tree)
+               if isinstance(node, ast.ImportFrom) and node.module == "dashboard" for alias in node.names}
+    bound = [(node.lineno, node.id) for node in ast.walk(tree)
+             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)]
+    bound += [(node.lineno, node.arg) for node in ast.walk(tree) if isinstance(node, ast.arg)]
+    bound += [(node.lineno, node.name) for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+    assert not [(line, name) for line, name in bound if name in modules]

@@ -10,8 +10,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from analytics import batches, budget, demo, deprivations, poverty, reference, targets, transitions, units
-from analytics.importer import listing
+from analytics import budget, demo, deprivations, poverty, reference, targets, transitions, units
 
 from dashboard import base
 
@@ -60,7 +59,10 @@ class CachedRead:
 
 
 def cached_read(function: Callable) -> CachedRead:
-    """The analytics function ``function`` (its first parameter the database) as a cached read."""
+    """The analytics function ``function`` (its first parameter the database) as a cached read.
+    The reads below serve the dashboard pages and the login form's warm-up; a page whose reads
+    need modules no other page loads (the importer, scipy) declares them itself, so that a fresh
+    server does not load those modules before the page is opened."""
     return CachedRead(function)
 
 
@@ -80,9 +82,6 @@ district_deprivations = cached_read(deprivations.district_table)
 alkire_foster = cached_read(deprivations.alkire_foster)
 unit_communes = cached_read(units.communes)
 standard_years = cached_read(reference.standard_years)
-list_batches = cached_read(batches.list_batches)
-household_filters = cached_read(listing.household_filters)
-household_list = cached_read(listing.household_list)
 
 
 def commune_names(vintage: int) -> dict[str, str]:

@@ -6,14 +6,20 @@ import hashlib
 
 import streamlit as st
 
-from analytics.batches import BatchError, rollback
+from analytics.batches import BatchError, list_batches, rollback
 from analytics.i18n import fmt_number, has_label
 from analytics.importer import KINDS, import_file
 from analytics.importer.annotate import annotated_workbook
+from analytics.importer.listing import household_filters, household_list
 from analytics.importer.templates import template_workbook
 from analytics.reference import get_setting, vintage_for_year
 
 from dashboard import base, reads, report_buttons, session, view
+
+# Declared here rather than in dashboard.reads: the importer is loaded only when this page is opened.
+batch_list = reads.cached_read(list_batches)
+household_options = reads.cached_read(household_filters)
+household_rows = reads.cached_read(household_list)
 
 view.set_page("data")
 settings = view.sidebar()
@@ -173,7 +179,7 @@ with tab_import:
                 st.rerun()
 
 with tab_batches:
-    history = reads.list_batches(communes=communes)
+    history = batch_list(communes=communes)
     if history is not None:
         if history.empty:
             st.info(base.tr("data_no_batches"))
@@ -226,7 +232,7 @@ with tab_households:
     elif year is None:
         st.info(base.tr("empty_database"))
     else:
-        options = reads.household_filters(year, communes=communes)
+        options = household_options(year, communes=communes)
         if options is not None:
             names = dict(options["communes"])
             deprivations = {code: (vi if lang == "vi" else en) for code, vi, en in options["deprivations"]}
@@ -244,9 +250,9 @@ with tab_households:
             deprivation = f[4].selectbox(base.tr("data_deprivation"), [None, *deprivations], key="data_f_dep",
                                          format_func=lambda d: base.tr("data_all") if d is None else deprivations[d])
             disagreeing = f[5].toggle(base.tr("data_disagreeing"), key="data_f_disagree")
-            rows = reads.household_list(year, search=search or None, status=status,
-                                        commune=commune, hamlet=hamlet, ethnicity=ethnicity, deprivation=deprivation,
-                                        disagreeing=disagreeing or None, communes=communes)
+            rows = household_rows(year, search=search or None, status=status,
+                               commune=commune, hamlet=hamlet, ethnicity=ethnicity, deprivation=deprivation,
+                               disagreeing=disagreeing or None, communes=communes)
             if rows is not None:
                 st.caption(base.tr("data_households_count", n=fmt_number(len(rows), lang)))
                 status_text = lambda s: base.tr(f"import_status_{s}") if s else "—"  # noqa: E731

@@ -469,12 +469,12 @@ def test_the_admin_page_creates_an_officer_with_communes_and_reads_the_audit_log
 
 
 def test_without_secrets_the_local_login_is_used(app_db, monkeypatch):
-    import auth_ui
+    from dashboard import session
     assert not (ROOT / ".streamlit" / "secrets.toml").exists()
     at = open_app(monkeypatch, app_db, role=None)
     assert shows_only_the_login_form(at)
     assert not any("SSO" in b.label for b in at.button)
-    assert auth_ui.sso_configured() is False
+    assert session.sso_configured() is False
 
 
 # -- in the browser --------------------------------------------------------------------------

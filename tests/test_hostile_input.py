@@ -168,8 +168,8 @@ def test_hostile_uploads_render_as_text_on_the_data_page(app_db, monkeypatch):
     assert not at.exception, at.exception
     # Each file is shown under its own name, its markup escaped (shown as typed: see the browser
     # test), with its check result.
-    import ui
-    assert [h.value for h in at.subheader] == [ui.as_text(name) for name in names]
+    from dashboard import base
+    assert [h.value for h in at.subheader] == [base.as_text(name) for name in names]
     assert [c.value for c in at.caption if c.value.startswith("Hợp lệ")] == ["Hợp lệ: sẵn sàng nhập."] * 4
     assert [m.value for m in at.metric if m.label == "Số dòng nhập"] == [str(len(HOSTILE_NAMES))] * 4
     assert at.button(key="data_confirm").label == "Xác nhận nhập 4 tệp hợp lệ"

@@ -205,15 +205,14 @@ def test_viewers_and_planners_get_no_household_download_or_list(app_db, monkeypa
 
 
 def test_a_download_is_audited_when_its_file_is_produced(demo_db, monkeypatch):
-    import auth_ui
-    import ui
-    monkeypatch.setattr(ui, "get_db", lambda: demo_db)
-    monkeypatch.setattr(auth_ui, "current_scope", lambda: VIEWER)
-    produce = auth_ui.audited(lambda: b"workbook", "bao-cao-2023.xlsx")
+    from dashboard import base, session
+    monkeypatch.setattr(base, "get_db", lambda: demo_db)
+    monkeypatch.setattr(session, "current_scope", lambda: VIEWER)
+    produce = session.audited(lambda: b"workbook", "bao-cao-2023.xlsx")
     assert audit.read(demo_db, actions=["export"]).empty  # drawing the button records nothing
     assert produce() == b"workbook"
     log = audit.read(demo_db, actions=["export"])
     assert log.user_name.tolist() == ["lanhdao"] and "bao-cao-2023.xlsx" in log.detail[0]
-    refused = auth_ui.audited(lambda: b"rows", "households.csv", households=True)
+    refused = session.audited(lambda: b"rows", "households.csv", households=True)
     with pytest.raises(auth.PermissionDenied):  # a viewer's household export never produces data
         refused()

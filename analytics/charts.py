@@ -513,17 +513,58 @@ def for_meeting(fig: go.Figure) -> go.Figure:
     return big
 
 
-def to_png(fig: go.Figure | dict, takeaway: str | None = None, width: int = 1400) -> bytes:
-    """The figure (or its dict) as a PNG (kaleido driving Debian's Chromium), with the takeaway
-    as a subtitle."""
+def _legend_rows(fig: go.Figure, width: int, font: float) -> int:
+    """How many rows a horizontal legend of ``fig`` takes in ``width`` pixels (an estimate on
+    the generous side: a symbol and a gap per entry, text at about 0.6 of the font size)."""
+    if fig.layout.showlegend is False:
+        return 0
+    names = [str(tr.name) for tr in fig.data if tr.name and tr.showlegend is not False]
+    if not names:
+        return 0
+    rows, used, room = 1, 0.0, width * 0.9
+    for name in names:
+        entry = 3.5 * font + 0.6 * font * len(name)
+        if used and used + entry > room:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
+
+
+def png_figure(fig: go.Figure | dict, takeaway: str | None = None, width: int = 1400,
+               keep_height: bool = False) -> go.Figure:
+    """The figure laid out for an image: title, takeaway, legend, plot and source note each in a
+    band of their own, top to bottom (nothing printed over anything else). The bands follow the
+    figure's text sizes; the plot keeps its height (the image grows) unless ``keep_height``."""
+    out = go.Figure(fig)
+    height = int(out.layout.height or HEIGHT)
+    old_top = int(out.layout.margin.t if out.layout.margin.t is not None else 80)
+    base = float(out.layout.legend.font.size or out.layout.font.size or 15)
+    title_size = float(out.layout.title.font.size or 20)
+    pad = round(base * 0.9)
+    title_h = round(title_size * 1.4) if title_of(out) else 0
+    lines = wrap(takeaway, int(width / (base * 0.6))) if takeaway else ""
+    takeaway_h = round(base * 1.5) * (lines.count("<br>") + 1) if lines else 0
+    legend_top = pad + title_h + (takeaway_h + pad if takeaway_h else 0)
+    rows = _legend_rows(out, width, base)
+    top = legend_top + round(base * 2) * rows + pad
+    if not keep_height:
+        height = height - old_top + top
+    out.update_layout(
+        height=height, margin={"t": top},
+        title={"yref": "container", "y": 1 - pad / height, "yanchor": "top", "x": 0.005, "pad": {"t": 0, "b": 0},
+               "subtitle": {"text": lines, "font": {"size": base, "color": "#222222"}}},
+        legend={"orientation": "h", "yref": "container", "y": 1 - legend_top / height, "yanchor": "top",
+                "xref": "container", "x": 0.005, "xanchor": "left"})
+    return out
+
+
+def to_png(fig: go.Figure | dict, takeaway: str | None = None, width: int = 1400,
+           keep_height: bool = False) -> bytes:
+    """The figure (or its dict) as a PNG (kaleido driving Debian's Chromium), laid out by
+    :func:`png_figure`: title, takeaway, legend, plot and source note each in their own band."""
     if CHROMIUM.exists():
         os.environ.setdefault("BROWSER_PATH", str(CHROMIUM))
-    out = go.Figure(fig)
-    if takeaway:  # wrapped so that it leaves room for the legend on the right
-        lines = wrap(takeaway, 95)
-        out.update_layout(title={"subtitle": {"text": lines, "font": {"size": 15}}},
-                          margin={"t": 90 + 20 * lines.count("<br>")})
-        out.update_layout(height=int((out.layout.height or HEIGHT) + 20 * lines.count("<br>")))
+    out = png_figure(fig, takeaway, width, keep_height)
     return out.to_image(format="png", width=width, height=int(out.layout.height or HEIGHT), scale=1)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import textwrap
 import threading
 import warnings
 from contextlib import contextmanager
@@ -102,11 +101,13 @@ def presentation_figure(fig: go.Figure, lang: str = DEFAULT_LANGUAGE, *, titled:
                       height=PNG_HEIGHT, width=PNG_WIDTH)
     source_prefix = t("charts_source", lang, source="")
     is_source = [str(a.text or "").startswith(source_prefix) for a in big.layout.annotations]
-    if titled:  # room under the axis title for the source note at this text size
-        big.update_layout(margin={"b": int(FONT_SIZE * 4.2)})
+    if titled:  # room under the axis title for the source note (all its lines) at this text size
+        lines = max([str(a.text).count("<br>") + 1 for a, src in zip(big.layout.annotations, is_source) if src]
+                    or [0])
+        big.update_layout(margin={"b": int(FONT_SIZE * 4.8 + FONT_SIZE * 0.7 * 1.3 * lines)})
         for a, src in zip(big.layout.annotations, is_source):
             if src:
-                a.update(yshift=-int(FONT_SIZE * 3.1), font={"size": int(FONT_SIZE * 0.7)})
+                a.update(yshift=-int(FONT_SIZE * 4.6), font={"size": int(FONT_SIZE * 0.7)})
     else:
         big.layout.annotations = [a for a, src in zip(big.layout.annotations, is_source) if not src]
         big.update_layout(title={"text": ""}, margin={"t": 60, "b": 20})
@@ -118,12 +119,7 @@ def chart_png(fig: go.Figure, takeaway: str | None = None, *, lang: str = DEFAUL
     """The figure as a PNG of exactly PNG_WIDTH × PNG_HEIGHT pixels: titled, with the takeaway
     as its subtitle, or bare for a slide (``titled=False``)."""
     out = presentation_figure(fig, lang, titled=titled)
-    if titled and takeaway:
-        size = int(FONT_SIZE * 0.75)
-        lines = textwrap.wrap(takeaway, width=int(PNG_WIDTH / (size * 0.55)))
-        out.update_layout(title={"subtitle": {"text": "<br>".join(lines), "font": {"size": size}}},
-                          margin={"t": int(FONT_SIZE * 2.2 + size * 1.4 * len(lines))})
-    return _exact_size(charts.to_png(out, width=PNG_WIDTH))
+    return _exact_size(charts.to_png(out, takeaway if titled else None, width=PNG_WIDTH, keep_height=True))
 
 
 def _exact_size(png: bytes) -> bytes:

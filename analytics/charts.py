@@ -325,20 +325,46 @@ def target_gap_chart(gaps: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, title: st
         return empty_figure(t("charts_no_targets", lang), title, lang)
     frame = gaps.assign(_n=gaps["org_name"].map(short_commune)).sort_values(["gap", "_n"], ascending=[True, False])
     unit = t("charts_unit_households", lang)
+    met = t("charts_gap_met", lang)
     fig = go.Figure()
     for status in ("behind", "at_risk", "on_track", "achieved"):
         part = frame[frame["status"] == status]
         if part.empty:
             continue
         custom = [[fmt_number(a, lang), fmt_number(tg, lang)] for a, tg in zip(part["achieved"], part["target"])]
+        # A gap of zero has no bar to see: a marker at zero stands for it, labelled as met; a
+        # negative gap (more lifted out than the target) carries its number like a positive one.
         fig.add_bar(y=part["_n"], x=part["gap"], orientation="h", name=t(f"charts_target_{status}", lang),
                     marker_color=colour("target_status", status), customdata=custom,
-                    text=[fmt_number(g, lang) if g > 0 else "" for g in part["gap"]], textposition="outside",
+                    text=[met if g == 0 else fmt_number(g, lang) for g in part["gap"]],
+                    textposition="outside", cliponaxis=False,
                     hovertemplate=("%{y}: " + t("charts_gap_hover", lang) + "<extra>%{fullData.name}</extra>"))
+        zero = part[part["gap"] == 0]
+        if not zero.empty:
+            fig.add_scatter(y=zero["_n"], x=[0] * len(zero), mode="markers", showlegend=False,
+                            marker={"symbol": "diamond", "size": 13, "color": colour("target_status", status),
+                                    "line": {"color": "#222222", "width": 1}},
+                            hovertemplate="%{y}: " + met + "<extra></extra>")
     fig.update_yaxes(categoryorder="array", categoryarray=frame["_n"].tolist(), automargin=True)
-    fig.update_xaxes(title=t("charts_unit_gap", lang, unit=unit), tickformat=",.0f", rangemode="tozero")
+    low, high = min(0.0, float(frame["gap"].min())), max(0.0, float(frame["gap"].max()))
+    span = max(high - low, 1.0)
+    # Whole households on the axis: a step of at least one, room for the labels on both sides.
+    fig.update_xaxes(title=t("charts_unit_gap", lang, unit=unit), tickformat=",d", tick0=0,
+                     dtick=max(1, _whole_step(span)), range=[low - span * 0.15 - (0.5 if low < 0 else 0.3),
+                                                         high + span * 0.2 + 0.5],
+                     zeroline=True, zerolinecolor="#555555", zerolinewidth=2)
     height = max(HEIGHT, 120 + 34 * len(frame))
     return _finish(fig, title, _source("charts_source_targets", lang), lang, height=height)
+
+
+def _whole_step(span: float, ticks: int = 8) -> int:
+    """A tick step of 1, 2 or 5 × 10ⁿ households giving about ``ticks`` ticks over ``span``."""
+    raw = max(span / ticks, 1)
+    magnitude = 10 ** int(len(str(int(raw))) - 1)
+    for step in (1, 2, 5, 10):
+        if step * magnitude >= raw:
+            return step * magnitude
+    return 10 * magnitude
 
 
 def target_vs_achieved(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, title: str | None = None,

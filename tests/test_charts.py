@@ -109,7 +109,7 @@ def test_target_gap_bars_take_their_status_colour(demo):
     gaps = filters.commune_rows(demo["gaps"], demo["communes"]["code"])
     fig = charts.target_gap_chart(gaps, "vi")
     shown = 0
-    for trace in fig.data:
+    for trace in (tr for tr in fig.data if tr.type == "bar"):  # markers at zero come on top
         status = next(s for s in ("achieved", "on_track", "at_risk", "behind")
                       if trace.name == charts.t(f"charts_target_{s}", "vi"))
         assert trace.marker.color == charts.colour("target_status", status)
@@ -232,3 +232,30 @@ def test_the_png_download_keeps_the_title_the_page_writes_above_the_chart(demo, 
     title = charts.title_of(charts.trend_chart(demo["trend"], "vi"))
     assert title and {w: v for w, v in exported.items() if w.endswith(".png")} == {"built.png": title,
                                                                                  "given.png": title}
+
+
+def _gaps(values):
+    return pd.DataFrame({
+        "org_name": [f"Xã {chr(65 + i)}" for i in range(len(values))],
+        "gap": values, "achieved": [5] * len(values), "target": [5 + g for g in values],
+        "status": ["achieved" if g <= 0 else "behind" for g in values]})
+
+
+@pytest.mark.parametrize("lang, met", [("vi", "đã đạt"), ("en", "met")])
+def test_gap_chart_draws_and_labels_a_zero_gap_and_numbers_negative_ones(lang, met):
+    fig = charts.target_gap_chart(_gaps([3, 0, -2, 1]), lang)
+    labels = {y: text for tr in fig.data if tr.type == "bar" for y, text in zip(tr.y, tr.text)}
+    assert labels["A"] == "3" and labels["B"] == met and labels["C"] == fmt_number(-2, lang)
+    markers = [tr for tr in fig.data if tr.type == "scatter"]
+    assert [list(tr.y) for tr in markers] == [["B"]] and list(markers[0].x) == [0]
+    # the axis reaches below the negative gap so its bar and number show
+    assert fig.layout.xaxis.range[0] < -2
+
+
+@pytest.mark.parametrize("values", [[1, 0], [3, 2, 1], [40, 7, -3], [250, 3]])
+def test_gap_chart_ticks_are_whole_households(values):
+    axis = charts.target_gap_chart(_gaps(values), "vi").layout.xaxis
+    assert axis.tickformat == ",d" and axis.tick0 == 0
+    assert float(axis.dtick).is_integer() and axis.dtick >= 1
+    span = max(values) - min(0, min(values))
+    assert span / axis.dtick <= 12  # not crowded either

@@ -5,6 +5,7 @@ passwords and usernames at the login form."""
 from __future__ import annotations
 
 import io
+import re
 import json
 import shutil
 
@@ -324,3 +325,20 @@ def test_a_year_no_unit_list_covers_is_a_refusal_not_a_traceback(demo_db_file, t
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     assert "Không có danh mục đơn vị hành chính nào cho năm này" in result.stdout
+
+
+def test_an_unexpected_error_shows_a_reference_never_a_traceback(app_db, monkeypatch, caplog):
+    from analytics import takeaways
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/srv/secret/path/analytics/takeaways.py exploded")
+
+    monkeypatch.setattr(takeaways, "trend", broken)
+    with caplog.at_level("ERROR", logger="dashboard"):
+        at = open_app(monkeypatch, app_db, role="viewer", timeout=90)
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    reference = re.search(r"mã tham chiếu ([0-9A-F]{8})", shown).group(1)
+    assert "/srv/secret" not in shown and "RuntimeError" not in shown
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and "exploded" in str(logged[0].exc_info[1])

@@ -36,12 +36,13 @@ def target_vintage(year: int, units: int | str | None = None) -> int:
 
 def link_sql(vintage: int) -> str:
     """SQL of a relation ``(src_vintage, src_code, code)`` sending every unit of ``vintage`` to
-    itself and every older unit to its successor in ``vintage``; join data on
+    itself and every older unit to its successor in ``vintage`` (the default one of an old
+    commune divided between several, so nothing is counted twice); join data on
     ``(src_vintage, src_code)`` and group by ``code``."""
     v = int(vintage)  # an int, so inlining it is safe
     return (f"(SELECT vintage AS src_vintage, code AS src_code, code FROM org_unit WHERE vintage = {v} "
             f"UNION ALL SELECT old_vintage, old_code, new_code FROM org_unit_map "
-            f"WHERE new_vintage = {v} AND old_vintage <> {v})")
+            f"WHERE new_vintage = {v} AND old_vintage <> {v} AND is_default)")
 
 
 def communes(db: Database, vintage: int) -> pd.DataFrame:

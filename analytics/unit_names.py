@@ -111,6 +111,7 @@ class UnitNames:
 
     def __init__(self, db, vintage: int):
         self.vintage = int(vintage)
+        self._areas: dict[tuple[str, str], Resolution] = {}
         rows = db.query(
             """SELECT u.code, u.name, u.unit_type, u.parent_code,
                       CASE WHEN p.unit_type = 'district' THEN p.name END,
@@ -151,7 +152,7 @@ class UnitNames:
         for area_level, area in (("province", province), ("district", district)):
             if area is None or (isinstance(area, str) and not area.strip()):
                 continue
-            found = area if isinstance(area, Unit) else self.resolve(area, area_level)
+            found = area if isinstance(area, Unit) else self._area(area, area_level)
             if isinstance(found, Resolution):
                 if not found.ok:
                     return Resolution(text, candidates=found.candidates, reason="unknown_area",
@@ -175,6 +176,13 @@ class UnitNames:
             return Resolution(text, reason="unknown", vintage=self.vintage)
         return Resolution(text, candidates=tuple(u for _, u in found), reason="ambiguous",
                           vintage=self.vintage)
+
+    def _area(self, text, level: str) -> Resolution:
+        """A narrowing province or district, resolved once per index (a column repeats it)."""
+        key = (str(text), level)
+        if key not in self._areas:
+            self._areas[key] = self.resolve(text, level)
+        return self._areas[key]
 
     def _area_parts(self, parts, province, district):
         """The province and district named by the parts after the first comma."""

@@ -1,0 +1,117 @@
+"""The national registry (vietnamadminunits) against the hand-checked Hớn Quản rows, its
+mapping of divided communes, the older units a reference CSV adds, and the units command."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from analytics import registry
+from analytics.cli import main
+from analytics.reference import read_csv
+
+
+@pytest.fixture(scope="module")
+def registry_frames():
+    return registry.frames()
+
+
+def test_counts_of_both_vintages(empty_db):
+    counts = dict(((v, t), n) for v, t, n in empty_db.query(
+        "SELECT vintage, unit_type, count(*) FROM unit_registry GROUP BY ALL"))
+    assert counts[(2025, "province")] == 34
+    assert sum(n for (v, t), n in counts.items() if v == 2025 and t != "province") == 3321
+    assert counts[(2024, "province")] == 63 and counts[(2024, "district")] == 696
+    assert sum(counts[(2024, t)] for t in ("xa", "phuong", "thi_tran")) == 10035
+    assert empty_db.scalar("SELECT count(*) FROM unit_registry WHERE source IS NULL") == 0
+    assert empty_db.scalar("SELECT count(*) FROM unit_registry_map WHERE source IS NULL") == 0
+
+
+def test_codes_are_zero_padded_text(empty_db):
+    assert empty_db.query("SELECT name FROM unit_registry WHERE vintage = 2025 AND code = '00097'") \
+        == [("Phường Hồng Hà",)]
+    widths = dict(((t, w) for t, w in empty_db.query(
+        "SELECT unit_type, min(length(code)) FROM unit_registry GROUP BY ALL")))
+    assert widths["province"] == 2 and widths["district"] == 3 and widths["xa"] == 5
+
+
+def test_the_library_agrees_with_the_hand_checked_hon_quan_rows(registry_frames):
+    units, mapping = registry_frames
+    library = units.set_index(["vintage", "code"])
+    for row in read_csv("org_unit.csv"):
+        unit = library.loc[(int(row["vintage"]), row["code"])]
+        assert (unit["name"], unit["unit_type"], unit["parent_code"], bool(unit["is_urban"])) == \
+            (row["name"], row["unit_type"], row["parent_code"], row["is_urban"] == "true"), row
+    hand = {(r["old_code"], r["new_code"]) for r in read_csv("org_unit_map.csv")}
+    old_codes = {old for old, _ in hand}
+    lib = mapping[mapping.old_code.isin(old_codes)]
+    assert set(zip(lib.old_code, lib.new_code)) == hand and lib.is_default.all()
+    # the district and its 13 communes: all the library's units under 694
+    under = units[(units.vintage == 2024) & (units.parent_code == "694")]
+    assert len(under) == 13 and set(under.code) == old_codes - {"694", "70"}
+
+
+def test_every_old_commune_maps_with_exactly_one_default(registry_frames):
+    units, mapping = registry_frames
+    old = units[(units.vintage == 2024) & units.unit_type.isin(["xa", "phuong", "thi_tran"])]
+    defaults = mapping[mapping.is_default].groupby("old_code").size()
+    assert set(old.code) <= set(mapping.old_code)
+    assert (defaults.reindex(old.code) == 1).all()
+    divided = mapping.groupby("old_code").size()
+    assert (divided > 1).sum() > 100  # the library knows hundreds of divided communes
+    new = set(units[units.vintage == 2025].code)
+    assert set(mapping.new_code) <= new
+
+
+def test_older_units_from_the_reference_csv_map_on(monkeypatch, tmp_path, empty_db):
+    """A commune merged before the snapshot is added with the unit it merged into and a source;
+    it maps on to the new units as that one does, and its name resolves."""
+    from analytics import reference, unit_names
+    csv = tmp_path / "reference"
+    csv.mkdir()
+    for f in reference.REFERENCE_DIR.iterdir():
+        (csv / f.name).write_bytes(f.read_bytes())
+    (csv / registry.OLDER_UNITS_FILE).write_text(
+        "vintage,code,name,unit_type,parent_code,is_urban,merged_into,source\n"
+        "2024,99001,Xã Thử Nghiệm,xa,694,false,25327,Nghị quyết thử nghiệm\n", encoding="utf-8")
+    monkeypatch.setattr(reference, "REFERENCE_DIR", csv)
+    registry.frames.cache_clear()
+    try:
+        with empty_db.transaction() as cur:
+            registry.load(cur)
+        assert empty_db.query("SELECT new_code, is_default, source FROM unit_registry_map "
+                              "WHERE old_code = '99001'") == [("25345", True, "Nghị quyết thử nghiệm")]
+        found = unit_names.resolve(empty_db, "xa thu nghiem", 2024)
+        assert found.ok and found.unit.code == "99001"
+        # a unit merged into one the registry does not know is refused
+        (csv / registry.OLDER_UNITS_FILE).write_text(
+            "vintage,code,name,unit_type,parent_code,is_urban,merged_into,source\n"
+            "2024,99002,Xã Khác,xa,694,false,99999,Nguồn\n", encoding="utf-8")
+        registry.frames.cache_clear()
+        with pytest.raises(ValueError, match="99999"):
+            registry.frames()
+    finally:
+        registry.frames.cache_clear()
+
+
+def test_units_command_lists_both_vintages(empty_db_file, capsys):
+    assert main(["units", "--vintage", "2025", "--json", "--db", str(empty_db_file)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert set(rows[0]) == {"vintage", "code", "name", "unit_type", "parent_code", "is_urban"}
+    assert sum(r["unit_type"] == "province" for r in rows) == 34 and len(rows) == 34 + 3321
+    assert main(["units", "--vintage", "2024", "--json", "--db", str(empty_db_file)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    kinds = pd.Series([r["unit_type"] for r in rows]).value_counts()
+    assert kinds["province"] == 63 and kinds["district"] == 696 and len(rows) == 63 + 696 + 10035
+    assert main(["units", "--vintage", "2024", "--parent", "694", "--json", "--db", str(empty_db_file)]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 13
+
+
+def test_units_search_refuses_a_shared_name_and_resolves_it_within_a_province(empty_db_file, capsys):
+    assert main(["units", "--search", "Tan Hung", "--json", "--db", str(empty_db_file)]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["reason"] == "ambiguous" and len(out["units"]) == 6
+    assert main(["units", "--search", "UBND XÃ TÂN HƯNG", "--province", "Dong Nai", "--json",
+                 "--db", str(empty_db_file)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [u["code"] for u in out["units"]] == ["25345"]

@@ -63,10 +63,10 @@ def test_every_old_commune_maps_with_exactly_one_default(registry_frames):
     assert set(mapping.new_code) <= new
 
 
-def test_older_units_from_the_reference_csv_map_on(monkeypatch, tmp_path, empty_db):
-    """A commune merged before the snapshot is added with the unit it merged into and a source;
-    it maps on to the new units as that one does, and its name resolves."""
-    from analytics import reference, unit_names
+@pytest.fixture
+def older_csv(monkeypatch, tmp_path):
+    """The reference folder with one older commune (merged into Xã Thanh An) in unit_older.csv."""
+    from analytics import reference
     csv = tmp_path / "reference"
     csv.mkdir()
     for f in reference.REFERENCE_DIR.iterdir():
@@ -76,6 +76,25 @@ def test_older_units_from_the_reference_csv_map_on(monkeypatch, tmp_path, empty_
         "2024,99001,Xã Thử Nghiệm,xa,694,false,25327,Nghị quyết thử nghiệm\n", encoding="utf-8")
     monkeypatch.setattr(reference, "REFERENCE_DIR", csv)
     registry.frames.cache_clear()
+    yield csv
+    registry.frames.cache_clear()
+
+
+def test_init_reloads_the_registry_of_an_existing_database(older_csv, empty_db_file, tmp_path):
+    path = tmp_path / "existing.duckdb"
+    path.write_bytes(empty_db_file.read_bytes())
+    assert main(["init", "--db", str(path)]) == 0
+    from analytics.db import Database
+    with Database(path) as db:
+        assert db.query("SELECT name, merged_into, source FROM unit_registry WHERE code = '99001'") == [
+            ("Xã Thử Nghiệm", "25327", "Nghị quyết thử nghiệm")]
+
+
+def test_older_units_from_the_reference_csv_map_on(older_csv, empty_db):
+    """A commune merged before the snapshot is added with the unit it merged into and a source;
+    it maps on to the new units as that one does, and its name resolves."""
+    from analytics import unit_names
+    csv = older_csv
     try:
         with empty_db.transaction() as cur:
             registry.load(cur)

@@ -188,3 +188,41 @@ def load(cur) -> tuple[int, int]:
         cur.unregister("registry_units_frame")
         cur.unregister("registry_map_frame")
     return len(units), len(mapping)
+
+
+def adopt(cur, vintage: int, code: str) -> int:
+    """Make a registry unit, everything under it and the units above it units the database works
+    with (``org_unit``), with their successors (or predecessors) in the other vintage and the
+    mapping between them (``org_unit_map``); rows already there (the hand-checked ones, with their
+    notes) are kept. Returns the number of units added."""
+    before = cur.execute("SELECT count(*) FROM org_unit").fetchone()[0]
+    cur.execute("CREATE OR REPLACE TEMP TABLE adopted (vintage INTEGER, code VARCHAR)")
+    # the unit and its descendants (two levels at most)
+    cur.execute("""INSERT INTO adopted
+        SELECT vintage, code FROM unit_registry WHERE vintage = $v AND $c IN (code, parent_code)
+        UNION SELECT c.vintage, c.code FROM unit_registry c JOIN unit_registry p
+            ON p.vintage = c.vintage AND p.code = c.parent_code WHERE c.vintage = $v AND p.parent_code = $c""",
+                {"v": int(vintage), "c": str(code)})
+    # the units they map to or from in the other vintage, and the mapping itself
+    cur.execute("""CREATE OR REPLACE TEMP TABLE adopted_map AS
+        SELECT m.* FROM unit_registry_map m JOIN adopted a
+            ON (a.vintage, a.code) IN ((m.old_vintage, m.old_code), (m.new_vintage, m.new_code))""")
+    cur.execute("""INSERT INTO adopted SELECT new_vintage, new_code FROM adopted_map
+                   UNION SELECT old_vintage, old_code FROM adopted_map""")
+    for _ in range(2):  # the units above (district, province)
+        cur.execute("""INSERT INTO adopted SELECT u.vintage, u.parent_code FROM unit_registry u
+                       JOIN adopted a ON a.vintage = u.vintage AND a.code = u.code WHERE u.parent_code IS NOT NULL""")
+    cur.execute("""INSERT INTO org_unit (vintage, code, name, unit_type, parent_code, is_urban, source)
+        SELECT DISTINCT u.vintage, u.code, u.name, u.unit_type, u.parent_code, u.is_urban, u.source
+        FROM unit_registry u JOIN adopted a ON a.vintage = u.vintage AND a.code = u.code
+        ON CONFLICT DO NOTHING""")
+    # every mapping between adopted units (the units above too: Bình Phước -> Đồng Nai)
+    cur.execute("""INSERT INTO org_unit_map (old_vintage, old_code, new_vintage, new_code, is_default, source)
+        SELECT m.old_vintage, m.old_code, m.new_vintage, m.new_code, m.is_default, m.source
+        FROM unit_registry_map m
+        WHERE (m.old_vintage, m.old_code) IN (SELECT (vintage, code) FROM adopted)
+          AND (m.new_vintage, m.new_code) IN (SELECT (vintage, code) FROM adopted)
+        ON CONFLICT DO NOTHING""")
+    cur.execute("DROP TABLE adopted")
+    cur.execute("DROP TABLE adopted_map")
+    return cur.execute("SELECT count(*) FROM org_unit").fetchone()[0] - before

@@ -134,3 +134,38 @@ def test_units_search_refuses_a_shared_name_and_resolves_it_within_a_province(em
                  "--db", str(empty_db_file)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [u["code"] for u in out["units"]] == ["25345"]
+
+
+def test_adopting_hon_quan_gives_exactly_the_hand_checked_rows(empty_db):
+    """The working units of the demo are what adopting district 694 from the registry gives:
+    the same units (their notes kept) and the same mapping."""
+    units_before = empty_db.query("SELECT * FROM org_unit ORDER BY ALL")
+    map_before = empty_db.query("SELECT * FROM org_unit_map ORDER BY ALL")
+    with empty_db.transaction() as cur:
+        assert registry.adopt(cur, 2024, "694") == 0
+    assert empty_db.query("SELECT * FROM org_unit ORDER BY ALL") == units_before
+    assert empty_db.query("SELECT * FROM org_unit_map ORDER BY ALL") == map_before
+    with empty_db.transaction() as cur:
+        cur.execute("DELETE FROM org_unit")
+        cur.execute("DELETE FROM org_unit_map")
+        assert registry.adopt(cur, 2024, "694") == len(units_before)
+    mine = {(v, c, n, t, p, u) for v, c, n, t, p, u, *_ in units_before}
+    assert {(v, c, n, t, p, u) for v, c, n, t, p, u, *_ in
+            empty_db.query("SELECT * FROM org_unit ORDER BY ALL")} == mine
+    assert {r[:4] for r in empty_db.query("SELECT * FROM org_unit_map")} == {r[:4] for r in map_before}
+
+
+def test_adopting_a_province_brings_its_units_of_both_vintages_and_their_mapping(empty_db):
+    with empty_db.transaction() as cur:
+        registry.adopt(cur, 2024, "70")
+    counts = dict(((v, t), n) for v, t, n in empty_db.query(
+        "SELECT vintage, unit_type, count(*) FROM org_unit GROUP BY ALL"))
+    under = empty_db.query("SELECT count(*) FROM unit_registry c JOIN unit_registry d "
+                           "ON d.vintage = c.vintage AND d.code = c.parent_code "
+                           "WHERE c.vintage = 2024 AND d.parent_code = '70'")[0][0]
+    assert counts[(2024, "district")] == 11
+    assert sum(n for (v, t), n in counts.items() if v == 2024 and t in ("xa", "phuong", "thi_tran")) == under
+    assert counts[(2025, "province")] == 1  # Đồng Nai, which Bình Phước joined
+    unmapped = empty_db.scalar("""SELECT count(*) FROM org_unit o WHERE o.vintage = 2024 AND NOT EXISTS
+        (SELECT 1 FROM org_unit_map m WHERE m.old_vintage = 2024 AND m.old_code = o.code AND m.is_default)""")
+    assert unmapped == 0

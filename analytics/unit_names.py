@@ -101,6 +101,9 @@ class Resolution:
         if self.reason == "ambiguous":
             return t("unit_name_ambiguous", lang, value=self.text, n=len(self.candidates),
                      candidates="; ".join(f"{c.code} {c.label()}" for c in self.candidates))
+        if self.reason == "unknown_area" and self.candidates:
+            return t("unit_name_ambiguous_area", lang, value=self.text,
+                     candidates="; ".join(f"{c.code} {c.label()}" for c in self.candidates))
         if self.reason == "unknown" and self.vintage is not None and self.vintage < 2025:
             return t("unit_name_unknown_old", lang, value=self.text, vintage=self.vintage)
         return t(f"unit_name_{self.reason}", lang, value=self.text, vintage=self.vintage)
@@ -111,7 +114,7 @@ class UnitNames:
 
     def __init__(self, db, vintage: int):
         self.vintage = int(vintage)
-        self._areas: dict[tuple[str, str], Resolution] = {}
+        self._areas: dict[tuple, Resolution] = {}
         rows = db.query(
             """SELECT u.code, u.name, u.unit_type, u.parent_code,
                       CASE WHEN p.unit_type = 'district' THEN p.name END,
@@ -149,16 +152,18 @@ class UnitNames:
         else:
             text_name = text
         within: dict[str, str] = {}
+        above: Unit | None = None  # the province found, narrowing the district
         for area_level, area in (("province", province), ("district", district)):
             if area is None or (isinstance(area, str) and not area.strip()):
                 continue
-            found = area if isinstance(area, Unit) else self._area(area, area_level)
+            found = area if isinstance(area, Unit) else self._area(area, area_level, above)
             if isinstance(found, Resolution):
                 if not found.ok:
                     return Resolution(text, candidates=found.candidates, reason="unknown_area",
                                       vintage=self.vintage)
                 found = found.unit
             within[area_level] = found.code
+            above = found
         code_text = text_name.strip()
         if re.fullmatch(r"\d+(\.0)?", code_text):
             unit = self.by_code[level].get(code_text.split(".")[0].zfill(CODE_WIDTH[level]))
@@ -177,11 +182,12 @@ class UnitNames:
         return Resolution(text, candidates=tuple(u for _, u in found), reason="ambiguous",
                           vintage=self.vintage)
 
-    def _area(self, text, level: str) -> Resolution:
-        """A narrowing province or district, resolved once per index (a column repeats it)."""
-        key = (str(text), level)
+    def _area(self, text, level: str, province: Unit | None = None) -> Resolution:
+        """A narrowing province, or district within ``province``, resolved once per index (a
+        column repeats it)."""
+        key = (str(text), level, province.code if province else None)
         if key not in self._areas:
-            self._areas[key] = self.resolve(text, level)
+            self._areas[key] = self.resolve(text, level, province=province)
         return self._areas[key]
 
     def _area_parts(self, parts, province, district):

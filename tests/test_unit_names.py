@@ -111,3 +111,11 @@ def test_split_name_takes_the_prefix_only_when_a_name_remains():
     assert split_name("Xuân Lộc") == ("", "xuanloc")
     assert split_name("Xã") == ("", "xa")
     assert split_name("Thị xã Bình Long") == ("thixa", "binhlong")
+
+
+def test_a_district_is_looked_for_within_the_given_province(names):
+    refused = names[2024].resolve("Xã An Hiệp", district="Châu Thành")
+    assert refused.reason == "unknown_area" and len(refused.candidates) > 5
+    assert "Châu Thành" in refused.message("en")
+    found = names[2024].resolve("Xã An Hiệp", province="Sóc Trăng", district="Châu Thành")
+    assert found.ok and found.unit.province == "Tỉnh Sóc Trăng" and found.unit.district == "Huyện Châu Thành"

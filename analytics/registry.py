@@ -35,14 +35,14 @@ OLDER_UNITS_FILE = "unit_older.csv"
 _TYPES = {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran", "Đặc khu": "dac_khu"}
 URBAN_TYPES = ("phuong", "thi_tran")
 UNIT_COLUMNS = ["vintage", "code", "name", "unit_type", "parent_code", "is_urban", "lat", "lon",
-                "merged_into", "source"]
+                "merged_into", "aliases", "source"]
 MAP_COLUMNS = ["old_vintage", "old_code", "new_vintage", "new_code", "is_default", "source"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS unit_registry (
     vintage INTEGER NOT NULL, code VARCHAR NOT NULL, name VARCHAR NOT NULL,
     unit_type VARCHAR NOT NULL, parent_code VARCHAR, is_urban BOOLEAN NOT NULL,
-    lat DOUBLE, lon DOUBLE, merged_into VARCHAR, source VARCHAR NOT NULL,
+    lat DOUBLE, lon DOUBLE, merged_into VARCHAR, aliases VARCHAR, source VARCHAR NOT NULL,
     PRIMARY KEY (vintage, code));
 CREATE TABLE IF NOT EXISTS unit_registry_map (
     old_vintage INTEGER NOT NULL, old_code VARCHAR NOT NULL, new_vintage INTEGER NOT NULL,
@@ -68,10 +68,10 @@ def _library_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     data = _data_dir()
     with sqlite3.connect(data / "dataset.db") as con:
         legacy = pd.read_sql(
-            "SELECT province, provinceCode, provinceKey, provinceLat, provinceLon, district, districtCode, "
+            "SELECT province, provinceCode, provinceKey, provinceLat, provinceLon, provinceAlias, district, districtCode, "
             "districtKey, districtLat, districtLon, ward, wardType, wardCode, wardKey, wardLat, wardLon "
             "FROM admin_units_legacy", con)
-        new = pd.read_sql("SELECT province, provinceCode, provinceKey, provinceLat, provinceLon, ward, wardType, "
+        new = pd.read_sql("SELECT province, provinceCode, provinceKey, provinceLat, provinceLon, provinceAlias, ward, wardType, "
                           "wardCode, wardKey, wardLat, wardLon FROM admin_units", con)
     with open(data / "converter_2025.json", encoding="utf-8") as f:
         converter = json.load(f)
@@ -82,22 +82,29 @@ def _library_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     communes_old = legacy[legacy.wardCode.notna()]
     provinces_new = new.drop_duplicates("provinceCode")
 
-    def frame(vintage, codes, names, types, parents, lats, lons, source):
+    def frame(vintage, codes, names, types, parents, lats, lons, source, aliases=None):
         types = pd.Series(list(types), dtype="object")
         return pd.DataFrame({
             "vintage": vintage, "code": list(codes), "name": list(names), "unit_type": types,
             "parent_code": list(parents), "is_urban": types.isin(URBAN_TYPES),
-            "lat": list(lats), "lon": list(lons), "merged_into": None, "source": source})
+            "lat": list(lats), "lon": list(lons), "merged_into": None,
+            "aliases": None if aliases is None else list(aliases), "source": source})
+
+    def short_forms(column: pd.Series) -> pd.Series:
+        """The library's short forms of a province's name ('["hcm"]' -> 'hcm'), comma-separated."""
+        return column.map(lambda v: ",".join(json.loads(v)) if isinstance(v, str) else None)
 
     units = pd.concat([
         frame(2024, provinces_old.provinceCode, provinces_old.province, ["province"] * len(provinces_old),
-              [None] * len(provinces_old), provinces_old.provinceLat, provinces_old.provinceLon, src_old),
+              [None] * len(provinces_old), provinces_old.provinceLat, provinces_old.provinceLon, src_old,
+              short_forms(provinces_old.provinceAlias)),
         frame(2024, districts_old.districtCode, districts_old.district, ["district"] * len(districts_old),
               districts_old.provinceCode, districts_old.districtLat, districts_old.districtLon, src_old),
         frame(2024, communes_old.wardCode, communes_old.ward, communes_old.wardType.map(_TYPES),
               communes_old.districtCode, communes_old.wardLat, communes_old.wardLon, src_old),
         frame(2025, provinces_new.provinceCode, provinces_new.province, ["province"] * len(provinces_new),
-              [None] * len(provinces_new), provinces_new.provinceLat, provinces_new.provinceLon, src_new),
+              [None] * len(provinces_new), provinces_new.provinceLat, provinces_new.provinceLon, src_new,
+              short_forms(provinces_new.provinceAlias)),
         frame(2025, new.wardCode, new.ward, new.wardType.map(_TYPES), new.provinceCode,
               new.wardLat, new.wardLon, src_new),
     ], ignore_index=True)
@@ -148,7 +155,8 @@ def _older_frames(units: pd.DataFrame, mapping: pd.DataFrame) -> tuple[pd.DataFr
     if older.empty:
         return units.iloc[0:0], mapping.iloc[0:0]
     older = older.assign(vintage=older.vintage.astype(int),
-                         is_urban=older.is_urban.str.lower().isin(["true", "1"]), lat=None, lon=None)
+                         is_urban=older.is_urban.str.lower().isin(["true", "1"]), lat=None, lon=None,
+                         aliases=None)
     known = set(zip(units.vintage, units.code))
     unknown = [m for v, m in zip(older.vintage, older.merged_into) if (v, m) not in known]
     if unknown:

@@ -46,6 +46,13 @@ def _prefixes() -> tuple[tuple[tuple[str, ...], str], ...]:
     return tuple(sorted(rows, key=lambda r: -len(r[0])))
 
 
+@lru_cache(maxsize=1)
+def _glued_prefixes() -> tuple[tuple[str, str], ...]:
+    """(prefix written as one word, kind), longest first: "tp", "tt", "thitran" …"""
+    glued = {("".join(typed), canonical) for typed, canonical in _prefixes() if canonical}
+    return tuple(sorted(glued, key=lambda g: -len(g[0])))
+
+
 def split_name(text) -> tuple[str, str]:
     """(kind, key): the type prefix ('xa', 'huyen', 'thanhpho' … or '') and the matching key of
     the rest. Title words go first; a prefix is only taken when a name remains after it."""
@@ -116,7 +123,7 @@ class UnitNames:
         self.vintage = int(vintage)
         self._areas: dict[tuple, Resolution] = {}
         rows = db.query(
-            """SELECT u.code, u.name, u.unit_type, u.parent_code,
+            """SELECT u.code, u.name, u.aliases, u.unit_type, u.parent_code,
                       CASE WHEN p.unit_type = 'district' THEN p.name END,
                       CASE WHEN p.unit_type = 'district' THEN p.code END,
                       coalesce(g.name, p.name), coalesce(g.code, p.code)
@@ -127,7 +134,7 @@ class UnitNames:
         self.by_level: dict[str, dict[str, list[tuple[str, Unit]]]] = {lv: {} for lv in LEVELS}
         self.by_code: dict[str, dict[str, Unit]] = {lv: {} for lv in LEVELS}
         level_of = {ty: lv for lv, types in LEVEL_TYPES.items() for ty in types}
-        for code, name, unit_type, parent, district, district_code, province, province_code in rows:
+        for code, name, aliases, unit_type, parent, district, district_code, province, province_code in rows:
             level = level_of.get(unit_type)
             if level is None:
                 continue
@@ -135,6 +142,9 @@ class UnitNames:
                         province=province, district_code=district_code, province_code=province_code)
             kind, key = split_name(name)
             self.by_level[level].setdefault(key, []).append((kind, unit))
+            for alias in (aliases or "").split(","):  # the library's short forms: "hcm", "hn"
+                if alias and alias != key:
+                    self.by_level[level].setdefault(alias, []).append((kind, unit))
             self.by_code[level][code] = unit
 
     def resolve(self, text, level: str = "commune", province=None, district=None) -> Resolution:
@@ -171,6 +181,10 @@ class UnitNames:
                 return Resolution(text, unit=unit, vintage=self.vintage)
             return Resolution(text, reason="unknown", vintage=self.vintage)
         kind, key = split_name(text_name)
+        if key not in self.by_level[level]:  # a prefix typed without a space: "TPHCM", "TTTân Khai"
+            kind, key = next(((kind_, key[len(glued):]) for glued, kind_ in _glued_prefixes()
+                              if key.startswith(glued) and key[len(glued):] in self.by_level[level]),
+                             (kind, key))
         found = [(k, u) for k, u in self.by_level[level].get(key, []) if self._inside(u, within)]
         if len(found) > 1 and kind:
             same_kind = [(k, u) for k, u in found if k == kind]

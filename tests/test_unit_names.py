@@ -119,3 +119,15 @@ def test_a_district_is_looked_for_within_the_given_province(names):
     assert "Châu Thành" in refused.message("en")
     found = names[2024].resolve("Xã An Hiệp", province="Sóc Trăng", district="Châu Thành")
     assert found.ok and found.unit.province == "Tỉnh Sóc Trăng" and found.unit.district == "Huyện Châu Thành"
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("TP.HCM", "79"), ("TPHCM", "79"), ("Tp. Hồ Chí Minh", "79"), ("HCM", "79"), ("HN", "01"),
+    ("Bà Rịa - Vũng Tàu", "77"), ("Ba Ria Vung Tau", "77"), ("tinh Binh Phuoc", "70")])
+def test_province_short_forms_and_glued_prefixes(names, typed, expected):
+    assert code(names[2024].resolve(typed, "province")) == expected
+
+
+def test_glued_commune_prefix_and_thuy_tone_placement(names):
+    assert code(names[2024].resolve("TTTân Khai")) == "25357"
+    assert code(names[2024].resolve("Xã Tri Thuỷ")) == code(names[2024].resolve("Xã Tri Thủy"))

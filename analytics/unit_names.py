@@ -117,19 +117,22 @@ class Resolution:
 
 
 class UnitNames:
-    """The registry's units of one vintage, indexed by matching key and code."""
+    """The units of one vintage, indexed by matching key and code: the national registry, or with
+    ``working=True`` only the units the database works with (``org_unit``: its home area, where a
+    name shared with units elsewhere is no longer ambiguous)."""
 
-    def __init__(self, db, vintage: int):
+    def __init__(self, db, vintage: int, working: bool = False):
         self.vintage = int(vintage)
+        table, aliases = ("org_unit", "NULL") if working else ("unit_registry", "u.aliases")
         self._areas: dict[tuple, Resolution] = {}
         rows = db.query(
-            """SELECT u.code, u.name, u.aliases, u.unit_type, u.parent_code,
+            f"""SELECT u.code, u.name, {aliases}, u.unit_type, u.parent_code,
                       CASE WHEN p.unit_type = 'district' THEN p.name END,
                       CASE WHEN p.unit_type = 'district' THEN p.code END,
                       coalesce(g.name, p.name), coalesce(g.code, p.code)
-               FROM unit_registry u
-               LEFT JOIN unit_registry p ON p.vintage = u.vintage AND p.code = u.parent_code
-               LEFT JOIN unit_registry g ON g.vintage = u.vintage AND g.code = p.parent_code
+               FROM {table} u
+               LEFT JOIN {table} p ON p.vintage = u.vintage AND p.code = u.parent_code
+               LEFT JOIN {table} g ON g.vintage = u.vintage AND g.code = p.parent_code
                WHERE u.vintage = ? ORDER BY u.code""", [self.vintage])
         self.by_level: dict[str, dict[str, list[tuple[str, Unit]]]] = {lv: {} for lv in LEVELS}
         self.by_code: dict[str, dict[str, Unit]] = {lv: {} for lv in LEVELS}
@@ -246,12 +249,13 @@ class UnitNames:
         return out
 
 
-def resolve(db, text, vintage: int, level: str = "commune", province=None, district=None) -> Resolution:
+def resolve(db, text, vintage: int, level: str = "commune", province=None, district=None,
+            working: bool = False) -> Resolution:
     """One name (builds the vintage's index; for many names use ``resolve_many``)."""
-    return UnitNames(db, vintage).resolve(text, level, province, district)
+    return UnitNames(db, vintage, working).resolve(text, level, province, district)
 
 
 def resolve_many(db, items: Iterable[Hashable], vintage: int, level: str = "commune", province=None,
-                 district=None) -> dict[Hashable, Resolution]:
+                 district=None, working: bool = False) -> dict[Hashable, Resolution]:
     """{item: Resolution}, each distinct item resolved once (see ``UnitNames.resolve_many``)."""
-    return UnitNames(db, vintage).resolve_many(items, level, province, district)
+    return UnitNames(db, vintage, working).resolve_many(items, level, province, district)

@@ -169,3 +169,11 @@ def test_adopting_a_province_brings_its_units_of_both_vintages_and_their_mapping
     unmapped = empty_db.scalar("""SELECT count(*) FROM org_unit o WHERE o.vintage = 2024 AND NOT EXISTS
         (SELECT 1 FROM org_unit_map m WHERE m.old_vintage = 2024 AND m.old_code = o.code AND m.is_default)""")
     assert unmapped == 0
+
+
+def test_units_search_among_the_working_units(demo_db_file, capsys):
+    assert main(["units", "--search", "Tân Hưng", "--vintage", "2024", "--json", "--db", str(demo_db_file)]) == 1
+    capsys.readouterr()
+    assert main(["units", "--search", "Tân Hưng", "--vintage", "2024", "--working", "--json",
+                 "--db", str(demo_db_file)]) == 0
+    assert [u["code"] for u in json.loads(capsys.readouterr().out)["units"]] == ["25345"]

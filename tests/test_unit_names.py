@@ -131,3 +131,13 @@ def test_province_short_forms_and_glued_prefixes(names, typed, expected):
 def test_glued_commune_prefix_and_thuy_tone_placement(names):
     assert code(names[2024].resolve("TTTân Khai")) == "25357"
     assert code(names[2024].resolve("Xã Tri Thuỷ")) == code(names[2024].resolve("Xã Tri Thủy"))
+
+
+def test_the_working_units_narrow_a_shared_name(demo_db):
+    """Within the units the database works with (the demo's Hớn Quản), "Xã Tân Hưng" is one
+    unit; in the whole country it is refused."""
+    assert not UnitNames(demo_db, 2025).resolve("Xã Tân Hưng").ok
+    working = UnitNames(demo_db, 2025, working=True)
+    assert code(working.resolve("UBND xã Tân Hưng")) == "25345"
+    assert code(UnitNames(demo_db, 2024, working=True).resolve("Tân Hưng")) == "25345"
+    assert working.resolve("Xã Tân Hưng", province="Tây Ninh").reason == "unknown_area"

@@ -29,7 +29,7 @@ def _rows(db, vintage, parent) -> list[dict]:
 
 def _search(db, args) -> int:
     vintage = args.vintage or 2025
-    found = UnitNames(db, vintage).resolve(args.search, args.level, province=args.province,
+    found = UnitNames(db, vintage, working=args.working).resolve(args.search, args.level, province=args.province,
                                            district=args.district)
     units = [found.unit] if found.ok else list(found.candidates)
     rows = [{f: getattr(u, f, None) for f in FIELDS if f != "is_urban"}
@@ -76,6 +76,8 @@ def register(sub, common) -> None:
     p.add_argument("--province", metavar="NAME|CODE", help="with --search: only within this province")
     p.add_argument("--district", metavar="NAME|CODE", help="with --search: only within this district "
                    "(before 2025)")
+    p.add_argument("--working", action="store_true", help="with --search: only among the units this "
+                   "database works with (org_unit), not the whole country")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of messages (default vi)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=run)

@@ -5,6 +5,7 @@ passwords and usernames at the login form."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 
 import pytest
@@ -258,3 +259,68 @@ def test_the_server_listens_on_this_machine_only_unless_told_otherwise():
     chosen = subprocess.run(["make", "-n", "run", "ADDRESS=0.0.0.0"], cwd=ROOT, capture_output=True,
                             text=True, env={"PATH": "/usr/bin:/bin", "POVERTY_DB": "/nonexistent/x.duckdb"})
     assert "--server.address 0.0.0.0" in chosen.stdout
+
+
+# -- an officer imports budget files and targets only for the units they are assigned ------------
+
+def test_an_officer_cannot_overwrite_the_districts_budget(demo_db_file, tmp_path):
+    from conftest import cli_in_process
+
+    officer, password = demo_password("officer")  # assigned Xã Thanh An (2024:25327)
+    path = tmp_path / "scope.duckdb"
+    shutil.copy(demo_db_file, path)
+    budget = ROOT / "tests" / "fixtures" / "budget_long.csv"
+    with Database(path) as db:
+        plan_before = db.frame("SELECT * FROM budget_plan ORDER BY ALL")
+        batches_before = db.scalar("SELECT count(*) FROM import_batch")
+
+    def officer_import(*extra):
+        result = cli_in_process("import", str(budget), "--db", str(path), "--json", "--user", officer,
+                                "--password-stdin", *extra, stdin=password + "\n")
+        return result.returncode, result.stdout, result.stderr
+
+    for extra in ((), ("--commune", "25330")):  # the district's plan (from the file), a commune not theirs
+        code, out, err = officer_import(*extra)
+        assert code == 1, (extra, out, err)
+        assert "ngoài phạm vi bạn được giao" in out
+        with Database(path) as db:
+            assert db.frame("SELECT * FROM budget_plan ORDER BY ALL").equals(plan_before)
+            assert db.scalar("SELECT count(*) FROM import_batch") == batches_before
+    # Their own commune's budget: committed, in their history, and theirs to roll back.
+    code, out, err = officer_import("--commune", "25327")
+    assert code == 0, err
+    batch = json.loads(out)["batch_id"]
+    listed = cli_in_process("batches", "--db", str(path), "--json", "--user", officer, "--password-stdin",
+                            stdin=password + "\n")
+    assert batch in [b["id"] for b in json.loads(listed.stdout)]
+    undone = cli_in_process("rollback", str(batch), "--db", str(path), "--user", officer, "--password-stdin",
+                            stdin=password + "\n")
+    assert undone.returncode == 0, undone.stderr
+    with Database(path) as db:
+        assert db.frame("SELECT * FROM budget_plan WHERE superseded_by IS NULL ORDER BY ALL").equals(
+            plan_before[plan_before.superseded_by.isna()].reset_index(drop=True))
+
+
+# -- odd files and years are refused or read, never a traceback -----------------------------------
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "mixed"])
+def test_csv_line_endings_of_any_kind_read(demo_db, newline):
+    lines = ["Mã hộ,Xã,Chủ hộ,Số khẩu,Thu nhập BQ/người/tháng,Kết quả rà soát,Năm",
+             "H1,Xã Thanh An,Nguyễn Văn A,4,1000000,Hộ cận nghèo,2023",
+             "H2,Xã Thanh An,Lê Thị B,3,900000,Hộ cận nghèo,2023"]
+    text = ("\r".join(lines[:2]) + "\n" + lines[2]) if newline == "mixed" else newline.join(lines) + newline
+    report = import_file(demo_db, text.encode("utf-8"), "cr.csv", dry_run=True)
+    assert report.status == "valid", [e.message for e in report.errors]
+    assert report.rows_imported == 2
+
+
+def test_a_year_no_unit_list_covers_is_a_refusal_not_a_traceback(demo_db_file, tmp_path):
+    path = tmp_path / "y.duckdb"
+    shutil.copy(demo_db_file, path)
+    csv_file = tmp_path / "list.csv"
+    csv_file.write_text("Mã hộ,Xã,Chủ hộ,Số khẩu,Thu nhập BQ/người/tháng,Kết quả rà soát\n"
+                        "H1,Xã Thanh An,Nguyễn Văn A,4,1000000,Hộ nghèo\n", encoding="utf-8")
+    result = run_cli("import", str(csv_file), "--year", "1890", "--db", str(path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "Không có danh mục đơn vị hành chính nào cho năm này" in result.stdout

@@ -76,5 +76,5 @@ def test_cells_of_spaces_only_are_empty_whatever_the_spaces():
     ("Tổng cộng", True), ("(Tổng cộng)", True), ("  Cộng:", True), ("TỔNG CỘNG TOÀN XÃ (BAO GỒM CẢ ẤP MỚI)", True),
     ("Tổng số", True), ("Trần Văn Cộng", False), ("Tân Quan", False), ("1", False), (12, False)])
 def test_total_rows_are_told_by_their_folded_words(text, total):
-    from analytics.importer.core import _is_total_text
+    from analytics.importer.pipeline import _is_total_text
     assert _is_total_text(text) is total

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .. import registry
+from .. import auth, registry
 from ..cli import EXIT_REJECTED
 from ..db import Database, default_db_path
 from ..demo import DemoRefused, load_demo
+from ..i18n import both
 
 
 def run(args) -> int:
@@ -27,6 +28,9 @@ def run(args) -> int:
                 with db.transaction() as cur:
                     registry.load(cur)
             print(f"Cơ sở dữ liệu sẵn sàng / database ready: {db.path}")
+            code = auth.issue_setup_code(db)
+            if code:
+                print(both("setup_code_printed", code=code))
     return 0
 
 

@@ -102,15 +102,18 @@ class Resolution:
     def ok(self) -> bool:
         return self.unit is not None
 
+    def candidates_text(self) -> str:
+        """'25345 Xã Tân Hưng (Tỉnh Đồng Nai); 27721 Xã Tân Hưng (Tỉnh Tây Ninh) …'"""
+        return "; ".join(f"{c.code} {c.label()}" for c in self.candidates)
+
     def message(self, lang: str = DEFAULT_LANGUAGE) -> str | None:
         if self.ok:
             return None
         if self.reason == "ambiguous":
             return t("unit_name_ambiguous", lang, value=self.text, n=len(self.candidates),
-                     candidates="; ".join(f"{c.code} {c.label()}" for c in self.candidates))
+                     candidates=self.candidates_text())
         if self.reason == "unknown_area" and self.candidates:
-            return t("unit_name_ambiguous_area", lang, value=self.text,
-                     candidates="; ".join(f"{c.code} {c.label()}" for c in self.candidates))
+            return t("unit_name_ambiguous_area", lang, value=self.text, candidates=self.candidates_text())
         if self.reason == "unknown" and self.vintage is not None and self.vintage < 2025:
             return t("unit_name_unknown_old", lang, value=self.text, vintage=self.vintage)
         return t(f"unit_name_{self.reason}", lang, value=self.text, vintage=self.vintage)

@@ -177,3 +177,28 @@ def test_units_search_among_the_working_units(demo_db_file, capsys):
     assert main(["units", "--search", "Tân Hưng", "--vintage", "2024", "--working", "--json",
                  "--db", str(demo_db_file)]) == 0
     assert [u["code"] for u in json.loads(capsys.readouterr().out)["units"]] == ["25345"]
+
+
+def test_a_database_from_before_the_registry_gets_it_by_migration(demo_db_file, tmp_path):
+    """A demo database as it was before migration 006 (no registry, the mapping without the
+    default flag) is migrated on open: the registry is loaded, the data and mapping kept."""
+    from analytics.db import Database
+    path = tmp_path / "old.duckdb"
+    path.write_bytes(demo_db_file.read_bytes())
+    with Database(path, migrate=False) as db:
+        households = db.scalar("SELECT count(*) FROM household")
+        mapping = db.query("SELECT old_vintage, old_code, new_vintage, new_code, source FROM org_unit_map ORDER BY ALL")
+        cur = db.cursor()
+        cur.execute("DROP TABLE unit_registry_map")
+        cur.execute("DROP TABLE unit_registry")
+        cur.execute("CREATE TABLE old_map AS SELECT old_vintage, old_code, new_vintage, new_code, source FROM org_unit_map")
+        cur.execute("DROP TABLE org_unit_map")
+        cur.execute("ALTER TABLE old_map RENAME TO org_unit_map")
+        cur.execute("DELETE FROM schema_migration WHERE version = 6")
+        cur.close()
+    with Database(path) as db:
+        assert db.scalar("SELECT count(*) FROM unit_registry WHERE vintage = 2025") == 34 + 3321
+        assert db.scalar("SELECT count(*) FROM household") == households
+        assert db.query("SELECT old_vintage, old_code, new_vintage, new_code, source FROM org_unit_map "
+                        "ORDER BY ALL") == mapping
+        assert db.scalar("SELECT bool_and(is_default) FROM org_unit_map")

@@ -4,18 +4,38 @@ module of ``dashboard``."""
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
+import uuid
 
 import streamlit as st
 
+from analytics import auth
 from analytics.db import Database, DatabaseError, default_db_path
-from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, both, t
+
+LOG = logging.getLogger("dashboard")
 
 
 @st.cache_resource
 def get_db() -> Database:
-    """The process's single read-write connection (DuckDB allows one writer per file)."""
-    return Database(default_db_path())
+    """The process's single read-write connection (DuckDB allows one writer per file). A database
+    without accounts gets a one-time code for its first administrator, printed on the server's
+    terminal only (the login page asks for it)."""
+    db = Database(default_db_path())
+    code = auth.issue_setup_code(db)
+    if code:
+        print(both("setup_code_printed", code=code), file=sys.stderr, flush=True)
+    return db
+
+
+def report_unexpected_error(exc: BaseException) -> None:
+    """An error no page foresaw: a short message with a reference on the page, the details
+    (traceback, paths) only in the server log under that reference."""
+    reference = uuid.uuid4().hex[:8].upper()
+    LOG.error("unexpected error, reference %s", reference, exc_info=exc)
+    st.error(tr("app_unexpected_error", reference=reference), icon=":material/error:")
 
 
 def data_version() -> int:

@@ -188,12 +188,9 @@ def _login_page() -> None:
         submitted = st.form_submit_button(base.tr("auth_login_button"), type="primary")
     if submitted:
         try:
-            _sign_in(*auth.authenticate(db, username or "", password or ""))
+            _sign_in(*auth.authenticate(db, username or "", password or "", client=client_address()))
         except auth.LoginRefused as exc:
-            if exc.reason == "locked" and exc.locked_until is not None:
-                st.error(base.tr("auth_refused_locked", until=exc.locked_until.strftime("%H:%M")) + " (UTC)")
-            else:
-                st.error(base.tr(f"auth_refused_{exc.reason}"))
+            st.error(base.tr(f"auth_refused_{exc.reason}"))
         else:
             st.rerun()
     if sso_configured():
@@ -205,6 +202,8 @@ def _login_page() -> None:
 def _first_admin_form(db) -> None:
     st.info(base.tr("auth_first_admin_intro"), icon=":material/admin_panel_settings:")
     with st.form("auth_first_admin"):
+        code = st.text_input(base.tr("auth_setup_code"), key="auth_setup_code", max_chars=32,
+                             help=base.tr("auth_setup_code_help"))
         username = st.text_input(base.tr("auth_username"), key="auth_new_username", max_chars=64)
         name = st.text_input(base.tr("auth_display_name"), key="auth_new_name", max_chars=200)
         password = st.text_input(base.tr("auth_password"), type="password", key="auth_new_password")
@@ -218,12 +217,22 @@ def _first_admin_form(db) -> None:
     try:
         if auth.has_accounts(db):  # someone else was quicker: log in normally
             st.rerun()
-        created = auth.create_account(db, username or "", "admin", password or "", display_name=name or None)
-        _sign_in(*auth.authenticate(db, created, password))
+        created = auth.create_first_admin(db, code or "", username or "", password or "",
+                                          display_name=name or None)
+        _sign_in(*auth.authenticate(db, created, password, client=client_address()))
     except auth.AuthError as exc:
-        st.error(base.tr(f"auth_error_{exc.reason}") + f" ({exc})")
+        st.error(base.tr(f"auth_error_{exc.reason}"))
     else:
         st.rerun()
+
+
+def client_address() -> str:
+    """The address of the browser's computer, for lock-out per computer: the first address a
+    reverse proxy on this machine forwarded (README, "Serving on a network"), else the peer's."""
+    peer = st.context.ip_address
+    peer = peer if isinstance(peer, str) and peer else "unknown"
+    forwarded = st.context.headers.get("X-Forwarded-For") if peer in ("127.0.0.1", "::1") else None
+    return (forwarded.split(",")[0].strip() if isinstance(forwarded, str) else "") or peer
 
 
 def _account_box(session: auth.Session, scope: auth.Scope) -> None:

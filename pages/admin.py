@@ -92,6 +92,8 @@ with tab_accounts:
             if st.button(label, key="admin_toggle_active"):
                 attempt(lambda: auth.set_active(db, who, not active, actor=scope.username),
                         "admin_done_disabled" if active else "admin_done_enabled", user=who)
+            if st.button(base.tr("admin_unlock"), key="admin_unlock", help=base.tr("admin_unlock_help")):
+                attempt(lambda: auth.unlock_account(db, who, actor=scope.username), "admin_done_unlocked", user=who)
 
 with tab_communes:
     st.caption(base.tr("admin_communes_help"))

@@ -94,7 +94,8 @@ def show_check(upload, report) -> None:
             st.dataframe(report.issues_frame("errors"), hide_index=True, column_config=_issue_columns())
             # Built only when clicked: it reads the whole file again.
             st.download_button(base.tr("data_download_annotated"),
-                               lambda: annotated_workbook(upload.getvalue(), upload.name, report),
+                               session.audited(lambda: annotated_workbook(upload.getvalue(), upload.name, report),
+                                               f"annotated:{upload.name}", households=True),
                                file_name=upload.name.rsplit(".", 1)[0] + "_loi.xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                key=f"annotated_{report.sha256}", icon=":material/download:")

@@ -216,3 +216,30 @@ def test_a_download_is_audited_when_its_file_is_produced(demo_db, monkeypatch):
     refused = session.audited(lambda: b"rows", "households.csv", households=True)
     with pytest.raises(auth.PermissionDenied):  # a viewer's household export never produces data
         refused()
+
+
+def test_the_annotated_file_of_a_refused_import_is_an_audited_household_export(app_db, monkeypatch):
+    """The annotated workbook carries the uploaded households: producing it is audited like any
+    household download."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    deferred = {}
+    real_add = MediaFileManager.add_deferred
+
+    def keeping(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        deferred[file_name] = data_callable
+        return real_add(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keeping)
+    at = open_app(monkeypatch, app_db, role="officer", page="data", timeout=90)
+    bad = ROOT / "tests" / "fixtures" / "bad_tick.xlsx"
+    at.file_uploader(key="data_upload").set_value([
+        ("bad_tick.xlsx", bad.read_bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    ]).run()
+    assert not at.exception, at.exception
+    with Database(app_db) as db:
+        assert audit.read(db, user="thanhan", actions=["export"]).empty  # drawing the button records nothing
+    assert deferred["bad_tick_loi.xlsx"]()[:2] == b"PK"  # the workbook, produced on the click
+    with Database(app_db) as db:
+        log = audit.read(db, user="thanhan", actions=["export"])
+    assert len(log) == 1 and json.loads(log.detail[0])["households"] is True

@@ -135,13 +135,14 @@ def execution(db: Database, year: int, as_of: date | None = None) -> pd.DataFram
     return _lines(db, year, as_of, f"""
         SELECT l.project, nullif(l.sub, '') AS sub_project, coalesce(any_value(n.name_vi), {_CODE}) AS name_vi,
                coalesce(any_value(n.name_en), {_CODE}) AS name_en,
+               any_value(n.short_vi) AS short_vi, any_value(n.short_en) AS short_en,
                {_AGENCIES} AS agency,
                sum(l.plan) AS plan, sum(l.disbursed) AS disbursed, max(l.snapshot) AS snapshot,
                any_value(l.as_of) AS picked
         FROM l LEFT JOIN project n ON n.code = {_CODE}
         GROUP BY l.project, l.sub ORDER BY l.project, l.sub""",
-        ["project", "sub_project", "name_vi", "name_en", "agency", "plan", "disbursed", "rate", "pace",
-         "behind_pace", "as_of", "snapshot"])
+        ["project", "sub_project", "name_vi", "name_en", "short_vi", "short_en", "agency", "plan", "disbursed",
+         "rate", "pace", "behind_pace", "as_of", "snapshot"])
 
 
 def totals(execution: pd.DataFrame) -> dict:

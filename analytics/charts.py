@@ -53,14 +53,24 @@ def line_code(project, sub_project) -> str:
     return f"{project}.{sub_project}"
 
 
-def line_label(row, lang: str, limit: int = 46) -> str:
-    """A budget line's label: 'DA3 TDA1 – Hỗ trợ ...', trimmed to ``limit`` characters."""
-    name = row.get("name_vi") if lang == "vi" else row.get("name_en")
+def line_label(row, lang: str, width: int = 34) -> str:
+    """A budget line's label: 'DA3 TDA1 – Phát triển sản xuất', with the catalogue's short name
+    (``short_vi`` / ``short_en``), else the full name wrapped onto lines of about ``width``
+    characters (never cut: the reader must be able to tell the lines apart)."""
+    code = line_code(row.get("project"), row.get("sub_project")).replace(".", " ")
+    short = row.get("short_vi") if lang == "vi" else row.get("short_en")
+    if not is_missing(short) and short:
+        return f"{code} – {short}"
+    return wrap(line_name(row, lang), width)
+
+
+def line_name(row, lang: str) -> str:
+    """A budget line's full catalogue name after its code, 'DA4 TDA1 – Phát triển giáo dục nghề
+    nghiệp vùng nghèo, vùng khó khăn' (for hovers, tables and sentences)."""
     code = line_code(row.get("project"), row.get("sub_project"))
-    name = str(name or code)
-    if "–" in name:
-        name = name.split("–", 1)[1].strip()
-    return _short(f"{code.replace('.', ' ')} – {name}", limit)
+    name = row.get("name_vi") if lang == "vi" else row.get("name_en")
+    name = str(name if not is_missing(name) and name else code)
+    return f"{code.replace('.', ' ')} – {name.split('–', 1)[1].strip() if '–' in name else name}"
 
 
 def wrap(text: str, width: int) -> str:
@@ -409,11 +419,12 @@ def budget_lines_chart(execution: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, ti
     labels = [line_label(r, lang) + (" ⚠" if r.get("behind_pace") else "") for r in frame.to_dict("records")]
     codes = [line_code(p, s) for p, s in zip(frame["project"], frame["sub_project"])]
     rates = [fmt_percent(r, lang, 1) for r in frame["rate"]]
+    full = [line_name(r, lang) for r in frame.to_dict("records")]
     unit = t("charts_unit_mvnd", lang)
     fig = go.Figure()
     fig.add_bar(y=labels, x=frame["plan"], orientation="h", name=t("charts_plan", lang),
-                marker={"color": colour("series", "plan")},
-                hovertemplate="%{y}: %{x:,.0f} " + unit + "<extra>%{fullData.name}</extra>")
+                marker={"color": colour("series", "plan")}, customdata=full,
+                hovertemplate="%{customdata}: %{x:,.0f} " + unit + "<extra>%{fullData.name}</extra>")
     # The bars carry each line's own colour; the legend shows one neutral swatch for them.
     fig.add_bar(y=[None], x=[None], orientation="h", name=t("charts_disbursed_lines", lang),
                 marker_color=colour("series", "disbursed"), hoverinfo="skip")
@@ -422,8 +433,8 @@ def budget_lines_chart(execution: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, ti
                 marker={"color": [colour("line", c, colour("series", "disbursed")) for c in codes],
                         "line": {"color": ["#000000" if b else "rgba(0,0,0,0)" for b in frame["behind_pace"]],
                                  "width": 3}},
-                customdata=rates, texttemplate="%{customdata}", textposition="outside",
-                hovertemplate="%{y}: %{x:,.0f} " + unit + " (%{customdata})<extra>%{fullData.name}</extra>")
+                customdata=list(zip(rates, full)), texttemplate="%{customdata[0]}", textposition="outside",
+                hovertemplate="%{customdata[1]}: %{x:,.0f} " + unit + " (%{customdata[0]})<extra>%{fullData.name}</extra>")
     fig.update_layout(barmode="overlay", bargap=0.25)
     fig.update_traces(selector={"name": t("charts_plan", lang)}, width=0.8)
     fig.update_traces(selector={"name": t("charts_disbursed", lang)}, width=0.45)

@@ -36,7 +36,10 @@ def load_reference(cur) -> None:
     """Replace every reference table with its CSV (inside the caller's transaction)."""
     for table, file_name in REFERENCE_TABLES.items():
         rows = read_csv(file_name)
-        cols = list(rows[0].keys())
+        # Only the columns the table has so far: an earlier migration loads a CSV that a later
+        # one widens the table for (and then loads again).
+        have = {r[0] for r in cur.execute(f"DESCRIBE {table}").fetchall()}
+        cols = [c for c in rows[0] if c in have]
         cur.execute(f"DELETE FROM {table}")
         cur.executemany(
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .budget import totals
-from .charts import line_label, short_commune
+from .charts import line_name, short_commune
 from .i18n import DEFAULT_LANGUAGE, fmt_money, fmt_number, fmt_percent, t
 
 
@@ -65,7 +65,7 @@ def budget(execution: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> str | None:
     if not behind.empty:
         worst = behind.sort_values("rate").iloc[0]
         text += "; " + t("take_budget_behind", lang, n=len(behind), total=len(execution),
-                         line=line_label(worst.to_dict(), lang, 90), rate=fmt_percent(worst["rate"], lang, 1))
+                         line=line_name(worst.to_dict(), lang), rate=fmt_percent(worst["rate"], lang, 1))
     return text
 
 

@@ -259,3 +259,22 @@ def test_gap_chart_ticks_are_whole_households(values):
     assert float(axis.dtick).is_integer() and axis.dtick >= 1
     span = max(values) - min(0, min(values))
     assert span / axis.dtick <= 12  # not crowded either
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_budget_lines_are_labelled_by_their_catalogue_short_name_in_full_and_named_in_full_on_hover(demo, lang):
+    fig = charts.budget_lines_chart(demo["execution"], lang)
+    plan = next(tr for tr in fig.data if tr.name == charts.t("charts_plan", lang))
+    short = demo["execution"][f"short_{lang}"].iloc[::-1].tolist()
+    assert all(not pd.isna(s) and len(s) <= 32 for s in short)
+    assert [label.removesuffix(" ⚠").split(" – ", 1)[1] for label in plan.y] == short
+    assert not any("…" in label for label in plan.y)
+    full = demo["execution"][f"name_{lang}"].iloc[::-1].tolist()
+    assert all(name.split("–", 1)[1].strip() in hover for name, hover in zip(full, plan.customdata))
+
+
+def test_a_line_without_a_short_name_wraps_its_full_name_rather_than_cutting_it():
+    row = {"project": "DA9", "sub_project": None, "name_vi": "Dự án 9 – " + "rất dài " * 12, "short_vi": None}
+    label = charts.line_label(row, "vi")
+    assert "…" not in label and "<br>" in label
+    assert label.replace("<br>", " ").split() == ("DA9 – " + "rất dài " * 12).split()

@@ -126,6 +126,11 @@ _CODE = "l.project || CASE WHEN l.sub = '' THEN '' ELSE '.' || l.sub END"
 _AGENCIES = "nullif(array_to_string(list_sort(list_distinct(flatten(list(l.agencies)))), '; '), '')"
 
 
+def plan_years(db: Database) -> list[int]:
+    """The years that have a budget plan (to say where the plan is when a year has none)."""
+    return [int(r[0]) for r in db.query("SELECT DISTINCT year FROM budget_plan_current ORDER BY year")]
+
+
 def execution(db: Database, year: int, as_of: date | None = None) -> pd.DataFrame:
     """Plan against disbursement per budget line, in catalogue order: project, sub_project,
     name_vi, name_en, agency, plan, disbursed (million đồng, the latest cumulative snapshot on or

@@ -72,6 +72,16 @@ def year_elapsed(year: int, as_of: date | None) -> float:
     return as_of.timetuple().tm_yday / days
 
 
+STATUSES = ("achieved", "on_track", "at_risk", "behind")
+
+
+def status_counts(rows: pd.DataFrame) -> dict[str, int]:
+    """How many of ``rows`` (``target_gaps`` rows: communes' targets, or the district's) are in
+    each status, in the order of ``STATUSES``; the statuses are the one rule of :func:`status`."""
+    counts = rows["status"].value_counts() if "status" in rows else {}
+    return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
 def status(target, achieved, direction: str = "at_least", *, elapsed: float = 1.0,
            on_track: float = 0.9, at_risk: float = 0.6, pro_rata: bool = True) -> str | None:
     """The status of one indicator: 'achieved' when the target is met (``achieved >= target``, or

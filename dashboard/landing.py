@@ -21,7 +21,8 @@ from dashboard import base, reads
 def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
     """The overview's figures for the view ``settings`` (as ``view.dashboard_page`` returns them):
     filtered (an area, group or commune chosen), communes_now, now and before (the headline
-    counts), gaps, district (the district's target rows), execution, trend; None where a read
+    counts), gaps, district (the district's target rows), execution, plan_years (the years with a
+    budget plan, when this year has none), trend; None where a read
     failed (with a message on the page unless ``quiet``)."""
     year, units = settings["year"], settings["analytics_units"]
     view = dict(area=settings["area"], ethnic=settings["ethnic"], commune=settings["commune"])
@@ -45,9 +46,12 @@ def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
     gaps = reads.target_gaps(year, units=units, quiet=quiet)
     codes = communes_now["code"].tolist() if communes_now is not None else []
     commune = settings["commune"]
+    execution = reads.execution(year, quiet=quiet)
+    # Where the budget plan is, for a year without one.
+    plan_years = reads.plan_years(quiet=quiet) if execution is not None and execution.empty else None
     return SimpleNamespace(
         filtered=filtered, communes_now=communes_now, now=now, before=before, gaps=gaps,
-        district=filters.district_rows(gaps, codes), execution=reads.execution(year, quiet=quiet),
+        district=filters.district_rows(gaps, codes), execution=execution, plan_years=plan_years,
         trend=reads.trend(commune_code=commune, units=settings["units"] if commune else None, quiet=quiet))
 
 

@@ -12,6 +12,12 @@ from analytics.reference import read_csv, vintage_for_year
 
 from dashboard import base, reads, session
 
+# Card labels wrap rather than end in "…" (the whole label is what says what a figure is).
+WRAP_CSS = """
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: break-word; height: auto !important; max-height: none !important; }
+"""
 MEETING_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -22,12 +28,14 @@ MEETING_CSS = """
 .stMainBlockContainer [data-testid="stMetricLabel"] p { font-size: 1.7rem !important; }
 .stMainBlockContainer [data-testid="stMetricDelta"] p { font-size: 1.3rem !important; }
 h1 { font-size: 3rem !important; }
+""" + WRAP_CSS + """
 </style>
 """
 BASE_CSS = """
 <style>
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.05rem; }
+""" + WRAP_CSS + """
 </style>
 """
 

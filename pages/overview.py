@@ -5,13 +5,26 @@ import streamlit as st
 from analytics import budget, charts, filters, takeaways
 from analytics.i18n import fmt_money, fmt_number, fmt_percent
 
-from dashboard import base, display, landing, report_buttons, view
+from dashboard import base, display, landing, reads, report_buttons, view
 
 settings = view.dashboard_page("overview")
 lang, year = settings["lang"], settings["year"]
 overview = landing.overview_reads(settings)
 filtered, now, before = overview.filtered, overview.now, overview.before
 district, execution = overview.district, overview.execution
+
+
+commune_name = reads.commune_names(settings["units"]).get(str(settings["commune"])) if settings["commune"] else None
+
+
+def card(key: str, district_only: bool = False) -> str:
+    """A card's label saying what it covers once the view is narrowed: the chosen commune's
+    figure, or the district's (a figure no commune has)."""
+    if district_only and filtered:
+        return base.tr("dash_card_scope", label=base.tr(key), scope=base.tr("dash_scope_district"))
+    if commune_name:
+        return base.tr("dash_card_scope", label=base.tr(key), scope=charts.short_commune(commune_name))
+    return base.tr(key)
 
 
 def headline() -> None:
@@ -22,7 +35,7 @@ def headline() -> None:
         delta = None if before is None else now["poor"] - before["poor"]
         target_text = (base.tr("dash_target_text", target=fmt_number(reduction["target"], lang))
                        if reduction is not None and not filtered else "")
-        cols[0].metric(base.tr("poor_households"), fmt_number(now["poor"], lang),
+        cols[0].metric(card("poor_households"), fmt_number(now["poor"], lang),
                        delta=None if delta is None else fmt_number(delta, lang), delta_color="inverse",
                        delta_description=base.tr("dash_since_start") if before else None,
                        help=base.tr("dash_poor_help", start=fmt_number(before["poor"], lang) if before else "–",
@@ -30,31 +43,40 @@ def headline() -> None:
                                     urban=now.get("poor_urban", "–"), em=now.get("poor_ethnic_minority", "–")))
         rate_target = district.loc["poor_rate"]["target"] if "poor_rate" in district.index else None
         has_rate = rate_target is not None and now["poor_rate"] is not None
-        cols[1].metric(base.tr("poor_rate"), fmt_percent(now["poor_rate"], lang),
+        cols[1].metric(card("poor_rate"), fmt_percent(now["poor_rate"], lang),
                        delta=fmt_percent(now["poor_rate"] - rate_target, lang) if has_rate else None,
                        delta_color="inverse", delta_description=base.tr("dash_vs_target") if has_rate else None,
                        help=(base.tr("dash_vs_rate_target", target=fmt_percent(rate_target, lang))
                              if rate_target is not None else None))
+        # The district's own target, with its status by the same rule as the targets page's.
         em = district.loc["poor_ethnic_minority_reduction"] if "poor_ethnic_minority_reduction" in district.index else None
-        cols[2].metric(base.tr("dash_em_short"),
+        em_status = em["status"] if em is not None and isinstance(em["status"], str) else None
+        cols[2].metric(card("dash_em_short", district_only=True),
                        f"{fmt_number(em['achieved'], lang)} / {fmt_number(em['target'], lang)}" if em is not None else "–",
-                       delta=base.tr(f"charts_target_{em['status']}") if em is not None and em["status"] else None,
-                       delta_color="normal" if em is not None and em["status"] in ("achieved", "on_track") else "inverse",
+                       delta=(base.tr("dash_district_target_status", status=base.tr(f"charts_target_{em_status}"))
+                              if em_status else None),
+                       delta_color="normal" if em_status in ("achieved", "on_track") else "inverse",
                        delta_arrow="off", help=base.tr("dash_em_reduction_help"))
         near_delta = None if before is None else now["near_poor"] - before["near_poor"]
-        cols[3].metric(base.tr("near_poor_households"), fmt_number(now["near_poor"], lang),
+        near_rate = fmt_percent(now["near_poor_rate"], lang) if now.get("near_poor_rate") is not None else None
+        cols[3].metric(card("near_poor_households"),
+                       fmt_number(now["near_poor"], lang) + (f" ({near_rate})" if near_rate else ""),
                        delta=None if near_delta is None else fmt_number(near_delta, lang), delta_color="inverse",
                        delta_description=base.tr("dash_since_start") if before else None,
-                       help=f"{base.tr('near_poor_rate')}: {fmt_percent(now['near_poor_rate'], lang)}")
+                       help=f"{base.tr('near_poor_rate')}: {near_rate or '–'}")
         if execution is not None and not execution.empty:
             total = budget.totals(execution)
             as_of = takeaways.fmt_date(total["as_of"], lang)
-            cols[4].metric(base.tr("dash_disbursed_mvnd"), fmt_number(total["disbursed"], lang),
+            cols[4].metric(card("dash_disbursed_mvnd", district_only=True), fmt_number(total["disbursed"], lang),
                            delta=fmt_percent(total["rate"], lang, 1), delta_arrow="off",
                            delta_color="off", delta_description=base.tr("dash_by_date", date=as_of),
                            help=base.tr("dash_budget_help", plan=fmt_money(total["plan"], lang), date=as_of))
         else:
-            cols[4].metric(base.tr("dash_disbursed_mvnd"), "–", help=base.tr("no_budget"))
+            # Say where the plan is when this year has none.
+            years = overview.plan_years or []
+            cols[4].metric(card("dash_disbursed_mvnd", district_only=True), "–",
+                           delta=base.tr("dash_plan_in_years", years=", ".join(map(str, years))) if years else None,
+                           delta_arrow="off", delta_color="off", help=base.tr("no_budget"))
 
 
 items = [display.Block("headline", headline)]

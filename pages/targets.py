@@ -3,7 +3,7 @@ coverage indicators against 100 %, and the status rule written out."""
 
 import streamlit as st
 
-from analytics import charts, filters, takeaways
+from analytics import charts, filters, takeaways, targets
 
 from dashboard import base, display, reads, view
 
@@ -28,12 +28,20 @@ coverage = filters.coverage_rows(district, lang)
 
 
 def headline() -> None:
+    # Communes counted on one row, the district's own targets on another: the same statuses
+    # (targets.status), each row saying what it counts.
+    name = "name_vi" if lang == "vi" else "name_en"
     with display.headline_container():
-        counts = commune_gaps["status"].value_counts()
-        cols = st.columns(4, border=True)
-        for col, status in zip(cols, ("achieved", "on_track", "at_risk", "behind")):
-            col.metric(base.tr(f"charts_target_{status}"), int(counts.get(status, 0)),
-                       help=base.tr("dash_communes_in_status"))
+        st.markdown(f"**{base.tr('dash_communes_targets_heading')}**")
+        for col, (status, count) in zip(st.columns(4, border=True), targets.status_counts(commune_gaps).items()):
+            col.metric(base.tr(f"dash_communes_status_{status}"), count, help=base.tr("dash_communes_in_status"))
+        own = district.dropna(subset=["status"]) if "status" in district else district
+        if not own.empty:
+            st.markdown(f"**{base.tr('dash_district_targets_heading')}**")
+            for col, (status, count) in zip(st.columns(4, border=True), targets.status_counts(own).items()):
+                listed = own.loc[own["status"] == status, name].tolist() if name in own else []
+                col.metric(base.tr(f"dash_district_status_{status}"), count,
+                           help=base.tr("dash_district_in_status", names="; ".join(map(str, listed)) or "–"))
         if rule:
             st.info(rule, icon=":material/rule:")
 

@@ -31,7 +31,7 @@ def test_overview_shows_the_summary_figures_on_the_demo(monkeypatch, demo_db_fil
     shown = metrics(at)
     assert shown["Hộ nghèo"] == str(expected["poor"]) == "125"
     assert shown["Tỷ lệ hộ nghèo"] == "0,44 %"
-    assert shown["Hộ cận nghèo"] == "143"
+    assert shown["Hộ cận nghèo"] == "143 (0,50 %)"
     assert any("minh họa" in i.value for i in at.info)
 
 

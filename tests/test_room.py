@@ -1,0 +1,62 @@
+"""What people in the room read on the cards: what each figure covers (the chosen commune's or
+the whole district's), the near-poor rate on its card, where the budget plan is in a year
+without one, and the target statuses told the same way for communes and for the district."""
+
+import pytest
+
+from analytics import poverty, targets
+from analytics.db import Database
+from analytics.i18n import t
+from test_pages import metrics, open_app
+
+
+def cards(at) -> dict:
+    return {m.label: m for m in at.metric}
+
+
+def test_with_one_commune_each_card_says_whose_figure_it_is(monkeypatch, module_demo_file):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2024, commune="25327")
+    shown = cards(at)
+    assert "Hộ nghèo · Thanh An" in shown and "Hộ cận nghèo · Thanh An" in shown
+    assert "Giảm nghèo DTTS · toàn huyện" in shown  # a target only the district has
+    assert "Đã giải ngân (triệu đồng) · toàn huyện" in shown
+
+
+def test_the_whole_district_cards_keep_their_plain_labels_and_show_the_near_poor_rate(monkeypatch, module_demo_file,
+                                                                                      demo_db_file):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2023)
+    shown = metrics(at)
+    assert shown["Hộ cận nghèo"] == "143 (0,50 %)"  # the plan's 143 near-poor households, 0,50 %
+    assert not any("·" in label for label in shown)
+
+
+def test_a_year_without_a_budget_plan_says_where_the_plan_is(monkeypatch, module_demo_file):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2023)
+    budget_card = cards(at)["Đã giải ngân (triệu đồng)"]
+    assert budget_card.value == "–"
+    assert budget_card.delta == "Kế hoạch vốn: năm 2024"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_commune_counts_and_district_targets_are_labelled_apart_and_follow_one_rule(monkeypatch, module_demo_file,
+                                                                                   demo_db_file, lang):
+    with Database(demo_db_file, read_only=True) as db:
+        gaps = targets.target_gaps(db, 2024)
+        codes = set(poverty.commune_table(db, 2024)["code"].astype(str))
+    communes = gaps[gaps.org_unit.astype(str).isin(codes) & (gaps.indicator == "poor_reduction")]
+    own = gaps[~gaps.org_unit.astype(str).isin(codes)].dropna(subset=["status"]).drop_duplicates("indicator")
+    at = open_app(monkeypatch, module_demo_file, lang, year=2024)
+    at.switch_page("pages/targets.py").run()
+    shown = metrics(at)
+    communes_word, district_word = ("Xã", "Chỉ tiêu huyện") if lang == "vi" else ("Communes", "District targets")
+    for status, count in targets.status_counts(communes).items():
+        assert shown[f"{communes_word} {t(f'charts_target_{status}', lang).lower()}"] == str(count)
+    for status, count in targets.status_counts(own).items():
+        assert shown[f"{district_word} {t(f'charts_target_{status}', lang).lower()}"] == str(count)
+    # A bare status word ("Có nguy cơ 0") says neither what it counts nor whose target it is.
+    assert not set(shown) & {t(f"charts_target_{s}", lang) for s in targets.STATUSES}
+    # The overview tells the district's ethnic-minority target by the same rule, as the district's.
+    em = own[own.indicator == "poor_ethnic_minority_reduction"].status.iloc[0]
+    at.switch_page("pages/overview.py").run()
+    em_card = next(m for m in at.metric if m.label == t("dash_em_short", lang))
+    assert em_card.delta == ("Huyện: " if lang == "vi" else "District: ") + t(f"charts_target_{em}", lang)

@@ -527,10 +527,16 @@ def title_of(fig: go.Figure) -> str:
 
 def untitled(fig: go.Figure, copy: bool = True) -> go.Figure:
     """The figure without its title (a copy unless ``copy`` is False), for a page that writes
-    the title above the chart itself."""
+    the title above the chart itself; room at the top for the toolbar, then the legend."""
     out = go.Figure(fig) if copy else fig
     out.layout.title.text = ""
-    out.layout.margin.t = 56
+    # The top margin holds the chart toolbar (top right, about 30 px) and under it the legend
+    # (just above the plot), so that the toolbar never covers a legend entry.
+    font = float(out.layout.legend.font.size or out.layout.font.size or 15)
+    rows = _legend_rows(out, 500, font)
+    out.layout.margin.t = 40 + round(font * 2) * rows if rows else 40
+    # From the figure's left edge, not the plot's (long axis labels leave the plot narrow).
+    out.update_layout(legend={"xref": "container", "x": 0.01, "xanchor": "left"})
     return out
 
 

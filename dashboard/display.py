@@ -59,10 +59,12 @@ def show_chart(chart: Chart, meeting: bool = False) -> None:
     if chart.takeaway:
         st.markdown(f":material/lightbulb: **{chart.takeaway}**")
     shown = charts.for_meeting(figure) if meeting else figure
+    # The toolbar shows only while the pointer is over the chart, in a band of its own above the
+    # legend (``charts.untitled``); none on a projector.
     # theme=None: the figure keeps its own fonts, sizes and colours (the same as in the PNG). The
     # figure drawn is a copy without its title (written above it): ``figure`` keeps it for the PNG.
     st.plotly_chart(charts.untitled(shown, copy=not meeting), key=f"chart_{chart.key}", theme=None,
-                    config={"displaylogo": False, "displayModeBar": not meeting})
+                    config={"displaylogo": False, "displayModeBar": False if meeting else "hover"})
     if meeting:
         return
     with st.container(horizontal=True, key=f"downloads_{chart.key}"):
@@ -118,14 +120,33 @@ def deck(items: list) -> None:
         st.session_state[key] = (st.session_state.get(key, 0) + delta) % len(items)
 
     _draw(items[index], meeting=True)
-    cols = st.columns([1, 1, 2, 1.5])
+    cols = st.columns([1, 1, 1, 2, 1.5], vertical_alignment="center")
     cols[0].button(base.tr("dash_previous"), key="meeting_prev", on_click=step, args=(-1,),
                    icon=":material/arrow_back:", width="stretch")
     cols[1].button(base.tr("dash_next"), key="meeting_next", on_click=step, args=(1,), type="primary",
                    icon=":material/arrow_forward:", width="stretch")
     cols[2].markdown(f"**{index + 1} / {len(items)}**")
-    cols[3].button(base.tr("dash_exit_meeting"), key="meeting_exit", on_click=_exit_meeting,
+    with cols[3]:
+        _meeting_pages(page)
+    cols[4].button(base.tr("dash_exit_meeting"), key="meeting_exit", on_click=_exit_meeting,
                    icon=":material/close_fullscreen:", width="stretch")
+
+
+# The pages a meeting walks through (the dashboard's; every role may open them).
+MEETING_PAGES = ("overview", "communes", "deprivations", "targets", "budget")
+
+
+def _meeting_pages(current: str) -> None:
+    """Another page without leaving meeting mode (the sidebar is hidden): the meeting setting
+    lives in the session and the address, so the next page opens as a deck too."""
+    if current not in MEETING_PAGES:
+        return
+    labels = {key: base.tr(f"page_{key}") for key in MEETING_PAGES}
+    # Keyed on the page shown: each page's picker starts at that page.
+    chosen = st.selectbox(base.tr("dash_meeting_page"), MEETING_PAGES, index=MEETING_PAGES.index(current),
+                          format_func=labels.get, key=f"meeting_page_{current}", label_visibility="collapsed")
+    if chosen != current:
+        st.switch_page(f"pages/{chosen}.py")
 
 
 def _exit_meeting() -> None:

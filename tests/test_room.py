@@ -60,3 +60,15 @@ def test_commune_counts_and_district_targets_are_labelled_apart_and_follow_one_r
     at.switch_page("pages/overview.py").run()
     em_card = next(m for m in at.metric if m.label == t("dash_em_short", lang))
     assert em_card.delta == ("Huyện: " if lang == "vi" else "District: ") + t(f"charts_target_{em}", lang)
+
+
+def test_the_presenter_moves_to_another_page_and_stays_in_meeting_mode(monkeypatch, module_demo_file):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2024, meeting="true")
+    assert at.session_state["_page_key"] == "overview"
+    at.selectbox(key="meeting_page_overview").set_value("targets").run()
+    assert not at.exception
+    assert at.session_state["_page_key"] == "targets" and at.session_state["meeting"]
+    assert at.button(key="meeting_exit") and at.button(key="meeting_next")  # the targets page's deck
+    assert at.selectbox(key="meeting_page_targets").value == "targets"
+    at.button(key="meeting_next").click().run()  # steps through this page's slides
+    assert at.session_state["_page_key"] == "targets" and at.session_state["slide_targets"] == 1

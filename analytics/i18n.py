@@ -66,6 +66,23 @@ def fmt_number(value, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
     return ("-" if negative else "") + out
 
 
+def parse_number(text, lang: str = DEFAULT_LANGUAGE) -> float:
+    """A number as the language writes it, back to a float: '1.749,5' (vi) / '1,749.5' (en);
+    plain '170.4' is read too where it cannot be a Vietnamese thousands group. ValueError when it
+    is not a number."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return float(text)
+    raw = str(text).strip().replace(" ", "").replace("\u00a0", "").replace("−", "-")
+    if not raw:
+        raise ValueError("empty")
+    if lang == "vi":
+        grouped = "." in raw and all(len(g) == 3 for g in raw.split(",")[0].lstrip("-").split(".")[1:])
+        raw = raw.replace(".", "").replace(",", ".") if ("," in raw or grouped) else raw
+    else:
+        raw = raw.replace(",", "")
+    return float(raw)
+
+
 def fmt_percent(fraction, lang: str = DEFAULT_LANGUAGE, decimals: int = 2) -> str:
     """0.0044 -> '0,44 %' (vi) / '0.44%' (en)."""
     if is_missing(fraction):

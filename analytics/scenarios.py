@@ -179,6 +179,38 @@ def _assumptions(params: dict, baseline: Baseline) -> pd.DataFrame:
     return a
 
 
+def checked_assumptions(typed: list[dict], previous: list[dict], lang: str = DEFAULT_LANGUAGE
+                        ) -> tuple[list[dict], list[dict]]:
+    """The assumption rows as typed on the page — ``unit_cost_mvnd``, ``group`` and
+    ``escape_pct``, the escape share in percent (0–100) — checked cell by cell: a cost that is
+    not above 0 for a line that reaches households, or a share outside 0–100 %, is refused and the
+    line keeps its ``previous`` value (never clamped). The assumptions (shares as fractions) and the
+    refusals (line, column label, value typed, message)."""
+    before = {r["line"]: r for r in previous}
+    out, refused = [], []
+    for row in typed:
+        line = row["line"]
+        kept = dict(before.get(line, {}))
+        new = {**kept, "line": line, "group": row.get("group") or kept.get("group"),
+               "source": kept.get("source", row.get("source"))}
+        cost, pct = row.get("unit_cost_mvnd"), row.get("escape_pct")
+        reaches = new["group"] != "none"
+        if reaches and (cost is None or pd.isna(cost) or not float(cost) > 0):
+            refused.append({"line": line, "column": t("scenario_unit_cost", lang), "value": cost,
+                            "message": t("scenario_refused_cost", lang)})
+            new["unit_cost_mvnd"] = kept.get("unit_cost_mvnd")
+        else:
+            new["unit_cost_mvnd"] = None if cost is None or pd.isna(cost) else float(cost)
+        if pct is None or pd.isna(pct) or not 0 <= float(pct) <= 100:
+            refused.append({"line": line, "column": t("scenario_escape_share", lang), "value": pct,
+                            "message": t("scenario_refused_share", lang)})
+            new["escape_share"] = kept.get("escape_share")
+        else:
+            new["escape_share"] = float(pct) / 100
+        out.append(new)
+    return out, refused
+
+
 # -- strategies -----------------------------------------------------------------------------
 
 def _capped_split(weights: np.ndarray, caps: np.ndarray, total: float) -> np.ndarray:
@@ -462,10 +494,13 @@ def check_constraints(baseline: Baseline, params: dict, allocation: pd.DataFrame
     by_source = alloc.groupby("source")["amount"].sum()
     out = []
 
-    def add(name, excess, key, **values):
+    def add(name, excess, key, subject=None, **values):
         ok = excess <= TOLERANCE
         values = {k: fmt_number(v, lang, 1) if isinstance(v, (int, float)) else v for k, v in values.items()}
-        out.append({"name": name, "ok": bool(ok), "amount": 0.0 if ok else round(float(excess), 3),
+        # ``name`` (kind:key) is for scripts; ``label`` says the same to a reader.
+        title = t(f"{key}_title", lang)
+        out.append({"name": name, "label": f"{title}: {subject}" if subject else title,
+                    "ok": bool(ok), "amount": 0.0 if ok else round(float(excess), 3),
                     "detail": t(key + ("_ok" if ok else "_bad"), lang,
                                 excess=fmt_number(excess, lang, 1), **values)})
 
@@ -474,7 +509,8 @@ def check_constraints(baseline: Baseline, params: dict, allocation: pd.DataFrame
     for s in baseline.sources:
         env = float(params["envelope"].get(s, 0.0))
         got = float(by_source.get(s, 0.0))
-        add(f"envelope:{s}", abs(got - env), "scenario_c_envelope", source=t(f"scenario_source_{s}", lang),
+        add(f"envelope:{s}", abs(got - env), "scenario_c_envelope", t(f"scenario_source_{s}", lang),
+            source=t(f"scenario_source_{s}", lang),
             allocated=got, envelope=env)
     central = float(by_source.get("central", 0.0))
     for s in ("province", "district"):
@@ -484,7 +520,8 @@ def check_constraints(baseline: Baseline, params: dict, allocation: pd.DataFrame
         need, got = share * central, float(by_source.get(s, 0.0))
         # Checked on the totals: the plan rounds each line to whole millions, so line by line
         # the ratio wobbles (district 31 against 31,6 on Dự án 7) while the totals hold it.
-        add(f"counterpart:{s}", need - got, "scenario_c_counterpart", source=t(f"scenario_source_{s}", lang),
+        add(f"counterpart:{s}", need - got, "scenario_c_counterpart", t(f"scenario_source_{s}", lang),
+            source=t(f"scenario_source_{s}", lang),
             allocated=got, required=need, share=fmt_number(share * 100, lang, 1))
     bc = projection.by_commune  # in the order of baseline.communes
     poor = baseline.communes["poor"].to_numpy(float)
@@ -492,11 +529,11 @@ def check_constraints(baseline: Baseline, params: dict, allocation: pd.DataFrame
     over = np.maximum(np.maximum(bc["reached_poor"].to_numpy() - poor, bc["reached_near_poor"].to_numpy() - near), 0)
     for code, name, reach, excess, capacity in zip(bc["code"], bc["name"], bc["households_reached"], over,
                                                    poor + near):
-        add(f"absorb:{code}", float(excess), "scenario_c_absorb", commune=name, reach=float(reach),
+        add(f"absorb:{code}", float(excess), "scenario_c_absorb", name, commune=name, reach=float(reach),
             capacity=float(capacity))
     for line, minimum in (params.get("minimums") or {}).items():
         got = float(alloc.loc[alloc["line"] == line, "amount"].sum())
-        add(f"minimum:{line}", float(minimum) - got, "scenario_c_minimum", line=line,
+        add(f"minimum:{line}", float(minimum) - got, "scenario_c_minimum", line, line=line,
             allocated=got, minimum=float(minimum))
     reach_lines = set(a.index[a["group"] != "none"])
     stray = float(alloc.loc[alloc["line"].isin(reach_lines)
@@ -590,7 +627,8 @@ def save_scenario(db: Database, name: str, result: ScenarioResult, author: str |
     if not name or not name.strip():
         raise ScenarioError(t("scenario_err_name", DEFAULT_LANGUAGE))
     payload = {"strategy": result.strategy, **result.params,
-               "allocation": result.allocation.to_dict(orient="records")}
+               "allocation": result.allocation.to_dict(orient="records"),
+               "violations": sum(not c["ok"] for c in result.constraints)}  # marked when saved anyway
     with db.transaction(changes_data=False) as cur:
         return int(cur.execute(
             "INSERT INTO scenario (name, author, created_at, year, params) "
@@ -600,9 +638,11 @@ def save_scenario(db: Database, name: str, result: ScenarioResult, author: str |
 
 
 def list_scenarios(db: Database, year: int | None = None) -> pd.DataFrame:
-    """Saved scenarios, newest first: id, name, author, created_at, year, strategy."""
+    """Saved scenarios, newest first: id, name, author, created_at, year, strategy, violations (the
+    constraints it broke when saved; 0 for one saved before this was recorded)."""
     frame = db.frame(
-        "SELECT id, name, author, created_at, year, json_extract_string(params, '$.strategy') AS strategy "
+        "SELECT id, name, author, created_at, year, json_extract_string(params, '$.strategy') AS strategy, "
+        "coalesce(TRY_CAST(json_extract_string(params, '$.violations') AS INTEGER), 0) AS violations "
         "FROM scenario WHERE ? IS NULL OR year = ? ORDER BY created_at DESC, id DESC", [year, year])
     return frame
 
@@ -616,6 +656,7 @@ def open_scenario(db: Database, scenario_id: int, lang: str = DEFAULT_LANGUAGE) 
     sid, name, author, created_at, year, raw = rows[0]
     payload = json.loads(raw)
     strategy = payload.pop("strategy", MANUAL)
+    payload.pop("violations", None)  # recomputed against the current data
     allocation = pd.DataFrame(payload.pop("allocation", []), columns=["line", "source", "commune", "amount"])
     baseline = load_baseline(db, year)
     result = evaluate(baseline, payload, strategy, allocation if not allocation.empty else None, lang)
@@ -683,21 +724,81 @@ def to_excel(result: ScenarioResult, name: str = "", lang: str = DEFAULT_LANGUAG
         (t("scenario_cost_per_escape", lang), p.cost_per_escape),
         (t("scenario_disclaimer_short", lang), ""),
     ], columns=[t("scenario_item", lang), t("scenario_value", lang)])
+    communes = {}
+    if result.baseline is not None:
+        communes = {**dict(zip(result.baseline.communes["code"].astype(str), result.baseline.communes["name"])),
+                    str(result.baseline.district_code): t("scenario_district_level", lang)}
+    allocation = result.allocation.assign(
+        source=result.allocation["source"].map(lambda s_: t(f"scenario_source_{s_}", lang)),
+        commune=result.allocation["commune"].astype(str).map(lambda c: communes.get(c, c)))
+    assumptions = pd.DataFrame(result.params["assumptions"])
+    assumptions = assumptions.assign(group=assumptions["group"].map(lambda g: t(f"scenario_group_{g}", lang)),
+                                     escape_share=pd.to_numeric(assumptions["escape_share"]) * 100)
+    constraints = pd.DataFrame(result.constraints)
+    constraints = constraints.assign(ok=constraints["ok"].map(lambda ok: t("scenario_ok" if ok else "scenario_not_ok", lang)))
+    sheets = {
+        "summary": summary.assign(**{summary.columns[1]: summary.iloc[:, 1].map(
+            lambda v: round(v, 4 if isinstance(v, float) and abs(v) < 1 else 1) if isinstance(v, float) else v)}),
+        "allocation": _labelled(allocation, EXPORT_COLUMNS["allocation"], lang),
+        "by_commune": _labelled(p.by_commune, EXPORT_COLUMNS["by_commune"], lang),
+        "by_line": _labelled(p.by_line, EXPORT_COLUMNS["by_line"], lang),
+        "assumptions": _labelled(assumptions, EXPORT_COLUMNS["assumptions"], lang),
+        "constraints": _labelled(constraints, EXPORT_COLUMNS["constraints"], lang),
+    }
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
-        sheets = {
-            "summary": summary,
-            "allocation": result.allocation,
-            "by_commune": p.by_commune,
-            "by_line": p.by_line,
-            "assumptions": pd.DataFrame(result.params["assumptions"]),
-            "constraints": pd.DataFrame(result.constraints),
-        }
         for key, frame in sheets.items():
             sheet = t(f"scenario_sheet_{key}", lang)[:31]
             frame.to_excel(xw, sheet_name=sheet, index=False)
-            xw.sheets[sheet].set_column(0, max(len(frame.columns) - 1, 0), 18)
+            xw.sheets[sheet].set_column(0, max(len(frame.columns) - 1, 0), 22)
     return buf.getvalue()
+
+
+# Each sheet's columns: (column, label, decimals; None for text).
+EXPORT_COLUMNS = {
+    "allocation": [("line", "scenario_line", None), ("source", "scenario_source", None),
+                   ("commune", "scenario_commune", None), ("amount", "scenario_amount", 1)],
+    "by_commune": [("name", "scenario_commune", None), ("amount", "scenario_amount", 1),
+                   ("reached_poor", "scenario_reached_poor", 1),
+                   ("reached_near_poor", "scenario_reached_near_poor", 1),
+                   ("households_reached", "scenario_households_reached", 1),
+                   ("projected_escapes", "scenario_escapes", 1), ("start_poor", "scenario_start_poor", 0),
+                   ("projected_end_poor", "scenario_end_poor", 1), ("projected_rate", "scenario_end_rate_pct", "%"),
+                   ("gap_before", "scenario_gap_before", 0), ("remaining_gap", "scenario_remaining_gap", 1),
+                   ("cost_per_escape", "scenario_cost_per_escape", 1)],
+    "by_line": [("line", "scenario_line", None), ("amount", "scenario_amount", 1),
+                ("households_reached", "scenario_households_reached", 1), ("projected_escapes", "scenario_escapes", 1)],
+    "assumptions": [("line", "scenario_line", None), ("unit_cost_mvnd", "scenario_unit_cost", 1),
+                    ("group", "scenario_group", None), ("escape_share", "scenario_escape_share_pct", 1),
+                    ("source", "scenario_assumption_source", None)],
+    "constraints": [("label", "scenario_constraint", None), ("ok", "scenario_constraint_ok", None),
+                    ("detail", "scenario_constraint_detail", None)],
+}
+
+
+def _labelled(frame: pd.DataFrame, columns: list, lang: str) -> pd.DataFrame:
+    """``columns`` of ``frame`` under their labels, numbers rounded (a rate as a percentage)."""
+    out = {}
+    for column, label, decimals in columns:
+        if column not in frame:
+            continue
+        values = frame[column]
+        if decimals == "%":
+            values = (pd.to_numeric(values, errors="coerce") * 100).round(2)
+        elif decimals is not None:
+            values = pd.to_numeric(values, errors="coerce").round(decimals)
+        out[t(label, lang)] = values.tolist()
+    return pd.DataFrame(out)
+
+
+def export_file_name(name: str, year: int) -> str:
+    """The exported workbook's file name with the scenario's name in it: 'kich-ban-2024-Tối ưu.xlsx'
+    (characters a file system refuses replaced)."""
+    import re
+    import unicodedata
+    clean = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", unicodedata.normalize("NFC", str(name or "")).strip())
+    clean = re.sub(r"\s+", " ", clean).strip(" .-")[:80]
+    return f"kich-ban-{year}-{clean}.xlsx" if clean else f"kich-ban-{year}.xlsx"
 
 
 def created_label(created_at) -> str:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts_scenarios, scenarios
-from analytics.i18n import fmt_money, fmt_number, fmt_percent, t
+from analytics.i18n import fmt_money, fmt_number, fmt_percent, parse_number, t
 
 from dashboard import base, display, reads, session, view
 
@@ -67,29 +67,33 @@ with st.expander(base.tr("scenario_envelope_edit")):
             key=f"scn_env_{year}_{source}", on_change=_clear_loaded)
     params["envelope"] = envelope
 
+refusals = []  # cells refused on this run: (line, column, value typed, why)
 with st.expander(base.tr("scenario_assumptions")):
     st.caption(base.tr("scenario_assumptions_help"))
     names = dict(zip(baseline.plan["line"], baseline.plan["name_vi" if lang == "vi" else "name_en"]))
+    # Shares typed and shown in percent; no bounds on the cells (a bound would silently clamp
+    # 450 to 100): a value out of range is refused below, naming its cell.
     table = pd.DataFrame(params["assumptions"]).assign(
-        name=lambda f: f["line"].map(names))[["line", "name", "unit_cost_mvnd", "group", "escape_share", "source"]]
+        name=lambda f: f["line"].map(names),
+        escape_pct=lambda f: pd.to_numeric(f["escape_share"]) * 100,
+    )[["line", "name", "unit_cost_mvnd", "group", "escape_pct", "source"]]
     edited_assumptions = st.data_editor(
         table, key=f"scn_assumptions_{year}_{state.get('scn_loaded', {}).get('id', 0)}", hide_index=True,
         disabled=["line", "name", "source"], width="stretch",
         column_config={
             "line": st.column_config.TextColumn(base.tr("scenario_line")),
             "name": st.column_config.TextColumn(base.tr("project_line"), width="large"),
-            "unit_cost_mvnd": st.column_config.NumberColumn(base.tr("scenario_unit_cost"), min_value=0.0,
-                                                            format="%.1f"),
+            "unit_cost_mvnd": st.column_config.NumberColumn(base.tr("scenario_unit_cost"), format="%.1f"),
             "group": st.column_config.SelectboxColumn(base.tr("scenario_group"), options=list(scenarios.GROUPS),
                                                       required=True,
                                                       format_func=lambda g, lang=lang: t(f"scenario_group_{g}", lang)),
-            "escape_share": st.column_config.NumberColumn(base.tr("scenario_escape_share"), min_value=0.0,
-                                                          max_value=1.0, step=0.05, format="%.2f"),
+            "escape_pct": st.column_config.NumberColumn(base.tr("scenario_escape_share"), step=1.0,
+                                                        format="%.0f %%"),
             "source": st.column_config.TextColumn(base.tr("scenario_assumption_source"), width="large"),
         })
-    params["assumptions"] = [
-        {**r, "unit_cost_mvnd": None if pd.isna(r["unit_cost_mvnd"]) else float(r["unit_cost_mvnd"])}
-        for r in edited_assumptions.drop(columns=["name"]).to_dict(orient="records")]
+    params["assumptions"], refused = scenarios.checked_assumptions(
+        edited_assumptions.to_dict(orient="records"), params["assumptions"], lang)
+    refusals += refused
 
 # -- the allocation: by the strategy (or the reopened scenario), then edits by hand ---------------
 loaded = state.get("scn_loaded")
@@ -112,24 +116,41 @@ wide.insert(2, "name", wide["commune"].map(commune_names))
 digest = hashlib.sha1(json.dumps([year, strategy, params, loaded and loaded.get("id")],
                                  sort_keys=True, default=str).encode()).hexdigest()[:12]
 st.subheader(base.tr("scenario_allocation_table"))
+# Amounts written the language's way (170,4 / 170.4), read back the same way.
+shown = wide.assign(**{s: wide[s].map(lambda v: fmt_number(v, lang, 1)) for s in baseline.sources})
 edited = st.data_editor(
-    wide, key=f"scn_alloc_{digest}", hide_index=True, disabled=["line", "commune", "name"], width="stretch",
+    shown, key=f"scn_alloc_{digest}", hide_index=True, disabled=["line", "commune", "name"], width="stretch",
     height=320,
     column_config={
         "line": st.column_config.TextColumn(base.tr("scenario_line")),
         "commune": None,
         "name": st.column_config.TextColumn(base.tr("scenario_commune")),
-        **{s: st.column_config.NumberColumn(base.tr(f"scenario_source_{s}"), min_value=0.0, format="%.1f")
-           for s in baseline.sources},
+        **{s: st.column_config.TextColumn(base.tr(f"scenario_source_{s}")) for s in baseline.sources},
     })
-allocation = edited.drop(columns=["name"]).melt(id_vars=["line", "commune"], var_name="source",
-                                                value_name="amount")[["line", "source", "commune", "amount"]]
+amounts = wide.copy()  # the exact amounts; a cell typed over is read back in the language's way
+changed = [(i, source) for source in baseline.sources for i in range(len(wide))
+           if edited[source].iloc[i] != shown[source].iloc[i]]
+for i, source in changed:
+    text = edited[source].iloc[i]
+    try:
+        amounts.loc[i, source] = parse_number(text, lang)
+    except ValueError:
+        refusals.append({"line": f"{wide.loc[i, 'line']} · {wide.loc[i, 'name']}",
+                         "column": base.tr(f"scenario_source_{source}"), "value": text,
+                         "message": base.tr("scenario_refused_amount")})
+allocation = amounts.drop(columns=["name"]).melt(id_vars=["line", "commune"], var_name="source",
+                                                 value_name="amount")[["line", "source", "commune", "amount"]]
 allocation["amount"] = pd.to_numeric(allocation["amount"], errors="coerce").fillna(0.0)
-by_hand = not edited[baseline.sources].round(6).equals(wide[baseline.sources].round(6))
+by_hand = bool(changed)
 label = scenarios.MANUAL if by_hand else (loaded["strategy"] if loaded else strategy)
+if refusals:  # each refused cell named; the results stay, computed with the values kept
+    st.error("\n".join([f"**{base.tr('scenario_refused_heading')}**"] + [
+        "- " + base.as_text(base.tr("scenario_refused_cell", line=r["line"], column=r["column"],
+                                    value="" if r["value"] is None or r["value"] != r["value"] else r["value"],
+                                    message=r["message"])) for r in refusals]), icon=":material/error:")
 try:
     result = scenarios.evaluate(baseline, params, label, allocation=allocation, lang=lang)
-except scenarios.ScenarioError as exc:  # e.g. an assumption edited to a cost of 0
+except scenarios.ScenarioError as exc:
     results.error(str(exc), icon=":material/error:")
     st.stop()
 p = result.projection
@@ -166,11 +187,15 @@ def show_results() -> None:
     if violated:
         st.error(base.tr("scenario_constraints_violated", n=len(violated)), icon=":material/error:")
         for c in violated:
-            st.markdown(f":material/close: **{c['name']}** — {c['detail']}")
+            st.markdown(f":material/close: **{base.as_text(c['label'])}** — {base.as_text(c['detail'])}")
     else:
         st.success(base.tr("scenario_constraints_all_ok"), icon=":material/check_circle:")
     with st.expander(base.tr("scenario_constraints")):
-        st.dataframe(pd.DataFrame(result.constraints)[["ok", "name", "detail"]], hide_index=True, width="stretch")
+        checks = pd.DataFrame(result.constraints)
+        st.dataframe(pd.DataFrame({
+            base.tr("scenario_constraint_ok"): checks["ok"].map(lambda ok: base.tr("scenario_ok" if ok else "scenario_not_ok")),
+            base.tr("scenario_constraint"): checks["label"], base.tr("scenario_constraint_detail"): checks["detail"]}),
+            hide_index=True, width="stretch")
 
     by_commune = p.by_commune
     display.show_chart(display.Chart("scenario_gap", charts_scenarios.gap_chart(by_commune, lang), by_commune),
@@ -200,20 +225,35 @@ name = cols[0].text_input(base.tr("scenario_name"), key="scn_name", max_chars=12
                           placeholder=base.tr(f"scenario_strategy_{label}"))
 if not may_save:
     st.caption(base.tr("scenario_no_permission"))
-if cols[1].button(base.tr("scenario_save"), key="scn_save", type="primary", disabled=not may_save,
-                  icon=":material/save:"):
+broken = sum(not c["ok"] for c in result.constraints)
+
+
+def _save() -> None:
     try:
-        new_id = scenarios.save_scenario(db, name or base.tr(f"scenario_strategy_{label}"), result, author=author)
+        scenarios.save_scenario(db, name or base.tr(f"scenario_strategy_{label}"), result, author=author)
     except scenarios.ScenarioError as exc:
         st.error(str(exc))
     else:
+        state.pop("scn_confirm", None)
         st.success(base.tr("scenario_saved", name=name or base.tr(f"scenario_strategy_{label}")),
                    icon=":material/check:")
+
+
+if cols[1].button(base.tr("scenario_save"), key="scn_save", type="primary", disabled=not may_save,
+                  icon=":material/save:"):
+    if broken:  # asked first; saved anyway, it is marked in the list
+        state["scn_confirm"] = True
+    else:
+        _save()
+if state.get("scn_confirm") and broken and may_save:
+    st.warning(base.tr("scenario_save_confirm", n=broken), icon=":material/warning:")
+    if st.button(base.tr("scenario_save_anyway"), key="scn_save_anyway", icon=":material/save:"):
+        _save()
 export_name = name or (loaded["name"] if loaded else base.tr(f"scenario_strategy_{label}"))
+export_file = scenarios.export_file_name(export_name, year)
 cols[2].download_button(base.tr("scenario_export"),
-                        data=session.audited(lambda: scenarios.to_excel(result, export_name, lang),
-                                             f"kich-ban-{year}.xlsx"),
-                        file_name=f"kich-ban-{year}.xlsx", key="scn_export", on_click="ignore",
+                        data=session.audited(lambda: scenarios.to_excel(result, export_name, lang), export_file),
+                        file_name=export_file, key="scn_export", on_click="ignore",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         icon=":material/download:")
 
@@ -226,11 +266,13 @@ if saved.empty:
 labels = {int(r.id): f"{r.name} · {r.author} · {scenarios.created_label(r.created_at)}" for r in saved.itertuples()}
 saved_names = {int(r.id): r.name for r in saved.itertuples()}
 st.dataframe(saved.assign(created_at=saved["created_at"].map(scenarios.created_label),
-                          strategy=saved["strategy"].map(lambda s: base.tr(f"scenario_strategy_{s}"))),
+                          strategy=saved["strategy"].map(lambda s: base.tr(f"scenario_strategy_{s}")),
+                          violations=saved["violations"].map(lambda n: base.tr("scenario_marked", n=n) if n else "")),
              hide_index=True, width="stretch",
              column_config={"id": None, "name": base.tr("scenario_name"), "author": base.tr("scenario_author"),
                             "created_at": base.tr("scenario_created"), "year": None,
-                            "strategy": base.tr("scenario_strategy")})
+                            "strategy": base.tr("scenario_strategy"),
+                            "violations": base.tr("scenario_violations")})
 
 
 def _open(scenario_id: int) -> None:

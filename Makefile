@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 DB := $(or $(POVERTY_DB),data/poverty.duckdb)
 PORT ?= 8501
+# Only this machine by default; `make run ADDRESS=0.0.0.0` serves the office network (README).
+ADDRESS ?= 127.0.0.1
 # Debian packages the product needs: Chromium for PNG export and browser tests, fonts with
 # Vietnamese glyphs. Installed once, only when missing.
 DEBIAN_PACKAGES := chromium chromium-driver fonts-dejavu-core fonts-liberation2
@@ -31,7 +33,7 @@ db: $(STAMP)
 	@test -f "$(DB)" || $(PY) -m analytics init --demo --db "$(DB)"
 
 run: $(STAMP) system-packages db
-	POVERTY_DB="$(DB)" $(PY) -m streamlit run app.py --server.port $(PORT)
+	POVERTY_DB="$(DB)" $(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: $(STAMP) system-packages
 	$(PY) -m pytest
@@ -41,6 +43,7 @@ bench: $(STAMP) system-packages
 	$(PY) bench/run_all.py
 	$(PY) bench/bench_scenarios.py
 	$(PY) bench/report_bench.py
+	$(PY) bench/init_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

@@ -8,8 +8,25 @@ import pandas as pd
 
 from .budget import batch_years, refresh_lines
 
-# Data tables written by batches, with the columns (besides batch_id / superseded_by) they hold.
-DATA_TABLES = ("household", "commune_total", "indicator_value", "budget_plan", "disbursement")
+# Data tables written by batches, each with the (vintage, code) columns of the unit its rows
+# belong to: a user's scope is checked on these for every kind of data.
+UNIT_COLUMNS = {
+    "household": ("commune_vintage", "commune_code"),
+    "commune_total": ("commune_vintage", "commune_code"),
+    "indicator_value": ("org_vintage", "org_code"),
+    "budget_plan": ("org_vintage", "org_code"),
+    "disbursement": ("org_vintage", "org_code"),
+}
+DATA_TABLES = tuple(UNIT_COLUMNS)
+
+
+def rows_outside(table: str, frame: pd.DataFrame, communes: set[tuple[int, str]]) -> pd.Series:
+    """Which rows of ``frame`` (bound for ``table``) belong to a unit outside ``communes``
+    (vintage, code); a row without a unit is outside too."""
+    vintage, code = UNIT_COLUMNS[table]
+    allowed = {(int(v), str(c)) for v, c in communes}
+    return pd.Series([pd.isna(v) or c is None or (int(v), str(c)) not in allowed
+                      for v, c in zip(frame[vintage], frame[code])], index=frame.index, dtype=bool)
 
 
 def create_batch(cur, *, kind: str, file_name: str | None = None, sha256: str | None = None,
@@ -85,7 +102,7 @@ def find_duplicate(db, sha256: str) -> tuple[int, str] | None:
 def list_batches(db, limit: int = 200, communes: set[tuple[int, str]] | None = None) -> pd.DataFrame:
     """Batches newest first: id, kind, file_name, user_name, started_at, finished_at, status,
     rows, illustrative, year, commune_code, rolled_back_at. ``communes`` (vintage, code): only
-    batches whose household or total rows all fall inside them (None: all)."""
+    batches whose rows (of any kind) all fall inside them (None: all)."""
     frame = db.frame(
         """SELECT id, kind, file_name, user_name, started_at, finished_at, status, rows,
                   illustrative, year, commune_code, rolled_back_at, rolled_back_by
@@ -97,18 +114,16 @@ def list_batches(db, limit: int = 200, communes: set[tuple[int, str]] | None = N
 
 
 def _unit_rows(db, communes: set[tuple[int, str]], select: str, batch_id: int | None = None) -> list[tuple]:
-    """``select`` over the household, commune-total and indicator rows (of one batch, or of all)
-    each with ``allowed``: whether its unit is among ``communes`` (vintage, code)."""
+    """``select`` over the data rows of every table (of one batch, or of all), each with ``allowed``: whether its unit is among ``communes`` (vintage, code)."""
     allowed = pd.DataFrame(sorted(communes), columns=["vintage", "code"]).astype({"vintage": "int64", "code": "str"})
     where = "" if batch_id is None else f"WHERE batch_id = {int(batch_id)}"
+    rows = " UNION ALL ".join(f"SELECT batch_id, {v} AS v, {c} AS c FROM {table} {where}"
+                              for table, (v, c) in UNIT_COLUMNS.items())
     cur = db.cursor()
     try:
         cur.register("_allowed_units", allowed)
         return cur.execute(
-            f"""WITH r AS (
-                    SELECT batch_id, commune_vintage AS v, commune_code AS c FROM household {where}
-                    UNION ALL SELECT batch_id, commune_vintage, commune_code FROM commune_total {where}
-                    UNION ALL SELECT batch_id, org_vintage, org_code FROM indicator_value {where}),
+            f"""WITH r AS ({rows}),
                 units AS (SELECT r.batch_id, a.code IS NOT NULL AS allowed
                           FROM r LEFT JOIN _allowed_units a ON a.vintage = r.v AND a.code = r.c)
                 {select}""").fetchall()
@@ -124,8 +139,7 @@ def _batches_inside(db, communes: set[tuple[int, str]], batch_id: int | None = N
 
 
 def holds_rows_outside(db, batch_id: int, communes: set[tuple[int, str]]) -> bool:
-    """Whether a batch has household, commune-total or indicator rows outside the given communes
-    (vintage, code)."""
+    """Whether a batch has rows (of any kind) outside the given communes (vintage, code)."""
     return bool(_unit_rows(db, communes, "SELECT count(*) FILTER (NOT allowed) FROM units", batch_id)[0][0])
 
 

@@ -65,10 +65,9 @@ def login(db, args, permission: str | None = None) -> auth.Scope:
         return auth.Scope.system(getpass.getuser())
     password = read_password(args)
     try:
-        _, scope = auth.authenticate(db, args.user, password)
+        _, scope = auth.authenticate(db, args.user, password, client=f"cli:{getpass.getuser()}")
     except auth.LoginRefused as exc:
-        until = f"{exc.locked_until:%Y-%m-%d %H:%M} UTC" if exc.locked_until else ""
-        raise Refused(both(f"auth_refused_{exc.reason}", until=until)) from None
+        raise Refused(both(f"auth_refused_{exc.reason}")) from None
     if permission and not scope.can(permission):
         info = scope.role_info
         raise Refused(f"{t('data_no_import', 'vi')} ({scope.username}: {info.label('vi')}) / "

@@ -22,6 +22,7 @@ from . import auth
 from .batches import create_batch, finish_batch, insert_frame
 from .classification import DEPRIVATION_COLUMNS, refresh_derived
 from .db import PROJECT_ROOT, Database
+from .i18n import both
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 SEED = 20240329  # the plan's date
@@ -262,11 +263,22 @@ def _disbursements(plan: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+class DemoRefused(ValueError):
+    """The demo goes only into a new database: ``reason`` is 'accounts' or 'data'."""
+
+    def __init__(self, reason: str):
+        super().__init__(both(f"demo_refused_{reason}"))
+        self.reason = reason
+
+
 def load_demo(db: Database, user: str = "demo") -> dict[str, int]:
-    """Write the demo data (one batch per kind). Refuses a database that already holds data."""
-    existing = db.scalar("SELECT count(*) FROM import_batch WHERE status = 'committed'")
-    if existing:
-        raise ValueError("the database already holds data; the demo goes into a new database")
+    """Write the demo data (one batch per kind) and the demo accounts. Refuses a database that
+    holds any account (the demo's published passwords must never reach a real deployment) or
+    any import, even a refused or rolled-back one."""
+    if auth.has_accounts(db):
+        raise DemoRefused("accounts")
+    if db.scalar("SELECT count(*) FROM import_batch"):
+        raise DemoRefused("data")
     communes = read_demo_csv("communes.csv")
     urban = {r[0] for r in db.query("SELECT code FROM org_unit WHERE vintage = 2024 AND is_urban")}
     builder = DemoBuilder(db)

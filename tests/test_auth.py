@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import audit, auth
+from analytics.i18n import t
 from analytics.db import Database
 from browser import demo_password
 from conftest import (ROOT, assert_page_refused, cli_in_process, login_as, open_app, refusal,
@@ -80,25 +81,36 @@ def test_short_passwords_unknown_roles_and_bad_usernames_are_refused(db):
 
 
 # -- lock-out and sessions with a controllable clock -----------------------------------------
-def test_lock_out_after_repeated_failures_then_unlock_after_the_set_minutes(db):
+def lockout_settings(db) -> tuple[int, int]:
+    return (int(db.scalar("SELECT value FROM setting WHERE key = 'lockout_attempts'")),
+            int(db.scalar("SELECT value FROM setting WHERE key = 'lockout_minutes'")))
+
+
+def login_from(db, client: str, user: str, password: str, clock) -> str:
+    """The refusal reason of a login from ``client``, or 'ok'."""
+    try:
+        auth.authenticate(db, user, password, client=client, clock=clock)
+    except auth.LoginRefused as exc:
+        return exc.reason
+    return "ok"
+
+
+def test_lock_out_holds_the_computer_that_failed_not_the_owner_elsewhere(db):
     clock = FakeClock()
     auth.create_account(db, "officer1", "officer", PASSWORD, communes=[(2024, "25327")])
-    attempts = int(db.scalar("SELECT value FROM setting WHERE key = 'lockout_attempts'"))
-    minutes = int(db.scalar("SELECT value FROM setting WHERE key = 'lockout_minutes'"))
-    for i in range(attempts - 1):
-        assert refusal(db, "officer1", "wrong password", clock) == "bad_credentials"
-    with pytest.raises(auth.LoginRefused) as e:
-        auth.authenticate(db, "officer1", "wrong password", clock=clock)
-    assert e.value.reason == "locked" and e.value.locked_until == clock.now + timedelta(minutes=minutes)
-    # While locked, even the right password is refused.
+    attempts, minutes = lockout_settings(db)
+    for _ in range(attempts):
+        assert login_from(db, "10.0.0.66", "officer1", "wrong password", clock) == "bad_credentials"
+    # Locked from that computer: even the right password is refused, with the same answer.
     clock.advance(minutes=minutes - 1)
-    assert refusal(db, "officer1", PASSWORD, clock) == "locked"
+    assert login_from(db, "10.0.0.66", "officer1", PASSWORD, clock) == "bad_credentials"
+    # The owner, at another computer, is not kept out by a stranger's attempts.
+    assert login_from(db, "10.0.0.5", "officer1", PASSWORD, clock) == "ok"
     clock.advance(minutes=1, seconds=1)
-    session, scope = auth.authenticate(db, "officer1", PASSWORD, clock=clock)
-    assert scope.communes == frozenset({(2024, "25327")})
+    assert login_from(db, "10.0.0.66", "officer1", PASSWORD, clock) == "ok"
     log = audit.read(db, user="officer1")
     assert (log.action == "login_failed").sum() == attempts + 1
-    assert (log.action == "account_locked").sum() == 1 and (log.action == "login").sum() == 1
+    assert (log.action == "account_locked").sum() == 1 and (log.action == "login").sum() == 2
 
 
 def test_the_lockout_settings_are_honoured_and_a_success_resets_the_count(db):
@@ -108,13 +120,68 @@ def test_the_lockout_settings_are_honoured_and_a_success_resets_the_count(db):
     assert refusal(db, "p1", "nope-nope", clock) == "bad_credentials"
     auth.authenticate(db, "P1 ", PASSWORD, clock=clock)  # usernames ignore case and spaces
     assert refusal(db, "p1", "nope-nope", clock) == "bad_credentials"  # the earlier failure was forgotten
-    assert refusal(db, "p1", "nope-nope", clock) == "locked"
+    assert refusal(db, "p1", "nope-nope", clock) == "bad_credentials"
+    assert refusal(db, "p1", PASSWORD, clock) == "bad_credentials"  # now locked from this computer
+    assert (audit.read(db, user="p1").action == "account_locked").sum() == 1
 
 
-def test_unknown_accounts_fail_like_wrong_passwords_and_are_audited(db):
+def test_unknown_locked_and_wrong_answer_alike_with_the_same_bcrypt_work(db, monkeypatch):
+    from analytics.auth import sessions
+
+    clock = FakeClock()
+    auth.update_setting(db, "lockout_attempts", "2")
     auth.create_account(db, "v1", "viewer", PASSWORD)
-    assert refusal(db, "nobody", PASSWORD) == "bad_credentials"
-    assert audit.read(db, actions=["login_failed"]).user_name.tolist() == ["nobody"]
+    auth.create_account(db, "v2", "viewer", PASSWORD)
+    for _ in range(2):
+        login_from(db, "10.0.0.9", "v2", "wrong-wrong", clock)
+    calls = []
+    real = sessions.verify_password
+    monkeypatch.setattr(sessions, "verify_password", lambda *a: calls.append(1) or real(*a))
+    answers = {case: login_from(db, "10.0.0.9", user, password, clock) for case, user, password in (
+        ("unknown", "nobody", PASSWORD), ("wrong", "v1", "wrong-wrong"), ("locked", "v2", PASSWORD))}
+    assert set(answers.values()) == {"bad_credentials"}
+    assert len(calls) == 3  # one password check on every path: the same time whatever the case
+
+
+def test_an_unknown_name_is_audited_without_its_text(db):
+    auth.create_account(db, "v1", "viewer", PASSWORD)
+    typed = "my-secret-passphrase"  # a password typed into the username field
+    assert refusal(db, typed, PASSWORD) == "bad_credentials"
+    failed = audit.read(db, actions=["login_failed"])
+    assert failed.user_name.isna().all() and len(failed) == 1
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE user_name LIKE ? OR detail LIKE ?",
+                     [f"%{typed}%", f"%{typed}%"]) == 0
+
+
+def test_a_client_failing_under_many_names_waits_longer_each_time(db):
+    clock = FakeClock()
+    auth.update_setting(db, "throttle_after_failures", "3")
+    auth.update_setting(db, "throttle_base_seconds", "10")
+    auth.create_account(db, "v1", "viewer", PASSWORD)
+    for name in ("a1", "a2", "a3"):  # the third failure starts the delays
+        assert login_from(db, "10.0.0.7", name, "guess", clock) == "bad_credentials"
+    clock.advance(seconds=9)
+    assert login_from(db, "10.0.0.7", "v1", PASSWORD, clock) == "bad_credentials"  # held back
+    assert login_from(db, "10.0.0.8", "v1", PASSWORD, clock) == "ok"  # other computers are not
+    clock.advance(seconds=2)
+    assert login_from(db, "10.0.0.7", "a4", "guess", clock) == "bad_credentials"  # the 4th failure: 20 s
+    clock.advance(seconds=19)
+    assert login_from(db, "10.0.0.7", "v1", PASSWORD, clock) == "bad_credentials"
+    clock.advance(seconds=2)
+    assert login_from(db, "10.0.0.7", "v1", PASSWORD, clock) == "ok"
+    assert "throttled" in " ".join(audit.read(db, actions=["login_failed"]).detail)
+
+
+def test_an_administrator_unlocks_an_account(db):
+    clock = FakeClock()
+    auth.update_setting(db, "lockout_attempts", "1")
+    auth.create_account(db, "v1", "viewer", PASSWORD)
+    assert login_from(db, "10.0.0.66", "v1", "wrong-wrong", clock) == "bad_credentials"
+    assert login_from(db, "10.0.0.66", "v1", PASSWORD, clock) == "bad_credentials"
+    assert auth.unlock_account(db, "v1", actor="admin1", clock=clock) is True
+    assert login_from(db, "10.0.0.66", "v1", PASSWORD, clock) == "ok"
+    assert auth.unlock_account(db, "v1", actor="admin1", clock=clock) is False
+    assert "account_unlocked" in set(audit.read(db, user="admin1").action)
 
 
 def test_sessions_expire_after_the_idle_minutes_and_activity_keeps_them(db):
@@ -180,8 +247,8 @@ def test_set_password_replaces_the_old_one_and_lifts_a_lock(db):
     clock = FakeClock()
     auth.update_setting(db, "lockout_attempts", "1")
     auth.create_account(db, "v1", "viewer", PASSWORD)
-    assert refusal(db, "v1", "wrong-wrong", clock) == "locked"
-    assert refusal(db, "v1", PASSWORD, clock) == "locked"  # locked: even the right password is refused
+    assert refusal(db, "v1", "wrong-wrong", clock) == "bad_credentials"
+    assert refusal(db, "v1", PASSWORD, clock) == "bad_credentials"  # locked: even the right password
     auth.set_password(db, "v1", "another long password", actor="admin")
     auth.authenticate(db, "v1", "another long password", clock=clock)
     auth.update_setting(db, "lockout_attempts", "5")  # a wrong password now reads as one, not as a lock
@@ -303,7 +370,7 @@ def test_logging_in_through_the_form_opens_the_dashboard(app_db, monkeypatch):
     at.text_input(key="auth_username").set_value(username)
     at.text_input(key="auth_password").set_value("wrong password")
     at.button[0].click().run()
-    assert [e.value for e in at.error] == ["Sai tên đăng nhập hoặc mật khẩu."]
+    assert [e.value for e in at.error] == [t("auth_refused_bad_credentials", "vi")]
     assert shows_only_the_login_form(at)
     at.text_input(key="auth_password").set_value(password)
     at.button[0].click().run()
@@ -364,11 +431,22 @@ def test_a_session_state_value_that_is_not_a_server_session_is_ignored(app_db, m
     assert shows_only_the_login_form(at)
 
 
-def test_a_new_database_asks_for_its_first_administrator(tmp_path, monkeypatch):
+def test_a_new_database_asks_for_its_first_administrator(tmp_path, monkeypatch, capsys):
     at = open_app(monkeypatch, tmp_path / "new.duckdb", role=None)
     assert not at.exception and not at.sidebar.children
     assert "tài khoản quản trị đầu tiên" in at.info[0].value
+    # Whoever reaches the page first cannot take the database: the code is on the server's terminal.
+    code = re.search(r"([2-9A-Z]{5}-[2-9A-Z]{5})", capsys.readouterr().err).group(1)
     at.text_input(key="auth_new_username").set_value("chutich")
+    at.text_input(key="auth_new_password").set_value(PASSWORD)
+    at.text_input(key="auth_new_again").set_value(PASSWORD)
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == [t("auth_error_bad_setup_code", "vi")]
+    assert at.text_input(key="auth_new_username").value == "chutich"  # the form keeps its fields
+    at.text_input(key="auth_setup_code").set_value("AAAAA-BBBBB")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == [t("auth_error_bad_setup_code", "vi")]
+    at.text_input(key="auth_setup_code").set_value(code)
     at.text_input(key="auth_new_password").set_value(PASSWORD)
     at.text_input(key="auth_new_again").set_value(PASSWORD + "!")
     at.button[0].click().run()
@@ -402,12 +480,12 @@ def test_the_admin_page_creates_an_officer_with_communes_and_reads_the_audit_log
 
 
 def test_without_secrets_the_local_login_is_used(app_db, monkeypatch):
-    import auth_ui
+    from dashboard import session
     assert not (ROOT / ".streamlit" / "secrets.toml").exists()
     at = open_app(monkeypatch, app_db, role=None)
     assert shows_only_the_login_form(at)
     assert not any("SSO" in b.label for b in at.button)
-    assert auth_ui.sso_configured() is False
+    assert session.sso_configured() is False
 
 
 # -- in the browser --------------------------------------------------------------------------
@@ -446,7 +524,7 @@ def test_in_the_browser_each_role_logs_in_and_sees_its_pages(live_server, browse
     page.get_by_label("Tên đăng nhập").fill("lanhdao")
     page.get_by_label("Mật khẩu").fill("not the password")
     page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_text("Sai tên đăng nhập hoặc mật khẩu.").wait_for(timeout=30_000)
+    page.get_by_text("Sai tên đăng nhập hoặc mật khẩu", exact=False).wait_for(timeout=30_000)
     expected = {"viewer": ("Tổng quan", "Ngân sách"), "planner": ("Kịch bản",), "officer": ("Dữ liệu",),
                 "admin": ("Quản trị", "Dữ liệu", "Kịch bản")}
     absent = {"viewer": ("Quản trị", "Dữ liệu", "Kịch bản"), "planner": ("Quản trị", "Dữ liệu"),
@@ -474,3 +552,47 @@ def test_with_an_auth_section_the_login_form_offers_single_sign_on(app_db, monke
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]  # the local login stays
     assert any("SSO" in b.label for b in at.button)
+
+
+# -- the first administrator needs the code printed on the terminal ---------------------------------
+
+def test_the_first_administrator_needs_the_one_time_code(db):
+    first = auth.issue_setup_code(db)
+    code = auth.issue_setup_code(db)  # a new code replaces the old one
+    for wrong in ("", "AAAAA-AAAAA", first):
+        with pytest.raises(auth.AuthError) as e:
+            auth.create_first_admin(db, wrong, "boss", PASSWORD)
+        assert e.value.reason == "bad_setup_code"
+    assert not auth.has_accounts(db)
+    assert auth.create_first_admin(db, code.lower().replace("-", " "), "boss", PASSWORD) == "boss"
+    assert auth.account(db, "boss")["role"] == "admin"
+    with pytest.raises(auth.AuthError):  # used once; and there is an administrator now
+        auth.create_first_admin(db, code, "second", PASSWORD)
+    assert auth.issue_setup_code(db) is None
+    assert db.scalar("SELECT count(*) FROM setup_code") == 0
+
+
+def test_init_prints_the_code_only_for_a_database_without_accounts(tmp_path):
+    path = tmp_path / "new.duckdb"
+    out = cli_in_process("init", "--db", str(path)).stdout
+    code = re.search(r"([2-9A-Z]{5}-[2-9A-Z]{5})", out).group(1)
+    with Database(path) as db:
+        auth.update_setting(db, "password_hash_rounds", "4")
+        assert auth.create_first_admin(db, code, "boss", PASSWORD) == "boss"
+    assert not re.search(r"[2-9A-Z]{5}-[2-9A-Z]{5}", cli_in_process("init", "--db", str(path)).stdout)
+
+
+def test_the_admin_page_unlocks_an_account(app_db, monkeypatch):
+    with Database(app_db) as db:
+        auth.update_setting(db, "lockout_attempts", "1")
+        with pytest.raises(auth.LoginRefused):
+            auth.authenticate(db, "lanhdao", "wrong-wrong", client="10.1.1.1")
+        with pytest.raises(auth.LoginRefused):  # locked from that computer
+            auth.authenticate(db, *demo_password("viewer"), client="10.1.1.1")
+    at = open_app(monkeypatch, app_db, role="admin", page="admin")
+    at.selectbox(key="admin_who").set_value("lanhdao").run()
+    at.button(key="admin_unlock").click().run()
+    assert not at.exception and not at.error
+    with Database(app_db) as db:
+        auth.authenticate(db, *demo_password("viewer"), client="10.1.1.1")
+        assert "account_unlocked" in set(audit.read(db, user="admin").action)

@@ -165,7 +165,7 @@ def test_lockout_applies_to_the_command_line(db_path, tmp_path):
                    **as_officer("not-the-password"))[0] == 1
     code, _, err = cli("batches", "--db", db_path, "--user", OFFICER, "--password-stdin",
                        **as_officer())
-    assert code == 1 and "locked" in err  # even the right password, while locked
+    assert code == 1 and "Wrong username or password" in err  # even the right password, while locked
     with Database(db_path) as db:
         assert "account_locked" in set(audit.read(db, user=OFFICER).action)
 

@@ -5,6 +5,8 @@ passwords and usernames at the login form."""
 from __future__ import annotations
 
 import io
+import re
+import json
 import shutil
 
 import pytest
@@ -15,7 +17,7 @@ from analytics.db import Database
 from analytics.importer import import_file
 from analytics.importer.listing import household_list
 from browser import demo_password
-from conftest import ROOT, open_app, refusal
+from conftest import ROOT, open_app, refusal, run_cli
 
 SQL = "x'); DROP TABLE household; --"
 HTML = "<img src=x onerror=alert(1)><script>alert(2)</script>"
@@ -167,8 +169,8 @@ def test_hostile_uploads_render_as_text_on_the_data_page(app_db, monkeypatch):
     assert not at.exception, at.exception
     # Each file is shown under its own name, its markup escaped (shown as typed: see the browser
     # test), with its check result.
-    import ui
-    assert [h.value for h in at.subheader] == [ui.as_text(name) for name in names]
+    from dashboard import base
+    assert [h.value for h in at.subheader] == [base.as_text(name) for name in names]
     assert [c.value for c in at.caption if c.value.startswith("Hợp lệ")] == ["Hợp lệ: sẵn sàng nhập."] * 4
     assert [m.value for m in at.metric if m.label == "Số dòng nhập"] == [str(len(HOSTILE_NAMES))] * 4
     assert at.button(key="data_confirm").label == "Xác nhận nhập 4 tệp hợp lệ"
@@ -211,3 +213,148 @@ def test_in_the_browser_hostile_names_show_as_text_and_run_nothing(demo_db_file,
         screenshot(page, "hostile-admin")
         assert dialogs == []
         assert page.locator("img[src='x']").count() == 0 and page.locator("main script").count() == 0
+
+
+# -- init --demo never reaches a real deployment ---------------------------------------------------
+
+def test_init_demo_refuses_a_database_with_a_real_account(empty_db_file, tmp_path):
+    path = tmp_path / "office.duckdb"
+    shutil.copy(empty_db_file, path)
+    with Database(path) as db:
+        auth.create_account(db, "chutich", "admin", "mat-khau-rat-dai-2025")
+    result = run_cli("init", "--demo", "--db", str(path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "đã có tài khoản" in result.stderr
+    with Database(path) as db:
+        assert [r[0] for r in db.query("SELECT username FROM app_user")] == ["chutich"]
+        assert db.scalar("SELECT count(*) FROM import_batch") == 0
+        with pytest.raises(auth.LoginRefused):
+            auth.authenticate(db, "admin", "demo-admin-2024")
+
+
+def test_init_demo_on_a_database_with_data_is_a_clear_refusal(demo_db_file, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_file, path)
+    with Database(path) as db:
+        before = intact(db)
+    result = run_cli("init", "--demo", "--db", str(path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "ValueError" not in result.stderr
+    assert "minh họa" in result.stderr
+    with Database(path) as db:
+        assert intact(db) == before
+
+
+# -- serving: this machine only unless chosen; no error details in the browser --------------------
+
+def test_the_server_listens_on_this_machine_only_unless_told_otherwise():
+    import subprocess
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "127.0.0.1"
+    assert config["client"]["showErrorDetails"] == "none"
+    dry_run = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True,
+                             env={"PATH": "/usr/bin:/bin", "POVERTY_DB": "/nonexistent/x.duckdb"})
+    assert "--server.address 127.0.0.1" in dry_run.stdout
+    chosen = subprocess.run(["make", "-n", "run", "ADDRESS=0.0.0.0"], cwd=ROOT, capture_output=True,
+                            text=True, env={"PATH": "/usr/bin:/bin", "POVERTY_DB": "/nonexistent/x.duckdb"})
+    assert "--server.address 0.0.0.0" in chosen.stdout
+
+
+# -- an officer imports budget files and targets only for the units they are assigned ------------
+
+def test_an_officer_cannot_overwrite_the_districts_budget(demo_db_file, tmp_path):
+    from conftest import cli_in_process
+
+    officer, password = demo_password("officer")  # assigned Xã Thanh An (2024:25327)
+    path = tmp_path / "scope.duckdb"
+    shutil.copy(demo_db_file, path)
+    budget = ROOT / "tests" / "fixtures" / "budget_long.csv"
+    with Database(path) as db:
+        plan_before = db.frame("SELECT * FROM budget_plan ORDER BY ALL")
+        batches_before = db.scalar("SELECT count(*) FROM import_batch")
+
+    def officer_import(*extra):
+        result = cli_in_process("import", str(budget), "--db", str(path), "--json", "--user", officer,
+                                "--password-stdin", *extra, stdin=password + "\n")
+        return result.returncode, result.stdout, result.stderr
+
+    for extra in ((), ("--commune", "25330")):  # the district's plan (from the file), a commune not theirs
+        code, out, err = officer_import(*extra)
+        assert code == 1, (extra, out, err)
+        assert "ngoài phạm vi bạn được giao" in out
+        with Database(path) as db:
+            assert db.frame("SELECT * FROM budget_plan ORDER BY ALL").equals(plan_before)
+            assert db.scalar("SELECT count(*) FROM import_batch") == batches_before
+    # Their own commune's budget: committed, in their history, and theirs to roll back.
+    code, out, err = officer_import("--commune", "25327")
+    assert code == 0, err
+    batch = json.loads(out)["batch_id"]
+    listed = cli_in_process("batches", "--db", str(path), "--json", "--user", officer, "--password-stdin",
+                            stdin=password + "\n")
+    assert batch in [b["id"] for b in json.loads(listed.stdout)]
+    undone = cli_in_process("rollback", str(batch), "--db", str(path), "--user", officer, "--password-stdin",
+                            stdin=password + "\n")
+    assert undone.returncode == 0, undone.stderr
+    with Database(path) as db:
+        assert db.frame("SELECT * FROM budget_plan WHERE superseded_by IS NULL ORDER BY ALL").equals(
+            plan_before[plan_before.superseded_by.isna()].reset_index(drop=True))
+
+
+# -- odd files and years are refused or read, never a traceback -----------------------------------
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "mixed"])
+def test_csv_line_endings_of_any_kind_read(demo_db, newline):
+    lines = ["Mã hộ,Xã,Chủ hộ,Số khẩu,Thu nhập BQ/người/tháng,Kết quả rà soát,Năm",
+             "H1,Xã Thanh An,Nguyễn Văn A,4,1000000,Hộ cận nghèo,2023",
+             "H2,Xã Thanh An,Lê Thị B,3,900000,Hộ cận nghèo,2023"]
+    text = ("\r".join(lines[:2]) + "\n" + lines[2]) if newline == "mixed" else newline.join(lines) + newline
+    report = import_file(demo_db, text.encode("utf-8"), "cr.csv", dry_run=True)
+    assert report.status == "valid", [e.message for e in report.errors]
+    assert report.rows_imported == 2
+
+
+def test_a_year_no_unit_list_covers_is_a_refusal_not_a_traceback(demo_db_file, tmp_path):
+    path = tmp_path / "y.duckdb"
+    shutil.copy(demo_db_file, path)
+    csv_file = tmp_path / "list.csv"
+    csv_file.write_text("Mã hộ,Xã,Chủ hộ,Số khẩu,Thu nhập BQ/người/tháng,Kết quả rà soát\n"
+                        "H1,Xã Thanh An,Nguyễn Văn A,4,1000000,Hộ nghèo\n", encoding="utf-8")
+    result = run_cli("import", str(csv_file), "--year", "1890", "--db", str(path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "Không có danh mục đơn vị hành chính nào cho năm này" in result.stdout
+
+
+def test_an_unexpected_error_shows_a_reference_never_a_traceback(app_db, monkeypatch, caplog):
+    from analytics import takeaways
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/srv/secret/path/analytics/takeaways.py exploded")
+
+    monkeypatch.setattr(takeaways, "trend", broken)
+    with caplog.at_level("ERROR", logger="dashboard"):
+        at = open_app(monkeypatch, app_db, role="viewer", timeout=90)
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    reference = re.search(r"mã tham chiếu ([0-9A-F]{8})", shown).group(1)
+    assert "/srv/secret" not in shown and "RuntimeError" not in shown
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and "exploded" in str(logged[0].exc_info[1])
+
+
+def test_the_data_page_refuses_an_officers_district_budget(app_db, monkeypatch):
+    with Database(app_db) as db:
+        before = (db.data_version(), intact(db), db.frame("SELECT * FROM budget_plan ORDER BY ALL"))
+    at = open_app(monkeypatch, app_db, role="officer", page="data", timeout=90)
+    budget = ROOT / "tests" / "fixtures" / "budget_long.csv"
+    at.file_uploader(key="data_upload").set_value([("budget_long.csv", budget.read_bytes(), "text/csv")]).run()
+    assert not at.exception, at.exception
+    shown = " ".join(str(d.value.to_dict()) for d in at.dataframe) + " ".join(e.value for e in at.error)
+    assert "ngoài phạm vi bạn được giao" in shown
+    confirm = at.button(key="data_confirm")
+    assert confirm.disabled
+    with Database(app_db) as db:
+        after = (db.data_version(), intact(db), db.frame("SELECT * FROM budget_plan ORDER BY ALL"))
+    assert after[:2] == before[:2] and after[2].equals(before[2])

@@ -186,12 +186,12 @@ def test_another_communes_file_already_imported_is_refused_as_outside_not_named_
 
 
 def test_a_failure_inside_the_commit_leaves_the_database_as_it_was(demo_db, monkeypatch):
-    from analytics.importer import core
+    from analytics.importer.kinds import households
     before = snapshot(demo_db)
 
     def broken(cur, batch_id=None):
         raise RuntimeError("disk pulled out")
-    monkeypatch.setattr(core, "refresh_derived", broken)
+    monkeypatch.setattr(households, "refresh_derived", broken)
     with pytest.raises(RuntimeError):
         import_file(demo_db, load("households_messy.xlsx"), "households_messy.xlsx")
     assert snapshot(demo_db) == before

@@ -1,4 +1,4 @@
-"""``user add|list|disable|enable|passwd|assign``: accounts, for administrators.
+"""``user add|list|disable|enable|unlock|passwd|assign``: accounts, for administrators.
 
 Whoever runs the command line holds the database file, so it acts with full rights; every
 change is written to the audit log under ``cli:<operating-system user>``.
@@ -63,6 +63,14 @@ def _enable(db, args) -> int:
     return 0
 
 
+def _unlock(db, args) -> int:
+    was_locked = auth.unlock_account(db, args.username, actor=_actor())
+    name = auth.normalize_username(args.username)
+    print(f"Đã mở khoá / unlocked: {name}" if was_locked else
+          f"Tài khoản không bị khoá / the account was not locked: {name}")
+    return 0
+
+
 def _passwd(db, args) -> int:
     auth.set_password(db, args.username, read_password(args, "Mật khẩu mới / new password: ", confirm=True),
                       actor=_actor())
@@ -78,7 +86,7 @@ def _assign(db, args) -> int:
     return 0
 
 
-_ACTIONS = {"add": _add, "list": _list, "disable": _disable, "enable": _enable,
+_ACTIONS = {"add": _add, "list": _list, "disable": _disable, "enable": _enable, "unlock": _unlock,
             "passwd": _passwd, "assign": _assign}
 
 
@@ -118,7 +126,8 @@ def register(sub, common) -> None:
     q.add_argument("--json", action="store_true", help="print JSON")
 
     for name, text in (("disable", "disable an account (its sessions end)"),
-                       ("enable", "re-enable a disabled account")):
+                       ("enable", "re-enable a disabled account"),
+                       ("unlock", "lift a lock-out after failed logins, from every computer")):
         q = actions.add_parser(name, parents=[common], help=text, description=text.capitalize() + ".")
         q.add_argument("username")
 

@@ -12,36 +12,32 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Iterable
 
 from ..reference import read_csv
+from .importkind import ImportKind
 from .text import fix_text, fold, fold_header
 
-KINDS = ("households", "commune_totals", "indicators", "budget")
 HEADER_SEARCH_ROWS = 30
-SOURCES = ("total", "central", "province", "district", "other")
 
 
-@lru_cache(maxsize=1)
-def aliases() -> dict[str, dict[str, str]]:
-    """kind -> {folded alias: field}; '*' aliases belong to every kind."""
-    table: dict[str, dict[str, str]] = {k: {} for k in KINDS}
-    rows = read_csv("column_alias.csv")
-    for row in read_csv("deprivation_indicator.csv"):  # official names, with or without number
-        rows.append({"kind": "households", "field": row["code"], "alias": row["name_vi"]})
-        rows.append({"kind": "households", "field": row["code"], "alias": row["name_en"]})
-    for row in rows:
-        kinds = KINDS if row["kind"] == "*" else (row["kind"],)
-        for kind in kinds:
-            table[kind].setdefault(fold_header(row["alias"]), row["field"])
+@lru_cache(maxsize=None)
+def aliases(kind: ImportKind) -> dict[str, str]:
+    """{folded alias: field} of a kind: its rows of ``column_alias.csv`` and the '*' rows (every
+    kind's), then the kind's own extra aliases; the first alias of a text wins."""
+    table: dict[str, str] = {}
+    rows = [r for r in read_csv("column_alias.csv") if r["kind"] in (kind.name, "*")]
+    for row in [*rows, *kind.extra_aliases()]:
+        table.setdefault(fold_header(row["alias"]), row["field"])
     return table
 
 
-def match_field(kind: str, text) -> str | None:
+def match_field(kind: ImportKind, text) -> str | None:
     """The field a header cell names for ``kind`` (or None)."""
     if text is None or text == "":
         return None
     text = str(text)
-    table = aliases()[kind]
+    table = aliases(kind)
     for candidate in (text, re.sub(r"\(.*?\)", "", text), text.split("(")[0]):
         key = fold_header(candidate)
         if key and key in table:
@@ -69,7 +65,7 @@ class Header:
     sheet: int
     row: int          # 0-based index of the (first) header row
     rows: int         # 1 or 2
-    kind: str
+    kind: str         # the kind's name
     columns: list[Column] = field(default_factory=list)
     score: int = 0
 
@@ -85,28 +81,18 @@ class Header:
         return out
 
 
-def _combine(kind: str, parent: str, child: str) -> str | None:
+def _combine(kind: ImportKind, parent: str, child: str) -> str | None:
     """The field of a column under a two-row header."""
     pf, cf = match_field(kind, parent), match_field(kind, child)
-    if kind == "budget" and cf and cf.startswith("src_"):
-        group = "disbursed" if pf == "group_disbursed" else "plan"
-        return f"{group}_{cf[4:]}"
-    if kind == "budget" and cf == "rate":
-        return "rate"
     if cf:
-        return cf
+        return kind.group_field(pf, cf)
     if not child and pf and pf.startswith("group_"):
         return None
     return pf if not child else None
 
 
-def _single(kind: str, text: str) -> str | None:
-    f = match_field(kind, text)
-    if kind == "budget" and f and f.startswith("src_"):
-        return f"plan_{f[4:]}"  # a plan-only table: one amount column per source
-    if kind == "budget" and f in ("group_plan", "group_disbursed"):
-        return {"group_plan": "plan_total", "group_disbursed": "disbursed_total"}[f]
-    return f
+def _single(kind: ImportKind, text: str) -> str | None:
+    return kind.lone_field(match_field(kind, text))
 
 
 def _parents(row: list, merged, r: int) -> list[str]:
@@ -120,7 +106,7 @@ def _parents(row: list, merged, r: int) -> list[str]:
     return texts
 
 
-def build_header(rows: list[list], sheet: int, r: int, two_rows: bool, kind: str, merged) -> Header:
+def build_header(rows: list[list], sheet: int, r: int, two_rows: bool, kind: ImportKind, merged) -> Header:
     top = rows[r]
     width = max(len(top), len(rows[r + 1]) if two_rows and r + 1 < len(rows) else 0)
     columns = []
@@ -149,24 +135,16 @@ def build_header(rows: list[list], sheet: int, r: int, two_rows: bool, kind: str
         for c in range(width):
             text = cell_text(top[c]) if c < len(top) else ""
             columns.append(Column(c, fix_text(text)[0], _single(kind, text)))
-    header = Header(sheet, r, 2 if two_rows else 1, kind, columns)
+    header = Header(sheet, r, 2 if two_rows else 1, kind.name, columns)
     header.score = len(header.fields())
     return header
 
 
-# A kind is recognised when the fields that define it are present.
-SIGNATURES = {
-    "households": lambda f: "household_id" in f and ("income_per_capita" in f or "d01" in f or "members" in f),
-    "commune_totals": lambda f: "households" in f and "commune" in f,
-    "indicators": lambda f: "indicator" in f and ("target" in f or "actual" in f),
-    "budget": lambda f: "line" in f and any(k.startswith(("plan_", "disbursed_")) for k in f),
-}
-
-
-def find_header(sheets: list, kind: str | None = None) -> Header | None:
-    """The best header over the first rows of every sheet (of ``kind`` if given)."""
+def find_header(sheets: list, kinds: Iterable[ImportKind]) -> Header | None:
+    """The best header over the first rows of every sheet, of one of ``kinds``; a kind whose
+    fields are recognised wins over a header that merely maps more columns."""
     best: Header | None = None
-    kinds = (kind,) if kind else KINDS
+    kinds = tuple(kinds)
     for s, sheet in enumerate(sheets):
         rows = sheet.rows
         for r in range(min(HEADER_SEARCH_ROWS, len(rows))):
@@ -177,7 +155,7 @@ def find_header(sheets: list, kind: str | None = None) -> Header | None:
                     if two and r + 1 >= len(rows):
                         continue
                     h = build_header(rows, s, r, two, k, sheet.merged)
-                    recognised = SIGNATURES[k](h.fields())
+                    recognised = k.recognise(h.fields())
                     score = h.score + (100 if recognised else 0)
                     if best is None or score > best.score:
                         h.score = score

@@ -130,5 +130,6 @@ def _read_text(content: bytes) -> Workbook:
     delimiter = max(counts, key=counts.get)
     if counts[delimiter] == 0:
         raise ReadError("import_err_not_spreadsheet")
-    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    # newline=None: CR-only (old Mac exports) and mixed line endings read like LF.
+    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)]
     return Workbook([Sheet("CSV", rows)], "csv", encoding)

@@ -12,37 +12,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import units
 from ..i18n import t
 from ..reference import read_csv, standard_years, vintage_for_year
-from .header import KINDS
+from .kinds import get_kind
 
 HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
 ROWS_WITH_LISTS = 2000
 
 
-def _standard_for(db, year: int) -> tuple[str, int] | None:
-    row = db.query("SELECT DISTINCT standard, indicator_count FROM poverty_standard "
-                   "WHERE ? BETWEEN valid_from_year AND valid_to_year", [year])
-    return row[0] if row else None
-
-
 def template_columns(db, kind: str, year: int) -> list[tuple[str, str]]:
     """(header, list) of a template's columns; list is '', 'tick', 'commune', 'year' or 'status'."""
-    if kind == "households":
-        standard = _standard_for(db, year)
-        names = [r[0] for r in db.query("SELECT name_vi FROM deprivation_indicator WHERE standard = ? "
-                                        "ORDER BY number", [standard[0]])] if standard else []
-        return ([("Mã hộ", ""), ("Xã", "commune"), ("Thôn/Ấp", ""), ("Họ và tên chủ hộ", ""), ("Dân tộc", ""),
-                 ("Số nhân khẩu", ""), ("Thu nhập bình quân (đồng/người/tháng)", "")]
-                + [(f"{i}. {n}", "tick") for i, n in enumerate(names, start=1)]
-                + [("Phân loại hộ", "status"), ("Hộ không có khả năng lao động", "tick"), ("Hộ có công", "tick"),
-                   ("Năm", "year")])
-    if kind == "commune_totals":
-        return [("Xã", "commune"), ("Tổng số hộ", ""), ("Tổng số nhân khẩu", ""), ("Năm", "year")]
-    if kind == "indicators":
-        return [("Đơn vị", "commune"), ("Chỉ tiêu", "indicator"), ("Kế hoạch", ""), ("Thực hiện", ""), ("Năm", "year")]
-    if kind == "budget":
-        return [("Dự án", "project"), ("Cơ quan chủ trì", ""), ("Nguồn vốn", "source"), ("Kế hoạch vốn", ""),
-                ("Giải ngân lũy kế", ""), ("Đến ngày", ""), ("Năm", "year")]
-    raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    return get_kind(kind).template(db, year)
 
 
 def _lists(db, year: int) -> dict[str, list[str]]:

@@ -1,0 +1,218 @@
+"""One file in, one report out: read -> find the header -> map columns -> skip the rows that are
+not data -> build and check the kind's rows (``kinds``) -> report -> commit as one batch (all rows
+or none, replacing what the batch covers)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .. import audit
+from ..batches import (UNIT_COLUMNS, create_batch, find_duplicate, finish_batch, holds_rows_outside,
+                       insert_frame, rows_outside, supersede)
+from ..reference import get_setting
+from .clean import blank, spread
+from .grid import Grid, excel_row, require
+from .header import Header, cell_text, find_header, read_title
+from .importkind import ImportKind
+from .kinds import REGISTRY
+from .read import ReadError, check_archive, check_size, read_workbook
+from .report import ImportReport
+from .text import fix_text, fold
+
+Progress = Callable[[float, str], None]
+TOTAL_WORDS = {"tongcong", "cong", "tong", "tongso", "congtong", "tongcongtoanxa", "tongcongtoanhuyen"}
+_COLUMN_NUMBER = re.compile(r"^\(?([A-Za-z]|\d{1,2})\)?$")
+_SECTION_HAMLET = re.compile(r"^(?:[IVXLC]+|\d+|[a-z])[\.\)]\s*(.+)$")
+HAMLET_WORDS = ("ap", "thon", "khupho", "to", "ban", "buon", "soc", "phum", "khu")
+
+
+# -- entry point ---------------------------------------------------------------------------
+def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, year: int | None = None,
+                commune: str | None = None, dry_run: bool = False, user: str | None = None,
+                lang: str = "vi", communes: set[tuple[int, str]] | None = None,
+                illustrative: bool = False, progress: Progress | None = None) -> ImportReport:
+    """Read, validate and (unless ``dry_run``) commit one file as one batch; the report.
+
+    ``kind`` is a name of the registry (``kinds.REGISTRY``; None: detected from the headers).
+    ``communes`` (vintage, code) limits what the import may touch (None: all); a file with rows
+    outside them is rejected. Status: committed | valid (dry run) | rejected | duplicate.
+    """
+    step = progress or (lambda fraction, text: None)
+    report = ImportReport(file_name=file_name, lang=lang, kind=kind)
+    report.sha256 = hashlib.sha256(content or b"").hexdigest()
+    try:
+        check_size(content, float(get_setting(db, "upload_max_mb", "50")))
+        check_archive(content, float(get_setting(db, "import_max_inflated_mb", "1000")),
+                      float(get_setting(db, "import_max_compression_ratio", "200")))
+    except ReadError as exc:
+        report.error(exc.key, **exc.values)
+        return report
+    duplicate = find_duplicate(db, report.sha256)
+    # Someone else's file (rows outside the user's communes) is not named as a duplicate: it
+    # goes through the checks, which refuse it row by row as outside the user's communes.
+    if duplicate is not None and (communes is None or not holds_rows_outside(db, duplicate[0], communes)):
+        batch, report.kind = duplicate
+        report.status, report.duplicate_of, report.batch_id = "duplicate", batch, batch
+        report.warn("import_warn_duplicate", batch=batch)
+        return report
+    step(0.1, "read")
+    try:
+        workbook = read_workbook(content, file_name)
+    except ReadError as exc:
+        report.error(exc.key, **exc.values)
+        return report
+    report.text_encoding = workbook.text_encoding
+    if not any(any(cell_text(v) for v in row) for s in workbook.sheets for row in s.rows):
+        report.error("import_err_empty_file")
+        return report
+    step(0.25, "header")
+    header = find_header(workbook.sheets, [REGISTRY[kind]] if kind else REGISTRY.values())
+    if header is None:
+        report.error("import_err_no_header")
+        return report
+    found = REGISTRY[header.kind]
+    sheet = workbook.sheets[header.sheet]
+    report.kind, report.sheet, report.header_row = found.name, sheet.name, header.row + 1
+    report.mapping = [{"column": c.label, "field": c.field, "col_index": c.index}
+                      for c in header.columns if c.label or c.field]
+    grid = _grid(sheet, header)
+    title = read_title(sheet.rows, header.row)
+    _classify_rows(grid, found, report)
+    step(0.45, "clean")
+    tables = []
+    if require(report, grid, found.name, found.required):
+        tables = found.build(db, grid, title, report, year=year, commune=commune, communes=communes)
+    if communes is not None and not report.errors:
+        _check_scope(db, report, tables, communes)
+    if report.errors:
+        report.status = "rejected"
+        return report
+    undeclared = {table for table, _ in tables} - set(found.tables)
+    if undeclared:  # a kind writes only the tables it declares (rollback and the docs go by them)
+        raise ValueError(f"kind {found.name!r} wrote undeclared tables {sorted(undeclared)}")
+    report.rows_imported = int(sum(len(f) for _, f in tables))
+    if dry_run:
+        report.status = "valid"
+        return report
+    step(0.7, "commit")
+    _commit(db, report, found, tables, user=user, illustrative=illustrative)
+    step(1.0, "done")
+    return report
+
+
+def _check_scope(db, report: ImportReport, tables, communes) -> None:
+    """The scope check every kind passes, whatever it writes (a kind may also flag its rows one
+    by one): no row may belong to a unit outside the user's communes (a district's budget plan
+    or targets included)."""
+    for table, frame in tables:
+        outside = rows_outside(table, frame, communes)
+        if outside.any():
+            vintage, code = (frame.loc[outside, c].iloc[0] for c in UNIT_COLUMNS[table])
+            name = db.query("SELECT name FROM org_unit WHERE vintage = ? AND code = ?",
+                            [None if pd.isna(vintage) else int(vintage), code])
+            report.error("import_err_unit_outside_scope", sheet=report.sheet, value=code,
+                         unit=f"{name[0][0]} ({code})" if name else str(code))
+            return
+
+
+def _grid(sheet, header: Header) -> Grid:
+    rows = sheet.rows[header.first_data_row:]
+    width = max([len(header.columns)] + [len(r) for r in rows[:1]])
+    frame = pd.DataFrame(rows, dtype="object") if rows else pd.DataFrame(columns=range(width), dtype="object")
+    frame.index = range(header.first_data_row, header.first_data_row + len(frame))
+    for c in range(len(frame.columns), len(header.columns)):
+        frame[c] = ""
+    return Grid(frame, sheet.name, header)
+
+
+# -- rows that are not data ----------------------------------------------------------------
+# Folded, a total's words start with t or c: a cheap first look at a cell before folding it.
+_TOTAL_START = re.compile(r"[\W_]*[tTcC]")
+
+
+def _is_total_text(value) -> bool:
+    """A cell reading "Tổng cộng", "Cộng", "(Tổng số)" ... (a total row, not data)."""
+    if type(value) is not str or not _TOTAL_START.match(value):
+        return False
+    folded = fold(value)
+    return folded in TOTAL_WORDS or folded.startswith("tongcong")
+
+
+def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
+    """Mark blank rows, the column-number row, section rows ("I. Ấp 1"), the total row and what
+    follows it as skipped (listed with their row numbers); keep the rest in ``grid.frame``."""
+    frame = grid.frame
+    report.rows_read = len(frame)
+    if frame.empty:
+        return
+    # Each column's distinct values are judged once (blank? a total's words?), then spread.
+    empty = np.empty(frame.shape, dtype=bool)
+    is_total = np.zeros(len(frame), dtype=bool)
+    for j, c in enumerate(frame.columns):
+        codes, uniques = pd.factorize(frame[c].to_numpy())
+        empty[:, j] = spread(codes, [blank(v) for v in uniques], True, frame.index).to_numpy(bool)
+        if j < 4:  # total row ("Tổng cộng") in the first columns
+            hits = [i for i, v in enumerate(uniques) if _is_total_text(v)]
+            if hits:
+                is_total |= np.isin(codes, hits)
+    empties = pd.DataFrame(empty, index=frame.index, columns=frame.columns)
+    filled = pd.Series((~empty).sum(axis=1), index=frame.index)
+    is_total = pd.Series(is_total, index=frame.index)
+    reason = pd.Series(None, index=frame.index, dtype="object")
+    reason[filled == 0] = "blank"
+    # Everything after the total row (signatures) goes too.
+    if is_total.any():
+        first = is_total.idxmax()
+        reason[(frame.index > first) & reason.isna()] = "after_total"
+        reason[first] = "total"
+    # Column numbers (A, B, 1, 2 ...) right under the header.
+    for idx in frame.index[:3]:
+        cells = [cell_text(v) for v in frame.loc[idx] if cell_text(v)]
+        if len(cells) >= 3 and all(_COLUMN_NUMBER.match(c) for c in cells):
+            reason[idx] = "column_numbers"
+    key = grid.col(kind.key_field)
+    hamlets = pd.Series(None, index=frame.index, dtype="object")
+    if key is not None:
+        section = kind.section_rows(grid.header, empties, filled, empties[key.name]) & reason.isna()
+        reason[section] = "section"
+        for idx in frame.index[section]:
+            text = next((cell_text(v) for v in frame.loc[idx] if cell_text(v)), "")
+            text = fix_text(text)[0]
+            m = _SECTION_HAMLET.match(text)
+            name = m.group(1) if m else text
+            hamlets[idx] = name if fold(name).startswith(HAMLET_WORDS) else None
+        # A section row starts a new hamlet (or ends the previous one).
+        sections = frame.index[section]
+        if len(sections):
+            marker = pd.Series(np.nan, index=frame.index, dtype="object")
+            marker[sections] = hamlets[sections].fillna("")
+            hamlets = marker.ffill().replace("", None)
+    skipped = reason.notna()
+    report.skipped = [{"sheet": grid.sheet, "row": excel_row(i), "reason": reason[i]} for i in frame.index[skipped]]
+    report.rows_skipped = int(skipped.sum())
+    grid.frame = frame[~skipped]
+    grid.section_hamlet = hamlets[~skipped]
+
+
+# -- committing --------------------------------------------------------------------------------
+def _commit(db, report: ImportReport, kind: ImportKind, tables, *, user, illustrative) -> None:
+    """All rows of the file in one transaction, as one batch replacing what it covers."""
+    year = report.year if isinstance(report.year, int) else None
+    with db.transaction() as cur:
+        batch = create_batch(cur, kind=report.kind, file_name=report.file_name, sha256=report.sha256,
+                             user=user, illustrative=illustrative, year=year, commune_code=report.commune)
+        replaced = 0
+        for table, frame in tables:
+            insert_frame(cur, table, frame, batch)
+            replaced += supersede(cur, table, batch)
+        if kind.derive is not None:
+            kind.derive(cur, batch)
+        report.batch_id, report.superseded_rows, report.status = batch, replaced, "committed"
+        finish_batch(cur, batch, rows=report.rows_imported, report=report.to_dict())
+        audit.record(cur, "import", user, {"batch_id": batch, "kind": report.kind, "file_name": report.file_name,
+                                           "rows": report.rows_imported, "replaced": replaced})

@@ -98,3 +98,10 @@ def preview(db: Database, year: int, period: int, units: int | None = None) -> d
         "indicators": indicators,
         "missing_indicators": [r["code"] for r in indicators if r["availability"] != "shared"],
     }
+
+
+def next_period(db: Database, year: int) -> int | None:
+    """The first year of the standard after the one covering ``year`` (None when there is none)."""
+    return db.scalar("""SELECT min(n.valid_from_year) FROM poverty_standard n, poverty_standard c
+                        WHERE ? BETWEEN c.valid_from_year AND c.valid_to_year
+                          AND n.valid_from_year > c.valid_to_year""", [year])

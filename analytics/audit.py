@@ -83,3 +83,33 @@ def users_in_log(db) -> list[str]:
     """The distinct user names that appear in the log (for the admin page's filter)."""
     return [r[0] for r in db.query(
         "SELECT DISTINCT user_name FROM audit_log WHERE user_name IS NOT NULL ORDER BY 1")]
+
+
+def describe(detail, lang: str = "vi", names: dict[str, dict] | None = None) -> str:
+    """An entry's detail (JSON text or a dict) as a line a person reads: each item under its
+    label (``audit_detail_<key>``), yes / no for flags, lists joined, and values named through
+    ``names`` (item -> value -> name, e.g. a setting's key -> its description): 'Tài khoản:
+    lanhdao · Vai trò: viewer'."""
+    from .i18n import has_label, t
+
+    if detail is None or (isinstance(detail, float) and detail != detail):
+        return ""
+    try:
+        items = json.loads(detail) if isinstance(detail, str) else dict(detail)
+    except (TypeError, ValueError):
+        return str(detail)
+    if not isinstance(items, dict):
+        return str(items)
+    parts = []
+    for key, value in items.items():
+        label = t(f"audit_detail_{key}", lang) if has_label(f"audit_detail_{key}") else str(key).replace("_", " ")
+        if isinstance(value, bool):
+            value = t("yes" if value else "no", lang)
+        elif isinstance(value, (list, tuple)):
+            value = ", ".join(map(str, value))
+        elif value is None:
+            value = "–"
+        else:
+            value = (names or {}).get(key, {}).get(value, value)
+        parts.append(f"{label}: {value}")
+    return " · ".join(parts)

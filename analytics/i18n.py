@@ -6,6 +6,7 @@ Labels live in ``data/i18n.csv`` (key, vi, en) so a translator edits data, not c
 from __future__ import annotations
 
 import csv
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from .db import PROJECT_ROOT
@@ -95,6 +96,40 @@ def fmt_money(mvnd, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
     """Million đồng: '1.749 triệu đồng' / 'VND 1,749 million'."""
     number = fmt_number(mvnd, lang, decimals)
     return f"{number} triệu đồng" if lang == "vi" else f"VND {number} million"
+
+
+# Times are stored in UTC; people read them in Vietnam time (UTC+7 all year, no daylight saving).
+LOCAL_UTC_OFFSET = timedelta(hours=7)
+
+
+def local_time(ts):
+    """A stored UTC time (naive, or aware) as Vietnam time, naive; None / NaT stay as they are.
+    Works on a single value or a pandas Series."""
+    import pandas as pd
+    if isinstance(ts, pd.Series):
+        values = pd.to_datetime(ts)
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        return values + LOCAL_UTC_OFFSET
+    if is_missing(ts):
+        return ts
+    ts = pd.Timestamp(ts)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return (ts + LOCAL_UTC_OFFSET).to_pydatetime()
+
+
+def utc_from_local(dt: datetime) -> datetime:
+    """A Vietnam time typed or picked by a user, as the naive UTC time the database stores."""
+    return dt - LOCAL_UTC_OFFSET
+
+
+def fmt_datetime(ts, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A stored UTC time written in Vietnam time: '04/12/2026 21:30' (vi) / '2026-12-04 21:30' (en)."""
+    if is_missing(ts):
+        return "–"
+    local = local_time(ts)
+    return local.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
 
 
 def plotly_separators(lang: str = DEFAULT_LANGUAGE) -> str:

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 import streamlit as st
 
 from analytics import audit, auth
+from analytics.i18n import fmt_datetime, local_time, utc_from_local
 
 from dashboard import base, session, view
 
@@ -19,22 +20,31 @@ st.title(base.tr("admin_title"))
 db = base.get_db()
 roles = auth.roles()
 communes = auth.commune_choices(db)
-commune_label = dict(zip(communes["label"], communes["name"] + " (" + communes["label"] + ")"))
+# "Xã Thanh An (Xã trước 2025)": the unit vintage in words, not its internal "2024:25327".
+commune_label = {label: f"{name} ({base.tr(f'dash_units_{vintage}')})"
+                 for label, name, vintage in zip(communes["label"], communes["name"], communes["vintage"])}
 
 
-def done(message_key: str, **values) -> None:
+def done(message_key: str, clear: tuple = (), **values) -> None:
     st.session_state["admin_flash"] = base.tr(message_key, **values)
+    for key in clear:  # the form's fields start empty again after a change that went through
+        st.session_state.pop(key, None)
     st.rerun()
 
 
-def attempt(action, message_key: str, **values) -> None:
-    """Run an account change; show why it was refused, or confirm it on the next run."""
+def attempt(action, message_key: str, clear: tuple = (), **values) -> None:
+    """Run an account change; show why it was refused (the fields keep what was typed), or
+    confirm it on the next run (the fields in ``clear`` emptied)."""
     try:
         action()
     except auth.AuthError as exc:
         st.error(base.tr(f"auth_error_{exc.reason}"), icon=":material/error:")
     else:
-        done(message_key, **values)
+        done(message_key, clear, **values)
+
+
+password_rule = base.tr("admin_password_rule", n=auth.min_length(db))
+choose = {"placeholder": base.tr("admin_choose"), "select_all": False}  # no English "Select all"
 
 
 if flash := st.session_state.pop("admin_flash", None):
@@ -46,29 +56,39 @@ tab_accounts, tab_communes, tab_settings, tab_audit = st.tabs(
 
 with tab_accounts:
     accounts = auth.list_accounts(db)
-    shown = accounts.assign(role=accounts["role"].map(lambda r: roles[r].label(lang) if r in roles else r))
+    shown = accounts.assign(role=accounts["role"].map(lambda r: roles[r].label(lang) if r in roles else r),
+                            communes=accounts["communes"].map(
+                                lambda v: "; ".join(commune_label.get(c, c) for c in str(v or "").split())),
+                            **{c: accounts[c].map(lambda v: fmt_datetime(v, lang))
+                               for c in ("locked_until", "last_login_at", "created_at") if c in accounts})
     st.dataframe(shown, hide_index=True, column_config={
         "username": base.tr("auth_username"), "display_name": base.tr("auth_display_name"),
         "email": "E-mail", "role": base.tr("admin_role"), "active": base.tr("admin_active"),
         "locked_until": base.tr("admin_locked_until"), "last_login_at": base.tr("admin_last_login"),
         "created_at": base.tr("admin_created_at"), "communes": base.tr("admin_communes")})
 
-    with st.form("admin_new_account", clear_on_submit=True):
+    # Not cleared on submit: a refused form keeps what was typed; cleared once the account exists.
+    new_fields = ("admin_new_user", "admin_new_name", "admin_new_email", "admin_new_role", "admin_new_password",
+                  "admin_new_communes")
+    with st.form("admin_new_account", clear_on_submit=False):
         st.subheader(base.tr("admin_new_account"))
         c1, c2 = st.columns(2)
-        new_user = c1.text_input(base.tr("auth_username"), max_chars=64)
-        new_name = c2.text_input(base.tr("auth_display_name"), max_chars=200)
-        new_email = c1.text_input("E-mail", max_chars=200, help=base.tr("admin_email_help"))
-        new_role = c2.selectbox(base.tr("admin_role"), list(roles), format_func=lambda r: roles[r].label(lang))
-        new_password = c1.text_input(base.tr("auth_password"), type="password")
+        new_user = c1.text_input(base.tr("auth_username"), max_chars=64, key="admin_new_user")
+        new_name = c2.text_input(base.tr("auth_display_name"), max_chars=200, key="admin_new_name")
+        new_email = c1.text_input("E-mail", max_chars=200, help=base.tr("admin_email_help"), key="admin_new_email")
+        new_role = c2.selectbox(base.tr("admin_role"), list(roles), format_func=lambda r: roles[r].label(lang),
+                                key="admin_new_role")
+        new_password = c1.text_input(base.tr("auth_password"), type="password", key="admin_new_password",
+                                     help=password_rule)
+        c1.caption(password_rule)
         new_communes = c2.multiselect(base.tr("admin_communes"), list(commune_label),
-                                      format_func=commune_label.get)
+                                      format_func=commune_label.get, key="admin_new_communes", **choose)
         if st.form_submit_button(base.tr("admin_create"), type="primary"):
             attempt(lambda: auth.create_account(
                 db, new_user, new_role, new_password or ("" if not new_email else None),
                 display_name=new_name or None, email=new_email or None,
                 communes=auth.parse_communes(new_communes, 2024), actor=scope.username),
-                "admin_done_created", user=auth.normalize_username(new_user))
+                "admin_done_created", new_fields, user=auth.normalize_username(new_user))
 
     if not accounts.empty:
         st.subheader(base.tr("admin_change_account"))
@@ -82,10 +102,12 @@ with tab_accounts:
                 attempt(lambda: auth.set_role(db, who, role_choice, actor=scope.username),
                         "admin_done_role", user=who)
         with c2:
-            password = st.text_input(base.tr("admin_new_password"), type="password", key="admin_new_password")
+            password = st.text_input(base.tr("admin_new_password"), type="password", key="admin_change_password",
+                                     help=password_rule)
+            st.caption(password_rule)
             if st.button(base.tr("admin_set_password"), key="admin_set_password"):
                 attempt(lambda: auth.set_password(db, who, password, actor=scope.username),
-                        "admin_done_password", user=who)
+                        "admin_done_password", ("admin_change_password",), user=who)
         with c3:
             active = bool(row["active"])
             label = base.tr("admin_disable") if active else base.tr("admin_enable")
@@ -104,7 +126,7 @@ with tab_communes:
         officer = st.selectbox(base.tr("auth_username"), officers, key="admin_officer")
         current = accounts.loc[accounts["username"] == officer, "communes"].iloc[0].split()
         chosen = st.multiselect(base.tr("admin_communes"), list(commune_label), default=current,
-                                format_func=commune_label.get, key=f"admin_communes_{officer}")
+                                format_func=commune_label.get, key=f"admin_communes_{officer}", **choose)
         if st.button(base.tr("admin_save_communes"), key="admin_save_communes"):
             attempt(lambda: auth.assign_communes(db, officer, auth.parse_communes(chosen, 2024),
                                                  actor=scope.username),
@@ -113,35 +135,42 @@ with tab_communes:
 with tab_settings:
     table = db.frame("SELECT key, value, description_vi, description_en, source FROM setting ORDER BY key")
     description = "description_en" if lang == "en" else "description_vi"
-    st.dataframe(table[["key", "value", description, "source"]], hide_index=True, column_config={
-        "key": base.tr("admin_setting"), "value": base.tr("admin_value"), description: base.tr("admin_description"),
-        "source": base.tr("admin_source")})
+    # A setting goes by what it does (its description), not its key.
+    described = dict(zip(table["key"], table[description].fillna(table["key"])))
+    st.dataframe(table[[description, "value", "source"]], hide_index=True, column_config={
+        "value": base.tr("admin_value"), description: base.tr("admin_setting"), "source": base.tr("admin_source")})
     with st.form("admin_setting_form"):
-        key = st.selectbox(base.tr("admin_setting"), table["key"].tolist(), key="admin_setting_key")
+        key = st.selectbox(base.tr("admin_setting"), table["key"].tolist(), key="admin_setting_key",
+                           format_func=described.get)
         value = st.text_input(base.tr("admin_value"), key="admin_setting_value", max_chars=200)
         if st.form_submit_button(base.tr("admin_save_setting")):
             attempt(lambda: auth.update_setting(db, key, value, actor=scope.username),
-                    "admin_done_setting", key=key)
+                    "admin_done_setting", key=described.get(key, key))
 
 with tab_audit:
     users = audit.users_in_log(db)
+    # Settings by what they do and roles by their names, in the details too.
+    detail_names = {"key": described, "role": {r: roles[r].label(lang) for r in roles}}
     c1, c2, c3, c4 = st.columns([1, 2, 1, 1])
     user = c1.selectbox(base.tr("admin_audit_user"), [None, *users], key="admin_audit_user",
                         format_func=lambda u: base.tr("admin_all") if u is None else u)
     actions = c2.multiselect(base.tr("admin_audit_action"), list(audit.ACTIONS), key="admin_audit_actions",
-                             format_func=lambda a: base.tr(f"auth_action_{a}"))
-    today = audit.utcnow().date()
+                             format_func=lambda a: base.tr(f"auth_action_{a}"),
+                             **{**choose, "placeholder": base.tr("admin_all_actions")})
+    today = local_time(audit.utcnow()).date()
     period = c3.date_input(base.tr("admin_audit_period"), (today - timedelta(days=30), today),
-                           key="admin_audit_period")
+                           key="admin_audit_period", format="DD/MM/YYYY")
     text = c4.text_input(base.tr("admin_audit_text"), key="admin_audit_text", max_chars=200)
     since = until = None
-    if isinstance(period, (tuple, list)) and period:
-        since = datetime.combine(period[0], time.min)
-        until = datetime.combine(period[-1], time.min) + timedelta(days=1)
+    if isinstance(period, (tuple, list)) and period:  # days in Vietnam time; the log is in UTC
+        since = utc_from_local(datetime.combine(period[0], time.min))
+        until = utc_from_local(datetime.combine(period[-1], time.min) + timedelta(days=1))
     log = audit.read(db, user=user, actions=actions, since=since, until=until, text=text or None)
-    log = log.assign(action=log["action"].map(lambda a: base.tr(f"auth_action_{a}")))
+    log = log.assign(action=log["action"].map(lambda a: base.tr(f"auth_action_{a}")),
+                     ts=log["ts"].map(lambda v: fmt_datetime(v, lang)),
+                     detail=log["detail"].map(lambda d: audit.describe(d, lang, detail_names)))
     st.caption(base.tr("admin_audit_count", n=len(log)))
     st.dataframe(log, hide_index=True, column_config={
-        "ts": st.column_config.DatetimeColumn(base.tr("admin_audit_time"), format="YYYY-MM-DD HH:mm:ss"),
-        "user_name": base.tr("admin_audit_user"), "action": base.tr("admin_audit_action"),
-        "detail": base.tr("admin_audit_detail")})
+        "ts": base.tr("admin_audit_time"), "user_name": base.tr("admin_audit_user"),
+        "action": base.tr("admin_audit_action"), "detail": st.column_config.TextColumn(
+            base.tr("admin_audit_detail"), width="large")})

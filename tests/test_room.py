@@ -72,3 +72,46 @@ def test_the_presenter_moves_to_another_page_and_stays_in_meeting_mode(monkeypat
     assert at.selectbox(key="meeting_page_targets").value == "targets"
     at.button(key="meeting_next").click().run()  # steps through this page's slides
     assert at.session_state["_page_key"] == "targets" and at.session_state["slide_targets"] == 1
+
+
+# -- administration ----------------------------------------------------------------------------
+
+def test_the_password_rule_shows_before_it_fails_and_a_refused_form_keeps_its_fields(app_db, monkeypatch,
+                                                                                  fresh_streamlit_caches):
+    import conftest
+    at = conftest.open_app(monkeypatch, app_db, role="admin", page="admin")
+    rule = "Mật khẩu tối thiểu 8 ký tự."  # the setting password_min_length
+    assert rule in [c.value for c in at.caption]
+    assert at.text_input(key="admin_new_password").help == rule
+    at.text_input(key="admin_new_user").set_value("tanhung")
+    at.text_input(key="admin_new_email").set_value("tanhung@example.vn")
+    at.text_input(key="admin_new_password").set_value("short")
+    at.multiselect(key="admin_new_communes").set_value(["2024:25345"])
+    next(b for b in at.button if b.label == "Tạo").click().run()
+    assert at.error  # refused: too short
+    assert at.text_input(key="admin_new_user").value == "tanhung"
+    assert at.text_input(key="admin_new_email").value == "tanhung@example.vn"
+    assert at.multiselect(key="admin_new_communes").value == ["2024:25345"]
+    at.text_input(key="admin_new_password").set_value("a-long-enough-password")
+    next(b for b in at.button if b.label == "Tạo").click().run()
+    assert "tanhung" in at.success[0].value
+    assert at.text_input(key="admin_new_user").value == ""  # emptied once the account exists
+
+
+def test_the_audit_log_reads_in_vietnam_time_with_readable_details(app_db, monkeypatch, fresh_streamlit_caches):
+    from datetime import datetime
+
+    import conftest
+    from analytics import audit
+    from analytics.db import Database
+    with Database(app_db) as db:
+        audit.record(db, "setting_changed", "admin", {"key": "pace_tolerance", "from": "0.1", "to": "0.2"},
+                     now=datetime(2024, 5, 31, 20, 30))  # UTC: 1 June, 03:30 in Vietnam
+    at = conftest.open_app(monkeypatch, app_db, role="admin", page="admin")
+    at.date_input(key="admin_audit_period").set_value((datetime(2024, 6, 1).date(), datetime(2024, 6, 1).date())).run()
+    log = at.dataframe[-1].value
+    assert list(log["ts"]) == ["01/06/2024 03:30"]
+    assert log["detail"].iloc[0] == ("Thiết lập: Dòng vốn chậm hơn tiến độ thời gian quá mức này bị đánh dấu"
+                                     " · Từ: 0.1 · Thành: 0.2")  # the setting by what it does
+    actions = at.multiselect(key="admin_audit_actions")
+    assert actions.placeholder == "Mọi thao tác" and not actions.proto.select_all

@@ -22,7 +22,7 @@ from .accounts import (DEMO_ACCOUNTS, USERNAME_RE, account, assign_communes, com
                        set_password, set_role, username_for_email)
 from .base import AuthError, Clock, LoginRefused, PermissionDenied, SessionEnded, utcnow
 from .exports import record_export, spreadsheet_safe
-from .passwords import hash_password, verify_password
+from .passwords import hash_password, min_length, verify_password
 from .scopes import (PERMISSIONS, PERSONAL_COLUMNS, Role, Scope, mask_frame, mask_id, mask_name,
                      role, roles)
 from .sessions import Session, authenticate, logout, resume, sso_login, unlock_account
@@ -30,6 +30,7 @@ from .settings import update_setting
 from .setup import create_first_admin, issue_setup_code
 
 __all__ = [
+    "min_length",
     "AuthError", "Clock", "DEMO_ACCOUNTS", "LoginRefused", "PERMISSIONS", "PERSONAL_COLUMNS",
     "PermissionDenied", "Role", "Scope", "Session", "SessionEnded", "USERNAME_RE", "account",
     "assign_communes", "authenticate", "commune_choices", "create_account", "create_demo_accounts",

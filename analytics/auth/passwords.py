@@ -34,10 +34,16 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         return False
 
 
+def min_length(source) -> int:
+    """The shortest password accepted: the setting ``password_min_length`` (shown on the forms
+    before a password is refused for it)."""
+    return int_setting(source, "password_min_length", 8)
+
+
 def _check_password(source, password: str) -> None:
     if not isinstance(password, str) or not password.strip():
         raise AuthError("weak_password", "the password is empty")
-    minimum = int_setting(source, "password_min_length", 8)
+    minimum = min_length(source)
     if len(password) < minimum:
         raise AuthError("weak_password", f"the password needs at least {minimum} characters")
 

@@ -99,10 +99,12 @@ def find_duplicate(db, sha256: str) -> tuple[int, str] | None:
     return rows[0] if rows else None
 
 
-def list_batches(db, limit: int = 200, communes: set[tuple[int, str]] | None = None) -> pd.DataFrame:
+def list_batches(db, limit: int = 200, communes: set[tuple[int, str]] | None = None,
+                 user: str | None = None) -> pd.DataFrame:
     """Batches newest first: id, kind, file_name, user_name, started_at, finished_at, status,
     rows, illustrative, year, commune_code, rolled_back_at. ``communes`` (vintage, code): only
-    batches whose rows (of any kind) all fall inside them (None: all)."""
+    batches whose rows (of any kind) all fall inside them (None: all), and every batch ``user``
+    created, also one without rows (empty, or rolled back)."""
     frame = db.frame(
         """SELECT id, kind, file_name, user_name, started_at, finished_at, status, rows,
                   illustrative, year, commune_code, rolled_back_at, rolled_back_by
@@ -110,7 +112,8 @@ def list_batches(db, limit: int = 200, communes: set[tuple[int, str]] | None = N
     if communes is None:
         return frame
     inside = _batches_inside(db, communes)
-    return frame[frame.id.isin(inside)].reset_index(drop=True)
+    own = frame.user_name == user if user else False
+    return frame[frame.id.isin(inside) | own].reset_index(drop=True)
 
 
 def _unit_rows(db, communes: set[tuple[int, str]], select: str, batch_id: int | None = None) -> list[tuple]:

@@ -117,10 +117,12 @@ def _issue_columns() -> dict:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def cached_template(kind: str, template_year: int, lang_: str, version: int) -> bytes:
+def cached_template(kind: str, template_year: int, lang_: str, version: int,
+                    communes_: frozenset | None = None) -> bytes:
     """A template workbook (its reference lists change only with the data version, which is
-    therefore part of the cache key)."""
-    return template_workbook(base.get_db(), kind, template_year, lang_)
+    therefore part of the cache key), its communes limited to ``communes_`` for an officer."""
+    return template_workbook(base.get_db(), kind, template_year, lang_,
+                             communes=set(communes_) if communes_ is not None else None)
 
 
 if flash := st.session_state.pop("data_flash", None):
@@ -180,7 +182,7 @@ with tab_import:
                 st.rerun()
 
 with tab_batches:
-    history = batch_list(communes=communes)
+    history = batch_list(communes=communes, user=scope.username)
     if history is not None:
         if history.empty:
             st.info(base.tr("data_no_batches"))
@@ -222,7 +224,8 @@ with tab_templates:
     template_year = c2.selectbox(base.tr("year"), standard_years, key="data_template_year",
                                  index=standard_years.index(year) if year in standard_years
                                  else len(standard_years) - 1)
-    st.download_button(base.tr("data_template_download"), cached_template(template_kind, template_year, lang, version),
+    st.download_button(base.tr("data_template_download"), cached_template(template_kind, template_year, lang, version,
+                                                                  frozenset(communes) if communes is not None else None),
                        file_name=f"mau_{template_kind}_{template_year}.xlsx", key="data_template_button",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/download:")

@@ -115,3 +115,39 @@ def test_the_audit_log_reads_in_vietnam_time_with_readable_details(app_db, monke
                                      " · Từ: 0.1 · Thành: 0.2")  # the setting by what it does
     actions = at.multiselect(key="admin_audit_actions")
     assert actions.placeholder == "Mọi thao tác" and not actions.proto.select_all
+
+
+# -- officers ------------------------------------------------------------------------------------
+
+def test_an_officers_template_offers_only_their_communes(app_db, monkeypatch, fresh_streamlit_caches):
+    import io
+
+    import conftest
+    from openpyxl import load_workbook
+    from test_privacy import media_files
+    files = media_files(monkeypatch)
+
+    def communes_in_template(role):
+        at = conftest.open_app(monkeypatch, app_db, role=role, page="data")
+        assert not at.exception
+        content = files(at.download_button(key="data_template_button").proto.url)
+        lists = load_workbook(io.BytesIO(content))["Danh mục"]
+        column = next(col for col in lists.iter_cols() if col[0].value == "commune")
+        return [c.value for c in column[1:] if c.value]
+
+    assert communes_in_template("officer") == ["Xã Thanh An"]  # the demo officer's one commune
+    assert len(communes_in_template("admin")) == 13
+
+
+def test_an_officers_history_shows_every_batch_they_created_even_an_empty_one(app_db, monkeypatch,
+                                                                               fresh_streamlit_caches):
+    import conftest
+    from analytics.batches import create_batch, finish_batch
+    with Database(app_db) as db:
+        with db.transaction() as cur:
+            for user, name in (("thanhan", "trong-thanh-an.xlsx"), ("admin", "trong-admin.xlsx")):
+                finish_batch(cur, create_batch(cur, kind="households", file_name=name, user=user), rows=0)
+    at = conftest.open_app(monkeypatch, app_db, role="officer", page="data")
+    history = next(d.value for d in at.dataframe if "file_name" in d.value.columns)
+    assert "trong-thanh-an.xlsx" in set(history["file_name"])
+    assert "trong-admin.xlsx" not in set(history["file_name"])  # not theirs, and no rows of theirs

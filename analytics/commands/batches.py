@@ -10,7 +10,7 @@ from ..db import Database
 def run(args) -> int:
     with Database(args.db) as db:
         scope = login(db, args)
-        frame = list_batches(db, limit=args.limit, communes=scope.household_communes)
+        frame = list_batches(db, limit=args.limit, communes=scope.household_communes, user=scope.username)
     if args.json:
         print_json(frame.to_dict(orient="records"))
         return 0

@@ -23,7 +23,7 @@ def template_columns(db, kind: str, year: int) -> list[tuple[str, str]]:
     return get_kind(kind).template(db, year)
 
 
-def _lists(db, year: int) -> dict[str, list[str]]:
+def _lists(db, year: int, communes: set[tuple[int, str]] | None = None) -> dict[str, list[str]]:
     aliases = read_csv("value_alias.csv")
     ticks = [r["value"] for r in aliases if r["field"] == "tick" and r["code"] == "true"][:1]
     statuses = []
@@ -32,7 +32,7 @@ def _lists(db, year: int) -> dict[str, list[str]]:
             statuses.append((r["value"], r["code"]))
     return {
         "tick": ticks,
-        "commune": units.communes(db, vintage_for_year(year))["name"].tolist(),
+        "commune": _commune_names(db, year, communes),
         "year": [str(y) for y in standard_years(db)],
         "status": [s[0] for s in statuses],
         "indicator": [r[0] for r in db.query("SELECT name_vi FROM indicator ORDER BY code")],
@@ -43,10 +43,22 @@ def _lists(db, year: int) -> dict[str, list[str]]:
     }
 
 
-def template_workbook(db, kind: str, year: int, lang: str = "vi") -> bytes:
-    """An .xlsx template for ``kind`` and ``year``: instructions, the data sheet, lists."""
+def _commune_names(db, year: int, communes: set[tuple[int, str]] | None) -> list[str]:
+    """The communes of ``year``'s units, only those in ``communes`` (vintage, code) when given:
+    an officer's template offers the officer's own communes."""
+    vintage = vintage_for_year(year)
+    frame = units.communes(db, vintage)
+    if communes is not None:
+        frame = frame[[(vintage, str(c)) in communes for c in frame["code"]]]
+    return frame["name"].tolist()
+
+
+def template_workbook(db, kind: str, year: int, lang: str = "vi",
+                      communes: set[tuple[int, str]] | None = None) -> bytes:
+    """An .xlsx template for ``kind`` and ``year``: instructions, the data sheet, lists (the
+    communes limited to ``communes``, (vintage, code), when given)."""
     columns = template_columns(db, kind, year)
-    lists = _lists(db, year)
+    lists = _lists(db, year, communes)
     wb = Workbook()
     guide = wb.active
     guide.title = t("import_template_guide_sheet", lang)

@@ -611,6 +611,43 @@ def to_png(fig: go.Figure | dict, takeaway: str | None = None, width: int = 1400
     return out.to_image(format="png", width=width, height=int(out.layout.height or HEIGHT), scale=1)
 
 
+# A chart's data as a reader gets it in Excel: what identifies a row for the program only (codes,
+# unit vintages, the other language's names) left out; the rest under labels (``export_col_<column>``).
+EXPORT_DROP = {"code", "commune_code", "org_unit", "org_vintage", "commune_vintage", "vintage", "direction",
+               "unit", "indicator", "project", "sub_project", "picked", "snapshot", "pro_rata", "is_urban",
+               "number", "source", "by", "level"}
+EXPORT_PERCENT = {"rate", "poor_rate", "near_poor_rate", "poor_share", "near_poor_share", "pace", "progress",
+                  "projected_rate", "share", "linear_pace_rate"}
+
+
+def export_frame(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """``frame`` (a chart's data) for a reader: columns of the program (codes, vintages, the other
+    language's names) dropped, the rest under their labels in ``lang``; statuses and flags in
+    words, shares as percentages, numbers rounded."""
+    from .i18n import has_label
+    other = "_en" if lang == "vi" else "_vi"
+    out = {}
+    for column in frame.columns:
+        name = str(column)
+        if name in EXPORT_DROP or name.endswith(other):
+            continue
+        values = frame[column]
+        if name == "status":
+            values = values.map(lambda v: t(f"charts_target_{v}", lang) if isinstance(v, str) else "")
+        elif name == "strategy":
+            values = values.map(lambda v: t(f"scenario_strategy_{v}", lang))
+        elif values.dtype == bool or name.startswith(("behind", "illustrative", "is_")):
+            values = values.map(lambda v: "" if is_missing(v) else t("yes" if bool(v) else "no", lang))
+        elif name in EXPORT_PERCENT:
+            values = (pd.to_numeric(values, errors="coerce") * 100).round(2)
+        elif pd.api.types.is_float_dtype(values):
+            values = values.round(2)
+        # A column without a label keeps its name (tests/test_no_internal_names.py then fails).
+        key = "export_col_" + (name[:-3] if name.endswith(("_vi", "_en")) else name)
+        out[t(key, lang) if has_label(key) else name] = values.tolist()
+    return pd.DataFrame(out)
+
+
 def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     """A chart's data as an Excel workbook (one sheet, header row bold, columns sized). Text is
     written as text: a name from an uploaded file such as ``=HYPERLINK(...)`` never becomes a

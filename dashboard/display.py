@@ -69,9 +69,10 @@ def show_chart(chart: Chart, meeting: bool = False) -> None:
         return
     with st.container(horizontal=True, key=f"downloads_{chart.key}"):
         if chart.data is not None:
-            data = chart.data
+            data, lang, sheet = chart.data, base.lang(), base.tr("dash_sheet_data")
             st.download_button(base.tr("dash_download_excel"),
-                               data=session.audited(lambda: charts.to_xlsx(data, chart.key), f"{chart.key}.xlsx"),
+                               data=session.audited(lambda: charts.to_xlsx(charts.export_frame(data, lang), sheet),
+                                                    f"{chart.key}.xlsx"),
                                file_name=f"{chart.key}.xlsx", key=f"xlsx_{chart.key}", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                icon=":material/table_view:", type="tertiary")

@@ -151,13 +151,18 @@ def audited(build, what: str, *, households: bool = False):
     return produce
 
 
-def household_download(frame, file_name: str, *, key: str, what: str = "household_list") -> None:
+def household_download(frame, file_name: str, *, key: str, what: str = "household_list",
+                       columns: dict | None = None) -> None:
     """A CSV download of household rows, drawn only for roles that may export them; each
-    download is audited. ``frame`` must already be limited to the user's communes."""
+    download is audited. ``frame`` must already be limited to the user's communes. ``columns``
+    (column -> header; None leaves it out) gives the headers the page shows."""
     scope = current_scope()
     if not scope.can("export_households"):
         return
-    data = auth.spreadsheet_safe(scope.mask(frame)).to_csv(index=False).encode("utf-8-sig")
+    shown = scope.mask(frame)
+    if columns is not None:
+        shown = shown[[c for c in shown.columns if columns.get(c, c) is not None]].rename(columns=columns)
+    data = auth.spreadsheet_safe(shown).to_csv(index=False).encode("utf-8-sig")
     st.download_button(base.tr("auth_download_households"), data, file_name=file_name, mime="text/csv",
                        key=key, icon=":material/download:", on_click=record_export,
                        args=(what, True, len(frame)))

@@ -44,7 +44,7 @@ def attempt(action, message_key: str, clear: tuple = (), **values) -> None:
 
 
 password_rule = base.tr("admin_password_rule", n=auth.min_length(db))
-choose = {"placeholder": base.tr("admin_choose"), "select_all": False}  # no English "Select all"
+choose = {"placeholder": base.tr("choose_options"), "select_all": False}  # no English "Select all"
 
 
 if flash := st.session_state.pop("admin_flash", None):
@@ -56,7 +56,9 @@ tab_accounts, tab_communes, tab_settings, tab_audit = st.tabs(
 
 with tab_accounts:
     accounts = auth.list_accounts(db)
+    yes, no = base.tr("yes"), base.tr("no")
     shown = accounts.assign(role=accounts["role"].map(lambda r: roles[r].label(lang) if r in roles else r),
+                            active=accounts["active"].map(lambda v: yes if v else no),
                             communes=accounts["communes"].map(
                                 lambda v: "; ".join(commune_label.get(c, c) for c in str(v or "").split())),
                             **{c: accounts[c].map(lambda v: fmt_datetime(v, lang))

@@ -7,7 +7,7 @@ import hashlib
 import streamlit as st
 
 from analytics.batches import BatchError, list_batches, rollback
-from analytics.i18n import fmt_number, has_label
+from analytics.i18n import fmt_datetime, fmt_number, has_label
 from analytics.importer import KINDS, import_file
 from analytics.importer.annotate import annotated_workbook
 from analytics.importer.listing import household_filters, household_list
@@ -44,6 +44,10 @@ def field_label(field) -> str:
     if field.startswith("d") and field[1:].isdigit():
         return base.tr("data_field_deprivation", n=int(field[1:]))
     return field
+
+
+def kind_label(kind) -> str:
+    return base.tr(f"import_kind_{kind}") if has_label(f"import_kind_{kind}") else str(kind)
 
 
 def source_label(source) -> str:
@@ -187,9 +191,15 @@ with tab_batches:
         if history.empty:
             st.info(base.tr("data_no_batches"))
         else:
+            yes, no = base.tr("yes"), base.tr("no")
+            unit_names = {str(c): n for c, n in db.query("SELECT code, any_value(name) FROM org_unit GROUP BY code")}
             shown = history.assign(
-                kind=history["kind"].map(lambda k: base.tr(f"import_kind_{k}") if has_label(f"import_kind_{k}") else k),
-                status=history["status"].map(lambda s: base.tr(f"data_batch_{s}")))
+                kind=history["kind"].map(kind_label),
+                status=history["status"].map(lambda s: base.tr(f"data_batch_{s}")),
+                illustrative=history["illustrative"].map(lambda v: yes if v else no),
+                started_at=history["started_at"].map(lambda v: fmt_datetime(v, lang)),
+                rolled_back_at=history["rolled_back_at"].map(lambda v: fmt_datetime(v, lang)),
+                commune_code=history["commune_code"].map(lambda c: unit_names.get(str(c), c) if c else ""))
             st.dataframe(shown, hide_index=True, column_config={
                 "id": base.tr("data_batch"), "kind": base.tr("data_kind"), "file_name": base.tr("data_file"),
                 "user_name": base.tr("data_user"), "started_at": base.tr("data_started"), "finished_at": None,
@@ -199,7 +209,7 @@ with tab_batches:
             live = history[history.status == "committed"]
             if can_import and not live.empty:
                 with st.form("data_rollback_form"):
-                    labels = {int(b.id): f"{b.id} · {b.file_name or ''} ({b.kind})" for b in live.itertuples()}
+                    labels = {int(b.id): f"{b.id} · {b.file_name or ''} ({kind_label(b.kind)})" for b in live.itertuples()}
                     chosen = st.selectbox(base.tr("data_rollback_pick"), list(labels), format_func=labels.get,
                                           key="data_rollback_id")
                     sure = st.checkbox(base.tr("data_rollback_sure"), key="data_rollback_sure")
@@ -262,13 +272,19 @@ with tab_households:
                 status_text = lambda s: base.tr(f"import_status_{s}") if s else "—"  # noqa: E731
                 shown = rows.assign(recorded_status=rows["recorded_status"].map(status_text),
                                     computed_status=rows["computed_status"].map(status_text))
-                st.dataframe(shown, hide_index=True, column_config={
+                # The headers of the table, and of its download (None: not shown).
+                headers = {
                     "household_id": base.tr("data_field_household_id"), "commune_code": None,
                     "commune_name": base.tr("commune"), "hamlet": base.tr("data_hamlet"),
                     "head_name": base.tr("data_field_head_name"), "ethnicity": base.tr("data_ethnicity"),
-                    "members": base.tr("data_field_members"),
-                    "income_per_capita": st.column_config.NumberColumn(base.tr("data_field_income_per_capita"), format="localized"),
+                    "members": base.tr("data_field_members"), "income_per_capita": base.tr("data_field_income_per_capita"),
                     "deprivation_count": base.tr("data_deprivation_count"),
                     "recorded_status": base.tr("data_recorded_status"), "computed_status": base.tr("data_computed_status"),
-                    "agrees": st.column_config.CheckboxColumn(base.tr("data_agrees")), "batch_id": base.tr("data_batch")})
-                session.household_download(rows, f"ho_{year}.csv", key="data_households_csv")
+                    "agrees": base.tr("data_agrees"), "batch_id": base.tr("data_batch")}
+                st.dataframe(shown, hide_index=True, column_config={
+                    **headers,
+                    "income_per_capita": st.column_config.NumberColumn(headers["income_per_capita"], format="localized"),
+                    "agrees": st.column_config.CheckboxColumn(headers["agrees"])})
+                yes, no = base.tr("yes"), base.tr("no")
+                session.household_download(shown.assign(agrees=shown["agrees"].map(lambda v: yes if v else no)),
+                                           f"ho_{year}.csv", key="data_households_csv", columns=headers)

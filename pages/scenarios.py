@@ -319,7 +319,8 @@ cols[3].button(base.tr("scenario_delete"), key="scn_delete", on_click=_delete, a
 
 st.subheader(base.tr("scenario_compare"))
 chosen = st.multiselect(base.tr("scenario_compare_pick"), list(labels), key="scn_compare",
-                        format_func=labels.get, max_selections=3)
+                        format_func=labels.get, max_selections=3, placeholder=base.tr("choose_options"),
+                        select_all=False)
 if len(chosen) < 2:
     st.caption(base.tr("scenario_compare_hint"))
     st.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..classification import DEPRIVATION_COLUMNS
+from ..poverty import DISAGREES
 
 LIST_LIMIT = 5000
 
@@ -67,13 +68,13 @@ def household_list(db, year: int, *, search: str | None = None, status: str | No
             raise ValueError(f"not a deprivation column: {deprivation}")
         where.append(f"h.{deprivation}")
     if disagreeing:
-        where.append("h.recorded_status IS NOT NULL AND h.recorded_status <> h.computed_status")
+        where.append(DISAGREES)
     params.append(int(limit))
     return db.frame(
         f"""SELECT h.household_id, h.commune_code, h.commune_name, h.hamlet, h.head_name, h.ethnicity,
                    h.members, h.income_per_capita, h.deprivation_count, h.recorded_status,
                    h.computed_status,
-                   (h.recorded_status IS NULL OR h.recorded_status = h.computed_status) AS agrees,
+                   NOT coalesce({DISAGREES}, false) AS agrees,
                    h.batch_id
             FROM household_official h WHERE {' AND '.join(where)}
             ORDER BY h.commune_code, h.hamlet, h.household_id LIMIT ?""", params)

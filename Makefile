@@ -43,6 +43,7 @@ bench: $(STAMP) system-packages
 	$(PY) bench/run_all.py
 	$(PY) bench/bench_scenarios.py
 	$(PY) bench/report_bench.py
+	$(PY) bench/init_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

@@ -36,12 +36,13 @@ def target_vintage(year: int, units: int | str | None = None) -> int:
 
 def link_sql(vintage: int) -> str:
     """SQL of a relation ``(src_vintage, src_code, code)`` sending every unit of ``vintage`` to
-    itself and every older unit to its successor in ``vintage``; join data on
+    itself and every older unit to its successor in ``vintage`` (the default one of an old
+    commune divided between several, so nothing is counted twice); join data on
     ``(src_vintage, src_code)`` and group by ``code``."""
     v = int(vintage)  # an int, so inlining it is safe
     return (f"(SELECT vintage AS src_vintage, code AS src_code, code FROM org_unit WHERE vintage = {v} "
             f"UNION ALL SELECT old_vintage, old_code, new_code FROM org_unit_map "
-            f"WHERE new_vintage = {v} AND old_vintage <> {v})")
+            f"WHERE new_vintage = {v} AND old_vintage <> {v} AND is_default)")
 
 
 def communes(db: Database, vintage: int) -> pd.DataFrame:
@@ -61,9 +62,11 @@ def district_units(db: Database, vintage: int) -> pd.DataFrame:
 
 def mapping(db: Database, old_vintage: int = 2024, new_vintage: int = 2025) -> pd.DataFrame:
     """Old commune -> new commune, for a user comparing years: old_code, old_name, new_code,
-    new_name, also_absorbs_vi, also_absorbs_en (what the new unit took from outside the data)."""
+    new_name, is_default (an old commune divided between several new ones maps to each; its
+    figures go to the default), also_absorbs_vi, also_absorbs_en (what the new unit took from
+    outside the data)."""
     return db.frame(
-        f"""SELECT m.old_code, o.name AS old_name, m.new_code, n.name AS new_name,
+        f"""SELECT m.old_code, o.name AS old_name, m.new_code, n.name AS new_name, m.is_default,
                    n.also_absorbs_vi, n.also_absorbs_en
             FROM org_unit_map m
             JOIN org_unit o ON o.vintage = m.old_vintage AND o.code = m.old_code

@@ -4,26 +4,26 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-import auth_ui
-import ui
 from analytics import audit, auth
 
-settings = ui.sidebar()
-lang = settings["lang"]
-scope = auth_ui.current_scope()
-if not scope.can("manage_accounts"):  # roles.csv gives this page only to administrators anyway
-    st.error(ui.tr("admin_denied"), icon=":material/block:")
-    st.stop()
-st.title(ui.tr("admin_title"))
+from dashboard import base, session, view
 
-db = ui.get_db()
+settings = view.sidebar()
+lang = settings["lang"]
+scope = session.current_scope()
+if not scope.can("manage_accounts"):  # roles.csv gives this page only to administrators anyway
+    st.error(base.tr("admin_denied"), icon=":material/block:")
+    st.stop()
+st.title(base.tr("admin_title"))
+
+db = base.get_db()
 roles = auth.roles()
 communes = auth.commune_choices(db)
 commune_label = dict(zip(communes["label"], communes["name"] + " (" + communes["label"] + ")"))
 
 
 def done(message_key: str, **values) -> None:
-    st.session_state["admin_flash"] = ui.tr(message_key, **values)
+    st.session_state["admin_flash"] = base.tr(message_key, **values)
     st.rerun()
 
 
@@ -32,7 +32,7 @@ def attempt(action, message_key: str, **values) -> None:
     try:
         action()
     except auth.AuthError as exc:
-        st.error(ui.tr(f"auth_error_{exc.reason}"), icon=":material/error:")
+        st.error(base.tr(f"auth_error_{exc.reason}"), icon=":material/error:")
     else:
         done(message_key, **values)
 
@@ -41,29 +41,29 @@ if flash := st.session_state.pop("admin_flash", None):
     st.success(flash, icon=":material/check_circle:")
 
 tab_accounts, tab_communes, tab_settings, tab_audit = st.tabs(
-    [ui.tr("admin_tab_accounts"), ui.tr("admin_tab_communes"), ui.tr("admin_tab_settings"),
-     ui.tr("admin_tab_audit")])
+    [base.tr("admin_tab_accounts"), base.tr("admin_tab_communes"), base.tr("admin_tab_settings"),
+     base.tr("admin_tab_audit")])
 
 with tab_accounts:
     accounts = auth.list_accounts(db)
     shown = accounts.assign(role=accounts["role"].map(lambda r: roles[r].label(lang) if r in roles else r))
     st.dataframe(shown, hide_index=True, column_config={
-        "username": ui.tr("auth_username"), "display_name": ui.tr("auth_display_name"),
-        "email": "E-mail", "role": ui.tr("admin_role"), "active": ui.tr("admin_active"),
-        "locked_until": ui.tr("admin_locked_until"), "last_login_at": ui.tr("admin_last_login"),
-        "created_at": ui.tr("admin_created_at"), "communes": ui.tr("admin_communes")})
+        "username": base.tr("auth_username"), "display_name": base.tr("auth_display_name"),
+        "email": "E-mail", "role": base.tr("admin_role"), "active": base.tr("admin_active"),
+        "locked_until": base.tr("admin_locked_until"), "last_login_at": base.tr("admin_last_login"),
+        "created_at": base.tr("admin_created_at"), "communes": base.tr("admin_communes")})
 
     with st.form("admin_new_account", clear_on_submit=True):
-        st.subheader(ui.tr("admin_new_account"))
+        st.subheader(base.tr("admin_new_account"))
         c1, c2 = st.columns(2)
-        new_user = c1.text_input(ui.tr("auth_username"), max_chars=64)
-        new_name = c2.text_input(ui.tr("auth_display_name"), max_chars=200)
-        new_email = c1.text_input("E-mail", max_chars=200, help=ui.tr("admin_email_help"))
-        new_role = c2.selectbox(ui.tr("admin_role"), list(roles), format_func=lambda r: roles[r].label(lang))
-        new_password = c1.text_input(ui.tr("auth_password"), type="password")
-        new_communes = c2.multiselect(ui.tr("admin_communes"), list(commune_label),
+        new_user = c1.text_input(base.tr("auth_username"), max_chars=64)
+        new_name = c2.text_input(base.tr("auth_display_name"), max_chars=200)
+        new_email = c1.text_input("E-mail", max_chars=200, help=base.tr("admin_email_help"))
+        new_role = c2.selectbox(base.tr("admin_role"), list(roles), format_func=lambda r: roles[r].label(lang))
+        new_password = c1.text_input(base.tr("auth_password"), type="password")
+        new_communes = c2.multiselect(base.tr("admin_communes"), list(commune_label),
                                       format_func=commune_label.get)
-        if st.form_submit_button(ui.tr("admin_create"), type="primary"):
+        if st.form_submit_button(base.tr("admin_create"), type="primary"):
             attempt(lambda: auth.create_account(
                 db, new_user, new_role, new_password or ("" if not new_email else None),
                 display_name=new_name or None, email=new_email or None,
@@ -71,39 +71,41 @@ with tab_accounts:
                 "admin_done_created", user=auth.normalize_username(new_user))
 
     if not accounts.empty:
-        st.subheader(ui.tr("admin_change_account"))
-        who = st.selectbox(ui.tr("auth_username"), accounts["username"].tolist(), key="admin_who")
+        st.subheader(base.tr("admin_change_account"))
+        who = st.selectbox(base.tr("auth_username"), accounts["username"].tolist(), key="admin_who")
         row = accounts[accounts["username"] == who].iloc[0]
         c1, c2, c3 = st.columns(3)
         with c1:
-            role_choice = st.selectbox(ui.tr("admin_role"), list(roles), index=list(roles).index(row["role"]),
+            role_choice = st.selectbox(base.tr("admin_role"), list(roles), index=list(roles).index(row["role"]),
                                        format_func=lambda r: roles[r].label(lang), key="admin_role_choice")
-            if st.button(ui.tr("admin_save_role"), key="admin_save_role"):
+            if st.button(base.tr("admin_save_role"), key="admin_save_role"):
                 attempt(lambda: auth.set_role(db, who, role_choice, actor=scope.username),
                         "admin_done_role", user=who)
         with c2:
-            password = st.text_input(ui.tr("admin_new_password"), type="password", key="admin_new_password")
-            if st.button(ui.tr("admin_set_password"), key="admin_set_password"):
+            password = st.text_input(base.tr("admin_new_password"), type="password", key="admin_new_password")
+            if st.button(base.tr("admin_set_password"), key="admin_set_password"):
                 attempt(lambda: auth.set_password(db, who, password, actor=scope.username),
                         "admin_done_password", user=who)
         with c3:
             active = bool(row["active"])
-            label = ui.tr("admin_disable") if active else ui.tr("admin_enable")
+            label = base.tr("admin_disable") if active else base.tr("admin_enable")
             if st.button(label, key="admin_toggle_active"):
                 attempt(lambda: auth.set_active(db, who, not active, actor=scope.username),
                         "admin_done_disabled" if active else "admin_done_enabled", user=who)
+            if st.button(base.tr("admin_unlock"), key="admin_unlock", help=base.tr("admin_unlock_help")):
+                attempt(lambda: auth.unlock_account(db, who, actor=scope.username), "admin_done_unlocked", user=who)
 
 with tab_communes:
-    st.caption(ui.tr("admin_communes_help"))
+    st.caption(base.tr("admin_communes_help"))
     officers = accounts[accounts["role"] == "officer"]["username"].tolist()
     if not officers:
-        st.info(ui.tr("admin_no_officers"))
+        st.info(base.tr("admin_no_officers"))
     else:
-        officer = st.selectbox(ui.tr("auth_username"), officers, key="admin_officer")
+        officer = st.selectbox(base.tr("auth_username"), officers, key="admin_officer")
         current = accounts.loc[accounts["username"] == officer, "communes"].iloc[0].split()
-        chosen = st.multiselect(ui.tr("admin_communes"), list(commune_label), default=current,
+        chosen = st.multiselect(base.tr("admin_communes"), list(commune_label), default=current,
                                 format_func=commune_label.get, key=f"admin_communes_{officer}")
-        if st.button(ui.tr("admin_save_communes"), key="admin_save_communes"):
+        if st.button(base.tr("admin_save_communes"), key="admin_save_communes"):
             attempt(lambda: auth.assign_communes(db, officer, auth.parse_communes(chosen, 2024),
                                                  actor=scope.username),
                     "admin_done_communes", user=officer)
@@ -112,34 +114,34 @@ with tab_settings:
     table = db.frame("SELECT key, value, description_vi, description_en, source FROM setting ORDER BY key")
     description = "description_en" if lang == "en" else "description_vi"
     st.dataframe(table[["key", "value", description, "source"]], hide_index=True, column_config={
-        "key": ui.tr("admin_setting"), "value": ui.tr("admin_value"), description: ui.tr("admin_description"),
-        "source": ui.tr("admin_source")})
+        "key": base.tr("admin_setting"), "value": base.tr("admin_value"), description: base.tr("admin_description"),
+        "source": base.tr("admin_source")})
     with st.form("admin_setting_form"):
-        key = st.selectbox(ui.tr("admin_setting"), table["key"].tolist(), key="admin_setting_key")
-        value = st.text_input(ui.tr("admin_value"), key="admin_setting_value", max_chars=200)
-        if st.form_submit_button(ui.tr("admin_save_setting")):
+        key = st.selectbox(base.tr("admin_setting"), table["key"].tolist(), key="admin_setting_key")
+        value = st.text_input(base.tr("admin_value"), key="admin_setting_value", max_chars=200)
+        if st.form_submit_button(base.tr("admin_save_setting")):
             attempt(lambda: auth.update_setting(db, key, value, actor=scope.username),
                     "admin_done_setting", key=key)
 
 with tab_audit:
     users = audit.users_in_log(db)
     c1, c2, c3, c4 = st.columns([1, 2, 1, 1])
-    user = c1.selectbox(ui.tr("admin_audit_user"), [None, *users], key="admin_audit_user",
-                        format_func=lambda u: ui.tr("admin_all") if u is None else u)
-    actions = c2.multiselect(ui.tr("admin_audit_action"), list(audit.ACTIONS), key="admin_audit_actions",
-                             format_func=lambda a: ui.tr(f"auth_action_{a}"))
+    user = c1.selectbox(base.tr("admin_audit_user"), [None, *users], key="admin_audit_user",
+                        format_func=lambda u: base.tr("admin_all") if u is None else u)
+    actions = c2.multiselect(base.tr("admin_audit_action"), list(audit.ACTIONS), key="admin_audit_actions",
+                             format_func=lambda a: base.tr(f"auth_action_{a}"))
     today = audit.utcnow().date()
-    period = c3.date_input(ui.tr("admin_audit_period"), (today - timedelta(days=30), today),
+    period = c3.date_input(base.tr("admin_audit_period"), (today - timedelta(days=30), today),
                            key="admin_audit_period")
-    text = c4.text_input(ui.tr("admin_audit_text"), key="admin_audit_text", max_chars=200)
+    text = c4.text_input(base.tr("admin_audit_text"), key="admin_audit_text", max_chars=200)
     since = until = None
     if isinstance(period, (tuple, list)) and period:
         since = datetime.combine(period[0], time.min)
         until = datetime.combine(period[-1], time.min) + timedelta(days=1)
     log = audit.read(db, user=user, actions=actions, since=since, until=until, text=text or None)
-    log = log.assign(action=log["action"].map(lambda a: ui.tr(f"auth_action_{a}")))
-    st.caption(ui.tr("admin_audit_count", n=len(log)))
+    log = log.assign(action=log["action"].map(lambda a: base.tr(f"auth_action_{a}")))
+    st.caption(base.tr("admin_audit_count", n=len(log)))
     st.dataframe(log, hide_index=True, column_config={
-        "ts": st.column_config.DatetimeColumn(ui.tr("admin_audit_time"), format="YYYY-MM-DD HH:mm:ss"),
-        "user_name": ui.tr("admin_audit_user"), "action": ui.tr("admin_audit_action"),
-        "detail": ui.tr("admin_audit_detail")})
+        "ts": st.column_config.DatetimeColumn(base.tr("admin_audit_time"), format="YYYY-MM-DD HH:mm:ss"),
+        "user_name": base.tr("admin_audit_user"), "action": base.tr("admin_audit_action"),
+        "detail": base.tr("admin_audit_detail")})

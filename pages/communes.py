@@ -6,20 +6,21 @@ import json
 
 import streamlit as st
 
-import ui
 from analytics import charts, filters, takeaways
 from analytics.i18n import fmt_number, fmt_percent
 
-settings = ui.dashboard_page("communes")
+from dashboard import base, display, reads, view
+
+settings = view.dashboard_page("communes")
 lang, year = settings["lang"], settings["year"]
 units = settings["analytics_units"]
 
-table = ui.fetch("poverty.commune_table", year, units=units)
+table = reads.commune_table(year, units=units)
 if table is None:
     st.stop()
 shown = filters.communes(table, area=settings["area"], ethnic=settings["ethnic"])
 if shown.empty:
-    st.info(ui.tr("no_data"), icon=":material/location_city:")
+    st.info(base.tr("no_data"), icon=":material/location_city:")
     st.stop()
 codes = shown["code"].astype(str).tolist()
 names = dict(zip(codes, shown["name"]))
@@ -28,15 +29,15 @@ default = settings["commune"] if settings["commune"] in codes else str(ranked["c
 if settings["meeting"]:
     code = default
 else:
-    code = st.selectbox(ui.tr("dash_pick_commune"), codes, index=codes.index(default), key="communes_pick",
+    code = st.selectbox(base.tr("dash_pick_commune"), codes, index=codes.index(default), key="communes_pick",
                         format_func=lambda c: names.get(c, c))
 row = shown[shown["code"].astype(str) == code].iloc[0].to_dict()
 
-changes = ui.fetch("transitions.tables", year, units=units) or {}
+changes = reads.transition_tables(year, units=units) or {}
 transitions, near_transitions = changes.get("poor"), changes.get("near_poor")
-deprivations = ui.fetch("deprivations.deprivation_table", year, units=units)
-indicators = ui.fetch("deprivations.indicators", year)
-execution = ui.fetch("budget.execution", year)
+deprivations = reads.deprivation_table(year, units=units)
+indicators = reads.deprivation_indicators(year)
+execution = reads.execution(year)
 
 
 def transition_row(frame):
@@ -53,17 +54,17 @@ answering = (filters.answering_lines(dep_rows, indicators, execution, lang)
 
 
 def headline() -> None:
-    with ui.headline_container():
+    with display.headline_container():
         st.subheader(names[code])
         cols = st.columns(4, border=True)
-        cols[0].metric(ui.tr("poor_households"), fmt_number(row["poor"], lang))
-        cols[1].metric(ui.tr("poor_rate"), fmt_percent(row["poor_rate"], lang))
-        cols[2].metric(ui.tr("near_poor_households"), fmt_number(row["near_poor"], lang))
-        cols[3].metric(ui.tr("total_households"), fmt_number(row["total"], lang))
+        cols[0].metric(base.tr("poor_households"), fmt_number(row["poor"], lang))
+        cols[1].metric(base.tr("poor_rate"), fmt_percent(row["poor_rate"], lang))
+        cols[2].metric(base.tr("near_poor_households"), fmt_number(row["near_poor"], lang))
+        cols[3].metric(base.tr("total_households"), fmt_number(row["total"], lang))
 
 
 def commune_table() -> None:
-    st.subheader(ui.tr("by_commune"))
+    st.subheader(base.tr("by_commune"))
     st.dataframe(charts.table(shown, [
         ("name", "commune", "text"), ("total", "total_households", "number"),
         ("poor", "poor_households", "number"), ("poor_rate", "poor_rate", "percent"),
@@ -72,53 +73,55 @@ def commune_table() -> None:
 
 
 def map_block() -> None:
-    st.subheader(ui.tr("charts_map_title"))
+    st.subheader(base.tr("charts_map_title"))
     # The uploader only on request: seldom used, and its code would slow every first visit.
-    if st.session_state.get("communes_geojson") or st.toggle(ui.tr("dash_geojson_toggle"),
+    if st.session_state.get("communes_geojson") or st.toggle(base.tr("dash_geojson_toggle"),
                                                                key="communes_map_upload"):
-        upload = st.file_uploader(ui.tr("dash_geojson_upload"), type=["geojson", "json"],
-                                  key="communes_geojson_file", help=ui.tr("dash_geojson_help"))
+        upload = st.file_uploader(base.tr("dash_geojson_upload"), type=["geojson", "json"],
+                                  key="communes_geojson_file", help=base.tr("dash_geojson_help"))
         if upload is not None:
             try:
                 st.session_state["communes_geojson"] = json.loads(upload.getvalue().decode("utf-8"))
             except (ValueError, UnicodeDecodeError) as exc:
-                st.error(ui.tr("dash_geojson_invalid", detail=str(exc)[:200]), icon=":material/error:")
+                st.error(base.tr("dash_geojson_invalid", detail=str(exc)[:200]), icon=":material/error:")
     geojson = st.session_state.get("communes_geojson")
     if not geojson:
-        st.caption(ui.tr("dash_geojson_none"))
+        st.caption(base.tr("dash_geojson_none"))
         return
-    ui.show_chart(ui.Chart("commune_map", ui.figure("choropleth", geojson, shown, lang), shown,
-                           takeaways.communes(shown, lang)))
+    display.show_chart(display.Chart("commune_map", display.figure(charts.choropleth, geojson, shown, lang), shown,
+                                     takeaways.communes(shown, lang)))
 
 
 def answering_table() -> None:
-    st.subheader(ui.tr("dash_answering_title", name=names[code]))
+    st.subheader(base.tr("dash_answering_title", name=names[code]))
     if answering is None or answering.empty:
-        st.caption(ui.tr("no_data"))
+        st.caption(base.tr("no_data"))
         return
     st.dataframe(charts.table(answering, [
         ("indicator", "dash_indicator", "text"), ("poor_count", "charts_status_poor", "number"),
         ("policy", "dash_policy", "text"), ("line", "project_line", "text"), ("plan", "charts_plan", "number"),
         ("disbursed", "charts_disbursed", "number"), ("rate", "dash_rate", "percent")], lang), hide_index=True)
-    st.caption(ui.tr("dash_answering_note"))
+    st.caption(base.tr("dash_answering_note"))
 
 
-no_change = ui.Block("no_transitions", lambda: st.info(ui.tr("dash_no_transitions", year=year),
+no_change = display.Block("no_transitions", lambda: st.info(base.tr("dash_no_transitions", year=year),
                                                         icon=":material/info:"), in_meeting=False)
-ui.show([
-    ui.Block("headline", headline),  # the chosen commune's figures, right under its picker
-    ui.Block("commune_table", commune_table, in_meeting=False),
-    [ui.Chart("communes_rate", ui.figure("commune_bars", shown, lang, "poor_rate"), shown, takeaways.communes(shown, lang)),
-     ui.Chart("communes_households", ui.figure("commune_bars", shown, lang, "households"), shown)],
-    ui.Block("commune_map", map_block, in_meeting=False),
-    ui.Chart("commune_status", ui.figure("status_bars", filters.status_counts(row), lang,
-                                                  ui.tr("dash_status_of", name=names[code])), None),
-    ui.Chart("commune_waterfall", ui.figure("waterfall_chart", poor_row, lang, "poor"), transitions,
-             takeaways.transitions(poor_row, lang)) if poor_row else no_change,
-    ui.Chart("commune_waterfall_near", ui.figure("waterfall_chart", near_row, lang, "near_poor"), near_transitions)
+display.show([
+    display.Block("headline", headline),  # the chosen commune's figures, right under its picker
+    display.Block("commune_table", commune_table, in_meeting=False),
+    [display.Chart("communes_rate", display.figure(charts.commune_bars, shown, lang, "poor_rate"), shown,
+                   takeaways.communes(shown, lang)),
+     display.Chart("communes_households", display.figure(charts.commune_bars, shown, lang, "households"), shown)],
+    display.Block("commune_map", map_block, in_meeting=False),
+    display.Chart("commune_status", display.figure(charts.status_bars, filters.status_counts(row), lang,
+                                                  base.tr("dash_status_of", name=names[code])), None),
+    display.Chart("commune_waterfall", display.figure(charts.waterfall_chart, poor_row, lang, "poor"), transitions,
+                  takeaways.transitions(poor_row, lang)) if poor_row else no_change,
+    display.Chart("commune_waterfall_near", display.figure(charts.waterfall_chart, near_row, lang, "near_poor"),
+                  near_transitions)
     if near_row else None,
-    ui.Chart("commune_deprivations", ui.figure("deprivation_bars", dep_rows, lang, ui.tr("dash_deprivations_of",
-                                                                                     name=names[code])),
-             dep_rows, takeaways.deprivations(dep_rows, lang)) if dep_rows is not None else None,
-    ui.Block("answering", answering_table),
+    display.Chart("commune_deprivations", display.figure(charts.deprivation_bars, dep_rows, lang,
+                                                         base.tr("dash_deprivations_of", name=names[code])),
+                  dep_rows, takeaways.deprivations(dep_rows, lang)) if dep_rows is not None else None,
+    display.Block("answering", answering_table),
 ], settings)

@@ -6,26 +6,31 @@ import hashlib
 
 import streamlit as st
 
-import auth_ui
-import report_ui
-import ui
-from analytics.batches import BatchError, rollback
+from analytics.batches import BatchError, list_batches, rollback
 from analytics.i18n import fmt_number, has_label
 from analytics.importer import KINDS, import_file
 from analytics.importer.annotate import annotated_workbook
+from analytics.importer.listing import household_filters, household_list
 from analytics.importer.templates import template_workbook
 from analytics.reference import get_setting, vintage_for_year
 
-ui.set_page("data")
-settings = ui.sidebar()
+from dashboard import base, reads, report_buttons, session, view
+
+# Declared here rather than in dashboard.reads: the importer is loaded only when this page is opened.
+batch_list = reads.cached_read(list_batches)
+household_options = reads.cached_read(household_filters)
+household_rows = reads.cached_read(household_list)
+
+view.set_page("data")
+settings = view.sidebar()
 lang, year, version = settings["lang"], settings["year"], settings["version"]
-ui.page_header("page_data", settings)
-scope = auth_ui.current_scope()
-db = ui.get_db()
+view.page_header("page_data", settings)
+scope = session.current_scope()
+db = base.get_db()
 # The communes this user may touch (None: all); imports and rollbacks outside them are refused.
 communes = scope.household_communes
 can_import = scope.can("import_data")
-standard_years = ui.fetch("reference.standard_years")
+standard_years = reads.standard_years()
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv", "txt"]
 
 
@@ -35,14 +40,14 @@ def field_label(field) -> str:
         return "—"
     key = f"data_field_{field}"
     if has_label(key):
-        return ui.tr(key)
+        return base.tr(key)
     if field.startswith("d") and field[1:].isdigit():
-        return ui.tr("data_field_deprivation", n=int(field[1:]))
+        return base.tr("data_field_deprivation", n=int(field[1:]))
     return field
 
 
 def source_label(source) -> str:
-    return ui.tr(f"data_source_{source}") if source and has_label(f"data_source_{source}") else (source or "—")
+    return base.tr(f"data_source_{source}") if source and has_label(f"data_source_{source}") else (source or "—")
 
 
 def check(upload, kind, year_option, commune_option):
@@ -62,88 +67,89 @@ def show_check(upload, report) -> None:
     with st.container(border=True):
         icon = {"valid": ":material/check_circle:", "duplicate": ":material/content_copy:"}.get(
             report.status, ":material/error:")
-        st.subheader(ui.as_text(upload.name), anchor=False)
-        st.caption(ui.tr(f"data_status_{report.status}"))
+        st.subheader(base.as_text(upload.name), anchor=False)
+        st.caption(base.tr(f"data_status_{report.status}"))
         if report.status == "duplicate":
             st.info(report.warnings[0].message, icon=icon)
             return
         cols = st.columns([2, 1, 2, 1, 1])
         # Words in a small line (a metric would cut them), numbers as metrics.
-        cols[0].markdown(f"{ui.tr('data_kind')}  \n**{ui.tr(f'import_kind_{report.kind}') if report.kind else '—'}**")
+        cols[0].markdown(f"{base.tr('data_kind')}  \n**{base.tr(f'import_kind_{report.kind}') if report.kind else '—'}**")
         year_text = (", ".join(map(str, report.year)) if isinstance(report.year, list) else str(report.year or "—"))
-        cols[1].metric(ui.tr("year"), year_text, help=source_label(report.year_source))
+        cols[1].metric(base.tr("year"), year_text, help=source_label(report.year_source))
         unit = report.commune_name or report.commune or "—"
-        cols[2].markdown(f"{ui.tr('data_unit')}  \n**{unit}**", help=source_label(report.commune_source))
-        cols[3].metric(ui.tr("data_rows_imported"), fmt_number(report.rows_imported, lang),
-                       help=ui.tr("data_rows_help", read=report.rows_read, skipped=report.rows_skipped))
-        cols[4].metric(ui.tr("data_encoding_repairs"), fmt_number(report.encoding_repairs, lang))
-        st.caption(ui.tr("data_where_from", year=source_label(report.year_source),
-                         unit=source_label(report.commune_source),
-                         sheet=report.sheet or "—", row=report.header_row or "—"))
+        cols[2].markdown(f"{base.tr('data_unit')}  \n**{unit}**", help=source_label(report.commune_source))
+        cols[3].metric(base.tr("data_rows_imported"), fmt_number(report.rows_imported, lang),
+                       help=base.tr("data_rows_help", read=report.rows_read, skipped=report.rows_skipped))
+        cols[4].metric(base.tr("data_encoding_repairs"), fmt_number(report.encoding_repairs, lang))
+        st.caption(base.tr("data_where_from", year=source_label(report.year_source),
+                           unit=source_label(report.commune_source),
+                           sheet=report.sheet or "—", row=report.header_row or "—"))
         if report.mapping:
-            with st.expander(ui.tr("data_mapping"), expanded=report.status != "valid"):
-                st.dataframe([{ui.tr("data_column_in_file"): m["column"], ui.tr("data_field"): field_label(m["field"])}
+            with st.expander(base.tr("data_mapping"), expanded=report.status != "valid"):
+                st.dataframe([{base.tr("data_column_in_file"): m["column"], base.tr("data_field"): field_label(m["field"])}
                               for m in report.mapping], hide_index=True)
         if report.errors:
-            st.error(ui.tr("data_errors_count", n=len(report.errors)), icon=icon)
+            st.error(base.tr("data_errors_count", n=len(report.errors)), icon=icon)
             st.dataframe(report.issues_frame("errors"), hide_index=True, column_config=_issue_columns())
             # Built only when clicked: it reads the whole file again.
-            st.download_button(ui.tr("data_download_annotated"),
-                               lambda: annotated_workbook(upload.getvalue(), upload.name, report),
+            st.download_button(base.tr("data_download_annotated"),
+                               session.audited(lambda: annotated_workbook(upload.getvalue(), upload.name, report),
+                                               f"annotated:{upload.name}", households=True),
                                file_name=upload.name.rsplit(".", 1)[0] + "_loi.xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                key=f"annotated_{report.sha256}", icon=":material/download:")
         if report.warnings:
-            st.warning(ui.tr("data_warnings_count", n=len(report.warnings)), icon=":material/warning:")
+            st.warning(base.tr("data_warnings_count", n=len(report.warnings)), icon=":material/warning:")
             st.dataframe(report.issues_frame("warnings"), hide_index=True, column_config=_issue_columns())
         if report.preview is not None and not report.errors:
-            with st.expander(ui.tr("data_preview", n=min(20, len(report.preview)))):
+            with st.expander(base.tr("data_preview", n=min(20, len(report.preview)))):
                 st.dataframe(report.preview.head(20), hide_index=True)
         if report.skipped:
-            with st.expander(ui.tr("data_skipped", n=len(report.skipped))):
-                st.dataframe([{ui.tr("data_row"): s["row"], ui.tr("data_reason"): ui.tr(f"data_skip_{s['reason']}")}
+            with st.expander(base.tr("data_skipped", n=len(report.skipped))):
+                st.dataframe([{base.tr("data_row"): s["row"], base.tr("data_reason"): base.tr(f"data_skip_{s['reason']}")}
                               for s in report.skipped], hide_index=True)
 
 
 def _issue_columns() -> dict:
-    return {"sheet": ui.tr("data_sheet"), "row": ui.tr("data_row"), "column": ui.tr("data_column_in_file"),
-            "value": ui.tr("data_value"), "message": ui.tr("data_message")}
+    return {"sheet": base.tr("data_sheet"), "row": base.tr("data_row"), "column": base.tr("data_column_in_file"),
+            "value": base.tr("data_value"), "message": base.tr("data_message")}
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def cached_template(kind: str, template_year: int, lang_: str, version: int) -> bytes:
     """A template workbook (its reference lists change only with the data version, which is
     therefore part of the cache key)."""
-    return template_workbook(ui.get_db(), kind, template_year, lang_)
+    return template_workbook(base.get_db(), kind, template_year, lang_)
 
 
 if flash := st.session_state.pop("data_flash", None):
     for kind_, text in flash:
         (st.success if kind_ == "ok" else st.error)(text)
 
-report_ui.report_buttons(settings, deck=False)
+report_buttons.report_buttons(settings, deck=False)
 tab_import, tab_batches, tab_templates, tab_households = st.tabs(
-    [ui.tr("data_tab_import"), ui.tr("data_tab_batches"), ui.tr("data_tab_templates"), ui.tr("data_tab_households")])
+    [base.tr("data_tab_import"), base.tr("data_tab_batches"), base.tr("data_tab_templates"), base.tr("data_tab_households")])
 
 with tab_import:
     if not can_import:
-        st.info(ui.tr("data_no_import"), icon=":material/lock:")
+        st.info(base.tr("data_no_import"), icon=":material/lock:")
     else:
         c1, c2, c3 = st.columns(3)
-        kind = c1.selectbox(ui.tr("data_kind"), [None, *KINDS], key="data_kind",
-                            format_func=lambda k: ui.tr("data_kind_auto") if k is None else ui.tr(f"import_kind_{k}"))
-        year_option = c2.selectbox(ui.tr("data_year_option"), [None, *standard_years], key="data_year",
-                                   format_func=lambda y: ui.tr("data_from_file") if y is None else str(y))
+        kind = c1.selectbox(base.tr("data_kind"), [None, *KINDS], key="data_kind",
+                            format_func=lambda k: base.tr("data_kind_auto") if k is None else base.tr(f"import_kind_{k}"))
+        year_option = c2.selectbox(base.tr("data_year_option"), [None, *standard_years], key="data_year",
+                                   format_func=lambda y: base.tr("data_from_file") if y is None else str(y))
         vintage = vintage_for_year(year_option or year or standard_years[-1])
         units = dict(db.query("SELECT code, name FROM org_unit WHERE vintage = ? ORDER BY unit_type <> 'district', code",
                               [vintage]))
         if communes is not None:
             units = {c: n for c, n in units.items() if (vintage, c) in communes}
-        commune_option = c3.selectbox(ui.tr("data_commune_option"), [None, *units], key="data_commune",
-                                      format_func=lambda c: ui.tr("data_from_file") if c is None else units[c])
+        commune_option = c3.selectbox(base.tr("data_commune_option"), [None, *units], key="data_commune",
+                                      format_func=lambda c: base.tr("data_from_file") if c is None else units[c])
         limit = get_setting(db, "upload_max_mb", "50")
-        uploads = st.file_uploader(ui.tr("data_upload"), type=UPLOAD_TYPES, accept_multiple_files=True,
-                                   key="data_upload", help=ui.tr("data_upload_help", limit=limit))
+        uploads = st.file_uploader(base.tr("data_upload"), type=UPLOAD_TYPES, accept_multiple_files=True,
+                                   key="data_upload", help=base.tr("data_upload_help", limit=limit))
         if uploads:
             checks = [(u, check(u, kind, year_option, commune_option)) for u in uploads]
             for upload, report in checks:
@@ -151,10 +157,10 @@ with tab_import:
             ready = [(u, r) for u, r in checks if r.status == "valid"]
             refused = sum(1 for _, r in checks if r.status == "rejected")
             if refused:
-                st.caption(ui.tr("data_refused_note", n=refused))
-            if st.button(ui.tr("data_confirm", n=len(ready)), type="primary", disabled=not ready,
+                st.caption(base.tr("data_refused_note", n=refused))
+            if st.button(base.tr("data_confirm", n=len(ready)), type="primary", disabled=not ready,
                          key="data_confirm", icon=":material/upload:"):
-                bar = st.progress(0.0, text=ui.tr("data_importing"))
+                bar = st.progress(0.0, text=base.tr("data_importing"))
                 flash = []
                 for i, (upload, _) in enumerate(ready):
                     def step(fraction, _text, i=i, name=upload.name):
@@ -163,103 +169,103 @@ with tab_import:
                                        commune=commune_option, user=scope.username, lang=lang,
                                        communes=communes, progress=step)
                     if done.status == "committed":
-                        flash.append(("ok", ui.tr("data_committed", file=ui.as_text(upload.name), batch=done.batch_id,
-                                                  rows=fmt_number(done.rows_imported, lang),
-                                                  replaced=fmt_number(done.superseded_rows, lang))))
+                        flash.append(("ok", base.tr("data_committed", file=base.as_text(upload.name), batch=done.batch_id,
+                                                    rows=fmt_number(done.rows_imported, lang),
+                                                    replaced=fmt_number(done.superseded_rows, lang))))
                     else:
-                        flash.append(("error", ui.tr("data_not_committed", file=ui.as_text(upload.name))))
-                bar.progress(1.0, text=ui.tr("data_done"))
+                        flash.append(("error", base.tr("data_not_committed", file=base.as_text(upload.name))))
+                bar.progress(1.0, text=base.tr("data_done"))
                 st.session_state["data_flash"] = flash
                 st.session_state.pop("data_checks", None)
                 st.rerun()
 
 with tab_batches:
-    history = ui.fetch("batches.list_batches", communes=communes)
+    history = batch_list(communes=communes)
     if history is not None:
         if history.empty:
-            st.info(ui.tr("data_no_batches"))
+            st.info(base.tr("data_no_batches"))
         else:
             shown = history.assign(
-                kind=history["kind"].map(lambda k: ui.tr(f"import_kind_{k}") if has_label(f"import_kind_{k}") else k),
-                status=history["status"].map(lambda s: ui.tr(f"data_batch_{s}")))
+                kind=history["kind"].map(lambda k: base.tr(f"import_kind_{k}") if has_label(f"import_kind_{k}") else k),
+                status=history["status"].map(lambda s: base.tr(f"data_batch_{s}")))
             st.dataframe(shown, hide_index=True, column_config={
-                "id": ui.tr("data_batch"), "kind": ui.tr("data_kind"), "file_name": ui.tr("data_file"),
-                "user_name": ui.tr("data_user"), "started_at": ui.tr("data_started"), "finished_at": None,
-                "status": ui.tr("data_batch_status"), "rows": ui.tr("data_rows_imported"),
-                "illustrative": ui.tr("data_illustrative"), "year": ui.tr("year"), "commune_code": ui.tr("data_unit"),
-                "rolled_back_at": ui.tr("data_rolled_back_at"), "rolled_back_by": None})
+                "id": base.tr("data_batch"), "kind": base.tr("data_kind"), "file_name": base.tr("data_file"),
+                "user_name": base.tr("data_user"), "started_at": base.tr("data_started"), "finished_at": None,
+                "status": base.tr("data_batch_status"), "rows": base.tr("data_rows_imported"),
+                "illustrative": base.tr("data_illustrative"), "year": base.tr("year"), "commune_code": base.tr("data_unit"),
+                "rolled_back_at": base.tr("data_rolled_back_at"), "rolled_back_by": None})
             live = history[history.status == "committed"]
             if can_import and not live.empty:
                 with st.form("data_rollback_form"):
                     labels = {int(b.id): f"{b.id} · {b.file_name or ''} ({b.kind})" for b in live.itertuples()}
-                    chosen = st.selectbox(ui.tr("data_rollback_pick"), list(labels), format_func=labels.get,
+                    chosen = st.selectbox(base.tr("data_rollback_pick"), list(labels), format_func=labels.get,
                                           key="data_rollback_id")
-                    sure = st.checkbox(ui.tr("data_rollback_sure"), key="data_rollback_sure")
-                    if st.form_submit_button(ui.tr("data_rollback"), icon=":material/undo:"):
+                    sure = st.checkbox(base.tr("data_rollback_sure"), key="data_rollback_sure")
+                    if st.form_submit_button(base.tr("data_rollback"), icon=":material/undo:"):
                         if not sure:
-                            st.warning(ui.tr("data_rollback_tick"))
+                            st.warning(base.tr("data_rollback_tick"))
                         else:
                             try:
                                 done = rollback(db, chosen, user=scope.username, communes=communes)
                             except BatchError as exc:
                                 st.error(str(exc), icon=":material/block:")
                             else:
-                                st.session_state["data_flash"] = [("ok", ui.tr(
+                                st.session_state["data_flash"] = [("ok", base.tr(
                                     "data_rolled_back", batch=chosen, deleted=done["deleted"], restored=done["restored"]))]
                                 st.rerun()
 
 with tab_templates:
-    st.caption(ui.tr("data_templates_help"))
+    st.caption(base.tr("data_templates_help"))
     c1, c2 = st.columns(2)
-    template_kind = c1.selectbox(ui.tr("data_kind"), KINDS, key="data_template_kind",
-                                 format_func=lambda k: ui.tr(f"import_kind_{k}"))
-    template_year = c2.selectbox(ui.tr("year"), standard_years, key="data_template_year",
+    template_kind = c1.selectbox(base.tr("data_kind"), KINDS, key="data_template_kind",
+                                 format_func=lambda k: base.tr(f"import_kind_{k}"))
+    template_year = c2.selectbox(base.tr("year"), standard_years, key="data_template_year",
                                  index=standard_years.index(year) if year in standard_years
                                  else len(standard_years) - 1)
-    st.download_button(ui.tr("data_template_download"), cached_template(template_kind, template_year, lang, version),
+    st.download_button(base.tr("data_template_download"), cached_template(template_kind, template_year, lang, version),
                        file_name=f"mau_{template_kind}_{template_year}.xlsx", key="data_template_button",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/download:")
 
 with tab_households:
     if not scope.sees_households:
-        st.info(ui.tr("data_no_households"), icon=":material/lock:")
+        st.info(base.tr("data_no_households"), icon=":material/lock:")
     elif year is None:
-        st.info(ui.tr("empty_database"))
+        st.info(base.tr("empty_database"))
     else:
-        options = ui.fetch("importer.listing.household_filters", year, communes=communes)
+        options = household_options(year, communes=communes)
         if options is not None:
             names = dict(options["communes"])
             deprivations = {code: (vi if lang == "vi" else en) for code, vi, en in options["deprivations"]}
             statuses = ["poor", "near_poor", "average", "above"]
-            search = st.text_input(ui.tr("data_search"), key="data_search", placeholder=ui.tr("data_search_hint"))
+            search = st.text_input(base.tr("data_search"), key="data_search", placeholder=base.tr("data_search_hint"))
             f = st.columns(6)
-            status = f[0].selectbox(ui.tr("data_official_status"), [None, *statuses], key="data_f_status",
-                                    format_func=lambda s: ui.tr("data_all") if s is None else ui.tr(f"import_status_{s}"))
-            commune = f[1].selectbox(ui.tr("commune"), [None, *names], key="data_f_commune",
-                                     format_func=lambda c: ui.tr("data_all") if c is None else names[c])
-            hamlet = f[2].selectbox(ui.tr("data_hamlet"), [None, *options["hamlets"]], key="data_f_hamlet",
-                                    format_func=lambda h: ui.tr("data_all") if h is None else h)
-            ethnicity = f[3].selectbox(ui.tr("data_ethnicity"), [None, *options["ethnicities"]], key="data_f_eth",
-                                       format_func=lambda e: ui.tr("data_all") if e is None else e)
-            deprivation = f[4].selectbox(ui.tr("data_deprivation"), [None, *deprivations], key="data_f_dep",
-                                         format_func=lambda d: ui.tr("data_all") if d is None else deprivations[d])
-            disagreeing = f[5].toggle(ui.tr("data_disagreeing"), key="data_f_disagree")
-            rows = ui.fetch("importer.listing.household_list", year, search=search or None, status=status,
-                            commune=commune, hamlet=hamlet, ethnicity=ethnicity, deprivation=deprivation,
-                            disagreeing=disagreeing or None, communes=communes)
+            status = f[0].selectbox(base.tr("data_official_status"), [None, *statuses], key="data_f_status",
+                                    format_func=lambda s: base.tr("data_all") if s is None else base.tr(f"import_status_{s}"))
+            commune = f[1].selectbox(base.tr("commune"), [None, *names], key="data_f_commune",
+                                     format_func=lambda c: base.tr("data_all") if c is None else names[c])
+            hamlet = f[2].selectbox(base.tr("data_hamlet"), [None, *options["hamlets"]], key="data_f_hamlet",
+                                    format_func=lambda h: base.tr("data_all") if h is None else h)
+            ethnicity = f[3].selectbox(base.tr("data_ethnicity"), [None, *options["ethnicities"]], key="data_f_eth",
+                                       format_func=lambda e: base.tr("data_all") if e is None else e)
+            deprivation = f[4].selectbox(base.tr("data_deprivation"), [None, *deprivations], key="data_f_dep",
+                                         format_func=lambda d: base.tr("data_all") if d is None else deprivations[d])
+            disagreeing = f[5].toggle(base.tr("data_disagreeing"), key="data_f_disagree")
+            rows = household_rows(year, search=search or None, status=status,
+                               commune=commune, hamlet=hamlet, ethnicity=ethnicity, deprivation=deprivation,
+                               disagreeing=disagreeing or None, communes=communes)
             if rows is not None:
-                st.caption(ui.tr("data_households_count", n=fmt_number(len(rows), lang)))
-                status_text = lambda s: ui.tr(f"import_status_{s}") if s else "—"  # noqa: E731
+                st.caption(base.tr("data_households_count", n=fmt_number(len(rows), lang)))
+                status_text = lambda s: base.tr(f"import_status_{s}") if s else "—"  # noqa: E731
                 shown = rows.assign(recorded_status=rows["recorded_status"].map(status_text),
                                     computed_status=rows["computed_status"].map(status_text))
                 st.dataframe(shown, hide_index=True, column_config={
-                    "household_id": ui.tr("data_field_household_id"), "commune_code": None,
-                    "commune_name": ui.tr("commune"), "hamlet": ui.tr("data_hamlet"),
-                    "head_name": ui.tr("data_field_head_name"), "ethnicity": ui.tr("data_ethnicity"),
-                    "members": ui.tr("data_field_members"),
-                    "income_per_capita": st.column_config.NumberColumn(ui.tr("data_field_income_per_capita"), format="localized"),
-                    "deprivation_count": ui.tr("data_deprivation_count"),
-                    "recorded_status": ui.tr("data_recorded_status"), "computed_status": ui.tr("data_computed_status"),
-                    "agrees": st.column_config.CheckboxColumn(ui.tr("data_agrees")), "batch_id": ui.tr("data_batch")})
-                auth_ui.household_download(rows, f"ho_{year}.csv", key="data_households_csv")
+                    "household_id": base.tr("data_field_household_id"), "commune_code": None,
+                    "commune_name": base.tr("commune"), "hamlet": base.tr("data_hamlet"),
+                    "head_name": base.tr("data_field_head_name"), "ethnicity": base.tr("data_ethnicity"),
+                    "members": base.tr("data_field_members"),
+                    "income_per_capita": st.column_config.NumberColumn(base.tr("data_field_income_per_capita"), format="localized"),
+                    "deprivation_count": base.tr("data_deprivation_count"),
+                    "recorded_status": base.tr("data_recorded_status"), "computed_status": base.tr("data_computed_status"),
+                    "agrees": st.column_config.CheckboxColumn(base.tr("data_agrees")), "batch_id": base.tr("data_batch")})
+                session.household_download(rows, f"ho_{year}.csv", key="data_households_csv")

@@ -6,27 +6,32 @@ import json
 import pandas as pd
 import streamlit as st
 
-import auth_ui
-import ui
 from analytics import charts_scenarios, scenarios
 from analytics.i18n import fmt_money, fmt_number, fmt_percent, t
 
-ui.set_page("scenarios")
-settings = ui.sidebar()
+from dashboard import base, display, reads, session, view
+
+# Declared here rather than in dashboard.reads: analytics.scenarios loads scipy, which only this
+# page needs (every other page, and the login form, would wait for it).
+plan_years = reads.cached_read(scenarios.plan_years)
+scenario_setup = reads.cached_read(scenarios.setup)
+
+view.set_page("scenarios")
+settings = view.sidebar()
 lang = settings["lang"]
-st.title(ui.tr("scenario_title"))
-ui.illustrative_notice(settings["version"])
-db = ui.get_db()
+st.title(base.tr("scenario_title"))
+view.illustrative_notice(settings["version"])
+db = base.get_db()
 
 
-scope = auth_ui.current_scope()  # the login gate guarantees a session
+scope = session.current_scope()  # the login gate guarantees a session
 author, may_save = scope.username, scope.can("save_scenarios")
-years = ui.fetch("scenarios.plan_years") or []
+years = plan_years() or []
 if not years:
-    st.warning(ui.tr("scenario_err_no_plan", year=settings.get("year") or ""), icon=":material/database:")
+    st.warning(base.tr("scenario_err_no_plan", year=settings.get("year") or ""), icon=":material/database:")
     st.stop()
-year = st.selectbox(ui.tr("scenario_year"), years, index=len(years) - 1, key="scn_year")
-setup = ui.fetch("scenarios.setup", year)
+year = st.selectbox(base.tr("scenario_year"), years, index=len(years) - 1, key="scn_year")
+setup = scenario_setup(year)
 if setup is None:
     st.stop()
 baseline, defaults = setup
@@ -43,27 +48,27 @@ def _clear_loaded() -> None:
     state.pop("scn_loaded", None)
 
 
-st.info(ui.tr("scenario_disclaimer", start_year=year - 1), icon=":material/info:")
+st.info(base.tr("scenario_disclaimer", start_year=year - 1), icon=":material/info:")
 
 # -- inputs ------------------------------------------------------------------------------------
 state.setdefault("scn_strategy", "plan")  # set here (not as a default): reopening changes it
 strategy = st.segmented_control(
-    ui.tr("scenario_strategy"), list(scenarios.STRATEGIES), key="scn_strategy", required=True, format_func=lambda s, lang=lang: t(f"scenario_strategy_{s}", lang), on_change=_clear_loaded,
-    help=ui.tr("scenario_strategy_help"))
+    base.tr("scenario_strategy"), list(scenarios.STRATEGIES), key="scn_strategy", required=True, format_func=lambda s, lang=lang: t(f"scenario_strategy_{s}", lang), on_change=_clear_loaded,
+    help=base.tr("scenario_strategy_help"))
 params = dict(state["scn_params"])
 
-with st.expander(ui.tr("scenario_envelope_edit")):
+with st.expander(base.tr("scenario_envelope_edit")):
     cols = st.columns(len(baseline.sources))
     envelope = {}
     for col, source in zip(cols, baseline.sources):
         state.setdefault(f"scn_env_{year}_{source}", float(params["envelope"].get(source, 0.0)))
         envelope[source] = col.number_input(
-            ui.tr(f"scenario_source_{source}"), min_value=0.0, step=1.0, format="%.0f",
+            base.tr(f"scenario_source_{source}"), min_value=0.0, step=1.0, format="%.0f",
             key=f"scn_env_{year}_{source}", on_change=_clear_loaded)
     params["envelope"] = envelope
 
-with st.expander(ui.tr("scenario_assumptions")):
-    st.caption(ui.tr("scenario_assumptions_help"))
+with st.expander(base.tr("scenario_assumptions")):
+    st.caption(base.tr("scenario_assumptions_help"))
     names = dict(zip(baseline.plan["line"], baseline.plan["name_vi" if lang == "vi" else "name_en"]))
     table = pd.DataFrame(params["assumptions"]).assign(
         name=lambda f: f["line"].map(names))[["line", "name", "unit_cost_mvnd", "group", "escape_share", "source"]]
@@ -71,16 +76,16 @@ with st.expander(ui.tr("scenario_assumptions")):
         table, key=f"scn_assumptions_{year}_{state.get('scn_loaded', {}).get('id', 0)}", hide_index=True,
         disabled=["line", "name", "source"], width="stretch",
         column_config={
-            "line": st.column_config.TextColumn(ui.tr("scenario_line")),
-            "name": st.column_config.TextColumn(ui.tr("project_line"), width="large"),
-            "unit_cost_mvnd": st.column_config.NumberColumn(ui.tr("scenario_unit_cost"), min_value=0.0,
+            "line": st.column_config.TextColumn(base.tr("scenario_line")),
+            "name": st.column_config.TextColumn(base.tr("project_line"), width="large"),
+            "unit_cost_mvnd": st.column_config.NumberColumn(base.tr("scenario_unit_cost"), min_value=0.0,
                                                             format="%.1f"),
-            "group": st.column_config.SelectboxColumn(ui.tr("scenario_group"), options=list(scenarios.GROUPS),
+            "group": st.column_config.SelectboxColumn(base.tr("scenario_group"), options=list(scenarios.GROUPS),
                                                       required=True,
                                                       format_func=lambda g, lang=lang: t(f"scenario_group_{g}", lang)),
-            "escape_share": st.column_config.NumberColumn(ui.tr("scenario_escape_share"), min_value=0.0,
+            "escape_share": st.column_config.NumberColumn(base.tr("scenario_escape_share"), min_value=0.0,
                                                           max_value=1.0, step=0.05, format="%.2f"),
-            "source": st.column_config.TextColumn(ui.tr("scenario_assumption_source"), width="large"),
+            "source": st.column_config.TextColumn(base.tr("scenario_assumption_source"), width="large"),
         })
     params["assumptions"] = [
         {**r, "unit_cost_mvnd": None if pd.isna(r["unit_cost_mvnd"]) else float(r["unit_cost_mvnd"])}
@@ -90,31 +95,31 @@ with st.expander(ui.tr("scenario_assumptions")):
 loaded = state.get("scn_loaded")
 try:
     if loaded is not None:
-        base = pd.DataFrame(loaded["allocation"], columns=["line", "source", "commune", "amount"])
+        proposed = pd.DataFrame(loaded["allocation"], columns=["line", "source", "commune", "amount"])
     else:
-        base = scenarios.allocate(baseline, params, strategy)
+        proposed = scenarios.allocate(baseline, params, strategy)
 except scenarios.ScenarioError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
 
 results = st.container()  # the projection shows above the table it comes from
 commune_names = {**dict(zip(baseline.communes["code"], baseline.communes["name"])),
-                 baseline.district_code: ui.tr("scenario_district_level")}
-wide = (base.pivot_table(index=["line", "commune"], columns="source", values="amount", aggfunc="sum",
-                         sort=False)
+                 baseline.district_code: base.tr("scenario_district_level")}
+wide = (proposed.pivot_table(index=["line", "commune"], columns="source", values="amount", aggfunc="sum",
+                             sort=False)
         .reindex(columns=baseline.sources).fillna(0.0).reset_index())
 wide.insert(2, "name", wide["commune"].map(commune_names))
 digest = hashlib.sha1(json.dumps([year, strategy, params, loaded and loaded.get("id")],
                                  sort_keys=True, default=str).encode()).hexdigest()[:12]
-st.subheader(ui.tr("scenario_allocation_table"))
+st.subheader(base.tr("scenario_allocation_table"))
 edited = st.data_editor(
     wide, key=f"scn_alloc_{digest}", hide_index=True, disabled=["line", "commune", "name"], width="stretch",
     height=320,
     column_config={
-        "line": st.column_config.TextColumn(ui.tr("scenario_line")),
+        "line": st.column_config.TextColumn(base.tr("scenario_line")),
         "commune": None,
-        "name": st.column_config.TextColumn(ui.tr("scenario_commune")),
-        **{s: st.column_config.NumberColumn(ui.tr(f"scenario_source_{s}"), min_value=0.0, format="%.1f")
+        "name": st.column_config.TextColumn(base.tr("scenario_commune")),
+        **{s: st.column_config.NumberColumn(base.tr(f"scenario_source_{s}"), min_value=0.0, format="%.1f")
            for s in baseline.sources},
     })
 allocation = edited.drop(columns=["name"]).melt(id_vars=["line", "commune"], var_name="source",
@@ -132,45 +137,45 @@ p = result.projection
 
 # -- the projection ------------------------------------------------------------------------------
 def show_results() -> None:
-    st.subheader(ui.tr("scenario_results", strategy=ui.tr(f"scenario_strategy_{label}")))
+    st.subheader(base.tr("scenario_results", strategy=base.tr(f"scenario_strategy_{label}")))
     if by_hand:
-        st.caption(ui.tr("scenario_edited_notice"))
+        st.caption(base.tr("scenario_edited_notice"))
     if loaded:
-        st.caption(ui.tr("scenario_opened", name=loaded["name"], author=loaded["author"],
-                         created=loaded["created"]))
+        st.caption(base.tr("scenario_opened", name=loaded["name"], author=loaded["author"],
+                           created=loaded["created"]))
     cols = st.columns(4, border=True)
-    cols[0].metric(ui.tr("scenario_allocated_mvnd"), fmt_number(p.allocated_total, lang),
-                   help=ui.tr("scenario_envelope") + ": " + fmt_money(sum(params["envelope"].values()), lang))
-    cols[1].metric(ui.tr("scenario_households_reached"), fmt_number(p.households_reached, lang, 1))
-    cols[2].metric(ui.tr("scenario_escapes"), fmt_number(p.projected_escapes, lang, 1),
-                   help=ui.tr("scenario_start_poor") + ": " + fmt_number(p.start_poor, lang))
-    cols[3].metric(ui.tr("scenario_remaining_gap"), fmt_number(p.remaining_gap, lang, 1),
-                   help=ui.tr("scenario_gap_before") + ": " + fmt_number(p.gap_before, lang))
+    cols[0].metric(base.tr("scenario_allocated_mvnd"), fmt_number(p.allocated_total, lang),
+                   help=base.tr("scenario_envelope") + ": " + fmt_money(sum(params["envelope"].values()), lang))
+    cols[1].metric(base.tr("scenario_households_reached"), fmt_number(p.households_reached, lang, 1))
+    cols[2].metric(base.tr("scenario_escapes"), fmt_number(p.projected_escapes, lang, 1),
+                   help=base.tr("scenario_start_poor") + ": " + fmt_number(p.start_poor, lang))
+    cols[3].metric(base.tr("scenario_remaining_gap"), fmt_number(p.remaining_gap, lang, 1),
+                   help=base.tr("scenario_gap_before") + ": " + fmt_number(p.gap_before, lang))
     cols = st.columns(4, border=True)
-    cols[0].metric(ui.tr("scenario_end_poor"), fmt_number(p.projected_end_poor, lang, 1))
-    cols[1].metric(ui.tr("scenario_end_rate"), fmt_percent(p.projected_rate, lang),
-                   delta=(ui.tr("scenario_rate_target", target=fmt_percent(baseline.rate_target, lang))
+    cols[0].metric(base.tr("scenario_end_poor"), fmt_number(p.projected_end_poor, lang, 1))
+    cols[1].metric(base.tr("scenario_end_rate"), fmt_percent(p.projected_rate, lang),
+                   delta=(base.tr("scenario_rate_target", target=fmt_percent(baseline.rate_target, lang))
                           if baseline.rate_target is not None else None),
                    delta_color="off")
-    cols[2].metric(ui.tr("scenario_cost_per_escape"),
+    cols[2].metric(base.tr("scenario_cost_per_escape"),
                    fmt_number(p.cost_per_escape, lang, 1) if p.cost_per_escape is not None else "–")
-    cols[3].metric(ui.tr("scenario_start_poor"), fmt_number(p.start_poor, lang))
+    cols[3].metric(base.tr("scenario_start_poor"), fmt_number(p.start_poor, lang))
 
-    st.subheader(ui.tr("scenario_constraints"))
+    st.subheader(base.tr("scenario_constraints"))
     violated = [c for c in result.constraints if not c["ok"]]
     if violated:
-        st.error(ui.tr("scenario_constraints_violated", n=len(violated)), icon=":material/error:")
+        st.error(base.tr("scenario_constraints_violated", n=len(violated)), icon=":material/error:")
         for c in violated:
             st.markdown(f":material/close: **{c['name']}** — {c['detail']}")
     else:
-        st.success(ui.tr("scenario_constraints_all_ok"), icon=":material/check_circle:")
-    with st.expander(ui.tr("scenario_constraints")):
+        st.success(base.tr("scenario_constraints_all_ok"), icon=":material/check_circle:")
+    with st.expander(base.tr("scenario_constraints")):
         st.dataframe(pd.DataFrame(result.constraints)[["ok", "name", "detail"]], hide_index=True, width="stretch")
 
     by_commune = p.by_commune
-    ui.show_chart(ui.Chart("scenario_gap", charts_scenarios.gap_chart(by_commune, lang), by_commune),
-                  meeting=settings.get("meeting", False))
-    st.subheader(ui.tr("scenario_by_commune"))
+    display.show_chart(display.Chart("scenario_gap", charts_scenarios.gap_chart(by_commune, lang), by_commune),
+                       meeting=settings.get("meeting", False))
+    st.subheader(base.tr("scenario_by_commune"))
     # Formatted in the session's language (1.749,5 / 1,749.5); the table is for reading.
     columns = [("name", "commune", None), ("amount", "scenario_amount", 1),
                ("households_reached", "scenario_households_reached", 1),
@@ -179,9 +184,9 @@ def show_results() -> None:
                ("target", "scenario_gap_before", 0), ("remaining_gap", "scenario_remaining_gap", 1),
                ("cost_per_escape", "scenario_cost_per_escape", 1)]
     st.dataframe(pd.DataFrame({
-        ui.tr(label): (by_commune[col] if digits is None else
-                       by_commune[col].map(lambda v: fmt_percent(v, lang)) if digits == "%" else
-                       by_commune[col].map(lambda v, d=digits: fmt_number(v, lang, d)))
+        base.tr(label): (by_commune[col] if digits is None else
+                         by_commune[col].map(lambda v: fmt_percent(v, lang)) if digits == "%" else
+                         by_commune[col].map(lambda v, d=digits: fmt_number(v, lang, d)))
         for col, label, digits in columns}), hide_index=True, width="stretch")
 
 
@@ -189,43 +194,43 @@ with results:
     show_results()
 
 # -- save, export ----------------------------------------------------------------------------------
-st.subheader(ui.tr("scenario_save"))
+st.subheader(base.tr("scenario_save"))
 cols = st.columns([3, 1, 1], vertical_alignment="bottom")
-name = cols[0].text_input(ui.tr("scenario_name"), key="scn_name", max_chars=120,
-                          placeholder=ui.tr(f"scenario_strategy_{label}"))
+name = cols[0].text_input(base.tr("scenario_name"), key="scn_name", max_chars=120,
+                          placeholder=base.tr(f"scenario_strategy_{label}"))
 if not may_save:
-    st.caption(ui.tr("scenario_no_permission"))
-if cols[1].button(ui.tr("scenario_save"), key="scn_save", type="primary", disabled=not may_save,
+    st.caption(base.tr("scenario_no_permission"))
+if cols[1].button(base.tr("scenario_save"), key="scn_save", type="primary", disabled=not may_save,
                   icon=":material/save:"):
     try:
-        new_id = scenarios.save_scenario(db, name or ui.tr(f"scenario_strategy_{label}"), result, author=author)
+        new_id = scenarios.save_scenario(db, name or base.tr(f"scenario_strategy_{label}"), result, author=author)
     except scenarios.ScenarioError as exc:
         st.error(str(exc))
     else:
-        st.success(ui.tr("scenario_saved", name=name or ui.tr(f"scenario_strategy_{label}")),
+        st.success(base.tr("scenario_saved", name=name or base.tr(f"scenario_strategy_{label}")),
                    icon=":material/check:")
-export_name = name or (loaded["name"] if loaded else ui.tr(f"scenario_strategy_{label}"))
-cols[2].download_button(ui.tr("scenario_export"),
-                        data=auth_ui.audited(lambda: scenarios.to_excel(result, export_name, lang),
+export_name = name or (loaded["name"] if loaded else base.tr(f"scenario_strategy_{label}"))
+cols[2].download_button(base.tr("scenario_export"),
+                        data=session.audited(lambda: scenarios.to_excel(result, export_name, lang),
                                              f"kich-ban-{year}.xlsx"),
                         file_name=f"kich-ban-{year}.xlsx", key="scn_export", on_click="ignore",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         icon=":material/download:")
 
 # -- saved scenarios: reopen, duplicate, delete, compare --------------------------------------------
-st.subheader(ui.tr("scenario_saved_list"))
+st.subheader(base.tr("scenario_saved_list"))
 saved = scenarios.list_scenarios(db, year)
 if saved.empty:
-    st.caption(ui.tr("scenario_none_saved"))
+    st.caption(base.tr("scenario_none_saved"))
     st.stop()
 labels = {int(r.id): f"{r.name} · {r.author} · {scenarios.created_label(r.created_at)}" for r in saved.itertuples()}
 saved_names = {int(r.id): r.name for r in saved.itertuples()}
 st.dataframe(saved.assign(created_at=saved["created_at"].map(scenarios.created_label),
-                          strategy=saved["strategy"].map(lambda s: ui.tr(f"scenario_strategy_{s}"))),
+                          strategy=saved["strategy"].map(lambda s: base.tr(f"scenario_strategy_{s}"))),
              hide_index=True, width="stretch",
-             column_config={"id": None, "name": ui.tr("scenario_name"), "author": ui.tr("scenario_author"),
-                            "created_at": ui.tr("scenario_created"), "year": None,
-                            "strategy": ui.tr("scenario_strategy")})
+             column_config={"id": None, "name": base.tr("scenario_name"), "author": base.tr("scenario_author"),
+                            "created_at": base.tr("scenario_created"), "year": None,
+                            "strategy": base.tr("scenario_strategy")})
 
 
 def _open(scenario_id: int) -> None:
@@ -241,7 +246,7 @@ def _open(scenario_id: int) -> None:
 
 
 def _duplicate(scenario_id: int) -> None:
-    scenarios.duplicate_scenario(db, scenario_id, ui.tr("scenario_copy_of", name=saved_names[scenario_id]),
+    scenarios.duplicate_scenario(db, scenario_id, base.tr("scenario_copy_of", name=saved_names[scenario_id]),
                                  author=author)
 
 
@@ -252,18 +257,18 @@ def _delete(scenario_id: int) -> None:
 
 
 cols = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
-picked = cols[0].selectbox(ui.tr("scenario_pick"), list(labels), key="scn_pick", format_func=labels.get)
-cols[1].button(ui.tr("scenario_open"), key="scn_open", on_click=_open, args=(picked,), icon=":material/folder_open:")
-cols[2].button(ui.tr("scenario_duplicate"), key="scn_duplicate", on_click=_duplicate, args=(picked,),
+picked = cols[0].selectbox(base.tr("scenario_pick"), list(labels), key="scn_pick", format_func=labels.get)
+cols[1].button(base.tr("scenario_open"), key="scn_open", on_click=_open, args=(picked,), icon=":material/folder_open:")
+cols[2].button(base.tr("scenario_duplicate"), key="scn_duplicate", on_click=_duplicate, args=(picked,),
                disabled=not may_save, icon=":material/content_copy:")
-cols[3].button(ui.tr("scenario_delete"), key="scn_delete", on_click=_delete, args=(picked,),
+cols[3].button(base.tr("scenario_delete"), key="scn_delete", on_click=_delete, args=(picked,),
                disabled=not may_save, icon=":material/delete:")
 
-st.subheader(ui.tr("scenario_compare"))
-chosen = st.multiselect(ui.tr("scenario_compare_pick"), list(labels), key="scn_compare",
+st.subheader(base.tr("scenario_compare"))
+chosen = st.multiselect(base.tr("scenario_compare_pick"), list(labels), key="scn_compare",
                         format_func=labels.get, max_selections=3)
 if len(chosen) < 2:
-    st.caption(ui.tr("scenario_compare_hint"))
+    st.caption(base.tr("scenario_compare_hint"))
     st.stop()
 opened = {}
 for sid in chosen:
@@ -272,21 +277,21 @@ for sid in chosen:
     opened[key] = res
 totals, gaps = scenarios.compare(opened)
 side = pd.DataFrame({
-    ui.tr("scenario_strategy"): [ui.tr(f"scenario_strategy_{s}") for s in totals["strategy"]],
-    ui.tr("scenario_allocated"): [fmt_money(v, lang) for v in totals["allocated_total"]],
-    ui.tr("scenario_households_reached"): [fmt_number(v, lang, 1) for v in totals["households_reached"]],
-    ui.tr("scenario_escapes"): [fmt_number(v, lang, 1) for v in totals["projected_escapes"]],
-    ui.tr("scenario_end_poor"): [fmt_number(v, lang, 1) for v in totals["projected_end_poor"]],
-    ui.tr("scenario_end_rate"): [fmt_percent(v, lang) for v in totals["projected_rate"]],
-    ui.tr("scenario_remaining_gap"): [fmt_number(v, lang, 1) for v in totals["remaining_gap"]],
-    ui.tr("scenario_cost_per_escape"): [fmt_number(v, lang, 1) for v in totals["cost_per_escape"]],
-    ui.tr("scenario_violations"): [str(v) for v in totals["violations"]],
+    base.tr("scenario_strategy"): [base.tr(f"scenario_strategy_{s}") for s in totals["strategy"]],
+    base.tr("scenario_allocated"): [fmt_money(v, lang) for v in totals["allocated_total"]],
+    base.tr("scenario_households_reached"): [fmt_number(v, lang, 1) for v in totals["households_reached"]],
+    base.tr("scenario_escapes"): [fmt_number(v, lang, 1) for v in totals["projected_escapes"]],
+    base.tr("scenario_end_poor"): [fmt_number(v, lang, 1) for v in totals["projected_end_poor"]],
+    base.tr("scenario_end_rate"): [fmt_percent(v, lang) for v in totals["projected_rate"]],
+    base.tr("scenario_remaining_gap"): [fmt_number(v, lang, 1) for v in totals["remaining_gap"]],
+    base.tr("scenario_cost_per_escape"): [fmt_number(v, lang, 1) for v in totals["cost_per_escape"]],
+    base.tr("scenario_violations"): [str(v) for v in totals["violations"]],
 }, index=list(totals["name"])).T
 st.table(side)
 left, right = st.columns(2, gap="large")
 with left:
-    ui.show_chart(ui.Chart("scenario_compare_escapes",
-                           charts_scenarios.compare_escapes_chart(totals, baseline.district_target, lang), totals))
+    display.show_chart(display.Chart("scenario_compare_escapes",
+                                     charts_scenarios.compare_escapes_chart(totals, baseline.district_target, lang), totals))
 with right:
-    ui.show_chart(ui.Chart("scenario_compare_gaps",
-                           charts_scenarios.compare_gap_chart(gaps, list(totals["name"]), lang), gaps))
+    display.show_chart(display.Chart("scenario_compare_gaps",
+                                     charts_scenarios.compare_gap_chart(gaps, list(totals["name"]), lang), gaps))

@@ -74,9 +74,9 @@ def empty_db(empty_db_file, tmp_path) -> Database:
 
 
 def wait_for_warm_up() -> None:
-    """Let the login form's background computation (landing.warm_up) finish: it reads through the
+    """Let the login form's background computation (dashboard.landing.warm_up) finish: it reads through the
     cached connection, which must not outlive the test's database."""
-    landing = sys.modules.get("landing")
+    landing = sys.modules.get("dashboard.landing")
     if landing is not None and landing.warming is not None:
         landing.warming.join(timeout=120)
         assert not landing.warming.is_alive(), "the login form's warm-up is still running after 120 s"

@@ -431,11 +431,22 @@ def test_a_session_state_value_that_is_not_a_server_session_is_ignored(app_db, m
     assert shows_only_the_login_form(at)
 
 
-def test_a_new_database_asks_for_its_first_administrator(tmp_path, monkeypatch):
+def test_a_new_database_asks_for_its_first_administrator(tmp_path, monkeypatch, capsys):
     at = open_app(monkeypatch, tmp_path / "new.duckdb", role=None)
     assert not at.exception and not at.sidebar.children
     assert "tài khoản quản trị đầu tiên" in at.info[0].value
+    # Whoever reaches the page first cannot take the database: the code is on the server's terminal.
+    code = re.search(r"([2-9A-Z]{5}-[2-9A-Z]{5})", capsys.readouterr().err).group(1)
     at.text_input(key="auth_new_username").set_value("chutich")
+    at.text_input(key="auth_new_password").set_value(PASSWORD)
+    at.text_input(key="auth_new_again").set_value(PASSWORD)
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == [t("auth_error_bad_setup_code", "vi")]
+    assert at.text_input(key="auth_new_username").value == "chutich"  # the form keeps its fields
+    at.text_input(key="auth_setup_code").set_value("AAAAA-BBBBB")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == [t("auth_error_bad_setup_code", "vi")]
+    at.text_input(key="auth_setup_code").set_value(code)
     at.text_input(key="auth_new_password").set_value(PASSWORD)
     at.text_input(key="auth_new_again").set_value(PASSWORD + "!")
     at.button[0].click().run()
@@ -469,12 +480,12 @@ def test_the_admin_page_creates_an_officer_with_communes_and_reads_the_audit_log
 
 
 def test_without_secrets_the_local_login_is_used(app_db, monkeypatch):
-    import auth_ui
+    from dashboard import session
     assert not (ROOT / ".streamlit" / "secrets.toml").exists()
     at = open_app(monkeypatch, app_db, role=None)
     assert shows_only_the_login_form(at)
     assert not any("SSO" in b.label for b in at.button)
-    assert auth_ui.sso_configured() is False
+    assert session.sso_configured() is False
 
 
 # -- in the browser --------------------------------------------------------------------------
@@ -569,3 +580,19 @@ def test_init_prints_the_code_only_for_a_database_without_accounts(tmp_path):
         auth.update_setting(db, "password_hash_rounds", "4")
         assert auth.create_first_admin(db, code, "boss", PASSWORD) == "boss"
     assert not re.search(r"[2-9A-Z]{5}-[2-9A-Z]{5}", cli_in_process("init", "--db", str(path)).stdout)
+
+
+def test_the_admin_page_unlocks_an_account(app_db, monkeypatch):
+    with Database(app_db) as db:
+        auth.update_setting(db, "lockout_attempts", "1")
+        with pytest.raises(auth.LoginRefused):
+            auth.authenticate(db, "lanhdao", "wrong-wrong", client="10.1.1.1")
+        with pytest.raises(auth.LoginRefused):  # locked from that computer
+            auth.authenticate(db, *demo_password("viewer"), client="10.1.1.1")
+    at = open_app(monkeypatch, app_db, role="admin", page="admin")
+    at.selectbox(key="admin_who").set_value("lanhdao").run()
+    at.button(key="admin_unlock").click().run()
+    assert not at.exception and not at.error
+    with Database(app_db) as db:
+        auth.authenticate(db, *demo_password("viewer"), client="10.1.1.1")
+        assert "account_unlocked" in set(audit.read(db, user="admin").action)

@@ -208,22 +208,22 @@ def test_the_choropleth_matches_uploaded_features_by_code(demo):
 def test_the_png_download_keeps_the_title_the_page_writes_above_the_chart(demo, monkeypatch):
     # The drawn figure loses its title (the page writes it above); the PNG must still carry it,
     # for a chart built from cached inputs and for a figure passed as it is.
-    import auth_ui
+    from dashboard import session
     from streamlit.testing.v1 import AppTest
 
     exported = {}
-    monkeypatch.setattr(auth_ui, "audited", lambda build, what, **kw: exported.setdefault(what, build()))
+    monkeypatch.setattr(session, "audited", lambda build, what, **kw: exported.setdefault(what, build()))
     monkeypatch.setattr(charts, "to_png", lambda fig, takeaway=None, **kw: charts.title_of(fig))
     monkeypatch.setattr(charts, "to_xlsx", lambda frame, sheet="data": b"")
 
     def page():
         import streamlit as st
 
-        import ui
         from analytics import charts
+        from dashboard import display
         trend = st.session_state["trend"]
-        ui.show_chart(ui.Chart("built", ui.figure("trend_chart", trend, "vi"), trend))
-        ui.show_chart(ui.Chart("given", charts.trend_chart(trend, "vi"), trend))
+        display.show_chart(display.Chart("built", display.figure(charts.trend_chart, trend, "vi"), trend))
+        display.show_chart(display.Chart("given", charts.trend_chart(trend, "vi"), trend))
 
     at = AppTest.from_function(page)
     at.session_state["trend"] = demo["trend"]

@@ -5,6 +5,7 @@ passwords and usernames at the login form."""
 from __future__ import annotations
 
 import io
+import re
 import json
 import shutil
 
@@ -168,8 +169,8 @@ def test_hostile_uploads_render_as_text_on_the_data_page(app_db, monkeypatch):
     assert not at.exception, at.exception
     # Each file is shown under its own name, its markup escaped (shown as typed: see the browser
     # test), with its check result.
-    import ui
-    assert [h.value for h in at.subheader] == [ui.as_text(name) for name in names]
+    from dashboard import base
+    assert [h.value for h in at.subheader] == [base.as_text(name) for name in names]
     assert [c.value for c in at.caption if c.value.startswith("Hợp lệ")] == ["Hợp lệ: sẵn sàng nhập."] * 4
     assert [m.value for m in at.metric if m.label == "Số dòng nhập"] == [str(len(HOSTILE_NAMES))] * 4
     assert at.button(key="data_confirm").label == "Xác nhận nhập 4 tệp hợp lệ"
@@ -324,3 +325,36 @@ def test_a_year_no_unit_list_covers_is_a_refusal_not_a_traceback(demo_db_file, t
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     assert "Không có danh mục đơn vị hành chính nào cho năm này" in result.stdout
+
+
+def test_an_unexpected_error_shows_a_reference_never_a_traceback(app_db, monkeypatch, caplog):
+    from analytics import takeaways
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/srv/secret/path/analytics/takeaways.py exploded")
+
+    monkeypatch.setattr(takeaways, "trend", broken)
+    with caplog.at_level("ERROR", logger="dashboard"):
+        at = open_app(monkeypatch, app_db, role="viewer", timeout=90)
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    reference = re.search(r"mã tham chiếu ([0-9A-F]{8})", shown).group(1)
+    assert "/srv/secret" not in shown and "RuntimeError" not in shown
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and "exploded" in str(logged[0].exc_info[1])
+
+
+def test_the_data_page_refuses_an_officers_district_budget(app_db, monkeypatch):
+    with Database(app_db) as db:
+        before = (db.data_version(), intact(db), db.frame("SELECT * FROM budget_plan ORDER BY ALL"))
+    at = open_app(monkeypatch, app_db, role="officer", page="data", timeout=90)
+    budget = ROOT / "tests" / "fixtures" / "budget_long.csv"
+    at.file_uploader(key="data_upload").set_value([("budget_long.csv", budget.read_bytes(), "text/csv")]).run()
+    assert not at.exception, at.exception
+    shown = " ".join(str(d.value.to_dict()) for d in at.dataframe) + " ".join(e.value for e in at.error)
+    assert "ngoài phạm vi bạn được giao" in shown
+    confirm = at.button(key="data_confirm")
+    assert confirm.disabled
+    with Database(app_db) as db:
+        after = (db.data_version(), intact(db), db.frame("SELECT * FROM budget_plan ORDER BY ALL"))
+    assert after[:2] == before[:2] and after[2].equals(before[2])

@@ -54,3 +54,25 @@ def test_options_give_the_year_and_commune(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert (report["year"], report["year_source"], report["commune"], report["commune_source"]) == \
         (2024, "option", "25349", "option")
+
+
+def test_a_commune_name_shared_within_the_working_units_is_refused_listing_them(tmp_path, capsys):
+    """With Bình Phước's units in use, "Tân Hưng" names two communes: the import is refused with
+    both (and their districts); the district narrows it ("Xã Tân Hưng, huyện Hớn Quản")."""
+    from analytics import registry
+    from analytics.db import Database
+    db = str(tmp_path / "cli.duckdb")
+    main(["init", "--db", db])
+    with Database(db) as opened, opened.transaction() as cur:
+        registry.adopt(cur, 2024, "70")
+    path = tmp_path / "plain.csv"
+    path.write_text("Mã hộ,Họ và tên chủ hộ,Thu nhập bình quân,CS1,CS2,CS3\nH1,Lê Văn Tám,\"1.100.000\",x,x,x\n",
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", str(path), "--year", "2024", "--commune", "UBND xã Tân Hưng", "--db", db,
+                 "--json", "--lang", "en"]) == 1
+    errors = json.dumps(json.loads(capsys.readouterr().out)["errors"], ensure_ascii=False)
+    assert "25345" in errors and "25375" in errors and "Huyện Đồng Phú" in errors
+    assert main(["import", str(path), "--year", "2024", "--commune", "Xã Tân Hưng, huyện Hớn Quản",
+                 "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["commune"] == "25345"

@@ -9,11 +9,11 @@ from openpyxl import load_workbook
 
 from analytics.db import Database
 from analytics.importer import import_file
-import ui
 from analytics.importer.annotate import annotated_workbook
 from analytics.importer.listing import household_list
 from analytics.importer.templates import template_workbook
 from conftest import open_app
+from dashboard import base
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +40,7 @@ def test_upload_check_confirm_and_roll_back(monkeypatch, app_db):
     assert not at.exception, at.exception
     text = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [h.value for h in at.subheader])
     # Detected before anything is written: kind, year and commune, and where they came from.
-    assert ui.as_text("households_messy.xlsx") in text and "tiêu đề của tệp" in text  # the name, as typed
+    assert base.as_text("households_messy.xlsx") in text and "tiêu đề của tệp" in text  # the name, as typed
     assert "Loại dữ liệu  \n**Danh sách hộ**" in text and "Đơn vị  \n**Xã Minh Đức**" in text
     shown = [(m.label, m.value) for m in at.metric]
     assert ("Ô sửa mã phông (TCVN3/VNI)", "3") in shown and ("Năm", "2024") in shown
@@ -52,7 +52,7 @@ def test_upload_check_confirm_and_roll_back(monkeypatch, app_db):
     assert confirm.label == "Xác nhận nhập 1 tệp hợp lệ" and not confirm.disabled
     confirm.click().run()
     assert not at.exception, at.exception
-    assert any(f"Đã nhập {ui.as_text('households_messy.xlsx')}" in s.value for s in at.success)
+    assert any(f"Đã nhập {base.as_text('households_messy.xlsx')}" in s.value for s in at.success)
     with Database(app_db) as db:
         new = db.scalar("SELECT max(id) FROM import_batch")
         assert db.query("SELECT file_name, status, user_name FROM import_batch WHERE id = ?", [new]) == \

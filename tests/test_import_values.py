@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.importer.clean import (clean_text, is_empty, is_minority, parse_numbers, parse_ticks,
-                                      parse_words, resolve_units)
-from analytics.reference import read_csv
+from analytics.importer.clean import clean_text, is_empty, is_minority, parse_numbers, parse_ticks, parse_words
+from analytics.importer.resolve import unit_codes
 
 
 def group(n: int, sep: str) -> str:
@@ -46,23 +45,32 @@ def test_status_words_and_ethnicity():
     assert flags.tolist()[:4] == [False, False, True, True] and pd.isna(flags[4])
 
 
-def units(vintage: str):
-    return [(r["code"], r["name"]) for r in read_csv("org_unit.csv")
-            if r["vintage"] == vintage and r["unit_type"] in ("xa", "phuong", "thi_tran")]
+def resolve_units(db, values, vintage: int):
+    codes, shared = unit_codes(db, vintage, pd.Series(values, dtype="object"))
+    assert not shared
+    return [None if pd.isna(v) else v for v in codes]
 
 
-def test_communes_by_code_or_name_with_or_without_prefix_and_accents():
+def test_communes_by_code_or_name_with_or_without_prefix_and_accents(empty_db):
     written = ["25348", 25348.0, "Xã Minh Đức", "minh duc", "XA MINH DUC", "Minh Đức", "TT Tân Khai",
                "Thị trấn Tân Khai", "tan khai", "Đồng Nơ", "Xã Không Có", "99999"]
-    got = [None if pd.isna(v) else v for v in resolve_units(pd.Series(written, dtype="object"), units("2024"))]
-    assert got == ["25348"] * 6 + ["25357"] * 3 + ["25360", None, None]
+    assert resolve_units(empty_db, written, 2024) == ["25348"] * 6 + ["25357"] * 3 + ["25360", None, None]
 
 
-def test_communes_resolve_in_the_vintage_of_the_year():
+def test_communes_resolve_in_the_vintage_of_the_year(empty_db):
     # After 1 July 2025 Minh Đức is the merged commune coded 25349; Thanh An no longer exists.
-    got = [None if pd.isna(v) else v
-           for v in resolve_units(pd.Series(["Minh Đức", "Thanh An", "Tân Khai"]), units("2025"))]
-    assert got == ["25349", None, "25357"]
+    assert resolve_units(empty_db, ["Minh Đức", "Thanh An", "Tân Khai"], 2025) == ["25349", None, "25357"]
+
+
+def test_a_name_several_working_units_share_is_refused_with_every_candidate(empty_db):
+    """Among the units the database works with, a shared name is never guessed."""
+    from analytics import registry
+    with empty_db.transaction() as cur:
+        registry.adopt(cur, 2024, "70")  # Bình Phước: two communes called Tân Hưng
+    codes, shared = unit_codes(empty_db, 2024, pd.Series(["Tân Hưng", "Xã Thanh An", "Tân Hưng"], dtype="object"))
+    assert codes.tolist() == [None, "25327", None]
+    assert {c.code for c in shared["Tân Hưng"].candidates} == {"25345", "25375"}
+    assert "Huyện Đồng Phú" in shared["Tân Hưng"].candidates_text()
 
 
 def test_cells_of_spaces_only_are_empty_whatever_the_spaces():

@@ -205,13 +205,14 @@ def test_a_failing_query_is_a_readable_message_not_a_traceback(monkeypatch, app_
 
 def _record_analytics(monkeypatch) -> list:
     """Reads of the database by the analytics functions (not the calls they make in turn), as
-    (module.function, arguments after the database, keyword arguments); patched where
-    ``ui.cached`` looks them up."""
+    (module.function, arguments after the database, keyword arguments); patched in their modules
+    (where they call one another) and in the cached reads of ``dashboard.reads`` that call them."""
     import threading
 
     from analytics import units
+    from dashboard import reads
 
-    calls, inside = [], threading.local()
+    calls, inside, spies = [], threading.local(), {}
     for module in (poverty, transitions, targets, budget, units):
         for name, function in list(vars(module).items()):
             if callable(function) and not name.startswith("_") and getattr(function, "__module__", None) == module.__name__:
@@ -224,6 +225,10 @@ def _record_analytics(monkeypatch) -> list:
                     finally:
                         inside.depth -= 1
                 monkeypatch.setattr(module, name, spy)
+                spies[function] = spy
+    for read in vars(reads).values():
+        if isinstance(read, reads.CachedRead) and read.function in spies:
+            monkeypatch.setattr(read, "function", spies[read.function])
     return calls
 
 
@@ -231,7 +236,7 @@ def test_the_login_form_computes_the_landing_figures_ahead(monkeypatch, app_db):
     """While the login form waits, the overview of the URL's year (not the latest here) is
     computed into the caches in a thread of its own; after logging in the overview computes
     nothing; another login form on the same data starts nothing new."""
-    import landing
+    from dashboard import landing
 
     calls = _record_analytics(monkeypatch)
     at = open_app(monkeypatch, app_db, role=None, year=2023)
@@ -259,7 +264,7 @@ def test_the_login_form_computes_the_landing_figures_ahead(monkeypatch, app_db):
 def test_the_warm_up_thread_is_not_tied_to_the_login_session(monkeypatch, app_db):
     """The thread must never write to the login page, nor be stopped with its run at the login
     click: it runs without the session's script context."""
-    import landing
+    from dashboard import landing
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     contexts = []
@@ -273,7 +278,7 @@ def test_the_warm_up_thread_is_not_tied_to_the_login_session(monkeypatch, app_db
 def test_the_login_form_has_the_browser_import_the_headline_code(monkeypatch, app_db):
     """The metric's browser module, named by this Streamlit version's build, is imported by the
     login page (found where Streamlit keeps it: a version that moves it fails here, not silently)."""
-    import landing
+    from dashboard import landing
 
     assert landing._METRIC_MODULE is not None
     at = open_app(monkeypatch, app_db, role=None)

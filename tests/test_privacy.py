@@ -205,15 +205,41 @@ def test_viewers_and_planners_get_no_household_download_or_list(app_db, monkeypa
 
 
 def test_a_download_is_audited_when_its_file_is_produced(demo_db, monkeypatch):
-    import auth_ui
-    import ui
-    monkeypatch.setattr(ui, "get_db", lambda: demo_db)
-    monkeypatch.setattr(auth_ui, "current_scope", lambda: VIEWER)
-    produce = auth_ui.audited(lambda: b"workbook", "bao-cao-2023.xlsx")
+    from dashboard import base, session
+    monkeypatch.setattr(base, "get_db", lambda: demo_db)
+    monkeypatch.setattr(session, "current_scope", lambda: VIEWER)
+    produce = session.audited(lambda: b"workbook", "bao-cao-2023.xlsx")
     assert audit.read(demo_db, actions=["export"]).empty  # drawing the button records nothing
     assert produce() == b"workbook"
     log = audit.read(demo_db, actions=["export"])
     assert log.user_name.tolist() == ["lanhdao"] and "bao-cao-2023.xlsx" in log.detail[0]
-    refused = auth_ui.audited(lambda: b"rows", "households.csv", households=True)
+    refused = session.audited(lambda: b"rows", "households.csv", households=True)
     with pytest.raises(auth.PermissionDenied):  # a viewer's household export never produces data
         refused()
+
+
+def test_the_annotated_file_of_a_refused_import_is_an_audited_household_export(app_db, monkeypatch):
+    """The annotated workbook carries the uploaded households: producing it is audited like any
+    household download."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    deferred = {}
+    real_add = MediaFileManager.add_deferred
+
+    def keeping(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        deferred[file_name] = data_callable
+        return real_add(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keeping)
+    at = open_app(monkeypatch, app_db, role="officer", page="data", timeout=90)
+    bad = ROOT / "tests" / "fixtures" / "bad_tick.xlsx"
+    at.file_uploader(key="data_upload").set_value([
+        ("bad_tick.xlsx", bad.read_bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    ]).run()
+    assert not at.exception, at.exception
+    with Database(app_db) as db:
+        assert audit.read(db, user="thanhan", actions=["export"]).empty  # drawing the button records nothing
+    assert deferred["bad_tick_loi.xlsx"]()[:2] == b"PK"  # the workbook, produced on the click
+    with Database(app_db) as db:
+        log = audit.read(db, user="thanhan", actions=["export"])
+    assert len(log) == 1 and json.loads(log.detail[0])["households"] is True

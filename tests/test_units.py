@@ -82,3 +82,19 @@ def test_summary_units_2025_on_2024_data(demo_db_file, tmp_path, capsys):
     assert flagged == {"25351", "25326"}
     assert main(["summary", "--year", "2024", "--units", "2019", "--db", str(path)]) == 2
     assert "2019" in capsys.readouterr().err
+
+
+def test_a_divided_commune_counts_once_in_its_default_unit(demo_db):
+    """An old commune divided between two new units maps to both; its figures go to the default."""
+    before = poverty.commune_table(demo_db, 2024, units=2025).set_index("code")
+    with demo_db.transaction() as cur:
+        cur.execute("INSERT INTO org_unit_map (old_vintage, old_code, new_vintage, new_code, is_default, source) "
+                    "VALUES (2024, '25354', 2025, '25345', false, 'test: a part of Thanh Bình')")
+    after = poverty.commune_table(demo_db, 2024, units=2025).set_index("code")
+    assert after.poor.sum() == before.poor.sum() == poverty.household_counts(demo_db, 2024)["poor"]
+    assert after.loc["25345", "poor"] == before.loc["25345", "poor"]
+    assert after.loc["25326", "poor"] == before.loc["25326", "poor"] > 0
+    mapping = units.mapping(demo_db)
+    assert len(mapping) == 14  # the mapping lists both targets, the default flagged
+    divided = mapping[mapping.old_code == "25354"]
+    assert dict(zip(divided.new_code, divided.is_default)) == {"25326": True, "25345": False}

@@ -21,11 +21,11 @@ class AuthError(ValueError):
 
 
 class LoginRefused(AuthError):
-    """A login attempt refused: reason ``bad_credentials``, ``locked`` or ``disabled``."""
+    """A login attempt refused: reason ``bad_credentials`` (unknown name, wrong password or held
+    back: one answer for all three) or ``disabled`` (only after the right password)."""
 
-    def __init__(self, reason: str, locked_until: datetime | None = None):
+    def __init__(self, reason: str):
         super().__init__(reason)
-        self.locked_until = locked_until
 
 
 class SessionEnded(AuthError):

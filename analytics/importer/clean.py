@@ -1,6 +1,6 @@
 """Cleaning columns of cells, a column at a time (each distinct value is judged once, then spread
 back over the cells with ``pandas.factorize``, not a Python loop over every cell): text, numbers
-written as text, ticks, status words, ethnicity and commune names or codes."""
+written as text, ticks, status words and ethnicity (unit names: ``importer.resolve.unit_codes``)."""
 
 from __future__ import annotations
 
@@ -132,33 +132,3 @@ def is_minority(ethnicity: pd.Series) -> pd.Series:
     keys = per_distinct(ethnicity, fold)
     flag = ~keys.isin(set(majority))
     return flag.astype("boolean").where(keys.notna(), pd.NA)
-
-
-_PREFIX = re.compile(r"^(xa|phuong|thitran|tt|ubnd)+")
-
-
-def unit_key(text) -> str:
-    """Matching key of a unit name: folded, without the Xã / Phường / Thị trấn / TT prefix."""
-    key = fold(text)
-    stripped = _PREFIX.sub("", key)
-    return stripped or key
-
-
-def resolve_units(series: pd.Series, units: list[tuple[str, str]]) -> pd.Series:
-    """Codes of org units named or coded in ``series`` among ``units`` [(code, name)];
-    None where unknown or empty."""
-    by_code = {code: code for code, _ in units}
-    by_name: dict[str, str] = {}
-    for code, name in units:
-        by_name.setdefault(unit_key(name), code)
-        by_name.setdefault(fold(name), code)
-
-    def one(v):
-        if v is None:
-            return None
-        text = str(v).strip()
-        if re.fullmatch(r"\d+(\.0)?", text):
-            return by_code.get(text.split(".")[0])
-        return by_name.get(fold(text)) or by_name.get(unit_key(text))
-
-    return per_distinct(series, one)

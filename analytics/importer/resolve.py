@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..reference import standard_years, vintage_for_year
-from .clean import clean_text, is_empty, parse_numbers, resolve_units
+from ..unit_names import Resolution, UnitNames
+from .clean import clean_text, is_empty, parse_numbers, per_distinct
 from .grid import Grid, flag
 from .report import ImportReport
 
@@ -71,10 +72,33 @@ def check_standard_years(db, grid: Grid, report: ImportReport, years: pd.Series)
             report.error("import_err_year_outside", sheet=grid.sheet, value=int(years[outside].iloc[0]), lo=lo, hi=hi)
 
 
-def units_of(db, vintage: int, communes_only: bool = True) -> list[tuple[str, str]]:
-    """(code, name) of the communes (or of every unit) of a vintage."""
-    types = "('xa', 'phuong', 'thi_tran')" if communes_only else "('xa', 'phuong', 'thi_tran', 'district', 'province')"
-    return db.query(f"SELECT code, name FROM org_unit WHERE vintage = ? AND unit_type IN {types} ORDER BY code", [vintage])
+def unit_codes(db, vintage: int, values: pd.Series, communes_only: bool = True
+               ) -> tuple[pd.Series, dict[object, Resolution]]:
+    """Codes of the units the database works with named or coded in ``values`` (names as offices
+    type them: ``analytics.unit_names``; each distinct value resolved once), None where unknown
+    or shared; and {value: Resolution} of the values naming several units (never guessed).
+    Without ``communes_only`` a district or province may be named too."""
+    names = UnitNames(db, int(vintage), working=True)
+    levels = ("commune",) if communes_only else ("commune", "district", "province")
+
+    def one(value) -> Resolution:
+        for level in levels:
+            found = names.resolve(value, level)
+            if found.ok or found.reason == "ambiguous":
+                break
+        return found
+
+    found = {v: one(v) for v in pd.unique(values.dropna())}
+    codes = per_distinct(values, lambda v: found[v].unit.code if found[v].ok else None)
+    return codes, {v: r for v, r in found.items() if r.reason == "ambiguous"}
+
+
+def flag_shared(report: ImportReport, grid: Grid, field: str, values: pd.Series, col,
+                shared: dict[object, Resolution]) -> None:
+    """An error on each row whose unit name several units share, listing them."""
+    for value, found in shared.items():
+        flag(report, grid, field, values == value, col, "import_err_ambiguous_unit",
+             candidates=found.candidates_text())
 
 
 def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, commune_option,
@@ -90,19 +114,25 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
         fallback_text, source = title.commune_text, "title"
     for vintage in sorted(set(vintages.dropna())):
         rows = vintages == vintage
-        units = units_of(db, int(vintage), communes_only)
         if col is not None:
             cleaned, repairs = clean_text(col[rows])
             report.encoding_repairs += repairs
-            resolved = resolve_units(cleaned, units)
+            resolved, shared = unit_codes(db, int(vintage), cleaned, communes_only)
             codes[rows] = resolved
-            unknown = resolved.isna() & cleaned.notna()
+            unknown = resolved.isna() & cleaned.notna() & ~cleaned.isin(list(shared))
             flag(report, grid, field, unknown.reindex(grid.frame.index, fill_value=False), col,
                  "import_err_unknown_commune", vintage=int(vintage))
+            flag_shared(report, grid, field, cleaned.reindex(grid.frame.index), col, shared)
         if fallback_text is not None:
-            code = resolve_units(pd.Series([fallback_text]), units).iloc[0]
+            found, shared = unit_codes(db, int(vintage), pd.Series([fallback_text], dtype="object"), communes_only)
+            code = found.iloc[0]
             if code is None:
-                report.error("import_err_unknown_commune", sheet=grid.sheet, value=fallback_text, vintage=int(vintage))
+                if shared:
+                    report.error("import_err_ambiguous_unit", sheet=grid.sheet, value=fallback_text,
+                                 candidates=next(iter(shared.values())).candidates_text())
+                else:
+                    report.error("import_err_unknown_commune", sheet=grid.sheet, value=fallback_text,
+                                 vintage=int(vintage))
                 return None
             empty_rows = rows & codes.isna() & (col is None or is_empty(col))
             codes[empty_rows] = code

@@ -11,10 +11,10 @@ from datetime import date, datetime
 import pandas as pd
 
 from ...reference import vintage_for_year
-from ..clean import clean_text, is_empty, parse_numbers, resolve_units
+from ..clean import clean_text, is_empty, parse_numbers
 from ..grid import Grid, canonical_header, flag
 from ..report import ImportReport
-from ..resolve import units_of, years_of
+from ..resolve import unit_codes, years_of
 from ..text import fold
 from ..importkind import ImportKind
 
@@ -65,9 +65,14 @@ def build_budget(db, grid: Grid, title, report: ImportReport, *, year=None, comm
         districts = db.query("SELECT code FROM org_unit WHERE vintage = ? AND unit_type = 'district'", [vintage])
         org_code = districts[0][0] if len(districts) == 1 else None
     elif org_code is not None:
-        resolved = resolve_units(pd.Series([str(org_code)]), units_of(db, vintage, communes_only=False)).iloc[0]
+        found, shared = unit_codes(db, vintage, pd.Series([str(org_code)], dtype="object"), communes_only=False)
+        resolved = found.iloc[0]
         if resolved is None:
-            report.error("import_err_unknown_commune", sheet=grid.sheet, value=org_code, vintage=vintage)
+            if shared:
+                report.error("import_err_ambiguous_unit", sheet=grid.sheet, value=org_code,
+                             candidates=next(iter(shared.values())).candidates_text())
+            else:
+                report.error("import_err_unknown_commune", sheet=grid.sheet, value=org_code, vintage=vintage)
             return []
         org_code = resolved
     report.commune, report.commune_source = org_code, ("option" if commune else "district")

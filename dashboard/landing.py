@@ -12,43 +12,43 @@ from types import SimpleNamespace
 
 import streamlit as st
 
-import ui
 from analytics import filters, transitions
 from analytics.reference import vintage_for_year
 
+from dashboard import base, reads
+
 
 def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
-    """The overview's figures for the view ``settings`` (as ``ui.dashboard_page`` returns them):
+    """The overview's figures for the view ``settings`` (as ``view.dashboard_page`` returns them):
     filtered (an area, group or commune chosen), communes_now, now and before (the headline
     counts), gaps, district (the district's target rows), execution, trend; None where a read
     failed (with a message on the page unless ``quiet``)."""
     year, units = settings["year"], settings["analytics_units"]
     view = dict(area=settings["area"], ethnic=settings["ethnic"], commune=settings["commune"])
     filtered = filters.is_filtered(**view)
-    communes_now = ui.fetch("poverty.commune_table", year, units=units, quiet=quiet)
-    previous = year - 1 if year - 1 in ui.cached_years(settings["version"]) else None
-    communes_before = (ui.fetch("poverty.commune_table", previous, units=settings["units"], quiet=quiet)
+    communes_now = reads.commune_table(year, units=units, quiet=quiet)
+    previous = year - 1 if year - 1 in reads.cached_years(settings["version"]) else None
+    communes_before = (reads.commune_table(previous, units=settings["units"], quiet=quiet)
                        if previous else None)
     # The headline: the district's own counts and changes for the whole area (light reads, shared
     # with the Xã page, rather than the whole summary), the filtered communes' otherwise.
     if filtered and communes_now is not None:
         now = filters.totals(filters.communes(communes_now, **view))
     else:
-        now = ui.fetch("poverty.household_counts", year, units=units, quiet=quiet)
+        now = reads.household_counts(year, units=units, quiet=quiet)
     before = None
     if communes_before is not None:
         before = filters.totals(filters.communes(communes_before, **view))
-        changes = None if filtered else ui.fetch("transitions.tables", year, units=units, quiet=quiet)
+        changes = None if filtered else reads.transition_tables(year, units=units, quiet=quiet)
         if changes is not None and len(changes["poor"]):
             before["poor"] = transitions.totals(changes["poor"])["start"]
-    gaps = ui.fetch("targets.target_gaps", year, units=units, quiet=quiet)
+    gaps = reads.target_gaps(year, units=units, quiet=quiet)
     codes = communes_now["code"].tolist() if communes_now is not None else []
     commune = settings["commune"]
     return SimpleNamespace(
         filtered=filtered, communes_now=communes_now, now=now, before=before, gaps=gaps,
-        district=filters.district_rows(gaps, codes), execution=ui.fetch("budget.execution", year, quiet=quiet),
-        trend=ui.fetch("poverty.trend", commune_code=commune, units=settings["units"] if commune else None,
-                       quiet=quiet))
+        district=filters.district_rows(gaps, codes), execution=reads.execution(year, quiet=quiet),
+        trend=reads.trend(commune_code=commune, units=settings["units"] if commune else None, quiet=quiet))
 
 
 _THREAD_NAME = "warm-overview"
@@ -59,8 +59,8 @@ def warm_up() -> threading.Thread | None:
     """Compute, in a background thread, the overview of the default view (the whole district, the
     year of the URL or the latest); the thread doing it, started once per data version and year
     (None without data)."""
-    version = ui.data_version()
-    years = ui.cached_years(version)
+    version = base.data_version()
+    years = reads.cached_years(version)
     if not years:
         return None
     asked = st.query_params.get("year", "")
@@ -92,9 +92,12 @@ logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").add
 
 
 def _warm(settings: dict) -> None:
-    import report_ui  # noqa: F401  (the overview's report buttons: a slow first import)
+    # What the overview's report buttons build on: a slow first import, done here rather than
+    # when the overview is first drawn.
+    import analytics.reports.deck  # noqa: F401
+    import analytics.reports.workbook  # noqa: F401
 
-    ui.commune_names(settings["units"])  # the sidebar's commune list
+    reads.commune_names(settings["units"])  # the sidebar's commune list
     overview_reads(settings, quiet=True)
 
 

@@ -1,0 +1,92 @@
+"""The analytics reads of the pages, cached on the data version: each is a direct call of the
+analytics function it names (``reads.commune_table(year, units=units)`` calls
+``analytics.poverty.commune_table(db, year, units=units)``), recomputed only when committed data
+changes, and a readable message instead of a traceback when it fails."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+import streamlit as st
+
+from analytics import budget, demo, deprivations, poverty, reference, targets, transitions, units
+
+from dashboard import base
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_years(version: int) -> list[int]:
+    """Years with household data, oldest first."""
+    return poverty.years_with_data(base.get_db())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_is_illustrative(version: int) -> bool:
+    """Whether the database holds illustrative (demo) batches."""
+    return demo.is_illustrative(base.get_db())
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached(name: str, version: int, _function: Callable, args: tuple, kwargs: tuple) -> Any:
+    """``_function(db, *args, **kwargs)``, cached on ``name`` (the function's own qualified
+    name: a function is not hashed, the leading underscore keeps it out of the key), the data
+    version and the arguments. One cache for every read, as one bound on their memory."""
+    return _function(base.get_db(), *args, **dict(kwargs))
+
+
+class CachedRead:
+    """An analytics function ``function(db, *args, **kwargs)`` called as ``read(*args, **kwargs)``
+    on the process's database and cached on the data version; see :func:`cached_read`."""
+
+    def __init__(self, function: Callable) -> None:
+        functools.update_wrapper(self, function)
+        self.function = function
+        # 'poverty.commune_table': the cache key, and what an error message names.
+        self.name = f"{function.__module__.removeprefix('analytics.')}.{function.__name__}"
+
+    def __call__(self, *args, quiet: bool = False, **kwargs) -> Any:
+        """The cached result, or None after showing a readable message (none with ``quiet``)
+        when the read fails. ``None`` keyword values are left out (the function's defaults)."""
+        kwargs = tuple(sorted((k, v) for k, v in kwargs.items() if v is not None))
+        try:
+            return _cached(self.name, base.data_version(), self.function, tuple(args), kwargs)
+        except Exception as exc:  # a readable message for any failure of a query
+            if not quiet:
+                st.error(base.tr("dash_query_error", what=self.name, detail=base.one_line(exc)),
+                         icon=":material/error:")
+            return None
+
+
+def cached_read(function: Callable) -> CachedRead:
+    """The analytics function ``function`` (its first parameter the database) as a cached read.
+    The reads below serve the dashboard pages and the login form's warm-up; a page whose reads
+    need modules no other page loads (the importer, scipy) declares them itself, so that a fresh
+    server does not load those modules before the page is opened."""
+    return CachedRead(function)
+
+
+commune_table = cached_read(poverty.commune_table)
+household_counts = cached_read(poverty.household_counts)
+trend = cached_read(poverty.trend)
+transition_tables = cached_read(transitions.tables)
+target_gaps = cached_read(targets.target_gaps)
+status_rule = cached_read(targets.status_rule)
+execution = cached_read(budget.execution)
+execution_by_source = cached_read(budget.execution_by_source)
+execution_by_agency = cached_read(budget.execution_by_agency)
+cumulative_curve = cached_read(budget.cumulative_curve)
+deprivation_table = cached_read(deprivations.deprivation_table)
+deprivation_indicators = cached_read(deprivations.indicators)
+district_deprivations = cached_read(deprivations.district_table)
+alkire_foster = cached_read(deprivations.alkire_foster)
+unit_communes = cached_read(units.communes)
+standard_years = cached_read(reference.standard_years)
+
+
+def commune_names(vintage: int) -> dict[str, str]:
+    """Code: name of the communes of the unit vintage ``vintage`` (empty when they cannot be read)."""
+    frame = unit_communes(vintage, quiet=True)
+    if frame is None or frame.empty:
+        return {}
+    return dict(zip(frame["code"].astype(str), frame["name"]))

@@ -22,6 +22,18 @@ OFFICIAL = "coalesce(h.recorded_status, h.computed_status)"
 DISAGREES = disagrees_sql("h.recorded_status", "h.computed_status", "h.income_per_capita")
 
 
+def scope_sql(communes) -> tuple[str, list]:
+    """SQL (and its parameters) keeping households ``h`` of the (vintage, code) pairs of
+    ``communes`` (None: all)."""
+    if communes is None:
+        return "TRUE", []
+    pairs = sorted({(int(v), str(c)) for v, c in communes})
+    if not pairs:
+        return "FALSE", []
+    return "(" + " OR ".join("(h.commune_vintage = ? AND h.commune_code = ?)" for _ in pairs) + ")", \
+        [x for p in pairs for x in p]
+
+
 def _counts_select() -> str:
     return f"""count(*) FILTER ({OFFICIAL} = 'poor') AS poor,
                count(*) FILTER ({OFFICIAL} = 'near_poor') AS near_poor,

@@ -9,8 +9,7 @@ import pandas as pd
 from . import units as units_mod
 from .classification import ticks_absent_sql
 from .db import Database
-from .poverty import OFFICIAL
-from .importer.listing import scope_sql
+from .poverty import OFFICIAL, scope_sql
 from .reference import read_csv
 
 
@@ -38,16 +37,22 @@ def cause_counts(db: Database, year: int, units: int | None = None) -> pd.DataFr
             GROUP BY ALL ORDER BY l.code, raw.cause""", [year])
 
 
+def households_with_causes(db: Database, year: int) -> tuple[int, int]:
+    """(poor, near-poor) households of ``year`` whose list gives at least one cause."""
+    row = db.query(
+        f"""SELECT count(*) FILTER ({OFFICIAL} = 'poor'), count(*) FILTER ({OFFICIAL} = 'near_poor')
+            FROM household_current h
+            WHERE h.year = ? AND len(h.causes) > 0 AND {OFFICIAL} IN ('poor', 'near_poor')""", [year])[0]
+    return int(row[0]), int(row[1])
+
+
 def cause_table(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
     """The "by cause" table of the whole area: one row per cause of the catalogue, in order:
     code, name_vi, name_en, poor, near_poor, poor_share, near_poor_share (of the poor / near-poor
     households whose causes were recorded; NaN where none were). Every cause has its row, zero
     where no household gives it."""
     counts = cause_counts(db, year, units).groupby("cause")[["poor", "near_poor"]].sum()
-    with_causes = db.query(
-        f"""SELECT count(*) FILTER ({OFFICIAL} = 'poor'), count(*) FILTER ({OFFICIAL} = 'near_poor')
-            FROM household_current h
-            WHERE h.year = ? AND len(h.causes) > 0 AND {OFFICIAL} IN ('poor', 'near_poor')""", [year])[0]
+    with_causes = households_with_causes(db, year)
     table = causes().set_index("code").join(counts, how="left").fillna({"poor": 0, "near_poor": 0})
     table[["poor", "near_poor"]] = table[["poor", "near_poor"]].astype(int)
     table["poor_share"] = table.poor / with_causes[0] if with_causes[0] else float("nan")

@@ -57,7 +57,8 @@ def support_outcome(db: Database, year: int, by: str = "support_type") -> pd.Dat
     (of those, not poor in the review of ``year``), still_poor, no_record (no status in ``year``),
     amount_mvnd (recorded for the group's support in the year), cost_per_escape (amount /
     escaped; NaN without escapes or amounts), assumed_cost_per_escape (the scenario model's, for
-    budget lines). An observed association, not a causal effect."""
+    budget lines), name_vi, name_en (of the type or project). An observed association, not a
+    causal effect."""
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {GROUPINGS}")
     frame = db.frame(
@@ -93,4 +94,10 @@ def support_outcome(db: Database, year: int, by: str = "support_type") -> pd.Dat
     assumed = _assumed_cost_per_escape([g for g in frame["group"] if g and g != "all"]) \
         if by == "budget_line" else {}
     frame["assumed_cost_per_escape"] = frame["group"].map(assumed).astype("float64")
+    if by == "support_type":
+        names = support_types().set_index("code")[["name_vi", "name_en"]]
+    else:
+        names = db.frame("SELECT code, name_vi, name_en FROM project").set_index("code")
+    for col in ("name_vi", "name_en"):
+        frame[col] = frame["group"].map(names[col])
     return frame

@@ -178,3 +178,45 @@ def test_the_funnel_keeps_to_a_users_communes(exported):
     db, _ = exported
     assert funnel(db, 2024, communes={(2024, URBAN)})["listed"] == 2
     assert funnel(db, 2024, communes=set())["listed"] == 0
+
+
+@pytest.fixture
+def review_app_db(tmp_path, monkeypatch):
+    """A database holding the review export and the support file of 2024."""
+    from analytics.db import Database
+
+    path = tmp_path / "review.duckdb"
+    with Database(path) as db:
+        for name in ("review_export.xlsx", "support_records.xlsx"):
+            assert import_file(db, load(name), name).status == "committed"
+    return path
+
+
+def test_the_pages_show_the_causes_the_funnel_and_support_to_outcome(monkeypatch, review_app_db):
+    from conftest import open_app
+
+    at = open_app(monkeypatch, review_app_db, role="admin", page="deprivations", query={"year": "2024"})
+    assert not at.exception, at.exception
+    causes = [t.value for t in at.dataframe]
+    table = next(f for f in causes if "Nguyên nhân" in f.columns)
+    assert table.set_index("Nguyên nhân").loc["Thiếu vốn sản xuất", "Hộ nghèo"] == "1"
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, at.exception
+    outcome = next(t.value for t in at.dataframe if "Hộ được hỗ trợ" in t.value.columns)
+    assert outcome["Nhóm"].tolist()[-1] == "Tất cả (mỗi hộ tính một lần)"
+    assert "Thẻ bảo hiểm y tế" in outcome["Nhóm"].tolist()
+    assert any("Rà soát: từ danh sách đến công nhận" in m.value for m in at.markdown)
+
+
+def test_the_workbook_has_the_cause_sheet(exported):
+    import io
+
+    import openpyxl
+
+    from analytics.reports.workbook import write_workbook
+
+    db, _ = exported
+    ws = openpyxl.load_workbook(io.BytesIO(write_workbook(db, 2024)))["Nguyên nhân nghèo"]
+    rows = {r[1]: r[2:6] for r in ws.iter_rows(values_only=True) if r[1]}
+    assert rows["Tổng cộng"][0] == 3 and rows["Tổng cộng"][2] == 3
+    assert rows["Thiếu vốn sản xuất"][0] == 1 and rows["Thiếu vốn sản xuất"][2] == 1

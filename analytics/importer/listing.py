@@ -6,21 +6,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..classification import DEPRIVATION_COLUMNS
-from ..poverty import DISAGREES
+from ..poverty import DISAGREES, scope_sql
 
 LIST_LIMIT = 5000
-
-
-def scope_sql(communes) -> tuple[str, list]:
-    """SQL (and its parameters) keeping households ``h`` of the (vintage, code) pairs of
-    ``communes`` (None: all)."""
-    if communes is None:
-        return "TRUE", []
-    pairs = sorted({(int(v), str(c)) for v, c in communes})
-    if not pairs:
-        return "FALSE", []
-    return "(" + " OR ".join("(h.commune_vintage = ? AND h.commune_code = ?)" for _ in pairs) + ")", \
-        [x for p in pairs for x in p]
 
 
 def household_filters(db, year: int, communes=None) -> dict:

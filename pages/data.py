@@ -266,8 +266,10 @@ with tab_households:
             if rows is not None:
                 st.caption(base.tr("data_households_count", n=fmt_number(len(rows), lang)))
                 status_text = lambda s: base.tr(f"import_status_{s}") if s else "—"  # noqa: E731
+                review_text = lambda r: base.tr(f"data_quick_review_{r}") if r else "—"  # noqa: E731
                 shown = rows.assign(recorded_status=rows["recorded_status"].map(status_text),
-                                    computed_status=rows["computed_status"].map(status_text))
+                                    computed_status=rows["computed_status"].map(status_text),
+                                    quick_review=rows["quick_review"].map(review_text))
                 st.dataframe(shown, hide_index=True, column_config={
                     "household_id": base.tr("data_field_household_id"), "commune_code": None,
                     "commune_name": base.tr("commune"), "hamlet": base.tr("data_hamlet"),
@@ -276,6 +278,8 @@ with tab_households:
                     "income_per_capita": st.column_config.NumberColumn(base.tr("data_field_income_per_capita"), format="localized"),
                     "deprivation_count": base.tr("data_deprivation_count"),
                     "b1_points": base.tr("data_field_b1_points"), "b2_points": base.tr("data_field_b2_points"),
+                    "quick_review": base.tr("data_field_quick_review"),
+                    "quick_review_reason": base.tr("data_field_quick_review_reason"),
                     "officer": base.tr("data_officer"),
                     "recorded_status": base.tr("data_recorded_status"), "computed_status": base.tr("data_computed_status"),
                     "agrees": st.column_config.CheckboxColumn(base.tr("data_agrees")), "batch_id": base.tr("data_batch")})

@@ -105,3 +105,31 @@ def test_points_for_2027_are_not_classified_and_the_import_says_why(empty_db):
 def test_b2_points_give_the_deprivation_count(empty_db, b2, count):
     import_file(empty_db, csv_bytes([f"X,25327,2024,,100,{b2},"]), f"b2-{b2}.csv")
     assert statuses(empty_db)["X"][1] == count
+
+
+def test_migration_012_upgrades_a_database_with_households_and_keeps_them(tmp_path, monkeypatch):
+    from analytics import db as db_module
+    from analytics.classification import refresh_derived
+    from analytics.db import Database, list_migrations
+
+    path = tmp_path / "old.duckdb"
+    older = [m for m in list_migrations() if m.version < 12]
+    monkeypatch.setattr(db_module, "list_migrations", lambda: older)
+    with Database(path) as db:
+        with db.transaction() as cur:
+            cur.execute("INSERT INTO import_batch (kind, status) VALUES ('households', 'committed')")
+            cur.execute("""INSERT INTO household (year, household_id, commune_vintage, commune_code,
+                           income_per_capita, d01, d02, d03, recorded_status, computed_status, deprivation_count,
+                           batch_id) VALUES (2024, 'OLD', 2024, '25327', 1000000, true, true, true, 'poor',
+                           'poor', 3, 1)""")
+    monkeypatch.undo()
+    with Database(path) as db:
+        assert 12 in db.applied_migrations()
+        assert db.query("SELECT household_id, computed_status, b1_points, causes, officer FROM household") == [
+            ("OLD", "poor", None, None, None)]
+        assert db.scalar("SELECT count(*) FROM support") == 0
+        assert db.scalar("SELECT b1_max_points FROM review_cutoff WHERE standard = 'ND07_2021' "
+                         "AND area = 'urban'") == 175
+        with db.transaction() as cur:
+            refresh_derived(cur)
+        assert db.scalar("SELECT computed_status FROM household") == "poor"

@@ -39,7 +39,8 @@ def household_list(db, year: int, *, search: str | None = None, status: str | No
                    communes=None, limit: int = LIST_LIMIT) -> pd.DataFrame:
     """Households of ``year`` (current rows) matching the filters, at most ``limit``: household_id,
     commune_code, commune_name, hamlet, head_name, ethnicity, members, income_per_capita,
-    deprivation_count, b1_points, b2_points, recorded_status, computed_status, agrees, officer,
+    deprivation_count, b1_points, b2_points, quick_review (the Phiếu A result: reviewed |
+    screened_out), quick_review_reason, recorded_status, computed_status, agrees, officer,
     batch_id. ``officer`` keeps the households of one officer in charge (their list of visits);
     ``status`` filters the
     official status (recorded where the file had one); ``search`` looks in id and name ignoring
@@ -67,7 +68,7 @@ def household_list(db, year: int, *, search: str | None = None, status: str | No
     return db.frame(
         f"""SELECT h.household_id, h.commune_code, h.commune_name, h.hamlet, h.head_name, h.ethnicity,
                    h.members, h.income_per_capita, h.deprivation_count, h.b1_points, h.b2_points,
-                   h.recorded_status, h.computed_status,
+                   h.quick_review, h.quick_review_reason, h.recorded_status, h.computed_status,
                    NOT coalesce({DISAGREES}, false) AS agrees, h.officer,
                    h.batch_id
             FROM household_official h WHERE {' AND '.join(where)}

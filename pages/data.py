@@ -298,7 +298,7 @@ with tab_review:
                             base.tr("charts_unit_households"): fmt_number(r["households"], lang)}
                            for r in steps["reasons"]]
                 st.dataframe(reasons, hide_index=True)
-        st.subheader(base.tr("data_outcome_title", year=year))
+        st.markdown(f"#### {base.tr('data_outcome_title', year=year)}")
         st.caption(base.tr("data_outcome_caption", year=year, prev=year - 1))
         by_labels = {b: base.tr(f"data_outcome_by_{b}") for b in support.GROUPINGS}
         by = st.segmented_control(base.tr("data_outcome_by"), list(by_labels), default="support_type",

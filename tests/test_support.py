@@ -220,3 +220,15 @@ def test_the_workbook_has_the_cause_sheet(exported):
     rows = {r[1]: r[2:6] for r in ws.iter_rows(values_only=True) if r[1]}
     assert rows["Tổng cộng"][0] == 3 and rows["Tổng cộng"][2] == 3
     assert rows["Thiếu vốn sản xuất"][0] == 1 and rows["Thiếu vốn sản xuất"][2] == 1
+
+
+def test_a_new_list_replaces_the_support_ticks_of_the_old_one_and_rollback_restores_them(exported):
+    db, _ = exported
+    ticks = "SELECT count(*) FROM support_current WHERE origin = 'households' AND commune_code = ?"
+    assert db.scalar(ticks, [RURAL]) == 4 and db.scalar(ticks, [URBAN]) == 1
+    content = ("Mã hộ,Xã,Năm,Điểm B1,Điểm B2\nTA-01,25327,2024,120,40\n").encode("utf-8")
+    report = import_file(db, content, "thanh-an.csv")
+    assert report.status == "committed"
+    assert db.scalar(ticks, [RURAL]) == 0 and db.scalar(ticks, [URBAN]) == 1  # Tân Khai untouched
+    rollback(db, report.batch_id)
+    assert db.scalar(ticks, [RURAL]) == 4

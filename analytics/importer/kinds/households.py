@@ -225,6 +225,18 @@ def _status_warnings(db, grid: Grid, report: ImportReport, frame: pd.DataFrame) 
 def _derive(cur, batch_id: int) -> None:
     # Looked up at call time, so that a test can make the commit fail here.
     refresh_derived(cur, batch_id)
+    _replace_list_ticks(cur, batch_id)
+
+
+def _replace_list_ticks(cur, batch_id: int) -> None:
+    """A new list of a (year, commune) replaces the support ticks of the lists before it, even
+    when it has no support columns itself (kept, as every replaced row, for a rollback)."""
+    cur.execute(
+        """UPDATE support AS s SET superseded_by = ?
+           WHERE s.origin = 'households' AND s.superseded_by IS NULL AND s.batch_id <> ?
+             AND EXISTS (SELECT 1 FROM household h WHERE h.batch_id = ? AND h.year = s.year
+                         AND h.commune_vintage = s.commune_vintage AND h.commune_code = s.commune_code)""",
+        [batch_id, batch_id, batch_id])
 
 
 def _official_names() -> list[dict]:

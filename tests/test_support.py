@@ -232,3 +232,23 @@ def test_a_new_list_replaces_the_support_ticks_of_the_old_one_and_rollback_resto
     assert db.scalar(ticks, [RURAL]) == 0 and db.scalar(ticks, [URBAN]) == 1  # Tân Khai untouched
     rollback(db, report.batch_id)
     assert db.scalar(ticks, [RURAL]) == 4
+
+
+def test_the_command_line_imports_the_export_and_the_support_file_and_sums_them_up(tmp_path):
+    from conftest import cli_in_process
+
+    db = tmp_path / "cli.duckdb"
+    for name in ("review_export.xlsx", "support_records.xlsx"):
+        done = cli_in_process("import", FIXTURES / name, "--db", db, "--json")
+        assert done.returncode == 0, done.stderr
+    support_file = json.loads(done.stdout)
+    assert (support_file["kind"], support_file["rows_imported"]) == ("support", 3)
+    data = json.loads(cli_in_process("summary", "--year", 2024, "--db", db, "--json").stdout)
+    expect = MANIFEST["valid"]["review_export.xlsx"]
+    assert (data["households"]["poor"], data["households"]["near_poor"]) == (expect["poor"], expect["near_poor"])
+    assert data["causes"] == expect["causes"]
+    # The file adds TA-03's livelihood model; TA-01's and TA-02's records repeat their ticks.
+    assert data["support"] == {**expect["support"], "livelihood": 1}
+    assert cli_in_process("rollback", support_file["batch_id"], "--db", db).returncode == 0
+    data = json.loads(cli_in_process("summary", "--year", 2024, "--db", db, "--json").stdout)
+    assert data["support"] == expect["support"]

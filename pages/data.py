@@ -1,11 +1,13 @@
 """Dữ liệu: upload files (what was detected and how the columns map is shown before anything is
-written), confirm, the batch history with rollback, templates, and the household list with the
-recorded status beside the computed one."""
+written), confirm, the batch history with rollback, templates, the household list with the
+recorded status beside the computed one (and each officer's own list), and the review and
+support: the Phiếu A → B1/B2 → recognised funnel and the support → outcome view."""
 
 import hashlib
 
 import streamlit as st
 
+from analytics import charts, review, support
 from analytics.batches import BatchError, list_batches, rollback
 from analytics.i18n import fmt_datetime, fmt_number, has_label
 from analytics.importer import KINDS, import_file
@@ -14,12 +16,14 @@ from analytics.importer.listing import household_filters, household_list
 from analytics.importer.templates import template_workbook
 from analytics.reference import get_setting, vintage_for_year
 
-from dashboard import base, reads, report_buttons, session, view
+from dashboard import base, display, reads, report_buttons, session, view
 
 # Declared here rather than in dashboard.reads: the importer is loaded only when this page is opened.
 batch_list = reads.cached_read(list_batches)
 household_options = reads.cached_read(household_filters)
 household_rows = reads.cached_read(household_list)
+review_funnel = reads.cached_read(review.funnel)
+support_outcome = reads.cached_read(support.support_outcome)
 
 view.set_page("data")
 settings = view.sidebar()
@@ -134,8 +138,9 @@ if flash := st.session_state.pop("data_flash", None):
         (st.success if kind_ == "ok" else st.error)(text)
 
 report_buttons.report_buttons(settings, deck=False)
-tab_import, tab_batches, tab_templates, tab_households = st.tabs(
-    [base.tr("data_tab_import"), base.tr("data_tab_batches"), base.tr("data_tab_templates"), base.tr("data_tab_households")])
+tab_import, tab_batches, tab_templates, tab_households, tab_review = st.tabs(
+    [base.tr("data_tab_import"), base.tr("data_tab_batches"), base.tr("data_tab_templates"),
+     base.tr("data_tab_households"), base.tr("data_tab_review")])
 
 with tab_import:
     if not can_import:
@@ -264,14 +269,20 @@ with tab_households:
             deprivation = f[4].selectbox(base.tr("data_deprivation"), [None, *deprivations], key="data_f_dep",
                                          format_func=lambda d: base.tr("data_all") if d is None else deprivations[d])
             disagreeing = f[5].toggle(base.tr("data_disagreeing"), key="data_f_disagree")
+            officer = None
+            if options["officers"]:  # an officer's own list of households to visit
+                officer = st.selectbox(base.tr("data_officer"), [None, *options["officers"]], key="data_f_officer",
+                                       format_func=lambda o: base.tr("data_all") if o is None else o)
             rows = household_rows(year, search=search or None, status=status,
                                commune=commune, hamlet=hamlet, ethnicity=ethnicity, deprivation=deprivation,
-                               disagreeing=disagreeing or None, communes=communes)
+                               disagreeing=disagreeing or None, officer=officer, communes=communes)
             if rows is not None:
                 st.caption(base.tr("data_households_count", n=fmt_number(len(rows), lang)))
                 status_text = lambda s: base.tr(f"import_status_{s}") if s else "—"  # noqa: E731
+                review_text = lambda r: base.tr(f"data_quick_review_{r}") if r else "—"  # noqa: E731
                 shown = rows.assign(recorded_status=rows["recorded_status"].map(status_text),
-                                    computed_status=rows["computed_status"].map(status_text))
+                                    computed_status=rows["computed_status"].map(status_text),
+                                    quick_review=rows["quick_review"].map(review_text))
                 # The headers of the table, and of its download (None: not shown).
                 headers = {
                     "household_id": base.tr("data_field_household_id"), "commune_code": None,
@@ -279,6 +290,10 @@ with tab_households:
                     "head_name": base.tr("data_field_head_name"), "ethnicity": base.tr("data_ethnicity"),
                     "members": base.tr("data_field_members"), "income_per_capita": base.tr("data_field_income_per_capita"),
                     "deprivation_count": base.tr("data_deprivation_count"),
+                    "b1_points": base.tr("data_field_b1_points"), "b2_points": base.tr("data_field_b2_points"),
+                    "quick_review": base.tr("data_field_quick_review"),
+                    "quick_review_reason": base.tr("data_field_quick_review_reason"),
+                    "officer": base.tr("data_officer"),
                     "recorded_status": base.tr("data_recorded_status"), "computed_status": base.tr("data_computed_status"),
                     "agrees": base.tr("data_agrees"), "batch_id": base.tr("data_batch")}
                 st.dataframe(shown, hide_index=True, column_config={

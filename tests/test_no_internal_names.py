@@ -152,7 +152,7 @@ def file_problems(name: str, data: bytes, codes: set[str]) -> list[str]:
                                            f"{name}/{ws.title}", codes)
         return found
     if name.endswith(".csv"):
-        frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
+        frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
         return problems_in_table(list(frame.columns), frame.head(50).values.tolist(), name, codes)
     if name.endswith(".pptx"):
         from pptx import Presentation

@@ -554,9 +554,13 @@ def untitled(fig: go.Figure, copy: bool = True) -> go.Figure:
     # (just above the plot), so that the toolbar never covers a legend entry.
     font = float(out.layout.legend.font.size or out.layout.font.size or 15)
     rows = _legend_rows(out, 500, font)
-    out.layout.margin.t = 40 + round(font * 2) * rows if rows else 40
-    # From the figure's left edge, not the plot's (long axis labels leave the plot narrow).
-    out.update_layout(legend={"xref": "container", "x": 0.01, "xanchor": "left"})
+    top = 40 + round(font * 2) * rows if rows else 40
+    out.layout.margin.t = top
+    # In the figure's own coordinates (both ways: a legend half in paper coordinates pushes the
+    # plot aside), from the figure's left edge, under the toolbar's band.
+    height = int(out.layout.height or HEIGHT)
+    out.update_layout(legend={"xref": "container", "x": 0.01, "xanchor": "left",
+                              "yref": "container", "y": 1 - 36 / height, "yanchor": "top"})
     return out
 
 

@@ -12,9 +12,13 @@ from analytics.reference import read_csv, vintage_for_year
 
 from dashboard import base, reads, session
 
-# Card labels wrap rather than end in "…" (the whole label is what says what a figure is).
+# Card labels, values and deltas wrap rather than end in "…" (the whole text says what a figure is).
 WRAP_CSS = """
-[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] *,
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] *,
+[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] *,
+[data-testid="stMetric"] .stMarkdownEllipsis {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: break-word; height: auto !important; max-height: none !important; }
 """

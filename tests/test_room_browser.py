@@ -30,7 +30,9 @@ def test_card_labels_wrap_rather_than_being_cut(live_server, browser_page):
     box.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60_000)
     labels = box.locator('[data-testid="stMetricLabel"]').all_inner_texts()
     assert any("toàn huyện" in label for label in labels)  # the longest labels are on screen
-    assert page.evaluate(CUT, '[data-testid="stMetricLabel"]') == []
+    for part in ("stMetricLabel", "stMetricValue", "stMetricDelta"):
+        assert page.evaluate(CUT, f'[data-testid="{part}"]') == [], part
+    assert page.evaluate(CUT, '[data-testid="stMetric"]') == []  # the delta's description too
     assert error_elements(page) == []
 
 

@@ -303,3 +303,36 @@ with tab_households:
                 yes, no = base.tr("yes"), base.tr("no")
                 session.household_download(shown.assign(agrees=shown["agrees"].map(lambda v: yes if v else no)),
                                            f"ho_{year}.csv", key="data_households_csv", columns=headers)
+
+with tab_review:
+    if year is None:
+        st.info(base.tr("empty_database"))
+    else:
+        steps = review_funnel(year, communes=communes)
+        if steps is not None:
+            display.show_chart(display.Chart("review_funnel", charts.review_funnel_chart(steps, lang)))
+            if steps["screened_out"]:
+                st.caption(base.tr("data_funnel_screened_out", n=fmt_number(steps["screened_out"], lang)))
+                reasons = [{base.tr("data_funnel_reason"): r["reason"] or base.tr("data_funnel_no_reason"),
+                            base.tr("charts_unit_households"): fmt_number(r["households"], lang)}
+                           for r in steps["reasons"]]
+                st.dataframe(reasons, hide_index=True)
+        st.markdown(f"#### {base.tr('data_outcome_title', year=year)}")
+        st.caption(base.tr("data_outcome_caption", year=year, prev=year - 1))
+        by_labels = {b: base.tr(f"data_outcome_by_{b}") for b in support.GROUPINGS}
+        by = st.segmented_control(base.tr("data_outcome_by"), list(by_labels), default="support_type",
+                                  required=True, key="data_outcome_by", format_func=by_labels.get)
+        outcome = support_outcome(year, by=by)
+        if outcome is not None and outcome.empty:
+            st.info(base.tr("data_outcome_none", year=year), icon=":material/volunteer_activism:")
+        elif outcome is not None:
+            names = outcome["name_vi" if lang == "vi" else "name_en"]
+            label = [base.tr("data_outcome_all") if g == "all" else base.tr("data_outcome_no_line") if g is None
+                     else (n if isinstance(n, str) else g) for g, n in zip(outcome["group"], names)]
+            shown = outcome.assign(group=label)
+            st.dataframe(charts.table(shown, [
+                ("group", "data_outcome_group", "text"), ("supported", "data_outcome_supported", "number"),
+                ("poor_before", "data_outcome_poor_before", "number"), ("escaped", "data_outcome_escaped", "number"),
+                ("still_poor", "data_outcome_still_poor", "number"), ("no_record", "data_outcome_no_record", "number"),
+                ("amount_mvnd", "data_outcome_amount", "number"), ("cost_per_escape", "data_outcome_cost", "number"),
+                ("assumed_cost_per_escape", "data_outcome_assumed", "number")], lang), hide_index=True)

@@ -6,12 +6,10 @@ the district's execution report writes them (wide: one column per source under "
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-
 import pandas as pd
 
 from ...reference import vintage_for_year
-from ..clean import clean_text, is_empty, parse_numbers
+from ..clean import clean_text, parse_dates, parse_numbers
 from ..grid import Grid, canonical_header, flag
 from ..report import ImportReport
 from ..resolve import unit_codes, years_of
@@ -89,10 +87,9 @@ def build_budget(db, grid: Grid, title, report: ImportReport, *, year=None, comm
     report.as_of_source = "title" if title.as_of else None
     if grid.col("as_of") is not None:
         col = grid.col("as_of")
-        parsed = pd.to_datetime(col.map(lambda v: v if isinstance(v, (date, datetime)) else (str(v) if v else None)),
-                                errors="coerce", dayfirst=True)
-        flag(report, grid, "as_of", parsed.isna() & ~is_empty(col), col, "import_err_bad_date")
-        as_of = parsed.dt.date.where(parsed.notna(), as_of)
+        parsed, bad = parse_dates(col)
+        flag(report, grid, "as_of", bad, col, "import_err_bad_date")
+        as_of = parsed.where(parsed.notna(), as_of)
         report.as_of_source = "column"
     plan_rows, disb_rows = [], []
     leaf = ~is_parent & ~unknown
@@ -143,7 +140,8 @@ def build_budget(db, grid: Grid, title, report: ImportReport, *, year=None, comm
         disb = pd.concat(disb_rows)
         disb = disb[disb.source != "total"] if row_source is None else disb
         if disb.as_of.isna().any():
-            report.error("import_err_no_as_of", sheet=grid.sheet)
+            if not report.errors:  # an unreadable date cell has already said why
+                report.error("import_err_no_as_of", sheet=grid.sheet)
             return []
         disb = disb.assign(year=years[disb.index].astype("int64"), org_vintage=vintage, org_code=org_code)
         report.as_of = str(sorted(set(disb.as_of))[-1]) if len(disb) else None

@@ -15,14 +15,14 @@ from ..importkind import ImportKind
 def build_commune_totals(db, grid: Grid, title, report: ImportReport, *, year=None, commune=None,
                          communes=None) -> list[tuple[str, pd.DataFrame]]:
     """Total households (and persons) per commune and year; [('commune_total', frame)]."""
+    # Without a year or a unit the counts are still checked, so that every error shows at once.
     years = years_of(db, grid, title, report, year)
-    if years is None:
-        return []
-    places = places_of(db, grid, title, report, years, commune)
-    if places is None:
-        return []
-    vintages, codes = places
-    check_scope(report, grid, "commune", vintages, codes, communes)
+    places = places_of(db, grid, title, report, years, commune) if years is not None else None
+    if places is not None:
+        vintages, codes = places
+        check_scope(report, grid, "commune", vintages, codes, communes)
+    else:
+        vintages = codes = pd.Series(None, index=grid.frame.index, dtype="object")
     out = pd.DataFrame({"year": years, "commune_vintage": vintages.astype("Int64"), "commune_code": codes})
     for field in ("households", "persons"):
         col = grid.col(field)
@@ -38,8 +38,10 @@ def build_commune_totals(db, grid: Grid, title, report: ImportReport, *, year=No
          "import_err_required_value")
     fewer = out.persons.notna() & out.households.notna() & (out.persons < out.households)
     flag(report, grid, "persons", fewer, grid.col("persons"), "import_warn_persons_fewer", warning=True)
-    dup = out.duplicated(["year", "commune_vintage", "commune_code"])
+    dup = out.duplicated(["year", "commune_vintage", "commune_code"]) & out.commune_code.notna()
     flag(report, grid, "commune", dup, grid.col("commune"), "import_err_duplicate_commune")
+    if places is None:
+        return []
     report.preview = out
     return [("commune_total", out.reset_index(drop=True))]
 

@@ -22,15 +22,17 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
                      communes=None) -> list[tuple[str, pd.DataFrame]]:
     """The household rows of a review list, validated; [('household', frame)]."""
     f = grid.frame
+    # Without a year or a unit the rows are still checked, so that every error shows at once.
     years = years_of(db, grid, title, report, year)
-    if years is None:
-        return []
-    check_standard_years(db, grid, report, years)
-    places = places_of(db, grid, title, report, years, commune)
-    if places is None:
-        return []
-    vintages, codes = places
-    check_scope(report, grid, "commune", vintages, codes, communes)
+    places = None
+    if years is not None:
+        check_standard_years(db, grid, report, years)
+        places = places_of(db, grid, title, report, years, commune)
+    if places is not None:
+        vintages, codes = places
+        check_scope(report, grid, "commune", vintages, codes, communes)
+    else:
+        vintages = codes = pd.Series(None, index=f.index, dtype="object")
     out = pd.DataFrame(index=f.index)
     out["year"] = years
     out["commune_vintage"] = vintages.astype("Int64")
@@ -89,6 +91,8 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
         out["recorded_status"] = status
     else:
         out["recorded_status"] = None
+    if places is None:
+        return []
     frame = out[HOUSEHOLD_COLUMNS].copy()
     frame["excel_row"] = [excel_row(i) for i in frame.index]
     report.preview = frame

@@ -27,6 +27,7 @@ class Grid:
     header: Header
     section_hamlet: pd.Series | None = None  # hamlet named by the section row above ("I. Ấp 1")
     sheets: tuple[str, ...] = ()             # every sheet read, the header's first
+    totals: pd.Series | None = None          # a total row ("Tổng cộng", "Toàn tỉnh"), where kept
 
     def sheet_of(self, index) -> str:
         k = int(index) // SHEET_STRIDE

@@ -26,7 +26,7 @@ from .text import fix_text, fold
 
 Progress = Callable[[float, str], None]
 TOTAL_WORDS = {"tongcong", "cong", "tong", "tongso", "congtong", "tongcongtoanxa", "tongcongtoanhuyen"}
-_COLUMN_NUMBER = re.compile(r"^\(?([A-Za-z]|\d{1,2})\)?$")
+_COLUMN_NUMBER = re.compile(r"^\(?([A-Za-z]|\d{1,2})\)?$|^\d{1,2}\s*=\s*[\d\s+\-*/x×().%]+$")
 _SECTION_HAMLET = re.compile(r"^(?:[IVXLC]+|\d+|[a-z])[\.\)]\s*(.+)$")
 HAMLET_WORDS = ("ap", "thon", "khupho", "to", "ban", "buon", "soc", "phum", "khu")
 
@@ -219,16 +219,21 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
     is_total = pd.Series(is_total, index=frame.index)
     reason = pd.Series(None, index=frame.index, dtype="object")
     reason[filled == 0] = "blank"
-    # Everything after the total row (signatures) goes too.
-    if is_total.any():
-        first = is_total.idxmax()
-        reason[(frame.index > first) & reason.isna()] = "after_total"
-        reason[first] = "total"
-    # Column numbers (A, B, 1, 2 ...) right under the header.
+    # Column numbers (A, B, 1, 2 ... or 4=3/1*100) right under the header.
     for idx in frame.index[:3]:
         cells = [cell_text(v) for v in frame.loc[idx] if cell_text(v)]
         if len(cells) >= 3 and all(_COLUMN_NUMBER.match(c) for c in cells):
             reason[idx] = "column_numbers"
+    # Everything after the total row (signatures) goes too, unless the total heads the table
+    # (then what follows a later total goes).
+    totals = frame.index[is_total.to_numpy()]
+    first_data = frame.index[reason.isna().to_numpy()][:1]
+    after = [i for i in totals if not (len(first_data) and i == first_data[0])]
+    if after:
+        reason[(frame.index > after[0]) & reason.isna()] = "after_total"
+    if not kind.keeps_totals:
+        reason[totals] = "total"
+    grid.totals = is_total
     key = grid.col(kind.key_field)
     hamlets = pd.Series(None, index=frame.index, dtype="object")
     if key is not None:
@@ -256,6 +261,7 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
     report.rows_skipped = int(skipped.sum())
     grid.frame = frame[~skipped]
     grid.section_hamlet = hamlets[~skipped]
+    grid.totals = is_total[~skipped]
 
 
 # -- committing --------------------------------------------------------------------------------

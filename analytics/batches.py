@@ -16,6 +16,7 @@ UNIT_COLUMNS = {
     "indicator_value": ("org_vintage", "org_code"),
     "budget_plan": ("org_vintage", "org_code"),
     "disbursement": ("org_vintage", "org_code"),
+    "review_figure": ("commune_vintage", "commune_code"),
 }
 DATA_TABLES = tuple(UNIT_COLUMNS)
 
@@ -72,6 +73,7 @@ SUPERSEDE_KEYS = {
     "indicator_value": ("year", "org_vintage", "org_code", "indicator_code", "kind"),
     "budget_plan": ("year", "project", "sub_project", "source", "org_vintage", "org_code"),
     "disbursement": ("year", "as_of", "project", "sub_project", "source", "org_vintage", "org_code"),
+    "review_figure": ("year", "commune_vintage", "commune_code", "form", "status"),
 }
 
 

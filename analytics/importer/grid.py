@@ -28,6 +28,7 @@ class Grid:
     section_hamlet: pd.Series | None = None  # hamlet named by the section row above ("I. Ấp 1")
     sheets: tuple[str, ...] = ()             # every sheet read, the header's first
     totals: pd.Series | None = None          # a total row ("Tổng cộng", "Toàn tỉnh"), where kept
+    column_numbers: dict | None = None       # {column: "4=3/1*100"} of the column-number row
 
     def sheet_of(self, index) -> str:
         k = int(index) // SHEET_STRIDE

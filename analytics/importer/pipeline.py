@@ -224,6 +224,9 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
         cells = [cell_text(v) for v in frame.loc[idx] if cell_text(v)]
         if len(cells) >= 3 and all(_COLUMN_NUMBER.match(c) for c in cells):
             reason[idx] = "column_numbers"
+            # The header's further rows above it ("Số hộ | Tỷ lệ" under a three-row header).
+            reason[(frame.index < idx) & reason.isna()] = "header"
+            grid.column_numbers = {c: cell_text(v) for c, v in frame.loc[idx].items() if cell_text(v)}
     # Everything after the total row (signatures) goes too, unless the total heads the table
     # (then what follows a later total goes).
     totals = frame.index[is_total.to_numpy()]

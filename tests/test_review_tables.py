@@ -1,0 +1,116 @@
+"""The official review tables (forms 1, 2 and 4 of ../shared/forms) as a province fills them:
+a total row and a district row above their communes, communes' figures kept, parent rows checked
+against the sum of their communes and file rates and balances recomputed, each difference a
+warning on its row and column. Expectations are counted by hand in ``make_fixtures.py``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analytics.i18n import t
+from analytics.importer import import_file
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MANIFEST = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))["valid"]
+
+
+def imported(db, name: str):
+    report = import_file(db, (FIXTURES / name).read_bytes(), name)
+    assert report.status == "committed", [e.to_dict() for e in report.errors]
+    assert report.kind == "review" and report.rows_imported == MANIFEST[name]["rows_imported"]
+    return report
+
+
+def figures(db, form: str) -> dict:
+    rows = db.query("SELECT commune_code, status, unit, measure, value FROM review_figure_current WHERE form = ?",
+                    [form])
+    return {(c, s, u, m): v for c, s, u, m, v in rows}
+
+
+def located(report, key: str) -> list[list]:
+    start = t(key).split("(")[0]
+    return [[w.row, w.column, w.value] for w in report.warnings if w.message.startswith(start)]
+
+
+def test_form_1_keeps_each_communes_households_and_persons(empty_db):
+    expect = MANIFEST["review_summary.xlsx"]
+    report = imported(empty_db, "review_summary.xlsx")
+    got = figures(empty_db, "summary")
+    for code, statuses in expect["figures"].items():
+        for status, (households, persons) in statuses.items():
+            assert got[(code, status, "households", "count")] == households
+            assert got[(code, status, "persons", "count")] == persons
+    assert {c for c, *_ in got} == set(expect["figures"])  # no district or total row stored
+    # The district's poor households (130) against its communes' 125; An Khương's rate 2.5 against 2.
+    parents = located(report, "import_warn_parent_sum")
+    assert len(parents) == len(expect["parent_warnings"])
+    for (row, column, value), (e_row, number, figure, total) in zip(parents, expect["parent_warnings"]):
+        assert (row, value) == (e_row, figure) and column.endswith(f"({number})")
+        assert t("import_warn_parent_sum", figure=figure, total=total) in [w.message for w in report.warnings]
+    rates = located(report, "import_warn_rate_differs")
+    assert len(rates) == len(expect["rate_warnings"])
+    for (row, column, value), (e_row, formula, figure, computed) in zip(rates, expect["rate_warnings"]):
+        assert (row, value) == (e_row, figure) and column.endswith(f"({formula})")
+        assert t("import_warn_rate_differs", formula=formula, computed=computed) in [w.message for w in report.warnings]
+    assert len(report.warnings) == len(parents) + len(rates)
+
+
+def test_form_2_reads_the_households_and_persons_rows_and_checks_the_balance(empty_db):
+    expect = MANIFEST["review_change.xlsx"]
+    report = imported(empty_db, "review_change.xlsx")
+    got = figures(empty_db, "change")
+    for measure in ("start", "end"):
+        for code, (households, persons) in expect[measure].items():
+            assert got[(code, "poor", "households", measure)] == households
+            assert got[(code, "poor", "persons", measure)] == persons
+    balance = located(report, "import_warn_formula_differs")
+    assert [[r, v] for r, _, v in balance] == [[r, v] for r, v, _ in expect["formula_warnings"]]
+    assert [f": {s})" in w.message for w, (*_, s) in zip(
+        [w for w in report.warnings if w.row in (9, 15)], expect["formula_warnings"])] == [True, True]
+    assert len(report.warnings) == len(balance)
+
+
+def test_form_4_keeps_each_indicators_count(empty_db):
+    expect = MANIFEST["review_deprivation.xlsx"]
+    report = imported(empty_db, "review_deprivation.xlsx")
+    got = figures(empty_db, "deprivation")
+    assert {c: got[(c, "poor", "households", "d09")] for c in expect["d09"]} == expect["d09"]
+    assert {c: got[(c, "poor", "households", "count")] for c in expect["poor"]} == expect["poor"]
+    assert len(report.warnings) == expect["warnings"]
+
+
+def test_a_second_file_replaces_the_communes_it_covers_and_rollback_restores(empty_db):
+    from analytics.batches import rollback
+    first = imported(empty_db, "review_deprivation.xlsx")
+    data = (FIXTURES / "review_deprivation.xlsx").read_bytes()
+    from openpyxl import load_workbook
+    import io
+    wb = load_workbook(io.BytesIO(data))
+    wb.active["M6"] = 31  # Thanh An, indicator 9: 30 -> 31 (the district row now warns)
+    buf = io.BytesIO()
+    wb.save(buf)
+    second = import_file(empty_db, buf.getvalue(), "again.xlsx")
+    assert second.status == "committed" and second.superseded_rows == first.rows_imported
+    assert figures(empty_db, "deprivation")[("25327", "poor", "households", "d09")] == 31
+    assert located(second, "import_warn_parent_sum")[0][0] == 5
+    rollback(empty_db, second.batch_id, user="tester")
+    assert figures(empty_db, "deprivation")[("25327", "poor", "households", "d09")] == 30
+
+
+@pytest.mark.parametrize("name", ["Xã Không Có", "Huyện Hớn Quản"])
+def test_a_commune_row_no_unit_list_knows_is_refused_a_district_row_needs_none(empty_db, name):
+    data = (FIXTURES / "review_deprivation.xlsx").read_bytes()
+    from openpyxl import load_workbook
+    import io
+    wb = load_workbook(io.BytesIO(data))
+    wb.active["B6"] = name
+    buf = io.BytesIO()
+    wb.save(buf)
+    report = import_file(empty_db, buf.getvalue(), "x.xlsx", dry_run=True)
+    if name.startswith("Xã"):
+        assert [(e.row, e.column) for e in report.errors] == [(6, "Phường/ Xã")]
+    else:  # a second district row: Thanh An's figures belong to no commune, nothing is refused
+        assert report.status == "valid" and report.rows_imported == 26

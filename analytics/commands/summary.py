@@ -21,7 +21,7 @@ def run(args) -> int:
     as_of = _date(args.as_of) if args.as_of else None
     with Database(args.db) as db:
         try:
-            data = summary(db, args.year, units=args.units, as_of=as_of)
+            data = summary(db, args.year, units=args.units, as_of=as_of, standard_period=args.standard_period)
         except ValueError as exc:  # units older than the data, unknown units, a year without a standard
             raise UsageError(str(exc)) from exc
     if args.json:
@@ -31,6 +31,12 @@ def run(args) -> int:
     print(f"Năm {args.year}: {fmt_number(h['poor'])} hộ nghèo ({fmt_percent(h['poor_rate'])}), "
           f"{fmt_number(h['near_poor'])} hộ cận nghèo ({fmt_percent(h['near_poor_rate'])}) "
           f"trên {fmt_number(h['total'])} hộ")
+    if data.get("standard_period"):
+        ch = data["changes"]
+        print(f"Theo chuẩn {data['standard']} (giai đoạn từ {data['standard_period']}): "
+              f"đổi phân loại do chuẩn thu nhập {ch['income_line']}, do tiêu chí thiếu hụt "
+              f"{ch['deprivation_rule']}, cả hai {ch['both']}; chưa phân loại được "
+              f"{data['unclassified']} hộ (dữ liệu thiếu chỉ số {', '.join(data['missing_indicators']) or '–'})")
     tr = data["transitions"]
     if tr:
         print(f"Diễn biến hộ nghèo: đầu kỳ {tr['start']}, thoát nghèo "
@@ -48,7 +54,7 @@ def run(args) -> int:
     for c in data["communes"]:
         print(f"  {c['code']} {c['name']:<22} {c['poor']:>4} nghèo  {c['near_poor']:>4} cận nghèo  "
               f"{fmt_percent(c['poor_rate'])}")
-    for t in data["targets"]:
+    for t in data["targets"] or []:
         if t["status"] in ("at_risk", "behind"):
             show = fmt_percent if t["unit"] == "share" else fmt_number
             print(f"  ! {t['org_name']}: {t['indicator']} {show(t['achieved'])} / {show(t['target'])} "
@@ -69,5 +75,8 @@ def register(sub, common) -> None:
                         "1 July 2025 reorganisation)")
     p.add_argument("--as-of", default=None, help="budget execution as of this date (YYYY-MM-DD); "
                                                  "default: the latest disbursement snapshot")
+    p.add_argument("--standard-period", type=int, default=None,
+                   help="classify the year's households under the poverty standard of this period's year "
+                        "(e.g. 2027: Decree 351/2025) and add the changes by cause")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=run)

@@ -114,3 +114,28 @@ def test_a_commune_row_no_unit_list_knows_is_refused_a_district_row_needs_none(e
         assert [(e.row, e.column) for e in report.errors] == [(6, "Phường/ Xã")]
     else:  # a second district row: Thanh An's figures belong to no commune, nothing is refused
         assert report.status == "valid" and report.rows_imported == 26
+
+
+def test_communes_known_only_from_form_1_count_in_the_summary_with_their_source(empty_db):
+    from analytics.summary import summary
+    from builders import add_households, household
+    expect = MANIFEST["review_summary.xlsx"]["figures"]
+    imported(empty_db, "review_summary.xlsx")
+    # Thanh An also sends its household list: its figures come from the list, not the table.
+    add_households(empty_db, [household("TA-1", 2024, "25327", income=900_000, recorded="poor", members=5),
+                              household("TA-2", 2024, "25327", income=1_200_000, recorded="near_poor", members=3)])
+    got = summary(empty_db, 2024)
+    by_code = {c["code"]: c for c in got["communes"]}
+    assert by_code["25327"]["source"] == "households" and by_code["25327"]["poor"] == 1
+    assert by_code["25327"]["total"] == 2000  # the table still gives its total households
+    khuong = by_code["25330"]
+    assert khuong["source"] == "review"
+    assert (khuong["total"], khuong["persons"], khuong["poor"], khuong["near_poor"]) == (
+        expect["25330"]["all"][0], expect["25330"]["all"][1], expect["25330"]["poor"][0], expect["25330"]["near_poor"][0])
+    assert (khuong["poor_persons"], khuong["near_poor_persons"]) == (180, 120)
+    assert khuong["poor_rate"] == pytest.approx(45 / 1500) and khuong["near_poor_persons_rate"] == pytest.approx(120 / 6000)
+    assert by_code["25339"]["source"] is None  # An Phú: no data at all
+    area = got["households"]
+    assert (area["poor"], area["near_poor"], area["total"], area["persons"]) == (1 + 45 + 20, 1 + 30 + 50, 7500, 29000)
+    assert (area["poor_persons"], area["near_poor_persons"]) == (5 + 180 + 70, 3 + 120 + 190)
+    assert area["poor_persons_rate"] == pytest.approx(255 / 29000)

@@ -313,3 +313,31 @@ def status_disagreements(db: Database, year: int) -> pd.DataFrame:
 def years_with_data(db: Database) -> list[int]:
     """Years that have household records, oldest first."""
     return [r[0] for r in db.query("SELECT DISTINCT year FROM household_current ORDER BY year")]
+
+
+def review_differences(db: Database, year: int) -> pd.DataFrame:
+    """Where a household list and the review tables (form 1) both give a commune's figures for
+    ``year``: code, name, status (poor | near_poor), unit (households | persons), list (the
+    household list's count, the one used) and table (the review table's); only the differing."""
+    return db.frame(
+        f"""
+        WITH list AS (
+            SELECT h.commune_vintage, h.commune_code, {_counts_select()}
+            FROM household_current h WHERE h.year = ? GROUP BY ALL),
+        review AS ({_REVIEW_SUMMARY}),
+        pairs AS (
+            SELECT r.commune_vintage, r.commune_code, s.status, s.unit,
+                   coalesce(CASE s.status || s.unit WHEN 'poorhouseholds' THEN l.poor
+                        WHEN 'near_poorhouseholds' THEN l.near_poor
+                        WHEN 'poorpersons' THEN l.poor_persons ELSE l.near_poor_persons END, 0) AS list,
+                   CASE s.status || s.unit WHEN 'poorhouseholds' THEN r.poor
+                        WHEN 'near_poorhouseholds' THEN r.near_poor
+                        WHEN 'poorpersons' THEN r.poor_persons ELSE r.near_poor_persons END AS "table"
+            FROM review r
+            JOIN list l USING (commune_vintage, commune_code)
+            CROSS JOIN (VALUES ('poor', 'households'), ('near_poor', 'households'), ('poor', 'persons'),
+                               ('near_poor', 'persons')) s(status, unit))
+        SELECT p.commune_code AS code, o.name, p.status, p.unit, p.list::BIGINT AS list, p."table"::BIGINT AS "table"
+        FROM pairs p JOIN org_unit o ON o.vintage = p.commune_vintage AND o.code = p.commune_code
+        WHERE p."table" IS NOT NULL AND p.list IS DISTINCT FROM p."table"
+        ORDER BY p.commune_code, p.unit, p.status""", [year, year])

@@ -139,3 +139,16 @@ def test_communes_known_only_from_form_1_count_in_the_summary_with_their_source(
     assert (area["poor"], area["near_poor"], area["total"], area["persons"]) == (1 + 45 + 20, 1 + 30 + 50, 7500, 29000)
     assert (area["poor_persons"], area["near_poor_persons"]) == (5 + 180 + 70, 3 + 120 + 190)
     assert area["poor_persons_rate"] == pytest.approx(255 / 29000)
+
+
+def test_where_a_list_and_a_table_both_give_a_commune_the_differences_are_listed(empty_db):
+    from analytics.poverty import review_differences
+    from builders import add_households, household
+    imported(empty_db, "review_summary.xlsx")
+    assert review_differences(empty_db, 2024).empty  # no household list yet
+    add_households(empty_db, [household("TA-1", 2024, "25327", income=900_000, recorded="poor", members=5)])
+    got = review_differences(empty_db, 2024)
+    # Thanh An: the list's 1 poor household (5 persons, no near-poor) against the table's 60 (240), 80 (300).
+    assert got[["code", "status", "unit", "list", "table"]].values.tolist() == [
+        ["25327", "near_poor", "households", 0, 80], ["25327", "poor", "households", 1, 60],
+        ["25327", "near_poor", "persons", 0, 300], ["25327", "poor", "persons", 5, 240]]

@@ -121,6 +121,15 @@ def test_communes_known_only_from_form_1_count_in_the_summary_with_their_source(
     from builders import add_households, household
     expect = MANIFEST["review_summary.xlsx"]["figures"]
     imported(empty_db, "review_summary.xlsx")
+    # Every commune of the table as the table gives it, its rates computed from its counts.
+    by_code = {c["code"]: c for c in summary(empty_db, 2024)["communes"]}
+    for code, f in expect.items():
+        c = by_code[code]
+        assert c["source"] == "review"
+        assert [c["total"], c["persons"]] == f["all"]
+        assert [c["poor"], c["poor_persons"]] == f["poor"] and [c["near_poor"], c["near_poor_persons"]] == f["near_poor"]
+        assert c["poor_rate"] == pytest.approx(f["poor"][0] / f["all"][0])
+        assert c["poor_persons_rate"] == pytest.approx(f["poor"][1] / f["all"][1])
     # Thanh An also sends its household list: its figures come from the list, not the table.
     add_households(empty_db, [household("TA-1", 2024, "25327", income=900_000, recorded="poor", members=5),
                               household("TA-2", 2024, "25327", income=1_200_000, recorded="near_poor", members=3)])

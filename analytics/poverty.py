@@ -42,8 +42,8 @@ def _households(db: Database, year: int, standard_period: int | None) -> tuple[s
 # A commune's figures from the official review tables (form 1, ``review_figure``), for a year's
 # communes without a household list: the poor and near-poor counts, in households and persons,
 # and the totals where no commune_total row gives them.
-_REVIEW_SUMMARY = """
-        SELECT r.commune_vintage, r.commune_code,
+_REVIEW_ALL_YEARS = """
+        SELECT r.year, r.commune_vintage, r.commune_code,
                max(r.value) FILTER (r.status = 'poor' AND r.unit = 'households') AS poor,
                max(r.value) FILTER (r.status = 'near_poor' AND r.unit = 'households') AS near_poor,
                max(r.value) FILTER (r.status = 'poor' AND r.unit = 'persons') AS poor_persons,
@@ -51,8 +51,9 @@ _REVIEW_SUMMARY = """
                max(r.value) FILTER (r.status = 'all' AND r.unit = 'households') AS households,
                max(r.value) FILTER (r.status = 'all' AND r.unit = 'persons') AS persons
         FROM review_figure_current r
-        WHERE r.year = ? AND r.form = 'summary' AND r.measure = 'count'
+        WHERE r.form = 'summary' AND r.measure = 'count'
         GROUP BY ALL"""
+_REVIEW_SUMMARY = f"SELECT * EXCLUDE (year) FROM ({_REVIEW_ALL_YEARS}) WHERE year = ?"
 
 
 def _with_review(raw_from: str, params: list, year: int, use_review: bool) -> tuple[str, list]:
@@ -209,7 +210,8 @@ def household_counts(db: Database, year: int, units: int | None = None,
 
 def trend(db: Database, commune_code: str | None = None, units: int | None = None) -> pd.DataFrame:
     """One row per year with household data, oldest first: year, total (households), poor,
-    near_poor, poor_rate, near_poor_rate, poor_ethnic_minority, near_poor_ethnic_minority.
+    near_poor, poor_rate, near_poor_rate, poor_ethnic_minority, near_poor_ethnic_minority. A
+    commune's year without a household list counts with the review tables' figures (form 1).
 
     District-wide by default. With ``commune_code``, one commune of the vintage ``units``
     (default: the latest vintage with data), older years summed over the communes that merged
@@ -228,14 +230,28 @@ def trend(db: Database, commune_code: str | None = None, units: int | None = Non
         params = [str(commune_code), str(commune_code)]
     frame = db.frame(
         f"""
-        WITH raw AS (
+        WITH review AS ({_REVIEW_ALL_YEARS}),
+        raw AS (
             SELECT h.year, h.commune_vintage, h.commune_code,
                    count(*) FILTER ({OFFICIAL} = 'poor') AS poor,
                    count(*) FILTER ({OFFICIAL} = 'near_poor') AS near_poor,
                    count(*) FILTER ({OFFICIAL} = 'poor' AND h.is_ethnic_minority) AS poor_ethnic_minority,
                    count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.is_ethnic_minority) AS near_poor_ethnic_minority
             FROM household_current h
-            GROUP BY ALL),
+            GROUP BY ALL
+            UNION ALL BY NAME  -- a commune's year known only from the review tables
+            SELECT r.year, r.commune_vintage, r.commune_code, r.poor, r.near_poor,
+                   0 AS poor_ethnic_minority, 0 AS near_poor_ethnic_minority
+            FROM review r
+            WHERE NOT EXISTS (SELECT 1 FROM household_current h WHERE h.year = r.year
+                              AND h.commune_vintage = r.commune_vintage AND h.commune_code = r.commune_code)),
+        all_totals AS (
+            SELECT year, commune_vintage, commune_code, households FROM commune_total_current
+            UNION ALL
+            SELECT r.year, r.commune_vintage, r.commune_code, r.households FROM review r
+            WHERE r.households IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM commune_total_current t WHERE t.year = r.year
+                AND t.commune_vintage = r.commune_vintage AND t.commune_code = r.commune_code)),
         counts AS (
             SELECT raw.year, sum(poor) AS poor, sum(near_poor) AS near_poor,
                    sum(poor_ethnic_minority) AS poor_ethnic_minority,
@@ -244,7 +260,7 @@ def trend(db: Database, commune_code: str | None = None, units: int | None = Non
             GROUP BY raw.year),
         totals AS (
             SELECT t.year, sum(t.households) AS total
-            FROM commune_total_current t {tot_join}
+            FROM all_totals t {tot_join}
             GROUP BY t.year)
         SELECT c.year, t.total::BIGINT AS total, c.poor::BIGINT AS poor, c.near_poor::BIGINT AS near_poor,
                c.poor / nullif(t.total, 0) AS poor_rate,

@@ -161,3 +161,12 @@ def test_where_a_list_and_a_table_both_give_a_commune_the_differences_are_listed
     assert got[["code", "status", "unit", "list", "table"]].values.tolist() == [
         ["25327", "near_poor", "households", 0, 80], ["25327", "poor", "households", 1, 60],
         ["25327", "near_poor", "persons", 0, 300], ["25327", "poor", "persons", 5, 240]]
+
+
+def test_the_trend_counts_a_year_known_only_from_the_review_tables(empty_db):
+    from analytics.poverty import trend
+    imported(empty_db, "review_summary.xlsx")
+    row = trend(empty_db).set_index("year").loc[2024]
+    assert (row.total, row.poor, row.near_poor) == (7500, 125, 160)  # the communes' rows, not the district's
+    one = trend(empty_db, "25330", units=2024).set_index("year").loc[2024]
+    assert (one.total, one.poor) == (1500, 45) and one.poor_rate == pytest.approx(0.03)

@@ -170,3 +170,13 @@ def test_the_trend_counts_a_year_known_only_from_the_review_tables(empty_db):
     assert (row.total, row.poor, row.near_poor) == (7500, 125, 160)  # the communes' rows, not the district's
     one = trend(empty_db, "25330", units=2024).set_index("year").loc[2024]
     assert (one.total, one.poor) == (1500, 45) and one.poor_rate == pytest.approx(0.03)
+
+
+def test_the_deprivation_heat_map_shows_a_commune_known_only_from_form_4(empty_db):
+    from analytics.deprivations import deprivation_table
+    expect = MANIFEST["review_deprivation.xlsx"]
+    imported(empty_db, "review_deprivation.xlsx")
+    table = deprivation_table(empty_db, 2024)
+    water = table[table.number == 9].set_index("commune_code")  # indicator 9 (d09)
+    assert water.poor_count.to_dict() == expect["d09"]
+    assert water.loc["25330", "poor_share"] == pytest.approx(20 / 45)

@@ -180,3 +180,16 @@ def test_the_deprivation_heat_map_shows_a_commune_known_only_from_form_4(empty_d
     water = table[table.number == 9].set_index("commune_code")  # indicator 9 (d09)
     assert water.poor_count.to_dict() == expect["d09"]
     assert water.loc["25330", "poor_share"] == pytest.approx(20 / 45)
+
+
+def test_the_dien_bien_shows_communes_known_only_from_form_2(empty_db):
+    from analytics.transitions import balance, poor_transitions
+    expect = MANIFEST["review_change.xlsx"]
+    imported(empty_db, "review_change.xlsx")
+    table = poor_transitions(empty_db, 2024).set_index("code")
+    assert table.start.to_dict() == {c: v[0] for c, v in expect["start"].items()}
+    assert table.end.to_dict() == {c: v[0] for c, v in expect["end"].items()}
+    # Thanh An: 70 - 8 (to near-poor) - 3 (above) - 1 + 1 + 0 + 1 + 0 = 60, as the table writes it.
+    row = table.loc["25327"]
+    assert (row.escaped_to_near_poor, row.escaped_above_near_poor, row.newly_poor) == (8, 3, 1)
+    assert balance(row) == 60

@@ -34,12 +34,17 @@ _TOKEN = re.compile(r"\d+|[+\-*/()]")
 
 
 @lru_cache(maxsize=1)
-def form_columns() -> dict[str, dict[int, dict]]:
-    """{form: {column number: {status, unit, measure}}} of the official layouts."""
-    out: dict[str, dict[int, dict]] = {}
-    for row in read_csv("review_form_column.csv"):
-        out.setdefault(row["form"], {})[int(row["number"])] = row
-    return out
+def _layouts() -> tuple[dict, ...]:
+    return tuple(read_csv("review_form_column.csv"))
+
+
+def form_columns(form: str, status: str) -> dict[int, dict]:
+    """{column number: {status, unit, measure}} of an official layout; a row naming a status
+    holds for that form's status only (form 3 lists its decreases in the other order)."""
+    rows = [r for r in _layouts() if r["form"] == form]
+    general = {int(r["number"]): r for r in rows if form != "change" or not r["status"]}
+    own = {int(r["number"]): r for r in rows if form == "change" and r["status"] == status}
+    return general | own
 
 
 def form_of(fields) -> tuple[str, str] | None:
@@ -182,7 +187,7 @@ def _columns(grid: Grid, form: str, status: str, title) -> dict[int, tuple[int, 
     """{column number: (sheet column, meaning or None for a computed column)}: from the
     column-number row (forms 1-3), else from the header's indicator columns (forms 4-5)."""
     out: dict[int, tuple[int, dict | None]] = {}
-    layout = form_columns().get(form, {})
+    layout = form_columns(form, status)
     if form in ("summary", "change") and grid.column_numbers:
         for col, text in grid.column_numbers.items():
             formula = _formula(text)

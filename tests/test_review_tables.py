@@ -193,3 +193,19 @@ def test_the_dien_bien_shows_communes_known_only_from_form_2(empty_db):
     row = table.loc["25327"]
     assert (row.escaped_to_near_poor, row.escaped_above_near_poor, row.newly_poor) == (8, 3, 1)
     assert balance(row) == 60
+
+
+def test_the_review_template_filled_in_imports(empty_db):
+    import io
+    from openpyxl import load_workbook
+    from analytics.importer.templates import template_workbook
+    wb = load_workbook(io.BytesIO(template_workbook(empty_db, "review", 2024)))
+    data = wb.worksheets[1]
+    data.append(["1", "Xã Thanh An", 2000, 8000, 60, 80, 40, 240, 300, 150, 2024])
+    buf = io.BytesIO()
+    wb.save(buf)
+    report = import_file(empty_db, buf.getvalue(), "mau.xlsx")
+    assert report.status == "committed", [e.to_dict() for e in report.errors]
+    got = figures(empty_db, "summary")
+    assert got[("25327", "poor", "persons", "count")] == 240 and got[("25327", "all", "households", "count")] == 2000
+    assert report.rows_imported == 8

@@ -188,8 +188,10 @@ def _columns(grid: Grid, form: str, status: str, title) -> dict[int, tuple[int, 
     column-number row (forms 1-3), else from the header's indicator columns (forms 4-5)."""
     out: dict[int, tuple[int, dict | None]] = {}
     layout = form_columns(form, status)
-    if form in ("summary", "change") and grid.column_numbers:
-        for col, text in grid.column_numbers.items():
+    numbers = grid.column_numbers or {  # else the numbers the headers end with ("Số hộ nghèo (3)")
+        c.index: m.group(1) for c in grid.header.columns if (m := re.search(r"\((\d{1,2})\)\s*$", c.label or ""))}
+    if form in ("summary", "change") and numbers:
+        for col, text in numbers.items():
             formula = _formula(text)
             number = formula[0] if formula else int(text) if text.isdigit() else None
             if number is None:
@@ -291,8 +293,11 @@ def _recognise(fields) -> bool:
 
 
 def _template(db, year: int) -> list[tuple[str, str]]:
-    return [("TT", ""), ("Phường/Xã", "commune"), ("Tổng số hộ dân cư", ""), ("Kết quả rà soát về hộ", ""),
-            ("Kết quả rà soát về khẩu", "")]
+    """Form 1 on one header row, each figure's column number as the official form numbers it."""
+    return [("TT", ""), ("Phường/Xã", "commune"), ("Tổng số hộ dân cư (1)", ""), ("Tổng số nhân khẩu (2)", ""),
+            ("Kết quả rà soát về hộ: số hộ nghèo (3)", ""), ("Số hộ cận nghèo (5)", ""),
+            ("Số hộ làm nông, lâm, ngư nghiệp có mức sống trung bình (7)", ""), ("Số khẩu nghèo (9)", ""),
+            ("Số khẩu cận nghèo (11)", ""), ("Số khẩu hộ có mức sống trung bình (13)", ""), ("Năm", "year")]
 
 
 REVIEW = ImportKind(

@@ -103,9 +103,12 @@ def read_workbook(content: bytes, file_name: str) -> Workbook:
 
 
 def _is_blank_row(row: list) -> bool:
-    if row.count("") == len(row):  # the common case, at C speed
-        return True
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+    first = next(filter(None, row), None)  # the first truthy cell, found at C speed
+    if first is None:  # only '', None, 0 or False: blank unless a number or a tick is there
+        return row.count("") + row.count(None) == len(row)
+    if first.__class__ is str and not first.strip():  # spaces first: look at every cell
+        return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+    return False
 
 
 def _data_rows(rows) -> tuple[list[list], list[int]]:

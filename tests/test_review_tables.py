@@ -209,3 +209,20 @@ def test_the_review_template_filled_in_imports(empty_db):
     got = figures(empty_db, "summary")
     assert got[("25327", "poor", "persons", "count")] == 240 and got[("25327", "all", "households", "count")] == 2000
     assert report.rows_imported == 8
+
+
+def test_form_3_reads_its_decreases_in_its_own_order(empty_db):
+    from analytics.transitions import near_poor_transitions
+    lines = ["TỔNG HỢP DIỄN BIẾN HỘ CẬN NGHÈO NĂM 2024",
+             "TT,Phường/Xã,Phân tổ,Tổng số hộ cận nghèo đầu kỳ,Diễn biến giảm số hộ cận nghèo,,,"
+             "Diễn biến tăng số hộ cận nghèo,,,,Tổng số hộ cận nghèo cuối kỳ",
+             ",,,,Số hộ thoát cận nghèo,Số hộ cận nghèo trở thành hộ nghèo,Số hộ khác,"
+             "Số hộ nghèo trở thành hộ cận nghèo,Tái cận nghèo,Phát sinh mới,Số hộ khác,",
+             ",,,1,2,3,4,5,6,7,8,9=1-2-3-4+5+6+7+8",
+             "1,Xã Thanh An,Hộ,80,10,2,0,5,0,7,0,80",  # 80 - 10 - 2 + 5 + 7 = 80
+             ",,Nhân khẩu,300,40,8,0,20,0,28,0,300"]
+    report = import_file(empty_db, "\n".join(lines).encode(), "bieu3.csv")
+    assert report.status == "committed" and report.warnings == [], [e.to_dict() for e in report.errors]
+    row = near_poor_transitions(empty_db, 2024).set_index("code").loc["25327"]
+    assert (row.start, row.escaped, row.became_poor, row.poor_to_near_poor, row.newly_near_poor, row.end) == \
+        (80, 10, 2, 5, 7, 80)

@@ -8,7 +8,7 @@ import pandas as pd
 from ..clean import is_empty, parse_numbers
 from ..grid import Grid, flag
 from ..report import ImportReport
-from ..resolve import check_scope, places_of, years_of
+from ..resolve import year_and_place
 from ..importkind import ImportKind
 
 
@@ -16,13 +16,11 @@ def build_commune_totals(db, grid: Grid, title, report: ImportReport, *, year=No
                          communes=None) -> list[tuple[str, pd.DataFrame]]:
     """Total households (and persons) per commune and year; [('commune_total', frame)]."""
     # Without a year or a unit the counts are still checked, so that every error shows at once.
-    years = years_of(db, grid, title, report, year)
-    places = places_of(db, grid, title, report, years, commune) if years is not None else None
+    places = year_and_place(db, grid, title, report, year=year, commune=commune, communes=communes)
     if places is not None:
-        vintages, codes = places
-        check_scope(report, grid, "commune", vintages, codes, communes)
+        years, vintages, codes = places
     else:
-        vintages = codes = pd.Series(None, index=grid.frame.index, dtype="object")
+        years = vintages = codes = pd.Series(None, index=grid.frame.index, dtype="object")
     out = pd.DataFrame({"year": years, "commune_vintage": vintages.astype("Int64"), "commune_code": codes})
     for field in ("households", "persons"):
         col = grid.col(field)

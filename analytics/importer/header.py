@@ -167,6 +167,8 @@ def find_header(sheets: list, kinds: Iterable[ImportKind]) -> Header | None:
 _YEAR = re.compile(r"\bn[aă]m\s*(20\d\d)\b", re.IGNORECASE)
 _DATE = re.compile(r"(?:đến|den|tính đến)\s*ngày\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", re.IGNORECASE)
 _COMMUNE = re.compile(r"\b((?:xã|phường|thị trấn)\s+[^\n,;:–-]+)", re.IGNORECASE)
+_UNIT = re.compile(r"(?:^|\bUBND\s+|ỦY BAN NHÂN DÂN\s+|UỶ BAN NHÂN DÂN\s+)((?:huyện|thị xã|thành phố|tỉnh)\s+[^\n,;:–-]+)",
+                   re.IGNORECASE)
 
 
 @dataclass
@@ -174,6 +176,7 @@ class TitleInfo:
     year: int | None = None
     as_of: date | None = None
     commune_text: str | None = None
+    unit_text: str | None = None   # a district or province the title names ("UBND HUYỆN HỚN QUẢN")
     texts: list[str] = field(default_factory=list)
 
 
@@ -195,6 +198,8 @@ def read_title(rows: list[list], header_row: int) -> TitleInfo:
                     pass
             if info.year is None and (m := _YEAR.search(text)):
                 info.year = int(m.group(1))
+            if info.unit_text is None and (m := _UNIT.search(text.strip())):
+                info.unit_text = m.group(1).strip()
             if info.commune_text is None and (m := _COMMUNE.search(text)):
                 name = m.group(1).strip()
                 # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" names no commune.

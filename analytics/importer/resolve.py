@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..reference import standard_years, vintage_for_year
 from ..unit_names import Resolution, UnitNames
-from .clean import clean_text, is_empty, parse_numbers, per_distinct
+from .clean import clean_text, is_empty, parse_years, per_distinct
 from .grid import Grid, flag
 from .report import ImportReport
 
@@ -23,7 +23,7 @@ def years_of(db, grid: Grid, title, report: ImportReport, year_option) -> pd.Ser
         fallback, source = title.year, "title"
     col = grid.col("year")
     if col is not None:
-        values, bad = parse_numbers(col)
+        values, bad = parse_years(col)
         flag(report, grid, "year", bad, col, "import_err_not_number")
         if values.notna().any():
             report.year_source = "column" if values.notna().all() or fallback is None else f"column+{source}"

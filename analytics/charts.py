@@ -641,7 +641,7 @@ EXPORT_DROP = {"code", "commune_code", "org_unit", "org_vintage", "commune_vinta
                "unit", "indicator", "project", "sub_project", "picked", "snapshot", "pro_rata", "is_urban",
                "number", "source", "by", "level"}
 EXPORT_PERCENT = {"rate", "poor_rate", "near_poor_rate", "poor_share", "near_poor_share", "pace", "progress",
-                  "projected_rate", "share", "linear_pace_rate"}
+                  "projected_rate", "share", "poor_persons_rate", "near_poor_persons_rate"}
 
 
 def export_frame(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:

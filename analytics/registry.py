@@ -203,7 +203,7 @@ def adopt(cur, vintage: int, code: str) -> int:
     with (``org_unit``), with their successors (or predecessors) in the other vintage and the
     mapping between them (``org_unit_map``); rows already there (the hand-checked ones, with their
     notes) are kept. Returns the number of units added."""
-    before = cur.execute("SELECT count(*) FROM org_unit").fetchone()[0]
+    before = cur.execute("SELECT count(*) FROM org_unit").fetchall()[0][0]  # all fetched: the cursor is reused
     cur.execute("CREATE OR REPLACE TEMP TABLE adopted (vintage INTEGER, code VARCHAR)")
     # the unit and its descendants (two levels at most)
     cur.execute("""INSERT INTO adopted
@@ -233,4 +233,4 @@ def adopt(cur, vintage: int, code: str) -> int:
         ON CONFLICT DO NOTHING""")
     cur.execute("DROP TABLE adopted")
     cur.execute("DROP TABLE adopted_map")
-    return cur.execute("SELECT count(*) FROM org_unit").fetchone()[0] - before
+    return cur.execute("SELECT count(*) FROM org_unit").fetchall()[0][0] - before

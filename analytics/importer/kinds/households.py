@@ -158,7 +158,8 @@ def _template(db, year: int) -> list[tuple[str, str]]:
 HOUSEHOLDS = ImportKind(
     name="households",
     required=("household_id", "income_per_capita"),
-    optional=("year", "commune", "hamlet", "head_name", "ethnicity", "is_ethnic_minority", "members",
+    optional=("year", "commune", "province", "district", "hamlet", "head_name", "ethnicity",
+              "is_ethnic_minority", "members",
               *DEPRIVATION_COLUMNS, "recorded_status", "no_labour_capacity", "has_merit"),
     key_field="household_id",
     recognise=lambda f: "household_id" in f and ("income_per_capita" in f or "d01" in f or "members" in f),

@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from . import budget, deprivations, poverty, targets, transitions
+from . import budget, deprivations, levels, poverty, targets, transitions
 from . import units as units_mod
 from .db import Database
 from .reference import vintage_for_year
@@ -175,3 +175,27 @@ def summary(db: Database, year: int, units: int | None = None, as_of: date | Non
         "data_quality": data_quality(db, year, units, reports),
         "data_vintage": vintage_for_year(year),
     }
+
+
+def unit_summary(db: Database, year: int, code: str, units: int | None = None) -> dict:
+    """The figures of one unit at any level (``summary --unit``): ``unit`` ({vintage, code, name,
+    unit_type, level, parent_code}), ``households`` (counts summed over its communes, rates from
+    the sums), ``children_level`` and ``children`` (the units one level below, by code, with the
+    same figures; none under a commune), ``targets`` (those set for the unit itself, with gap and
+    status, and ``lower_targets``, the sum of the targets set below it). ValueError for a code
+    that is no working unit of the vintage."""
+    vintage = units_mod.target_vintage(year, units)
+    info = levels.unit_info(db, vintage, code)
+    if info is None:
+        raise ValueError(f"no unit {code} among the units of {vintage}")
+    own = levels.level_table(db, year, info["level"], units, within=str(code))
+    own = own[own.code == str(code)].drop(columns=["code", "name", "level"])
+    child = levels.child_level(vintage, info["level"])
+    children = levels.level_table(db, year, child, units, within=str(code)) if child else None
+    figures = _records(own)
+    gaps = levels.unit_targets(db, year, code, units)
+    return {"year": year, "units": vintage, "unit": info,
+            "households": figures[0] if figures else levels.empty_figures(),
+            "children_level": child, "children": _records(children) if children is not None else [],
+            "targets": _records(gaps[["indicator", "name_vi", "name_en", "unit", "direction", "target",
+                                      "lower_targets", "achieved", "gap", "status", "achieved_source"]])}

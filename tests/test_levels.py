@@ -142,3 +142,22 @@ def test_the_home_area_is_set_or_the_smallest_unit_holding_the_data(demo_db, emp
     assert empty_db.scalar("SELECT count(*) FROM audit_log WHERE action = 'setting_changed'") == 1
     # adopting the district brought its 13 communes
     assert empty_db.scalar("SELECT count(*) FROM org_unit WHERE vintage = 2024 AND parent_code = '694'") == 13
+
+
+def test_an_officer_assigned_a_district_has_its_communes_and_its_own_rows(demo_db, tmp_path):
+    from analytics import auth
+    from analytics.importer import import_file
+    auth.create_account(demo_db, "district_officer", "officer", "a-long-passphrase-1",
+                        communes=[(2024, "694")], actor="admin")
+    scope = auth.scope_for(demo_db, "district_officer")
+    assert {(2024, "694"), (2024, "25327"), (2024, "25438")} <= scope.communes
+    assert (2024, "70") not in scope.communes  # not the province above
+    csv = ("Mã hộ,Xã,Họ và tên chủ hộ,Thu nhập bình quân,CS1,CS2,CS3,Năm\n"
+           "Z1,Tân Quan,Lê Văn Tám,900000,x,x,x,2024\n").encode()
+    report = import_file(demo_db, csv, "z.csv", communes=scope.household_communes, user=scope.username)
+    assert report.status == "committed", [e.message for e in report.errors]
+    with pytest.raises(auth.AuthError):  # only working units can be assigned
+        auth.assign_communes(demo_db, "district_officer", [(2024, "22378")], actor="admin")
+    auth.create_account(demo_db, "commune_officer", "officer", "a-long-passphrase-2",
+                        communes=[(2024, "25327")], actor="admin")
+    assert auth.scope_for(demo_db, "commune_officer").communes == {(2024, "25327")}

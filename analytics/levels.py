@@ -201,3 +201,21 @@ def empty_figures() -> dict:
     """The figures of a unit without any data: no households counted, totals and rates unknown."""
     zero = {"poor", "near_poor", "poor_ethnic_minority", "near_poor_ethnic_minority"}
     return {c: (0 if c in zero else None) for c in [*COUNTS, "poor_rate", "near_poor_rate", "poor_persons_rate"]}
+
+
+def home_info(db) -> dict | None:
+    """The home area for the pages: ``unit_info`` and ``chosen`` (set by an administrator, or the
+    default: the smallest unit holding the data); None without either."""
+    chosen = home_setting(db)
+    home = chosen or default_home(db)
+    info = unit_info(db, *home) if home else None
+    return {**info, "chosen": chosen is not None} if info else None
+
+
+def registry_choices(db, vintage: int, parent_code: str | None = None) -> pd.DataFrame:
+    """Registry units of a vintage to pick a home area from: the provinces, or the units directly
+    under ``parent_code``: code, name, unit_type, by name."""
+    where, params = ("parent_code IS NULL", [int(vintage)]) if parent_code is None else \
+        ("parent_code = ?", [int(vintage), str(parent_code)])
+    return db.frame(f"SELECT code, name, unit_type FROM unit_registry WHERE vintage = ? AND {where} "
+                    f"AND merged_into IS NULL ORDER BY name", params)

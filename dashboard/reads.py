@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from analytics import budget, demo, deprivations, poverty, reference, targets, transitions, units
+from analytics import budget, demo, deprivations, levels, poverty, reference, targets, transitions, units
 
 from dashboard import base
 
@@ -82,6 +82,7 @@ district_deprivations = cached_read(deprivations.district_table)
 alkire_foster = cached_read(deprivations.alkire_foster)
 unit_communes = cached_read(units.communes)
 standard_years = cached_read(reference.standard_years)
+home_info = cached_read(levels.home_info)
 
 
 def commune_names(vintage: int) -> dict[str, str]:

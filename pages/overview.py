@@ -5,7 +5,7 @@ import streamlit as st
 from analytics import budget, charts, filters, takeaways
 from analytics.i18n import fmt_money, fmt_number, fmt_percent
 
-from dashboard import base, display, landing, report_buttons, view
+from dashboard import base, display, landing, reads, report_buttons, view
 
 settings = view.dashboard_page("overview")
 lang, year = settings["lang"], settings["year"]
@@ -17,6 +17,10 @@ district, execution = overview.district, overview.execution
 def headline() -> None:
     with display.headline_container():
         st.subheader(base.tr("headline_year", year=year) + (f" · {base.tr('dash_filtered')}" if filtered else ""))
+        home = reads.home_info()
+        st.caption(base.tr("home_area_caption", name=home["name"])
+                   + ("" if home["chosen"] else " " + base.tr("home_area_default"))
+                   if home else base.tr("home_area_none"))
         cols = st.columns(5, border=True)
         reduction = district.loc["poor_reduction"] if "poor_reduction" in district.index else None
         delta = None if before is None else now["poor"] - before["poor"]

@@ -219,3 +219,18 @@ def registry_choices(db, vintage: int, parent_code: str | None = None) -> pd.Dat
         ("parent_code = ?", [int(vintage), str(parent_code)])
     return db.frame(f"SELECT code, name, unit_type FROM unit_registry WHERE vintage = ? AND {where} "
                     f"AND merged_into IS NULL ORDER BY name", params)
+
+
+def unit_labels(db, vintage: int, within: tuple[int, str] | None = None) -> dict[str, str]:
+    """{code: "Xã Tân Hưng, Huyện Hớn Quản, Tỉnh Bình Phước"} of the working units of a vintage
+    (only those at or under the unit ``within``, mapped into the vintage), provinces first: a text
+    the importer reads back as exactly that unit."""
+    rows = db.query("""SELECT u.code, concat_ws(', ', u.name, p.name, g.name) FROM org_unit u
+        LEFT JOIN org_unit p ON p.vintage = u.vintage AND p.code = u.parent_code
+        LEFT JOIN org_unit g ON g.vintage = p.vintage AND g.code = p.parent_code
+        WHERE u.vintage = ?
+        ORDER BY u.unit_type <> 'province', u.unit_type <> 'district', u.code""", [int(vintage)])
+    keep = codes_within(db, *within, in_vintage=vintage) if within else None
+    if keep is not None and within[0] == int(vintage):
+        keep.add(within[1])
+    return {code: label for code, label in rows if keep is None or code in keep}

@@ -161,3 +161,36 @@ def test_an_officer_assigned_a_district_has_its_communes_and_its_own_rows(demo_d
     auth.create_account(demo_db, "commune_officer", "officer", "a-long-passphrase-2",
                         communes=[(2024, "25327")], actor="admin")
     assert auth.scope_for(demo_db, "commune_officer").communes == {(2024, "25327")}
+
+
+def test_the_checklist_and_a_typed_table_stored_as_a_batch_that_rolls_back(empty_db):
+    from analytics import checklist
+    from analytics.batches import rollback
+    from analytics.importer import import_file
+    assert [(e["item"], e["count"], e["done"]) for e in checklist.checklist(empty_db, 2025)] == \
+        [("targets", 0, False), ("budget_plan", 0, False), ("review", 0, False), ("disbursement", 0, False)]
+    levels.set_home_area(empty_db, 2025, "56", actor="admin")  # Khánh Hòa
+    labels = levels.unit_labels(empty_db, 2025, (2025, "56"))
+    assert labels["56"] == "Tỉnh Khánh Hòa" and labels["22366"] == "Phường Nha Trang, Tỉnh Khánh Hòa"
+    import pandas as pd
+    typed = pd.DataFrame({"Đơn vị": [labels["56"], labels["22366"], None],
+                          "Chỉ tiêu": ["Tỷ lệ hộ nghèo", "Giảm số hộ nghèo", None],
+                          "Kế hoạch": [0.015, 12, None]})
+    kind, content = checklist.table_file("targets", typed, 2025)
+    report = import_file(empty_db, content, "targets_2025.xlsx", kind=kind, user="admin")
+    assert report.status == "committed", [e.message for e in report.errors]
+    assert sorted(empty_db.query("SELECT org_code, indicator_code, value FROM indicator_value_current "
+                                 "WHERE kind = 'target'")) == [("22366", "poor_reduction", 12.0), ("56", "poor_rate", 0.015)]
+    plan = pd.DataFrame({"Dự án": ["Dự án 2"], "Nguồn vốn": ["NSTW"], "Cơ quan chủ trì": ["Sở Nông nghiệp"],
+                         "Kế hoạch vốn": [1521.5]})
+    kind, content = checklist.table_file("budget_plan", plan, 2025)
+    planned = import_file(empty_db, content, "budget_plan_2025.xlsx", kind=kind, user="admin")
+    assert planned.status == "committed", [e.message for e in planned.errors]
+    assert empty_db.query("SELECT org_code, source, amount_mvnd FROM budget_plan_current") == [("56", "central", 1521.5)]
+    done = {e["item"]: e["count"] for e in checklist.checklist(empty_db, 2025)}
+    assert done == {"targets": 2, "budget_plan": 1, "review": 0, "disbursement": 0}
+    bad = pd.DataFrame({"Đơn vị": ["Xã Không Có Thật"], "Chỉ tiêu": ["Giảm số hộ nghèo"], "Kế hoạch": [3]})
+    kind, content = checklist.table_file("targets", bad, 2025)
+    assert import_file(empty_db, content, "targets_bad.xlsx", kind=kind, user="admin").status == "rejected"
+    rollback(empty_db, report.batch_id, user="admin")
+    assert checklist.checklist(empty_db, 2025)[0]["count"] == 0

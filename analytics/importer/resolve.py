@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..reference import standard_years, vintage_for_year
 from .. import levels as levels_mod
-from ..unit_names import Resolution, registry_names
+from ..unit_names import Resolution, registry_names, split_name
 from .clean import blank, clean_text, is_empty, parse_numbers
 from .grid import Grid, flag
 from .report import ImportReport
@@ -75,6 +75,11 @@ def check_standard_years(db, grid: Grid, report: ImportReport, years: pd.Series)
             report.error("import_err_year_outside", sheet=grid.sheet, value=int(years[outside].iloc[0]), lo=lo, hi=hi)
 
 
+# The level a typed prefix names (its folded canonical form, ``unit_name_prefix.csv``).
+PREFIX_LEVEL = {"tinh": "province", "huyen": "district", "quan": "district", "thixa": "district",
+                "xa": "commune", "phuong": "commune", "thitran": "commune", "dackhu": "commune"}
+
+
 class UnitFinder:
     """Names of one vintage's units as an import reads them: among the whole national registry,
     narrowed by the row's province or district (column, ``--province`` option or title); a name
@@ -100,7 +105,9 @@ class UnitFinder:
 
     def _find(self, value, province, district) -> Resolution:
         found = Resolution(None, reason="empty")
-        for level in self.levels:
+        # A typed prefix names the level: "Tỉnh Khánh Hòa" is the province, not a commune Khánh Hòa.
+        first = PREFIX_LEVEL.get(split_name(value)[0]) if isinstance(value, str) else None
+        for level in sorted(self.levels, key=lambda lv: lv != first):
             found = self.names.resolve(value, level, province=province, district=district)
             if found.ok or found.reason in ("ambiguous", "unknown_area"):
                 break

@@ -23,7 +23,8 @@ def template_columns(db, kind: str, year: int) -> list[tuple[str, str]]:
     return get_kind(kind).template(db, year)
 
 
-def _lists(db, year: int) -> dict[str, list[str]]:
+def choice_lists(db, year: int) -> dict[str, list[str]]:
+    """The drop-down lists of the templates (and of the tables typed on the Data page), by name."""
     aliases = read_csv("value_alias.csv")
     ticks = [r["value"] for r in aliases if r["field"] == "tick" and r["code"] == "true"][:1]
     statuses = []
@@ -46,7 +47,7 @@ def _lists(db, year: int) -> dict[str, list[str]]:
 def template_workbook(db, kind: str, year: int, lang: str = "vi") -> bytes:
     """An .xlsx template for ``kind`` and ``year``: instructions, the data sheet, lists."""
     columns = template_columns(db, kind, year)
-    lists = _lists(db, year)
+    lists = choice_lists(db, year)
     wb = Workbook()
     guide = wb.active
     guide.title = t("import_template_guide_sheet", lang)

@@ -14,6 +14,7 @@ from ...reference import vintage_for_year
 from ..clean import clean_text, is_empty, parse_numbers
 from ..grid import Grid, canonical_header, flag
 from ..report import ImportReport
+from ... import levels
 from ..resolve import unit_codes, years_of
 from ..text import fold
 from ..importkind import ImportKind
@@ -61,9 +62,10 @@ def build_budget(db, grid: Grid, title, report: ImportReport, *, year=None, comm
         return []
     vintage = vintage_for_year(int(years.dropna().iloc[0])) if years.notna().any() else None
     org_code = commune
-    if org_code is None and vintage is not None:
+    if org_code is None and vintage is not None:  # the home area's plan, else the only district's
+        home = levels.home_area(db)
         districts = db.query("SELECT code FROM org_unit WHERE vintage = ? AND unit_type = 'district'", [vintage])
-        org_code = districts[0][0] if len(districts) == 1 else None
+        org_code = home[1] if home and home[0] == vintage else districts[0][0] if len(districts) == 1 else None
     elif org_code is not None:
         found, shared = unit_codes(db, vintage, pd.Series([str(org_code)], dtype="object"), communes_only=False)
         resolved = found.iloc[0]

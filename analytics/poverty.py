@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import classification
 from . import units as units_mod
 from .db import Database
 from .reference import vintage_for_year
@@ -20,16 +21,26 @@ from .units import COMMUNE_TYPES_SQL
 OFFICIAL = "coalesce(h.recorded_status, h.computed_status)"
 
 
-def _counts_select() -> str:
-    return f"""count(*) FILTER ({OFFICIAL} = 'poor') AS poor,
-               count(*) FILTER ({OFFICIAL} = 'near_poor') AS near_poor,
-               count(*) FILTER ({OFFICIAL} = 'poor' AND h.is_ethnic_minority) AS poor_ethnic_minority,
-               count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.is_ethnic_minority) AS near_poor_ethnic_minority,
-               sum(h.members) FILTER ({OFFICIAL} = 'poor') AS poor_persons,
-               sum(h.members) FILTER ({OFFICIAL} = 'near_poor') AS near_poor_persons"""
+def _counts_select(status: str = OFFICIAL) -> str:
+    return f"""count(*) FILTER ({status} = 'poor') AS poor,
+               count(*) FILTER ({status} = 'near_poor') AS near_poor,
+               count(*) FILTER ({status} = 'poor' AND h.is_ethnic_minority) AS poor_ethnic_minority,
+               count(*) FILTER ({status} = 'near_poor' AND h.is_ethnic_minority) AS near_poor_ethnic_minority,
+               sum(h.members) FILTER ({status} = 'poor') AS poor_persons,
+               sum(h.members) FILTER ({status} = 'near_poor') AS near_poor_persons"""
 
 
-def commune_table(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
+def _households(db: Database, year: int, standard_period: int | None) -> tuple[str, list, str]:
+    """(FROM clause as ``h`` of the year's households, its parameters, the status expression):
+    the official status, or with ``standard_period`` the status under that period's standard."""
+    if standard_period is None:
+        return "household_current h WHERE h.year = ?", [year], OFFICIAL
+    sql, params = classification.period_households_sql(db, year, standard_period)
+    return f"({sql}) h", params, "h.period_status"
+
+
+def commune_table(db: Database, year: int, units: int | None = None,
+                  standard_period: int | None = None) -> pd.DataFrame:
     """One row per commune: code, name, is_urban, total (households), persons, poor, near_poor,
     poor_ethnic_minority, near_poor_ethnic_minority, poor_rate, near_poor_rate (fractions of the
     households; NaN where the total is unknown), poor_persons, near_poor_persons,
@@ -38,17 +49,21 @@ def commune_table(db: Database, year: int, units: int | None = None) -> pd.DataF
 
     The communes are those of the year's own vintage, or of ``units`` (e.g. 2025): each new unit
     then sums the old communes that merged into it; ``also_absorbs_*`` says where it also took
-    parts of units outside the data (its figures cover only the part the data holds)."""
+    parts of units outside the data (its figures cover only the part the data holds).
+
+    ``standard_period`` (e.g. 2027): the same households classified by that period's standard
+    (the rule's status, not the recorded one; see ``standard_preview``)."""
     vintage = units_mod.target_vintage(year, units)
     link = units_mod.link_sql(vintage)
+    source, source_params, status = _households(db, year, standard_period)
     return db.frame(
         f"""
         WITH link AS {link},
         -- Count per recorded commune first, then map the few commune rows to the units: the
         -- join then runs over communes, not over millions of households.
         raw AS (
-            SELECT h.commune_vintage, h.commune_code, {_counts_select()}
-            FROM household_current h WHERE h.year = ?
+            SELECT h.commune_vintage, h.commune_code, {_counts_select(status)}
+            FROM {source}
             GROUP BY ALL),
         counts AS (
             SELECT l.code, sum(poor) AS poor, sum(near_poor) AS near_poor,
@@ -79,23 +94,26 @@ def commune_table(db: Database, year: int, units: int | None = None) -> pd.DataF
         WHERE o.vintage = ? AND o.unit_type IN {COMMUNE_TYPES_SQL}
         ORDER BY o.code
         """,
-        [year, year, vintage],
+        [*source_params, year, vintage],
     )
 
 
-def household_counts(db: Database, year: int, units: int | None = None) -> dict:
+def household_counts(db: Database, year: int, units: int | None = None,
+                     standard_period: int | None = None) -> dict:
     """District figures for a year: poor, near_poor, total (households) and their split by area
     (rural/urban by the household's own commune, which decided its income line) and ethnic
     minority, with rates as fractions: poor_rate = poor / total households; poor_rural_rate and
     poor_urban_rate over the rural / urban households; poor_ethnic_minority_share = share of
     ethnic-minority households among the poor; poor_persons_rate over the persons where members
-    are known. ``units`` is accepted for symmetry: district totals do not depend on it."""
+    are known. ``units`` is accepted for symmetry: district totals do not depend on it.
+    ``standard_period``: as in :func:`commune_table`."""
     units_mod.target_vintage(year, units)  # validates units
+    source, source_params, status = _households(db, year, standard_period)
     row = db.query(
         f"""
         WITH raw AS (
-            SELECT h.commune_vintage, h.commune_code, {_counts_select()}
-            FROM household_current h WHERE h.year = ? GROUP BY ALL)
+            SELECT h.commune_vintage, h.commune_code, {_counts_select(status)}
+            FROM {source} GROUP BY ALL)
         SELECT coalesce(sum(poor), 0), coalesce(sum(near_poor), 0),
                coalesce(sum(poor_ethnic_minority), 0), coalesce(sum(near_poor_ethnic_minority), 0),
                sum(poor_persons), sum(near_poor_persons),
@@ -104,7 +122,7 @@ def household_counts(db: Database, year: int, units: int | None = None) -> dict:
                coalesce(sum(near_poor) FILTER (o.is_urban), 0)
         FROM raw LEFT JOIN org_unit o ON o.vintage = raw.commune_vintage AND o.code = raw.commune_code
         """,
-        [year],
+        source_params,
     )[0]
     poor, near, poor_em, near_em, poor_persons, near_persons, p_rural, p_urban, n_rural, n_urban = row
     totals = db.query(

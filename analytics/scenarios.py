@@ -583,6 +583,19 @@ def run(db: Database, year: int, strategy: str, params: dict | None = None,
     return evaluate(baseline, params or default_params(db, baseline), strategy, lang=lang)
 
 
+def distance_from_optimiser(baseline: Baseline, params: dict) -> pd.DataFrame:
+    """How far each strategy falls short of the optimiser under the same params: one row per
+    strategy (the optimiser last) with strategy, projected_escapes, escapes_short (the
+    optimiser's escapes minus the strategy's), remaining_gap and gap_above (the strategy's
+    remaining gap minus the optimiser's)."""
+    results = {s: evaluate(baseline, params, s).projection for s in STRATEGIES}
+    best = results["optimise"]
+    return pd.DataFrame([{"strategy": s, "projected_escapes": p.projected_escapes,
+                          "escapes_short": best.projected_escapes - p.projected_escapes,
+                          "remaining_gap": p.remaining_gap, "gap_above": p.remaining_gap - best.remaining_gap}
+                         for s, p in results.items()])
+
+
 # -- saved scenarios ---------------------------------------------------------------------------
 
 def save_scenario(db: Database, name: str, result: ScenarioResult, author: str | None = None) -> int:

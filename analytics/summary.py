@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from . import budget, deprivations, levels, poverty, targets, transitions
+from . import budget, deprivations, levels, poverty, standard_preview, targets, transitions
 from . import units as units_mod
 from .db import Database
 from .reference import vintage_for_year
@@ -79,6 +79,42 @@ def _deprivations(db: Database, year: int) -> dict | None:
             "contributions_en": af.contributions_in("en")}
 
 
+def _commune_records(communes: pd.DataFrame) -> list[dict]:
+    return _records(communes[["code", "name", "is_urban", "total", "persons", "poor", "near_poor",
+                              "poor_rate", "near_poor_rate", "poor_ethnic_minority",
+                              "near_poor_ethnic_minority", "poor_persons", "poor_persons_rate",
+                              "also_absorbs_vi", "also_absorbs_en"]])
+
+
+def _under_standard(db: Database, year: int, units: int | None, as_of: date | None, period: int) -> dict:
+    """:func:`summary` with ``standard_period``."""
+    vintage = units_mod.target_vintage(year, units)
+    preview = standard_preview.preview(db, year, period, units)
+    per_unit = {r["code"]: r for r in _records(standard_preview.by_unit(db, year, period, units))}
+    communes = _commune_records(poverty.commune_table(db, year, units, standard_period=period))
+    for c in communes:
+        c["standard_preview"] = {k: v for k, v in per_unit.get(c["code"], {}).items() if k not in ("code", "name")}
+    return {
+        "year": year,
+        "units": vintage,
+        "standard_period": period,
+        "standard": preview["standard"],
+        "households": poverty.household_counts(db, year, units, standard_period=period),
+        "communes": communes,
+        **{key: None for key in NOT_UNDER_OTHER_STANDARD},
+        "not_recomputed": list(NOT_UNDER_OTHER_STANDARD),
+        "changes": preview["changes"],
+        "unclassified": preview["totals"]["unclassified"],
+        "no_income": preview["totals"]["no_income"],
+        "missing_indicators": preview["missing_indicators"],
+        "standard_preview": preview,
+        "target_status_rule": {"vi": targets.status_rule(db, "vi"), "en": targets.status_rule(db, "en")},
+        "budget": _budget(db, year, as_of),
+        "data_quality": data_quality(db, year, units),
+        "data_vintage": vintage_for_year(year),
+    }
+
+
 def data_quality(db: Database, year: int, units: int | None = None,
                  reports: dict[str, transitions.Report] | None = None) -> list[dict]:
     """What the figures of ``year`` should be read with, one entry per kind and commune: kind
@@ -134,7 +170,12 @@ def data_quality(db: Database, year: int, units: int | None = None,
     return out
 
 
-def summary(db: Database, year: int, units: int | None = None, as_of: date | None = None) -> dict:
+# Figures that follow the year's own standard and are not recomputed under another one.
+NOT_UNDER_OTHER_STANDARD = ("transitions", "near_poor_transitions", "deprivations", "targets")
+
+
+def summary(db: Database, year: int, units: int | None = None, as_of: date | None = None,
+            standard_period: int | None = None) -> dict:
     """Everything the dashboard knows about ``year``, as plain JSON-ready values:
 
     ``year``, ``units`` (the vintage of the communes shown), ``households`` (district counts and
@@ -146,16 +187,21 @@ def summary(db: Database, year: int, units: int | None = None, as_of: date | Non
     ({vi, en}), ``budget`` (plan by line and source, disbursed_total, disbursed_by_source,
     disbursement_rate, as_of, pace, lines[] with disbursed and rate) and ``data_quality[]``.
     ``units`` (e.g. 2025) presents pre-2025 data in the new communes; ``as_of`` the budget's date
-    (default: its latest snapshot)."""
+    (default: its latest snapshot).
+
+    ``standard_period`` (e.g. 2027): ``households`` and ``communes`` count the same households
+    under that period's standard (the rule's status); the keys of ``NOT_UNDER_OTHER_STANDARD``
+    are None (listed under ``not_recomputed``); added: ``standard_period``, ``standard`` and the
+    preview's ``changes`` (by cause), ``unclassified``, ``no_income``, ``missing_indicators`` and
+    ``standard_preview`` (:func:`standard_preview.preview` whole)."""
+    if standard_period is not None:
+        return _under_standard(db, year, units, as_of, standard_period)
     vintage = units_mod.target_vintage(year, units)
     communes = poverty.commune_table(db, year, units)
     reports = transitions.reports(db, year, units)
     poor_tr, poor_by_commune = _transition_block(reports["poor"].table)
     near_tr, near_by_commune = _transition_block(reports["near_poor"].table)
-    commune_records = _records(communes[["code", "name", "is_urban", "total", "persons", "poor", "near_poor",
-                                         "poor_rate", "near_poor_rate", "poor_ethnic_minority",
-                                         "near_poor_ethnic_minority", "poor_persons", "poor_persons_rate",
-                                         "also_absorbs_vi", "also_absorbs_en"]])
+    commune_records = _commune_records(communes)
     for c in commune_records:
         c["transitions"] = poor_by_commune.get(c["code"])
         c["near_poor_transitions"] = near_by_commune.get(c["code"])

@@ -24,7 +24,7 @@ from . import units as units_mod
 from .db import Database
 from .i18n import fmt_percent, t
 from .poverty import OFFICIAL
-from .reference import get_float_setting, vintage_for_year
+from .reference import get_float_setting, read_csv, vintage_for_year
 
 STATUSES = ("achieved", "on_track", "at_risk", "behind")
 # Reduction indicators: which poor households they count (SQL over household ``h``).
@@ -277,3 +277,87 @@ def _targets_in_units(db: Database, targets: pd.DataFrame, vintage: int) -> pd.D
     summed["org_vintage"] = vintage
     summed["org_name"] = summed.org_unit.map(names)
     return pd.concat([upper, summed[upper.columns]], ignore_index=True)
+
+
+# -- period targets (e.g. 2026–2030) and each unit's annual path ------------------------------
+
+PERIOD_KIND = "period_target"  # indicator_value.kind of a period's target, stored at its last year
+
+
+def periods() -> list[dict]:
+    """The programme periods (``data/reference/target_period.csv``): first_year, last_year, names."""
+    return [{**r, "first_year": int(r["first_year"]), "last_year": int(r["last_year"])}
+            for r in read_csv("target_period.csv")]
+
+
+def period_of(year: int) -> tuple[int, int]:
+    """(first, last) year of the programme period holding ``year`` (ValueError when none does)."""
+    for p in periods():
+        if p["first_year"] <= year <= p["last_year"]:
+            return p["first_year"], p["last_year"]
+    raise ValueError(f"no programme period covers the year {year}")
+
+
+def period_targets(db: Database, first_year: int) -> pd.DataFrame:
+    """The period's targets (stored with kind ``period_target`` at its last year): org_vintage,
+    org_unit, org_name, indicator, unit, target."""
+    _, last = period_of(first_year)
+    return db.frame(
+        """SELECT v.org_vintage, v.org_code AS org_unit, o.name AS org_name, v.indicator_code AS indicator,
+                  i.unit, v.value AS target
+           FROM indicator_value_current v
+           LEFT JOIN indicator i ON i.code = v.indicator_code
+           LEFT JOIN org_unit o ON o.vintage = v.org_vintage AND o.code = v.org_code
+           WHERE v.year = ? AND v.kind = ?
+           ORDER BY o.unit_type <> 'district', v.org_code, v.indicator_code""", [last, PERIOD_KIND])
+
+
+def period_path(db: Database, first_year: int) -> pd.DataFrame:
+    """Each unit's path to its period targets counted in households (the reductions), one row
+    per (unit, indicator, year of the period): org_vintage, org_unit, org_name, indicator, year,
+    milestone (the year's own target where one is entered, else an even share of what the
+    entered ones leave of the period target), milestone_source ('entered' | 'spread'), due (the
+    milestones summed up to the year), achieved (the reductions summed up to the year; None
+    from the first year without data), status (of achieved against due, as ``status``)."""
+    first, last = period_of(first_year)
+    goals = period_targets(db, first)
+    goals = goals[goals.unit == "households"]
+    years = list(range(first, last + 1))
+    entered = {}
+    for y in years:
+        for r in target_values(db, y).itertuples():
+            entered[(int(r.org_vintage), str(r.org_unit), r.indicator, y)] = float(r.target)
+    achieved: dict[tuple, float] = {}
+    for y in years:
+        for vintage in {int(v) for v in goals.org_vintage}:
+            try:
+                got = computed_actuals(db, y, units=vintage)
+            except ValueError:  # units older than the year's data
+                continue
+            for r in got.itertuples():
+                if pd.notna(r.achieved):
+                    achieved[(int(r.org_vintage), str(r.org_unit), r.indicator, y)] = float(r.achieved)
+    on_track, at_risk = thresholds(db)
+    rows = []
+    for g in goals.itertuples():
+        key = (int(g.org_vintage), str(g.org_unit), g.indicator)
+        fixed = {y: entered[(*key, y)] for y in years if (*key, y) in entered}
+        open_years = [y for y in years if y not in fixed]
+        spread = (float(g.target) - sum(fixed.values())) / len(open_years) if open_years else 0.0
+        due = done = 0.0
+        known = True
+        for y in years:
+            milestone = fixed.get(y, spread)
+            due += milestone
+            if known and (*key, y) in achieved:
+                done += achieved[(*key, y)]
+            else:
+                known = False
+            rows.append({"org_vintage": key[0], "org_unit": key[1], "org_name": g.org_name,
+                         "indicator": g.indicator, "year": y, "milestone": milestone,
+                         "milestone_source": "entered" if y in fixed else "spread", "due": due,
+                         "achieved": done if known else None,
+                         "status": status(due, done, elapsed=1.0, on_track=on_track, at_risk=at_risk)
+                         if known else None})
+    return pd.DataFrame(rows, columns=["org_vintage", "org_unit", "org_name", "indicator", "year", "milestone",
+                                       "milestone_source", "due", "achieved", "status"])

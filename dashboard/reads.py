@@ -10,7 +10,8 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from analytics import budget, demo, deprivations, levels, poverty, reference, targets, transitions, units
+from analytics import (budget, demo, deprivations, levels, poverty, reference, standard_preview, targets,
+                       transitions, units)
 
 from dashboard import base
 
@@ -72,6 +73,10 @@ trend = cached_read(poverty.trend)
 transition_tables = cached_read(transitions.tables)
 target_gaps = cached_read(targets.target_gaps)
 status_rule = cached_read(targets.status_rule)
+period_path = cached_read(targets.period_path)
+next_standard_period = cached_read(standard_preview.next_period)
+standard_preview_units = cached_read(standard_preview.by_unit)
+standard_preview_area = cached_read(standard_preview.preview)
 execution = cached_read(budget.execution)
 execution_by_source = cached_read(budget.execution_by_source)
 execution_by_agency = cached_read(budget.execution_by_agency)

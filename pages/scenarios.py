@@ -172,6 +172,17 @@ def show_results() -> None:
     with st.expander(base.tr("scenario_constraints")):
         st.dataframe(pd.DataFrame(result.constraints)[["ok", "name", "detail"]], hide_index=True, width="stretch")
 
+    st.subheader(base.tr("scenario_distance"))
+    st.caption(base.tr("scenario_distance_caption"))
+    distance = scenarios.distance_from_optimiser(baseline, params)
+    st.dataframe(pd.DataFrame({
+        base.tr("scenario_strategy"): distance["strategy"].map(lambda s: base.tr(f"scenario_strategy_{s}")),
+        base.tr("scenario_escapes"): distance["projected_escapes"].map(lambda v: fmt_number(v, lang, 1)),
+        base.tr("scenario_escapes_short"): distance["escapes_short"].map(lambda v: fmt_number(v, lang, 1)),
+        base.tr("scenario_remaining_gap"): distance["remaining_gap"].map(lambda v: fmt_number(v, lang, 1)),
+        base.tr("scenario_gap_above"): distance["gap_above"].map(lambda v: fmt_number(v, lang, 1)),
+    }), hide_index=True, width="stretch")
+
     by_commune = p.by_commune
     display.show_chart(display.Chart("scenario_gap", charts_scenarios.gap_chart(by_commune, lang), by_commune),
                        meeting=settings.get("meeting", False))

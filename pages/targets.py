@@ -1,9 +1,10 @@
 """Chỉ tiêu: reduction gaps by commune in status colours, the ethnic-minority / Kinh split,
-coverage indicators against 100 %, and the status rule written out."""
+coverage indicators against 100 %, the status rule written out, each unit's path to the
+programme period's targets, and the year's households under the next period's standard."""
 
 import streamlit as st
 
-from analytics import charts, filters, takeaways
+from analytics import charts, filters, takeaways, targets
 
 from dashboard import base, display, reads, view
 
@@ -48,6 +49,51 @@ def detail_table() -> None:
         ("gap_text", "dash_gap", "text"), ("status", "dash_status", "status")], lang), hide_index=True)
 
 
+def period_path() -> None:
+    try:
+        first, last = targets.period_of(year)
+    except ValueError:  # a year no programme period covers
+        return
+    st.subheader(base.tr("path_title", first=first, last=last))
+    path = reads.period_path(first)
+    if path is None:
+        return
+    if path.empty:
+        st.caption(base.tr("path_none", first=first, last=last))
+        return
+    st.caption(base.tr("path_caption"))
+    name = "name_vi" if lang == "vi" else "name_en"
+    frame = path.assign(indicator_name=path["indicator"].map(gaps.set_index("indicator")[name].to_dict()
+                                                              if not gaps.empty else {}),
+                        milestone_source=path["milestone_source"].map(lambda v: base.tr(f"path_{v}")))
+    st.dataframe(charts.table(frame, [
+        ("org_name", "dash_unit", "text"), ("indicator_name", "dash_indicator", "text"),
+        ("year", "path_year", "text"), ("milestone", "path_milestone", "number"),
+        ("milestone_source", "path_milestone_source", "text"), ("due", "path_due", "number"),
+        ("achieved", "path_achieved", "number"), ("status", "dash_status", "status")], lang), hide_index=True)
+
+
+def standard_preview() -> None:
+    period = reads.next_standard_period(year)
+    if period is None:
+        return
+    area = reads.standard_preview_area(year, period, units=units)
+    per_unit = reads.standard_preview_units(year, period, units=units)
+    if area is None or per_unit is None:
+        return
+    st.subheader(base.tr("preview_title", standard=area["standard"], period=period))
+    st.caption(base.tr("preview_caption", year=year, **area["changes"]))
+    if area["totals"]["unclassified"]:
+        st.warning(base.tr("preview_unclassified", count=area["totals"]["unclassified"],
+                           indicators=", ".join(area["missing_indicators"])), icon=":material/help:")
+    shown_units = per_unit[per_unit["code"].isin(shown["code"])]
+    st.dataframe(charts.table(shown_units, [
+        ("name", "dash_unit", "text"), ("poor_current", "preview_poor_current", "number"),
+        ("poor", "preview_poor_new", "number"), ("near_poor_current", "preview_near_poor_current", "number"),
+        ("near_poor", "preview_near_poor_new", "number"), ("changed", "preview_changed", "number"),
+        ("unclassified", "preview_unclassified_col", "number")], lang), hide_index=True)
+
+
 display.show([
     display.Block("headline", headline),
     display.Chart("target_gaps", display.figure(charts.target_gap_chart, commune_gaps, lang), commune_gaps,
@@ -58,4 +104,6 @@ display.show([
                                              base.tr("charts_coverage_title"), percent=True),
                   coverage, takeaways.coverage(coverage, lang)),
     display.Block("targets_table", detail_table, in_meeting=False),
+    display.Block("period_path", period_path, in_meeting=False),
+    display.Block("standard_preview", standard_preview, in_meeting=False),
 ], settings)

@@ -24,7 +24,7 @@ def run(args) -> int:
         return _unit(args)
     with Database(args.db) as db:
         try:
-            data = summary(db, args.year, units=args.units, as_of=as_of)
+            data = summary(db, args.year, units=args.units, as_of=as_of, standard_period=args.standard_period)
         except ValueError as exc:  # units older than the data, unknown units, a year without a standard
             raise UsageError(str(exc)) from exc
     if args.json:
@@ -34,6 +34,12 @@ def run(args) -> int:
     print(f"Năm {args.year}: {fmt_number(h['poor'])} hộ nghèo ({fmt_percent(h['poor_rate'])}), "
           f"{fmt_number(h['near_poor'])} hộ cận nghèo ({fmt_percent(h['near_poor_rate'])}) "
           f"trên {fmt_number(h['total'])} hộ")
+    if data.get("standard_period"):
+        ch = data["changes"]
+        print(f"Theo chuẩn {data['standard']} (giai đoạn từ {data['standard_period']}): "
+              f"đổi phân loại do chuẩn thu nhập {ch['income_line']}, do tiêu chí thiếu hụt "
+              f"{ch['deprivation_rule']}, cả hai {ch['both']}; chưa phân loại được "
+              f"{data['unclassified']} hộ (dữ liệu thiếu chỉ số {', '.join(data['missing_indicators']) or '–'})")
     tr = data["transitions"]
     if tr:
         print(f"Diễn biến hộ nghèo: đầu kỳ {tr['start']}, thoát nghèo "
@@ -51,7 +57,7 @@ def run(args) -> int:
     for c in data["communes"]:
         print(f"  {c['code']} {c['name']:<22} {c['poor']:>4} nghèo  {c['near_poor']:>4} cận nghèo  "
               f"{fmt_percent(c['poor_rate'])}")
-    for t in data["targets"]:
+    for t in data["targets"] or []:
         if t["status"] in ("at_risk", "behind"):
             show = fmt_percent if t["unit"] == "share" else fmt_number
             print(f"  ! {t['org_name']}: {t['indicator']} {show(t['achieved'])} / {show(t['target'])} "
@@ -97,5 +103,8 @@ def register(sub, common) -> None:
                         "counts summed over its communes, rates from the sums, its targets, the level below")
     p.add_argument("--as-of", default=None, help="budget execution as of this date (YYYY-MM-DD); "
                                                  "default: the latest disbursement snapshot")
+    p.add_argument("--standard-period", type=int, default=None,
+                   help="classify the year's households under the poverty standard of this period's year "
+                        "(e.g. 2027: Decree 351/2025) and add the changes by cause")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=run)

@@ -234,3 +234,9 @@ def unit_labels(db, vintage: int, within: tuple[int, str] | None = None) -> dict
     if keep is not None and within[0] == int(vintage):
         keep.add(within[1])
     return {code: label for code, label in rows if keep is None or code in keep}
+
+
+def centroids(db, vintage: int) -> pd.DataFrame:
+    """code, lat, lon of the working units of a vintage, from the registry (None where unknown)."""
+    return db.frame("""SELECT o.code, r.lat, r.lon FROM org_unit o
+        LEFT JOIN unit_registry r ON r.vintage = o.vintage AND r.code = o.code WHERE o.vintage = ?""", [int(vintage)])

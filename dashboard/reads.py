@@ -88,6 +88,7 @@ alkire_foster = cached_read(deprivations.alkire_foster)
 unit_communes = cached_read(units.communes)
 standard_years = cached_read(reference.standard_years)
 home_info = cached_read(levels.home_info)
+centroids = cached_read(levels.centroids)
 
 
 def commune_names(vintage: int) -> dict[str, str]:

@@ -107,3 +107,29 @@ def test_the_title_names_the_province(tmp_path, capsys):
         assert opened.scalar("SELECT p.name FROM org_unit u JOIN org_unit p ON p.vintage = u.vintage "
                              "AND p.code = u.parent_code WHERE u.vintage = 2025 AND u.code = ?",
                              [report["commune"]]) == "Tỉnh Thái Nguyên"
+
+
+def test_names_that_fold_alike_are_told_apart_by_their_typed_accents(empty_db):
+    from analytics.unit_names import UnitNames
+    names = UnitNames(empty_db, 2024)
+    thanh = names.resolve("Xã Lộc Thạnh", district="Lộc Ninh")
+    assert thanh.ok and thanh.unit.name == "Xã Lộc Thạnh"
+    assert names.resolve("Lộc Thành", district="Huyện Lộc Ninh").unit.name == "Xã Lộc Thành"
+    unaccented = names.resolve("Loc Thanh", district="Loc Ninh")  # no accents: both, never guessed
+    assert unaccented.reason == "ambiguous" and {u.name for u in unaccented.candidates} == {"Xã Lộc Thạnh", "Xã Lộc Thành"}
+
+
+def test_a_province_list_over_all_its_communes_imports_with_their_districts(tmp_path):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from import_bench import build_workbook
+    from analytics.importer import import_file
+    path = tmp_path / "province.xlsx"
+    build_workbook(path, 400, province="70")
+    with Database(tmp_path / "p.duckdb") as db:
+        report = import_file(db, path.read_bytes(), path.name)
+        assert report.status == "committed", [e.message for e in report.errors[:3]]
+        in_registry = db.scalar("SELECT count(*) FROM unit_registry c JOIN unit_registry d ON d.vintage = c.vintage "
+                                "AND d.code = c.parent_code WHERE c.vintage = 2024 AND d.parent_code = '70'")
+        assert db.scalar("SELECT count(DISTINCT commune_code) FROM household") == in_registry > 100

@@ -210,8 +210,8 @@ def _commit(db, report: ImportReport, kind: ImportKind, tables, *, user, illustr
     with db.transaction() as cur:
         batch = create_batch(cur, kind=report.kind, file_name=report.file_name, sha256=report.sha256,
                              user=user, illustrative=illustrative, year=year, commune_code=report.commune)
-        for vintage, code in report.adopt:  # units of the country named for the first time
-            registry.adopt(cur, vintage, code)
+        for vintage in sorted({v for v, _ in report.adopt}):  # units of the country named for the first time
+            registry.adopt(cur, vintage, [c for v, c in report.adopt if v == vintage])
         replaced = 0
         for table, frame in tables:
             insert_frame(cur, table, frame, batch)

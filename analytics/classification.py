@@ -10,6 +10,8 @@ of the standard in force count (d13 exists from Decree 351 on).
 
 from __future__ import annotations
 
+from . import audit
+
 DEPRIVATION_COLUMNS = [f"d{n:02d}" for n in range(1, 14)]
 
 STATUSES = ("poor", "near_poor", "average", "above")
@@ -39,8 +41,35 @@ def status_sql(income: str, count: str, standard_alias: str = "s", count_max: st
             f"WHEN {income} <= {s}.average_income_max THEN 'average' ELSE 'above' END")
 
 
+def standard_sql(h: str = "h") -> str:
+    """SQL of the relation ``s`` joined to a household relation ``h`` (with ``year``,
+    ``commune_vintage``, ``commune_code``): the standard classifying each household, the most
+    specific covering its unit and year — its commune's, its district's or its province's own
+    standard (``local_standard``), else the national one — with ``standard`` (its code),
+    ``org_code`` (the unit that set it; None: national), the income lines, ``min_deprivations``
+    and ``indicator_count`` (always the national standard's). Use as
+    ``FROM h JOIN LATERAL ({standard_sql('h')}) s ON true``."""
+    return f"""
+        SELECT coalesce(l.standard, n.standard) AS standard, l.org_code,
+               coalesce(l.poor_income_max, n.poor_income_max) AS poor_income_max,
+               coalesce(l.average_income_max, n.average_income_max) AS average_income_max,
+               n.min_deprivations, n.indicator_count
+        FROM org_unit o
+        JOIN poverty_standard n ON n.area = CASE WHEN o.is_urban THEN 'urban' ELSE 'rural' END
+         AND {h}.year BETWEEN n.valid_from_year AND n.valid_to_year
+        LEFT JOIN org_unit p ON p.vintage = o.vintage AND p.code = o.parent_code
+        LEFT JOIN local_standard l ON l.org_vintage = o.vintage AND l.area = n.area
+         AND l.org_code IN (o.code, p.code, p.parent_code)
+         AND {h}.year BETWEEN l.valid_from_year AND l.valid_to_year
+        WHERE o.vintage = {h}.commune_vintage AND o.code = {h}.commune_code
+        ORDER BY CASE l.org_code WHEN o.code THEN 0 WHEN p.code THEN 1 WHEN p.parent_code THEN 2 ELSE 3 END
+        LIMIT 1"""
+
+
 def refresh_derived(cur, batch_id: int | None = None) -> None:
-    """Recompute ``deprivation_count`` and ``computed_status`` of households (of one batch, or all).
+    """Recompute ``deprivation_count`` and ``computed_status`` of households (of one batch, or all),
+    each by the standard classifying it (``standard_sql``: a unit's own standard before the
+    national one).
 
     Runs inside the caller's transaction; households of a year no standard covers stay NULL.
     """
@@ -55,10 +84,7 @@ def refresh_derived(cur, batch_id: int | None = None) -> None:
             SELECT h.rowid AS rid, {count} AS cnt,
                    {status_sql('h.income_per_capita', count)} AS status
             FROM household h
-            JOIN org_unit o ON o.vintage = h.commune_vintage AND o.code = h.commune_code
-            JOIN poverty_standard s
-              ON s.area = CASE WHEN o.is_urban THEN 'urban' ELSE 'rural' END
-             AND h.year BETWEEN s.valid_from_year AND s.valid_to_year
+            JOIN LATERAL ({standard_sql('h')}) s ON true
             WHERE true {where}
         ) AS derived
         WHERE h.rowid = derived.rid
@@ -66,6 +92,45 @@ def refresh_derived(cur, batch_id: int | None = None) -> None:
         [batch_id] if batch_id is not None else [],
     )
 
+
+def standards_used(db, year: int) -> list[dict]:
+    """Which standard classified the year's households: standard, org_vintage, org_code and
+    org_name (None for the national standard), households; most households first."""
+    return db.records(
+        f"""SELECT s.standard, CASE WHEN s.org_code IS NOT NULL THEN h.commune_vintage END AS org_vintage,
+                   s.org_code, u.name AS org_name, count(*) AS households
+            FROM household_current h
+            JOIN LATERAL ({standard_sql('h')}) s ON true
+            LEFT JOIN org_unit u ON u.vintage = h.commune_vintage AND u.code = s.org_code
+            WHERE h.year = ? GROUP BY ALL ORDER BY households DESC, s.standard""", [int(year)])
+
+
+def set_local_standard(db, standard: str, org_vintage: int, org_code: str, valid_from_year: int,
+                       valid_to_year: int, lines: dict[str, tuple[int, int]], source: str, *,
+                       actor: str | None = None) -> int:
+    """Record a unit's own standard — ``lines`` {area: (poor_income_max, average_income_max)} for
+    'rural' and 'urban', each at or above the national line of the period — and reclassify every
+    household (audited, one transaction); the number of households it now classifies.
+    ValueError for a line below the national one or a unit the database does not work with."""
+    with db.transaction() as cur:
+        if not cur.execute("SELECT count(*) FROM org_unit WHERE vintage = ? AND code = ?",
+                           [int(org_vintage), str(org_code)]).fetchall()[0][0]:
+            raise ValueError(f"no unit {org_code} among the units of {org_vintage}")
+        for area, (poor, average) in lines.items():
+            national = cur.execute(
+                "SELECT max(poor_income_max) FROM poverty_standard WHERE area = ? AND valid_from_year <= ? "
+                "AND valid_to_year >= ?", [area, int(valid_to_year), int(valid_from_year)]).fetchall()[0][0]
+            if national is None or int(poor) < national or int(average) < int(poor):
+                raise ValueError(f"{area}: a unit's line must be at or above the national one ({national}) "
+                                 f"and the average band above it")
+            cur.execute("INSERT OR REPLACE INTO local_standard VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [standard, int(org_vintage), str(org_code), int(valid_from_year), int(valid_to_year),
+                         area, int(poor), int(average), source])
+        refresh_derived(cur)
+        audit.record(cur, "local_standard_set", actor, {"standard": standard, "unit": f"{org_vintage}:{org_code}",
+                                                        "years": [valid_from_year, valid_to_year]})
+    return int(db.scalar("SELECT count(*) FROM household_current h JOIN LATERAL "
+                         f"({standard_sql('h')}) s ON true WHERE s.standard = ?", [standard]))
 
 
 # -- the same households under another period's standard ----------------------------------------

@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from . import budget, deprivations, levels, poverty, standard_preview, targets, transitions
+from . import budget, classification, deprivations, levels, poverty, standard_preview, targets, transitions
 from . import units as units_mod
 from .db import Database
 from .reference import vintage_for_year
@@ -187,7 +187,8 @@ def summary(db: Database, year: int, units: int | None = None, as_of: date | Non
     ({vi, en}), ``budget`` (plan by line and source, disbursed_total, disbursed_by_source,
     disbursement_rate, as_of, pace, lines[] with disbursed and rate) and ``data_quality[]``.
     ``units`` (e.g. 2025) presents pre-2025 data in the new communes; ``as_of`` the budget's date
-    (default: its latest snapshot).
+    (default: its latest snapshot). ``standards``: which standard classified the year's households
+    (a unit's own standard, or the national one) and how many each.
 
     ``standard_period`` (e.g. 2027): ``households`` and ``communes`` count the same households
     under that period's standard (the rule's status); the keys of ``NOT_UNDER_OTHER_STANDARD``
@@ -220,6 +221,7 @@ def summary(db: Database, year: int, units: int | None = None, as_of: date | Non
         "budget": _budget(db, year, as_of),
         "data_quality": data_quality(db, year, units, reports),
         "data_vintage": vintage_for_year(year),
+        "standards": classification.standards_used(db, year),
     }
 
 

@@ -10,8 +10,8 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from analytics import (budget, demo, deprivations, levels, poverty, reference, standard_preview, targets,
-                       transitions, units)
+from analytics import (budget, classification, demo, deprivations, levels, poverty, reference,
+                       standard_preview, targets, transitions, units)
 
 from dashboard import base
 
@@ -89,6 +89,7 @@ unit_communes = cached_read(units.communes)
 standard_years = cached_read(reference.standard_years)
 home_info = cached_read(levels.home_info)
 centroids = cached_read(levels.centroids)
+standards_used = cached_read(classification.standards_used)
 
 
 def commune_names(vintage: int) -> dict[str, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...classification import DEPRIVATION_COLUMNS, deprivation_count_sql, refresh_derived, status_sql
+from ...classification import (DEPRIVATION_COLUMNS, deprivation_count_sql, refresh_derived, standard_sql,
+                               status_sql)
 from ...reference import get_setting, read_csv
 from ..clean import clean_text, is_minority, parse_numbers, parse_ticks, parse_words
 from ..grid import Grid, excel_row, flag
@@ -109,9 +110,7 @@ def _status_warnings(db, grid: Grid, report: ImportReport, frame: pd.DataFrame) 
         rows = cur.execute(
             f"""SELECT h.excel_row, h.recorded_status, {status_sql('h.income_per_capita', count)} AS rule
                 FROM _staged_households h
-                JOIN org_unit o ON o.vintage = h.commune_vintage AND o.code = h.commune_code
-                JOIN poverty_standard s ON s.area = CASE WHEN o.is_urban THEN 'urban' ELSE 'rural' END
-                 AND h.year BETWEEN s.valid_from_year AND s.valid_to_year
+                JOIN LATERAL ({standard_sql('h')}) s ON true
                 WHERE h.recorded_status IS NOT NULL AND rule IS NOT NULL AND rule <> h.recorded_status
                 ORDER BY h.excel_row""").fetchall()
     finally:

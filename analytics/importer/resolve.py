@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..reference import standard_years, vintage_for_year
 from .. import levels as levels_mod
-from ..unit_names import Resolution, registry_names, split_name
+from ..unit_names import Resolution, UnitNames, registry_names, split_name
 from .clean import blank, clean_text, is_empty, parse_numbers
 from .grid import Grid, flag
 from .report import ImportReport
@@ -85,12 +85,13 @@ class UnitFinder:
     narrowed by the row's province or district (column, ``--province`` option or title); a name
     several units share is narrowed to the home area, then to the units the database works
     with, and otherwise refused with every candidate. A unit found outside the working units is
-    collected in ``adopt`` (the commit adopts it, ``registry.adopt``); without ``adopt`` only
-    working units are accepted."""
+    collected in ``adopt`` (the commit adopts it, ``registry.adopt``); without ``adopt`` names are
+    looked up among the working units only."""
 
     def __init__(self, db, vintage: int, levels=("commune",), adopt: set | None = None):
         self.vintage, self.levels, self.adopt = int(vintage), tuple(levels), adopt
-        self.names = registry_names(db, self.vintage)
+        # Without adopting, only the working units are looked at (their own index, as before).
+        self.names = registry_names(db, self.vintage) if adopt is not None else UnitNames(db, self.vintage, True)
         self.working = {r[0] for r in db.query("SELECT code FROM org_unit WHERE vintage = ?", [self.vintage])}
         home = levels_mod.home_setting(db)
         self.home = (levels_mod.codes_within(db, *home, in_vintage=self.vintage, registry_units=True)

@@ -16,6 +16,7 @@ UNIT_COLUMNS = {
     "indicator_value": ("org_vintage", "org_code"),
     "budget_plan": ("org_vintage", "org_code"),
     "disbursement": ("org_vintage", "org_code"),
+    "support": ("commune_vintage", "commune_code"),
 }
 DATA_TABLES = tuple(UNIT_COLUMNS)
 
@@ -72,6 +73,9 @@ SUPERSEDE_KEYS = {
     "indicator_value": ("year", "org_vintage", "org_code", "indicator_code", "kind"),
     "budget_plan": ("year", "project", "sub_project", "source", "org_vintage", "org_code"),
     "disbursement": ("year", "as_of", "project", "sub_project", "source", "org_vintage", "org_code"),
+    # A support file replaces the support files' rows of the (year, commune) pairs it covers; a
+    # households list, the ticks of the previous list.
+    "support": ("year", "commune_vintage", "commune_code", "origin"),
 }
 
 

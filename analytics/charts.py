@@ -242,6 +242,26 @@ def waterfall_chart(row: dict, lang: str = DEFAULT_LANGUAGE, kind: str = "poor",
 
 # -- deprivations ------------------------------------------------------------------------------------
 
+def review_funnel_chart(funnel: dict, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
+    """The review step by step (``review.funnel``): households listed, screened by Phiếu A,
+    scored on B1/B2, recognised poor and near-poor."""
+    title = t("charts_funnel_title", lang)
+    if not funnel or not funnel.get("listed"):
+        return empty_figure(t("no_data", lang), title, lang)
+    # (label, households, colour): each step a part of the one before.
+    steps = [("charts_funnel_listed", funnel["listed"], colour("status", "above")),
+             ("charts_funnel_scored", funnel["scored"], colour("status", "average")),
+             ("charts_funnel_recognised", funnel["poor"] + funnel["near_poor"], colour("status", "near_poor")),
+             ("charts_status_poor", funnel["poor"], colour("status", "poor"))]
+    labels, values, colours = ([t(k, lang) for k, _, _ in steps], [v for _, v, _ in steps],
+                               [c for _, _, c in steps])
+    fig = go.Figure(go.Funnel(
+        y=labels, x=values, marker_color=colours, textinfo="value+percent initial",
+        hovertemplate="%{y}: %{x:,.0f}<extra></extra>"))
+    fig.update_xaxes(title=t("charts_unit_households", lang))
+    return _finish(fig, title, _source("charts_source_review", lang), lang, height=360, legend=False)
+
+
 def deprivation_heatmap(table: pd.DataFrame, lang: str = DEFAULT_LANGUAGE,
                         measure: str = "poor_share") -> go.Figure:
     """Commune × indicator: the share of the commune's poor (or near-poor) households deprived.

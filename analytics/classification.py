@@ -1,4 +1,5 @@
-"""The multidimensional poverty rule, in one place, as SQL over the ``poverty_standard`` table.
+"""The multidimensional poverty rule, in one place, as SQL over the ``poverty_standard`` table
+(with a unit's own income lines where it set them: ``local_standard``, most specific first).
 
 poor       = income <= the line of the area AND deprived on >= min_deprivations indicators
 near_poor  = income <= the line AND fewer deprivations
@@ -6,6 +7,13 @@ average    = income above the line and <= the average-living-standard band
 above      = otherwise
 Boundaries are inclusive, as Decree 07/2021 and Decree 351/2025 write them. Only the indicators
 of the standard in force count (d13 exists from Decree 351 on).
+
+The review estimates income with the Phiếu B1 scorecard and scores deprivations on Phiếu B2
+(``review_cutoff``: the B1 cut and the B2 points of one indicator, by standard and area). Income
+is used when a household has it; otherwise its B1 points (within the cut: poor or near-poor as
+above; over it: 'above', since only a measured income tells the average band apart). Without
+deprivation ticks, the B2 points give the count. Where the standard's cut-offs are not published
+(2027–2030), points classify nothing: the recorded class stands alone.
 """
 
 from __future__ import annotations
@@ -17,63 +25,107 @@ DEPRIVATION_COLUMNS = [f"d{n:02d}" for n in range(1, 14)]
 STATUSES = ("poor", "near_poor", "average", "above")
 
 
-def deprivation_count_sql(alias: str = "h", standard_alias: str = "s") -> str:
-    """SQL summing the deprivation flags that the standard in force counts."""
+def standard_sql(alias: str = "h") -> str:
+    """SQL of the standard classifying each household of ``alias`` (with ``year``,
+    ``commune_vintage``, ``commune_code``), for ``JOIN LATERAL (…) s ON true``: the national
+    standard in force for its area (``standard``, ``area``, ``min_deprivations``,
+    ``indicator_count``, the years), with the income lines of the most specific unit's own
+    standard covering its unit and year — its commune's, its district's, its province's
+    (``local_standard``: ``local_standard`` its code, ``local_org_code`` the unit) — else the
+    national lines."""
+    h = alias
+    return f"""
+        SELECT n.standard, n.area, n.valid_from_year, n.valid_to_year, n.min_deprivations, n.indicator_count,
+               coalesce(l.poor_income_max, n.poor_income_max) AS poor_income_max,
+               coalesce(l.average_income_max, n.average_income_max) AS average_income_max,
+               l.standard AS local_standard, l.org_code AS local_org_code
+        FROM org_unit u
+        JOIN poverty_standard n ON n.area = CASE WHEN u.is_urban THEN 'urban' ELSE 'rural' END
+         AND {h}.year BETWEEN n.valid_from_year AND n.valid_to_year
+        LEFT JOIN org_unit up ON up.vintage = u.vintage AND up.code = u.parent_code
+        LEFT JOIN local_standard l ON l.org_vintage = u.vintage AND l.area = n.area
+         AND l.org_code IN (u.code, up.code, up.parent_code)
+         AND {h}.year BETWEEN l.valid_from_year AND l.valid_to_year
+        WHERE u.vintage = {h}.commune_vintage AND u.code = {h}.commune_code
+        ORDER BY CASE l.org_code WHEN u.code THEN 0 WHEN up.code THEN 1 WHEN up.parent_code THEN 2 ELSE 3 END
+        LIMIT 1"""
+
+
+def standard_joins_sql(alias: str = "h", standard_alias: str = "s", cutoff_alias: str = "c") -> str:
+    """Joins of households ``alias`` to their commune (``o``), the standard classifying them
+    (``standard_sql``: a unit's own income lines before the national ones) and its review
+    cut-offs (left join: a standard may have none)."""
+    h, s, c = alias, standard_alias, cutoff_alias
+    return (f"JOIN org_unit o ON o.vintage = {h}.commune_vintage AND o.code = {h}.commune_code "
+            f"JOIN LATERAL ({standard_sql(h)}) {s} ON true "
+            f"LEFT JOIN review_cutoff {c} ON {c}.standard = {s}.standard AND {c}.area = {s}.area")
+
+
+def ticks_absent_sql(alias: str = "h") -> str:
+    """SQL true where a household has no deprivation tick at all (not even a blank one)."""
+    return " AND ".join(f"{alias}.{col} IS NULL" for col in DEPRIVATION_COLUMNS)
+
+
+def deprivation_count_sql(alias: str = "h", standard_alias: str = "s", cutoff_alias: str | None = None) -> str:
+    """SQL summing the deprivation flags that the standard in force counts; with ``cutoff_alias``
+    (a joined ``review_cutoff``), the B2 points over the points of one indicator where a
+    household has no ticks."""
     terms = [f"coalesce({alias}.{c}::INTEGER, 0)" for c in DEPRIVATION_COLUMNS[:12]]
     terms.append(f"CASE WHEN {standard_alias}.indicator_count >= 13 "
                  f"THEN coalesce({alias}.d13::INTEGER, 0) ELSE 0 END")
-    return " + ".join(terms)
+    ticks = " + ".join(terms)
+    if cutoff_alias is None:
+        return ticks
+    c = cutoff_alias
+    return (f"(CASE WHEN {ticks_absent_sql(alias)} AND {alias}.b2_points IS NOT NULL "
+            f"AND {c}.b2_points_per_indicator > 0 "
+            f"THEN floor({alias}.b2_points / {c}.b2_points_per_indicator)::INTEGER ELSE {ticks} END)")
 
 
-def status_sql(income: str, count: str, standard_alias: str = "s", count_max: str | None = None) -> str:
+def status_sql(income: str, count: str, standard_alias: str = "s", count_max: str | None = None,
+               b1: str | None = None, cutoff_alias: str = "c") -> str:
     """SQL CASE giving the status for an income expression and a deprivation-count expression.
 
     ``count_max``: the most deprivations the household could have when some indicators are not
     in the data (``count`` then counts the known ones). Below the line with ``count`` short of
-    the minimum but ``count_max`` reaching it, the status is ``'unclassified'``: never guessed."""
-    s = standard_alias
+    the minimum but ``count_max`` reaching it, the status is ``'unclassified'``: never guessed.
+    ``b1`` (a B1-points expression): households without income are classified by it against the
+    cut of ``cutoff_alias`` (a joined ``review_cutoff``)."""
+    s, c = standard_alias, cutoff_alias
     unknown = (f"WHEN {income} <= {s}.poor_income_max AND {count_max} >= {s}.min_deprivations "
                f"THEN 'unclassified' " if count_max is not None else "")
-    return (f"CASE WHEN {income} IS NULL THEN NULL "
+    by_points = ""
+    if b1 is not None:
+        by_points = (f"WHEN {b1} IS NOT NULL AND {c}.b1_max_points IS NOT NULL THEN (CASE "
+                     f"WHEN {b1} <= {c}.b1_max_points AND {count} >= {s}.min_deprivations THEN 'poor' "
+                     f"WHEN {b1} <= {c}.b1_max_points THEN 'near_poor' ELSE 'above' END) ")
+    return (f"CASE WHEN {income} IS NOT NULL THEN (CASE "
             f"WHEN {income} <= {s}.poor_income_max AND {count} >= {s}.min_deprivations THEN 'poor' "
             f"{unknown}"
             f"WHEN {income} <= {s}.poor_income_max THEN 'near_poor' "
-            f"WHEN {income} <= {s}.average_income_max THEN 'average' ELSE 'above' END")
+            f"WHEN {income} <= {s}.average_income_max THEN 'average' ELSE 'above' END) "
+            f"{by_points}ELSE NULL END")
 
 
-def standard_sql(h: str = "h") -> str:
-    """SQL of the relation ``s`` joined to a household relation ``h`` (with ``year``,
-    ``commune_vintage``, ``commune_code``): the standard classifying each household, the most
-    specific covering its unit and year — its commune's, its district's or its province's own
-    standard (``local_standard``), else the national one — with ``standard`` (its code),
-    ``org_code`` (the unit that set it; None: national), the income lines, ``min_deprivations``
-    and ``indicator_count`` (always the national standard's). Use as
-    ``FROM h JOIN LATERAL ({standard_sql('h')}) s ON true``."""
-    return f"""
-        SELECT coalesce(l.standard, n.standard) AS standard, l.org_code,
-               coalesce(l.poor_income_max, n.poor_income_max) AS poor_income_max,
-               coalesce(l.average_income_max, n.average_income_max) AS average_income_max,
-               n.min_deprivations, n.indicator_count
-        FROM org_unit o
-        JOIN poverty_standard n ON n.area = CASE WHEN o.is_urban THEN 'urban' ELSE 'rural' END
-         AND {h}.year BETWEEN n.valid_from_year AND n.valid_to_year
-        LEFT JOIN org_unit p ON p.vintage = o.vintage AND p.code = o.parent_code
-        LEFT JOIN local_standard l ON l.org_vintage = o.vintage AND l.area = n.area
-         AND l.org_code IN (o.code, p.code, p.parent_code)
-         AND {h}.year BETWEEN l.valid_from_year AND l.valid_to_year
-        WHERE o.vintage = {h}.commune_vintage AND o.code = {h}.commune_code
-        ORDER BY CASE l.org_code WHEN o.code THEN 0 WHEN p.code THEN 1 WHEN p.parent_code THEN 2 ELSE 3 END
-        LIMIT 1"""
+def household_status_sql(alias: str = "h", standard_alias: str = "s", cutoff_alias: str = "c") -> str:
+    """The computed status of households ``alias`` joined by ``standard_joins_sql``."""
+    count = deprivation_count_sql(alias, standard_alias, cutoff_alias)
+    return status_sql(f"{alias}.income_per_capita", count, standard_alias, b1=f"{alias}.b1_points",
+                      cutoff_alias=cutoff_alias)
+
+
+def disagrees_sql(recorded: str, computed: str, income: str) -> str:
+    """SQL true where a recorded status disagrees with the computed one. Computed from B1 points
+    (no income), 'above' only says "over the cut": a recorded 'average' agrees with it."""
+    return (f"({recorded} IS NOT NULL AND {computed} IS NOT NULL AND {recorded} <> {computed} "
+            f"AND NOT ({income} IS NULL AND {computed} = 'above' AND {recorded} = 'average'))")
 
 
 def refresh_derived(cur, batch_id: int | None = None) -> None:
-    """Recompute ``deprivation_count`` and ``computed_status`` of households (of one batch, or all),
-    each by the standard classifying it (``standard_sql``: a unit's own standard before the
-    national one).
+    """Recompute ``deprivation_count`` and ``computed_status`` of households (of one batch, or all).
 
     Runs inside the caller's transaction; households of a year no standard covers stay NULL.
     """
-    count = deprivation_count_sql("h", "s")
     where = "AND h.batch_id = ?" if batch_id is not None else ""
     cur.execute(
         f"""
@@ -81,10 +133,10 @@ def refresh_derived(cur, batch_id: int | None = None) -> None:
             deprivation_count = derived.cnt,
             computed_status = derived.status
         FROM (
-            SELECT h.rowid AS rid, {count} AS cnt,
-                   {status_sql('h.income_per_capita', count)} AS status
+            SELECT h.rowid AS rid, {deprivation_count_sql('h', 's', 'c')} AS cnt,
+                   {household_status_sql('h', 's', 'c')} AS status
             FROM household h
-            JOIN LATERAL ({standard_sql('h')}) s ON true
+            {standard_joins_sql('h', 's', 'c')}
             WHERE true {where}
         ) AS derived
         WHERE h.rowid = derived.rid
@@ -93,25 +145,29 @@ def refresh_derived(cur, batch_id: int | None = None) -> None:
     )
 
 
+
 def standards_used(db, year: int) -> list[dict]:
-    """Which standard classified the year's households: standard, org_vintage, org_code and
-    org_name (None for the national standard), households; most households first."""
+    """Which standard classified the year's households: standard (a unit's own, or the
+    national one), org_vintage, org_code and org_name (None for the national standard),
+    households; most households first."""
     return db.records(
-        f"""SELECT s.standard, CASE WHEN s.org_code IS NOT NULL THEN h.commune_vintage END AS org_vintage,
-                   s.org_code, u.name AS org_name, count(*) AS households
+        f"""SELECT coalesce(s.local_standard, s.standard) AS standard,
+                   CASE WHEN s.local_org_code IS NOT NULL THEN h.commune_vintage END AS org_vintage,
+                   s.local_org_code AS org_code, u.name AS org_name, count(*) AS households
             FROM household_current h
             JOIN LATERAL ({standard_sql('h')}) s ON true
-            LEFT JOIN org_unit u ON u.vintage = h.commune_vintage AND u.code = s.org_code
-            WHERE h.year = ? GROUP BY ALL ORDER BY households DESC, s.standard""", [int(year)])
+            LEFT JOIN org_unit u ON u.vintage = h.commune_vintage AND u.code = s.local_org_code
+            WHERE h.year = ? GROUP BY ALL ORDER BY households DESC, 1""", [int(year)])
 
 
 def set_local_standard(db, standard: str, org_vintage: int, org_code: str, valid_from_year: int,
                        valid_to_year: int, lines: dict[str, tuple[int, int]], source: str, *,
                        actor: str | None = None) -> int:
     """Record a unit's own standard — ``lines`` {area: (poor_income_max, average_income_max)} for
-    'rural' and 'urban', each at or above the national line of the period — and reclassify every
-    household (audited, one transaction); the number of households it now classifies.
-    ValueError for a line below the national one or a unit the database does not work with."""
+    'rural' and/or 'urban', each at or above the national line of the period (Decree 351/2025) —
+    and reclassify every household (audited, one transaction); the number of households it now
+    classifies. ValueError for a line below the national one or a unit the database does not
+    work with."""
     with db.transaction() as cur:
         if not cur.execute("SELECT count(*) FROM org_unit WHERE vintage = ? AND code = ?",
                            [int(org_vintage), str(org_code)]).fetchall()[0][0]:
@@ -130,7 +186,7 @@ def set_local_standard(db, standard: str, org_vintage: int, org_code: str, valid
         audit.record(cur, "local_standard_set", actor, {"standard": standard, "unit": f"{org_vintage}:{org_code}",
                                                         "years": [valid_from_year, valid_to_year]})
     return int(db.scalar("SELECT count(*) FROM household_current h JOIN LATERAL "
-                         f"({standard_sql('h')}) s ON true WHERE s.standard = ?", [standard]))
+                         f"({standard_sql('h')}) s ON true WHERE s.local_standard = ?", [standard]))
 
 
 # -- the same households under another period's standard ----------------------------------------

@@ -12,6 +12,7 @@ import pandas as pd
 
 from . import classification
 from . import units as units_mod
+from .classification import disagrees_sql
 from .db import Database
 from .reference import vintage_for_year
 from .units import COMMUNE_TYPES_SQL
@@ -19,6 +20,19 @@ from .units import COMMUNE_TYPES_SQL
 # The official status, as the ``household_official`` view defines it, without the view's join to
 # org_unit (one join less on every row: these queries run over millions of households).
 OFFICIAL = "coalesce(h.recorded_status, h.computed_status)"
+DISAGREES = disagrees_sql("h.recorded_status", "h.computed_status", "h.income_per_capita")
+
+
+def scope_sql(communes) -> tuple[str, list]:
+    """SQL (and its parameters) keeping households ``h`` of the (vintage, code) pairs of
+    ``communes`` (None: all)."""
+    if communes is None:
+        return "TRUE", []
+    pairs = sorted({(int(v), str(c)) for v, c in communes})
+    if not pairs:
+        return "FALSE", []
+    return "(" + " OR ".join("(h.commune_vintage = ? AND h.commune_code = ?)" for _ in pairs) + ")", \
+        [x for p in pairs for x in p]
 
 
 def _counts_select(status: str = OFFICIAL) -> str:
@@ -249,12 +263,11 @@ def status_disagreements(db: Database, year: int) -> pd.DataFrame:
     commune_name, head_name, income_per_capita, deprivation_count, recorded_status,
     computed_status."""
     return db.frame(
-        """SELECT h.year, h.household_id, h.commune_code, o.name AS commune_name, h.head_name,
+        f"""SELECT h.year, h.household_id, h.commune_code, o.name AS commune_name, h.head_name,
                   h.income_per_capita, h.deprivation_count, h.recorded_status, h.computed_status
            FROM household_current h
            LEFT JOIN org_unit o ON o.vintage = h.commune_vintage AND o.code = h.commune_code
-           WHERE h.year = ? AND h.recorded_status IS NOT NULL AND h.computed_status IS NOT NULL
-             AND h.recorded_status <> h.computed_status
+           WHERE h.year = ? AND {DISAGREES}
            ORDER BY h.commune_code, h.household_id""",
         [year])
 

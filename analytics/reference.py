@@ -21,6 +21,9 @@ REFERENCE_TABLES = {
     "project": "project.csv",
     "funding_source": "funding_source.csv",
     "indicator": "indicator.csv",
+    "review_cutoff": "review_cutoff.csv",
+    "poverty_cause": "poverty_cause.csv",
+    "support_type": "support_type.csv",
 }
 # Settings are seeded from their CSV but then belong to the administrators: never overwritten.
 SETTINGS_FILE = "setting.csv"
@@ -32,9 +35,14 @@ def read_csv(name: str) -> list[dict[str, str]]:
         return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
-def load_reference(cur) -> None:
-    """Replace every reference table with its CSV (inside the caller's transaction)."""
+def load_reference(cur, tables=None) -> None:
+    """Replace every reference table (or those named) with its CSV, inside the caller's
+    transaction; a table a later migration creates is loaded by that migration."""
+    existing = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() "
+                                             "WHERE database_name = current_database()").fetchall()}
     for table, file_name in REFERENCE_TABLES.items():
+        if table not in existing or (tables is not None and table not in tables):
+            continue
         rows = read_csv(file_name)
         cols = list(rows[0].keys())
         cur.execute(f"DELETE FROM {table}")

@@ -7,7 +7,8 @@ from datetime import date
 
 import pandas as pd
 
-from . import budget, classification, deprivations, levels, poverty, standard_preview, targets, transitions
+from . import (budget, classification, deprivations, levels, poverty, review, standard_preview, support, targets,
+               transitions)
 from . import units as units_mod
 from .db import Database
 from .reference import vintage_for_year
@@ -79,6 +80,13 @@ def _deprivations(db: Database, year: int) -> dict | None:
             "contributions_en": af.contributions_in("en")}
 
 
+def _by_unit(frame: pd.DataFrame, key: str, value: str) -> tuple[dict, dict[str, dict]]:
+    """({key: total}, {unit code: {key: value}}) of a long frame with columns code, key, value."""
+    totals = {k: int(v) for k, v in frame.groupby(key)[value].sum().items()}
+    per_unit = {code: {k: int(v) for k, v in zip(g[key], g[value])} for code, g in frame.groupby("code")}
+    return totals, per_unit
+
+
 def _commune_records(communes: pd.DataFrame) -> list[dict]:
     return _records(communes[["code", "name", "is_urban", "total", "persons", "poor", "near_poor",
                               "poor_rate", "near_poor_rate", "poor_ethnic_minority",
@@ -110,6 +118,8 @@ def _under_standard(db: Database, year: int, units: int | None, as_of: date | No
         "standard_preview": preview,
         "target_status_rule": {"vi": targets.status_rule(db, "vi"), "en": targets.status_rule(db, "en")},
         "budget": _budget(db, year, as_of),
+        # Support received does not depend on the standard.
+        "support": _by_unit(support.support_counts(db, year, units), "support_type", "households")[0],
         "data_quality": data_quality(db, year, units),
         "data_vintage": vintage_for_year(year),
     }
@@ -171,7 +181,8 @@ def data_quality(db: Database, year: int, units: int | None = None,
 
 
 # Figures that follow the year's own standard and are not recomputed under another one.
-NOT_UNDER_OTHER_STANDARD = ("transitions", "near_poor_transitions", "deprivations", "targets")
+NOT_UNDER_OTHER_STANDARD = ("transitions", "near_poor_transitions", "deprivations", "targets", "causes",
+                            "review_funnel")
 
 
 def summary(db: Database, year: int, units: int | None = None, as_of: date | None = None,
@@ -185,7 +196,10 @@ def summary(db: Database, year: int, units: int | None = None, as_of: date | Non
     totals; None without two years of data), ``deprivations`` (indicators[], H, A, M0,
     contributions), ``targets[]`` (target, achieved, gap, status), ``target_status_rule``
     ({vi, en}), ``budget`` (plan by line and source, disbursed_total, disbursed_by_source,
-    disbursement_rate, as_of, pace, lines[] with disbursed and rate) and ``data_quality[]``.
+    disbursement_rate, as_of, pace, lines[] with disbursed and rate), ``support`` ({type:
+    households supported in the year}), ``causes`` ({cause: poor and near-poor households giving
+    it}), both also per commune, ``review_funnel`` (Phiếu A → B1/B2 → recognised, see
+    ``review.funnel``) and ``data_quality[]``.
     ``units`` (e.g. 2025) presents pre-2025 data in the new communes; ``as_of`` the budget's date
     (default: its latest snapshot). ``standards``: which standard classified the year's households
     (a unit's own standard, or the national one) and how many each.
@@ -203,9 +217,16 @@ def summary(db: Database, year: int, units: int | None = None, as_of: date | Non
     poor_tr, poor_by_commune = _transition_block(reports["poor"].table)
     near_tr, near_by_commune = _transition_block(reports["near_poor"].table)
     commune_records = _commune_records(communes)
+    counts = support.support_counts(db, year, units)
+    support_total, support_by_unit = _by_unit(counts, "support_type", "households")
+    cause_rows = review.cause_counts(db, year, units)
+    cause_rows["households"] = cause_rows.poor + cause_rows.near_poor
+    causes_total, causes_by_unit = _by_unit(cause_rows, "cause", "households")
     for c in commune_records:
         c["transitions"] = poor_by_commune.get(c["code"])
         c["near_poor_transitions"] = near_by_commune.get(c["code"])
+        c["support"] = support_by_unit.get(c["code"], {})
+        c["causes"] = causes_by_unit.get(c["code"], {})
     gaps = targets.target_gaps(db, year, units)
     return {
         "year": year,
@@ -219,6 +240,9 @@ def summary(db: Database, year: int, units: int | None = None, as_of: date | Non
                                   "achieved", "gap", "status", "progress", "achieved_source"]]),
         "target_status_rule": {"vi": targets.status_rule(db, "vi"), "en": targets.status_rule(db, "en")},
         "budget": _budget(db, year, as_of),
+        "support": support_total,
+        "causes": causes_total,
+        "review_funnel": review.funnel(db, year),
         "data_quality": data_quality(db, year, units, reports),
         "data_vintage": vintage_for_year(year),
         "standards": classification.standards_used(db, year),

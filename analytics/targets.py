@@ -6,7 +6,10 @@ compared with what was achieved:
 * ``poor_rate``: the poverty rate at the end of the year (target: below it);
 * ``health_insurance_coverage``: an imported actual where there is one, else the share of poor
   and near-poor households not deprived on the health-insurance indicator (number 4);
-* other indicators (officers trained, credit access): imported actuals.
+* other indicators (officers trained, credit access): imported actuals;
+* coverage indicators that a support type answers (``support_type.csv``: health-insurance card,
+  preferential credit): where support records exist for the year, the share of poor and
+  near-poor households with a record of that type, before any typed figure (``support_coverage``).
 
 gap = target − achieved. The status (achieved, on track, at risk, behind) follows ``status``,
 whose thresholds are the settings ``status_on_track_share`` and ``status_at_risk_share``;
@@ -214,10 +217,47 @@ def computed_actuals(db: Database, year: int, units: int | None = None) -> pd.Da
     return out[["org_vintage", "org_unit", "indicator", "achieved"]]
 
 
+def support_coverage(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
+    """Coverage read off the support records of ``year``: per org unit (each commune, and each
+    district or province over its communes) and coverage indicator of a support type, the share
+    of the poor and near-poor households with support of that type. A unit needs support
+    records in every one of its communes that has households listed (else part of it would
+    count as uncovered). org_vintage, org_unit, indicator, achieved."""
+    vintage = units_mod.target_vintage(year, units)
+    frame = db.frame(
+        f"""
+        WITH link AS {units_mod.link_sql(vintage)}, uc AS {_unit_communes_sql(vintage)},
+        listed AS (
+            SELECT h.household_id, l.code AS commune_code FROM household_current h
+            JOIN link l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code
+            WHERE h.year = ? AND {OFFICIAL} IN ('poor', 'near_poor')),
+        recorded AS (
+            SELECT DISTINCT l.code AS commune_code FROM support_current s
+            JOIN link l ON l.src_vintage = s.commune_vintage AND l.src_code = s.commune_code
+            WHERE s.year = ?),
+        covered AS (
+            SELECT DISTINCT t.coverage_indicator AS indicator, s.household_id FROM support_current s
+            JOIN support_type t ON t.code = s.support_type
+            WHERE s.year = ? AND t.coverage_indicator IS NOT NULL),
+        indicators AS (SELECT DISTINCT coverage_indicator AS indicator FROM support_type
+                       WHERE coverage_indicator IS NOT NULL)
+        SELECT uc.org_vintage, uc.org_code AS org_unit, i.indicator,
+               count(DISTINCT c.household_id)::DOUBLE / count(DISTINCT x.household_id) AS achieved,
+               bool_and(r.commune_code IS NOT NULL) AS complete
+        FROM uc JOIN listed x ON x.commune_code = uc.commune_code
+        CROSS JOIN indicators i
+        LEFT JOIN recorded r ON r.commune_code = uc.commune_code
+        LEFT JOIN covered c ON c.indicator = i.indicator AND c.household_id = x.household_id
+        GROUP BY ALL
+        HAVING bool_or(r.commune_code IS NOT NULL)""", [year, year, year])
+    return frame[frame.complete][["org_vintage", "org_unit", "indicator", "achieved"]].reset_index(drop=True)
+
+
 def target_gaps(db: Database, year: int, units: int | None = None,
                 as_of: date | None = None) -> pd.DataFrame:
     """One row per target of the year: org_vintage, org_unit, org_name, indicator, name_vi,
-    name_en, unit, direction, target, achieved, achieved_source ('households' | 'imported'),
+    name_en, unit, direction, target, achieved, achieved_source ('households' | 'imported' |
+    'support': the support records, which come before a typed figure),
     gap (target − achieved), progress, status (achieved | on_track | at_risk | behind; None
     where nothing is known of what was achieved). District (and province) rows first.
 
@@ -234,11 +274,16 @@ def target_gaps(db: Database, year: int, units: int | None = None,
     if vintage != data_vintage:
         parts.append(computed_actuals(db, year, units=vintage))
     computed = pd.concat(parts, ignore_index=True)
+    covered = [support_coverage(db, year)]
+    if vintage != data_vintage:
+        covered.append(support_coverage(db, year, units=vintage))
+    covered = pd.concat(covered, ignore_index=True).rename(columns={"achieved": "from_support"})
     imported = db.frame("""SELECT org_vintage, org_code AS org_unit, indicator_code AS indicator,
                                   value AS imported FROM indicator_value_current
                            WHERE year = ? AND kind = 'actual'""", [year])
     frame = targets.merge(computed, how="left", on=["org_vintage", "org_unit", "indicator"]) \
-                   .merge(imported, how="left", on=["org_vintage", "org_unit", "indicator"])
+                   .merge(imported, how="left", on=["org_vintage", "org_unit", "indicator"]) \
+                   .merge(covered, how="left", on=["org_vintage", "org_unit", "indicator"])
     # Household data decides reductions and the rate; for coverage an imported figure is better.
     prefer_imported = ~frame.indicator.isin(list(REDUCTION_FILTERS) + ["poor_rate"])
     use_imported = frame.imported.notna() & (prefer_imported | frame.achieved.isna())
@@ -246,6 +291,9 @@ def target_gaps(db: Database, year: int, units: int | None = None,
     frame.loc[frame.achieved.notna(), "achieved_source"] = "households"
     frame.loc[use_imported, "achieved_source"] = "imported"
     frame["achieved"] = frame.achieved.where(~use_imported, frame.imported)
+    use_support = frame.from_support.notna()
+    frame.loc[use_support, "achieved_source"] = "support"
+    frame["achieved"] = frame.achieved.where(~use_support, frame.from_support)
     frame["gap"] = frame.target - frame.achieved
     on_track, at_risk = thresholds(db)
     elapsed = year_elapsed(year, as_of)

@@ -31,7 +31,7 @@ def timed(label: str, fn) -> None:
 
 def bench(db: Database, year: int) -> None:
     # Each export starts its own Chromium (as a user's click does): its start-up is in the time.
-    timed("workbook (8 sheets)", lambda: write_workbook(db, year))
+    timed("workbook (9 sheets)", lambda: write_workbook(db, year))
     timed("chart images (4 PNG)", lambda: chart_images(db, year))
     timed("deck (6 slides)", lambda: write_deck(db, year))
 

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from analytics import (budget, classification, demo, deprivations, levels, poverty, reference,
+from analytics import (budget, classification, demo, deprivations, levels, poverty, reference, review,
                        standard_preview, targets, transitions, units)
 
 from dashboard import base
@@ -85,6 +85,8 @@ deprivation_table = cached_read(deprivations.deprivation_table)
 deprivation_indicators = cached_read(deprivations.indicators)
 district_deprivations = cached_read(deprivations.district_table)
 alkire_foster = cached_read(deprivations.alkire_foster)
+cause_table = cached_read(review.cause_table)
+count_only_communes = cached_read(review.count_only_communes)
 unit_communes = cached_read(units.communes)
 standard_years = cached_read(reference.standard_years)
 home_info = cached_read(levels.home_info)

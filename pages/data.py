@@ -1,13 +1,14 @@
 """Dữ liệu: upload files (what was detected and how the columns map is shown before anything is
-written), confirm, the batch history with rollback, templates, and the household list with the
-recorded status beside the computed one."""
+written), confirm, the batch history with rollback, templates, the household list with the
+recorded status beside the computed one (and each officer's own list), and the review and
+support: the Phiếu A → B1/B2 → recognised funnel and the support → outcome view."""
 
 import hashlib
 from datetime import date
 
 import streamlit as st
 
-from analytics import checklist, levels
+from analytics import charts, checklist, levels, review, support
 from analytics.batches import BatchError, list_batches, rollback
 from analytics.i18n import fmt_number, has_label
 from analytics.importer import KINDS, import_file
@@ -16,12 +17,14 @@ from analytics.importer.listing import household_filters, household_list
 from analytics.importer.templates import choice_lists, template_workbook
 from analytics.reference import get_setting, vintage_for_year
 
-from dashboard import base, reads, report_buttons, session, view
+from dashboard import base, display, reads, report_buttons, session, view
 
 # Declared here rather than in dashboard.reads: the importer is loaded only when this page is opened.
 batch_list = reads.cached_read(list_batches)
 household_options = reads.cached_read(household_filters)
 household_rows = reads.cached_read(household_list)
+review_funnel = reads.cached_read(review.funnel)
+support_outcome = reads.cached_read(support.support_outcome)
 
 view.set_page("data")
 settings = view.sidebar()
@@ -130,9 +133,9 @@ if flash := st.session_state.pop("data_flash", None):
         (st.success if kind_ == "ok" else st.error)(text)
 
 report_buttons.report_buttons(settings, deck=False)
-tab_import, tab_batches, tab_templates, tab_households, tab_setup = st.tabs(
+tab_import, tab_batches, tab_templates, tab_households, tab_review, tab_setup = st.tabs(
     [base.tr("data_tab_import"), base.tr("data_tab_batches"), base.tr("data_tab_templates"),
-     base.tr("data_tab_households"), base.tr("data_tab_setup")])
+     base.tr("data_tab_households"), base.tr("data_tab_review"), base.tr("data_tab_setup")])
 
 with tab_import:
     if not can_import:
@@ -254,14 +257,20 @@ with tab_households:
             deprivation = f[4].selectbox(base.tr("data_deprivation"), [None, *deprivations], key="data_f_dep",
                                          format_func=lambda d: base.tr("data_all") if d is None else deprivations[d])
             disagreeing = f[5].toggle(base.tr("data_disagreeing"), key="data_f_disagree")
+            officer = None
+            if options["officers"]:  # an officer's own list of households to visit
+                officer = st.selectbox(base.tr("data_officer"), [None, *options["officers"]], key="data_f_officer",
+                                       format_func=lambda o: base.tr("data_all") if o is None else o)
             rows = household_rows(year, search=search or None, status=status,
                                commune=commune, hamlet=hamlet, ethnicity=ethnicity, deprivation=deprivation,
-                               disagreeing=disagreeing or None, communes=communes)
+                               disagreeing=disagreeing or None, officer=officer, communes=communes)
             if rows is not None:
                 st.caption(base.tr("data_households_count", n=fmt_number(len(rows), lang)))
                 status_text = lambda s: base.tr(f"import_status_{s}") if s else "—"  # noqa: E731
+                review_text = lambda r: base.tr(f"data_quick_review_{r}") if r else "—"  # noqa: E731
                 shown = rows.assign(recorded_status=rows["recorded_status"].map(status_text),
-                                    computed_status=rows["computed_status"].map(status_text))
+                                    computed_status=rows["computed_status"].map(status_text),
+                                    quick_review=rows["quick_review"].map(review_text))
                 st.dataframe(shown, hide_index=True, column_config={
                     "household_id": base.tr("data_field_household_id"), "commune_code": None,
                     "commune_name": base.tr("commune"), "hamlet": base.tr("data_hamlet"),
@@ -269,9 +278,46 @@ with tab_households:
                     "members": base.tr("data_field_members"),
                     "income_per_capita": st.column_config.NumberColumn(base.tr("data_field_income_per_capita"), format="localized"),
                     "deprivation_count": base.tr("data_deprivation_count"),
+                    "b1_points": base.tr("data_field_b1_points"), "b2_points": base.tr("data_field_b2_points"),
+                    "quick_review": base.tr("data_field_quick_review"),
+                    "quick_review_reason": base.tr("data_field_quick_review_reason"),
+                    "officer": base.tr("data_officer"),
                     "recorded_status": base.tr("data_recorded_status"), "computed_status": base.tr("data_computed_status"),
                     "agrees": st.column_config.CheckboxColumn(base.tr("data_agrees")), "batch_id": base.tr("data_batch")})
                 session.household_download(rows, f"ho_{year}.csv", key="data_households_csv")
+
+with tab_review:
+    if year is None:
+        st.info(base.tr("empty_database"))
+    else:
+        steps = review_funnel(year, communes=communes)
+        if steps is not None:
+            display.show_chart(display.Chart("review_funnel", charts.review_funnel_chart(steps, lang)))
+            if steps["screened_out"]:
+                st.caption(base.tr("data_funnel_screened_out", n=fmt_number(steps["screened_out"], lang)))
+                reasons = [{base.tr("data_funnel_reason"): r["reason"] or base.tr("data_funnel_no_reason"),
+                            base.tr("charts_unit_households"): fmt_number(r["households"], lang)}
+                           for r in steps["reasons"]]
+                st.dataframe(reasons, hide_index=True)
+        st.markdown(f"#### {base.tr('data_outcome_title', year=year)}")
+        st.caption(base.tr("data_outcome_caption", year=year, prev=year - 1))
+        by_labels = {b: base.tr(f"data_outcome_by_{b}") for b in support.GROUPINGS}
+        by = st.segmented_control(base.tr("data_outcome_by"), list(by_labels), default="support_type",
+                                  required=True, key="data_outcome_by", format_func=by_labels.get)
+        outcome = support_outcome(year, by=by)
+        if outcome is not None and outcome.empty:
+            st.info(base.tr("data_outcome_none", year=year), icon=":material/volunteer_activism:")
+        elif outcome is not None:
+            names = outcome["name_vi" if lang == "vi" else "name_en"]
+            label = [base.tr("data_outcome_all") if g == "all" else base.tr("data_outcome_no_line") if g is None
+                     else (n if isinstance(n, str) else g) for g, n in zip(outcome["group"], names)]
+            shown = outcome.assign(group=label)
+            st.dataframe(charts.table(shown, [
+                ("group", "data_outcome_group", "text"), ("supported", "data_outcome_supported", "number"),
+                ("poor_before", "data_outcome_poor_before", "number"), ("escaped", "data_outcome_escaped", "number"),
+                ("still_poor", "data_outcome_still_poor", "number"), ("no_record", "data_outcome_no_record", "number"),
+                ("amount_mvnd", "data_outcome_amount", "number"), ("cost_per_escape", "data_outcome_cost", "number"),
+                ("assumed_cost_per_escape", "data_outcome_assumed", "number")], lang), hide_index=True)
 
 
 def typed_table(item: str, setup_year: int) -> None:

@@ -1,5 +1,6 @@
-"""Thiếu hụt: commune × indicator heat map, H / A / M0 with each dimension's contribution, and
-the policy that answers each gap."""
+"""Thiếu hụt: commune × indicator heat map (with the communes whose lists give counts only), H / A
+/ M0 with each dimension's contribution, the policy that answers each gap, and households by
+cause of poverty."""
 
 import streamlit as st
 
@@ -17,6 +18,8 @@ table = reads.deprivation_table(year, units=units)
 communes = reads.commune_table(year, units=units)
 af = reads.alkire_foster(year, commune_code=commune, units=units if commune else None)
 overall = reads.district_deprivations(year) if commune is None else None
+causes = reads.cause_table(year, units=units)
+counts_only = reads.count_only_communes(year)
 if table is None or communes is None:
     st.stop()
 shown = filters.communes(communes, area=settings["area"], commune=commune)
@@ -57,13 +60,35 @@ def policy_table() -> None:
         lang), hide_index=True)
 
 
+def counts_only_note() -> None:
+    st.info(base.tr("dash_counts_only", communes=", ".join(counts_only["name"].astype(str))),
+            icon=":material/info:")
+
+
+def cause_table() -> None:
+    st.subheader(base.tr("dash_causes_title"))
+    if causes is None:
+        return
+    if int(causes["poor"].sum() + causes["near_poor"].sum()) == 0:
+        st.caption(base.tr("dash_causes_none"))
+        return
+    frame = causes.assign(name=causes["name_vi" if lang == "vi" else "name_en"])
+    st.dataframe(charts.table(frame, [
+        ("name", "dash_cause", "text"), ("poor", "charts_status_poor", "number"),
+        ("poor_share", "dash_share_of_poor", "percent"), ("near_poor", "charts_status_near_poor", "number"),
+        ("near_poor_share", "dash_share_of_near_poor", "percent")], lang), hide_index=True)
+
+
 display.show([
     display.Block("headline", headline),
     display.Chart(f"deprivation_heatmap_{group}",
                   display.figure(charts.deprivation_heatmap, table, lang, f"{group}_share"), table,
                   takeaways.deprivations(table, lang)),
+    # Only where some commune's list gives B2 points without ticks.
+    display.Block("counts_only", counts_only_note) if counts_only is not None and not counts_only.empty else None,
     display.Chart("af_contributions", display.figure(charts.contribution_chart, contributions, lang),
                   filters.contribution_frame(contributions),
                   takeaways.alkire_foster(af, lang, contributions)),
     display.Block("policy_table", policy_table),
+    display.Block("cause_table", cause_table),
 ], settings)

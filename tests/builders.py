@@ -84,3 +84,12 @@ def add_disbursements(db, year: int, rows: list[tuple], org_code: str = "694", s
                   [{"year": year, "as_of": d, "project": p, "sub_project": s, "source": src,
                     "org_vintage": vintage_for_year(year), "org_code": org_code, "amount_mvnd": x}
                    for d, p, s, src, x in rows], supersede=supersede)
+
+
+def add_support(db, year: int, rows: list[tuple], commune: str = RURAL) -> int:
+    """Support records of ``commune`` as a support file writes them: (household_id, support_type,
+    amount_mvnd or None, budget_line or None)."""
+    return _write(db, "support", "support",
+                  [{"year": year, "household_id": h, "commune_vintage": vintage_for_year(year),
+                    "commune_code": commune, "support_type": t, "amount_mvnd": a, "support_date": None,
+                    "budget_line": line, "origin": "support"} for h, t, a, line in rows])

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:The kopts argument is ignored:Us
 YEAR = 2024
 PRODUCED = date(2024, 11, 30)
 SHEETS = ["Tổng hợp", "Diễn biến hộ nghèo", "Diễn biến hộ cận nghèo", "Thiếu hụt", "Nhóm đối tượng",
-          "Dân tộc", "Chỉ tiêu", "Ngân sách"]
+          "Dân tộc", "Nguyên nhân nghèo", "Chỉ tiêu", "Ngân sách"]
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def by_name(table) -> dict[str, list]:
 
 # -- the workbook --------------------------------------------------------------------------------------
 
-def test_the_workbook_has_the_eight_sheets_in_vietnamese(wb):
+def test_the_workbook_has_the_nine_sheets_in_vietnamese(wb):
     assert wb.sheetnames == SHEETS
 
 

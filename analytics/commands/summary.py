@@ -53,6 +53,12 @@ def run(args) -> int:
     b = data["budget"]
     print(f"Kế hoạch vốn: {fmt_money(b['plan_total'])}; đã giải ngân {fmt_money(b['disbursed_total'])} "
           f"({fmt_percent(b['disbursement_rate'])}) đến {b['as_of'] or '–'}")
+    if data["support"]:
+        print("Hỗ trợ đã nhận (số hộ) / support received (households): "
+              + ", ".join(f"{k} {fmt_number(v)}" for k, v in data["support"].items()))
+    if data["causes"]:
+        print("Nguyên nhân nghèo (hộ nghèo, cận nghèo) / causes: "
+              + ", ".join(f"{k} {fmt_number(v)}" for k, v in data["causes"].items()))
     print(f"Đơn vị hành chính năm {data['units']}:")
     for c in data["communes"]:
         print(f"  {c['code']} {c['name']:<22} {c['poor']:>4} nghèo  {c['near_poor']:>4} cận nghèo  "
@@ -93,7 +99,7 @@ def register(sub, common) -> None:
     p = sub.add_parser("summary", parents=[common], help="the figures of a year",
                        description="Print the figures of a year: households and rates, communes, changes "
                                    "(diễn biến), deprivations, targets and gaps, budget plan and execution, "
-                                   "data-quality warnings.")
+                                   "support received and causes of poverty, data-quality warnings.")
     p.add_argument("--year", type=int, required=True, help="data year, e.g. 2023")
     p.add_argument("--units", type=int, default=None,
                    help="present the data in the units of this vintage (2025: the communes after the "

@@ -6,24 +6,15 @@ from __future__ import annotations
 import pandas as pd
 
 from ..classification import DEPRIVATION_COLUMNS
+from ..poverty import DISAGREES, scope_sql
 
 LIST_LIMIT = 5000
 
 
-def _scope_sql(communes) -> tuple[str, list]:
-    if communes is None:
-        return "TRUE", []
-    pairs = sorted({(int(v), str(c)) for v, c in communes})
-    if not pairs:
-        return "FALSE", []
-    return "(" + " OR ".join("(h.commune_vintage = ? AND h.commune_code = ?)" for _ in pairs) + ")", \
-        [x for p in pairs for x in p]
-
-
 def household_filters(db, year: int, communes=None) -> dict:
     """Choices for the filters of ``year``: communes [(code, name)], hamlets, ethnicities,
-    deprivation indicators [(column, name_vi, name_en)]."""
-    scope, params = _scope_sql(communes)
+    officers in charge, deprivation indicators [(column, name_vi, name_en)]."""
+    scope, params = scope_sql(communes)
     base = f"FROM household_official h WHERE h.year = ? AND {scope}"
     return {
         "communes": db.query(f"SELECT DISTINCT h.commune_code, h.commune_name {base} ORDER BY 1", [year, *params]),
@@ -32,6 +23,8 @@ def household_filters(db, year: int, communes=None) -> dict:
         "ethnicities": [r[0] for r in db.query(
             f"SELECT h.ethnicity {base} AND h.ethnicity IS NOT NULL GROUP BY 1 "
             f"ORDER BY (h.ethnicity = 'Kinh') DESC, count(*) DESC", [year, *params])],
+        "officers": [r[0] for r in db.query(f"SELECT DISTINCT h.officer {base} AND h.officer IS NOT NULL ORDER BY 1",
+                                            [year, *params])],
         "deprivations": db.query(
             """SELECT d.code, d.name_vi, d.name_en FROM deprivation_indicator d
                JOIN poverty_standard s ON s.standard = d.standard
@@ -42,14 +35,17 @@ def household_filters(db, year: int, communes=None) -> dict:
 
 def household_list(db, year: int, *, search: str | None = None, status: str | None = None,
                    commune: str | None = None, hamlet: str | None = None, ethnicity: str | None = None,
-                   deprivation: str | None = None, disagreeing: bool = False, communes=None,
-                   limit: int = LIST_LIMIT) -> pd.DataFrame:
+                   deprivation: str | None = None, disagreeing: bool = False, officer: str | None = None,
+                   communes=None, limit: int = LIST_LIMIT) -> pd.DataFrame:
     """Households of ``year`` (current rows) matching the filters, at most ``limit``: household_id,
     commune_code, commune_name, hamlet, head_name, ethnicity, members, income_per_capita,
-    deprivation_count, recorded_status, computed_status, agrees, batch_id. ``status`` filters the
+    deprivation_count, b1_points, b2_points, quick_review (the Phiếu A result: reviewed |
+    screened_out), quick_review_reason, recorded_status, computed_status, agrees, officer,
+    batch_id. ``officer`` keeps the households of one officer in charge (their list of visits);
+    ``status`` filters the
     official status (recorded where the file had one); ``search`` looks in id and name ignoring
     case and accents; ``communes`` (vintage, code) limits the rows to a user's communes."""
-    scope, params = _scope_sql(communes)
+    scope, params = scope_sql(communes)
     where = ["h.year = ?", scope]
     params = [year, *params]
     if search:
@@ -58,7 +54,7 @@ def household_list(db, year: int, *, search: str | None = None, status: str | No
                      "OR contains(lower(h.household_id), lower(?)))")
         params += [search.strip(), search.strip()]
     for column, value in (("h.official_status", status), ("h.commune_code", commune), ("h.hamlet", hamlet),
-                          ("h.ethnicity", ethnicity)):
+                          ("h.ethnicity", ethnicity), ("h.officer", officer)):
         if value:
             where.append(f"{column} = ?")
             params.append(value)
@@ -67,13 +63,13 @@ def household_list(db, year: int, *, search: str | None = None, status: str | No
             raise ValueError(f"not a deprivation column: {deprivation}")
         where.append(f"h.{deprivation}")
     if disagreeing:
-        where.append("h.recorded_status IS NOT NULL AND h.recorded_status <> h.computed_status")
+        where.append(DISAGREES)
     params.append(int(limit))
     return db.frame(
         f"""SELECT h.household_id, h.commune_code, h.commune_name, h.hamlet, h.head_name, h.ethnicity,
-                   h.members, h.income_per_capita, h.deprivation_count, h.recorded_status,
-                   h.computed_status,
-                   (h.recorded_status IS NULL OR h.recorded_status = h.computed_status) AS agrees,
+                   h.members, h.income_per_capita, h.deprivation_count, h.b1_points, h.b2_points,
+                   h.quick_review, h.quick_review_reason, h.recorded_status, h.computed_status,
+                   NOT coalesce({DISAGREES}, false) AS agrees, h.officer,
                    h.batch_id
             FROM household_official h WHERE {' AND '.join(where)}
             ORDER BY h.commune_code, h.hamlet, h.household_id LIMIT ?""", params)

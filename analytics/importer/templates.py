@@ -37,6 +37,7 @@ def choice_lists(db, year: int) -> dict[str, list[str]]:
         "year": [str(y) for y in standard_years(db)],
         "status": [s[0] for s in statuses],
         "indicator": [r[0] for r in db.query("SELECT name_vi FROM indicator ORDER BY code")],
+        "support_type": [r["name_vi"] for r in read_csv("support_type.csv")],
         "source": [r[0] for r in db.query("SELECT short_vi FROM funding_source ORDER BY code")],
         "project": [r[0].split(" – ")[0] if r[1] is None else f"{r[2].split(' – ')[0]} - {r[0].split(' – ')[0]}"
                     for r in db.query("SELECT p.name_vi, p.parent_code, q.name_vi FROM project p "

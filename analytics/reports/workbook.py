@@ -1,7 +1,7 @@
 """The Excel report pack: one workbook in the layout of the official review tables.
 
 Sheets (Vietnamese names by default): Tổng hợp, Diễn biến hộ nghèo, Diễn biến hộ cận nghèo,
-Thiếu hụt, Nhóm đối tượng, Dân tộc, Chỉ tiêu, Ngân sách. Every figure comes from the analytics
+Thiếu hụt, Nhóm đối tượng, Dân tộc, Nguyên nhân nghèo, Chỉ tiêu, Ngân sách. Every figure comes from the analytics
 functions that ``summary`` also uses, so the totals equal what ``summary`` returns. Aggregates
 only: no household name or id is ever written.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import budget, deprivations, poverty, targets, transitions
+from .. import budget, deprivations, poverty, review, targets, transitions
 from ..db import Database
 from ..demo import is_illustrative
 from ..i18n import DEFAULT_LANGUAGE, t
@@ -24,7 +24,7 @@ from ..units import COMMUNE_TYPES_SQL, link_sql, target_vintage
 from .layout import Col, Formats, Sheet, Table, new_workbook, write_sheet
 
 SHEET_KEYS = ("summary", "poor_transitions", "near_poor_transitions", "deprivations", "groups",
-              "ethnicity", "targets", "budget")
+              "ethnicity", "causes", "targets", "budget")
 
 
 @dataclass(frozen=True)
@@ -332,6 +332,23 @@ def ethnicity_sheet(ctx: ReportContext) -> Sheet:
     return _sheet(ctx, "ethnicity", [table])
 
 
+def causes_sheet(ctx: ReportContext) -> Sheet:
+    """Poor and near-poor households by cause of poverty (the catalogue's order), each as a share
+    of the poor / near-poor households whose causes were recorded; that total first."""
+    table = review.cause_table(ctx.db, ctx.year, ctx.units)
+    p, q = review.households_with_causes(ctx.db, ctx.year)
+    name = "name_vi" if ctx.lang == "vi" else "name_en"
+    rows = [_share_row(ctx.tr("report_total"), "", p, q, p, q, "total"),
+            {"_style": "group", "tt": "", "name": ctx.tr("report_of_which")}]
+    for i, r in enumerate(table.to_dict("records"), 1):
+        rows.append(_share_row(r[name], _tt(i), r["poor"], r["near_poor"], p, q))
+    notes = [ctx.tr("report_note_causes_overlap")]
+    if not p and not q:
+        notes.append(ctx.tr("report_note_causes_none"))
+    return _sheet(ctx, "causes", [Table(_share_columns(ctx, "report_col_cause"), rows,
+                                        unit_note=ctx.tr("report_unit_households_pct"))], notes=notes)
+
+
 # -- Chỉ tiêu ------------------------------------------------------------------------------------
 
 def targets_sheet(ctx: ReportContext) -> Sheet:
@@ -448,13 +465,14 @@ SHEET_BUILDERS = {
     "deprivations": deprivations_sheet,
     "groups": groups_sheet,
     "ethnicity": ethnicity_sheet,
+    "causes": causes_sheet,
     "targets": targets_sheet,
     "budget": budget_sheet,
 }
 
 
 def build_sheets(ctx: ReportContext) -> list[Sheet]:
-    """The eight sheets of the report pack, in order."""
+    """The nine sheets of the report pack, in order."""
     return [SHEET_BUILDERS[k](ctx) for k in SHEET_KEYS]
 
 

@@ -9,8 +9,9 @@ from .budget import BUDGET
 from .commune_totals import COMMUNE_TOTALS
 from .households import HOUSEHOLDS
 from .indicators import INDICATORS
+from .support import SUPPORT
 
-REGISTRY: dict[str, ImportKind] = {k.name: k for k in (HOUSEHOLDS, COMMUNE_TOTALS, INDICATORS, BUDGET)}
+REGISTRY: dict[str, ImportKind] = {k.name: k for k in (HOUSEHOLDS, COMMUNE_TOTALS, INDICATORS, BUDGET, SUPPORT)}
 KINDS = tuple(REGISTRY)
 
 

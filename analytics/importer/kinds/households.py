@@ -1,22 +1,32 @@
 """Households: the review list of a commune (one row per household: id, hamlet, head, ethnicity,
-members, income, the deprivation ticks, the recorded status), written to ``household``."""
+members, income and/or Phiếu B1 points, the deprivation ticks and/or Phiếu B2 points, the Phiếu A
+result, the recorded status, causes of poverty, the officer in charge), written to ``household``;
+support ticks in the list become ``support`` rows of the household's year."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ...classification import (DEPRIVATION_COLUMNS, deprivation_count_sql, refresh_derived, standard_sql,
-                               status_sql)
+from ...classification import (DEPRIVATION_COLUMNS, disagrees_sql, household_status_sql, refresh_derived,
+                               standard_joins_sql)
 from ...reference import get_setting, read_csv
 from ..clean import clean_text, is_minority, parse_numbers, parse_ticks, parse_words
-from ..grid import Grid, excel_row, flag
+from ..grid import Grid, excel_row, flag, require
 from ..report import ImportReport
 from ..resolve import check_scope, check_standard_years, places_of, years_of
 from ..importkind import ImportKind
 
 HOUSEHOLD_COLUMNS = ["year", "household_id", "commune_vintage", "commune_code", "hamlet", "head_name",
                      "ethnicity", "is_ethnic_minority", "members", "income_per_capita",
-                     *DEPRIVATION_COLUMNS, "recorded_status", "no_labour_capacity", "has_merit"]
+                     *DEPRIVATION_COLUMNS, "recorded_status", "no_labour_capacity", "has_merit",
+                     "b1_points", "b2_points", "quick_review", "quick_review_reason", "causes", "officer"]
+# Causes of poverty and support types are catalogues in data; each has a tick column field.
+CAUSES = tuple(r["code"] for r in read_csv("poverty_cause.csv"))
+SUPPORT_TYPES = tuple(r["code"] for r in read_csv("support_type.csv"))
+CAUSE_FIELDS = tuple(f"cause_{c}" for c in CAUSES)
+SUPPORT_FIELDS = tuple(f"support_{c}" for c in SUPPORT_TYPES)
+SUPPORT_COLUMNS = ["year", "household_id", "commune_vintage", "commune_code", "support_type", "amount_mvnd",
+                   "support_date", "budget_line", "origin"]
 
 
 def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, commune=None,
@@ -36,7 +46,7 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
     out["year"] = years
     out["commune_vintage"] = vintages.astype("Int64")
     out["commune_code"] = codes
-    for field in ("household_id", "head_name", "hamlet", "ethnicity"):
+    for field in ("household_id", "head_name", "hamlet", "ethnicity", "quick_review_reason", "officer"):
         col = grid.col(field)
         if col is None:
             out[field] = None
@@ -50,11 +60,33 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
     flag(report, grid, "household_id", out.household_id.isna(), hid, "import_err_required_value")
     dup = out.household_id.notna() & out.duplicated(["year", "household_id"], keep="first")
     flag(report, grid, "household_id", dup, hid, "import_err_duplicate_household")
-    # Numbers.
-    income, bad = parse_numbers(grid.col("income_per_capita"))
+    # Income and/or the review's points (Phiếu B1 estimates income, B2 scores deprivations).
+    if grid.col("income_per_capita") is None and grid.col("b1_points") is None:
+        require(report, grid, "households", ["income_per_capita"])
+        return []
+    for field in ("b1_points", "b2_points"):
+        col = grid.col(field)
+        points, bad = parse_numbers(col) if col is not None else (pd.Series(float("nan"), index=f.index), None)
+        flag(report, grid, field, bad, col, "import_err_not_number")
+        flag(report, grid, field, points < 0, col, "import_err_negative")
+        out[field] = points.astype("Float64")
+    out["quick_review"] = None
+    col = grid.col("quick_review")
+    if col is not None:
+        cleaned, repairs = clean_text(col)
+        report.encoding_repairs += repairs
+        result, bad = parse_words(cleaned, "quick_review")
+        flag(report, grid, "quick_review", bad, col, "import_err_bad_quick_review")
+        out["quick_review"] = result
     col = grid.col("income_per_capita")
+    income, bad = parse_numbers(col) if col is not None else (pd.Series(float("nan"), index=f.index), None)
     flag(report, grid, "income_per_capita", bad, col, "import_err_not_number")
-    flag(report, grid, "income_per_capita", income.isna() & ~bad, col, "import_err_required_value")
+    # A household screened out by Phiếu A has neither income nor points.
+    unmeasured = income.isna() & out["b1_points"].isna() & out["quick_review"].ne("screened_out")
+    if bad is not None:
+        unmeasured &= ~bad
+    missing_in = "income_per_capita" if col is not None else "b1_points"
+    flag(report, grid, missing_in, unmeasured, grid.col(missing_in), "import_err_required_value")
     flag(report, grid, "income_per_capita", income < 0, col, "import_err_negative")
     low = float(get_setting(db, "import_income_thousands_below", "50000"))
     flag(report, grid, "income_per_capita", (income > 0) & (income < low), col,
@@ -90,12 +122,81 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
         out["recorded_status"] = status
     else:
         out["recorded_status"] = None
+    out["causes"] = _ticked_codes(grid, report, CAUSES, "cause_")
+    support = _support_rows(grid, report, out)
     frame = out[HOUSEHOLD_COLUMNS].copy()
     frame["excel_row"] = [excel_row(i) for i in frame.index]
     report.preview = frame
     if not report.errors:
         _status_warnings(db, grid, report, frame)
-    return [("household", frame.drop(columns="excel_row").reset_index(drop=True))]
+        _cutoff_warnings(db, report, frame)
+    tables = [("household", frame.drop(columns="excel_row").reset_index(drop=True))]
+    if support is not None:
+        tables.append(("support", support))
+    return tables
+
+
+def _ticks_of(grid: Grid, report: ImportReport, codes, prefix: str) -> dict[str, pd.Series]:
+    """{code: ticks} of the tick columns the file has for a catalogue (causes, support types)."""
+    found = {}
+    for code in codes:
+        col = grid.col(prefix + code)
+        if col is not None:
+            flags, bad = parse_ticks(col)
+            flag(report, grid, prefix + code, bad, col, "import_err_bad_tick")
+            found[code] = flags
+    return found
+
+
+def _ticked_codes(grid: Grid, report: ImportReport, codes, prefix: str) -> pd.Series:
+    """Per row, the list of catalogue codes ticked (None where none is)."""
+    ticks = _ticks_of(grid, report, codes, prefix)
+    if not ticks:
+        return pd.Series(None, index=grid.frame.index, dtype="object")
+    names = list(ticks)
+    matrix = pd.DataFrame(ticks).to_numpy(dtype=bool)
+    return pd.Series([[names[j] for j in row.nonzero()[0]] or None for row in matrix],
+                     index=grid.frame.index, dtype="object")
+
+
+def _support_rows(grid: Grid, report: ImportReport, out: pd.DataFrame) -> pd.DataFrame | None:
+    """Support received, ticked in the list: one ``support`` row per household and type ticked,
+    in the household's year (None without support columns)."""
+    ticks = _ticks_of(grid, report, SUPPORT_TYPES, "support_")
+    if not ticks:
+        return None
+    parts = []
+    for code, flags in ticks.items():
+        rows = out.loc[flags.to_numpy(dtype=bool) & out.household_id.notna().to_numpy(),
+                       ["year", "household_id", "commune_vintage", "commune_code"]].copy()
+        rows["support_type"] = code
+        parts.append(rows)
+    rows = pd.concat(parts, ignore_index=True)
+    rows["amount_mvnd"] = pd.array([pd.NA] * len(rows), dtype="Float64")
+    rows["support_date"] = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us]")
+    rows["budget_line"] = None
+    rows["origin"] = "households"
+    return rows[SUPPORT_COLUMNS]
+
+
+def _cutoff_warnings(db, report: ImportReport, frame: pd.DataFrame) -> None:
+    """Say so where points are given for a standard whose B1/B2 cut-offs are not published (or
+    not yet in ``review_cutoff``): those households are not classified by the rule."""
+    if frame["b1_points"].isna().all() and frame["b2_points"].isna().all():
+        return
+    cur = db.cursor()
+    try:
+        cur.register("_staged_points", frame[["year", "commune_vintage", "commune_code", "b1_points",
+                                              "b2_points", "income_per_capita"]])
+        years = [r[0] for r in cur.execute(
+            f"""SELECT DISTINCT h.year FROM _staged_points h {standard_joins_sql('h', 's', 'c')}
+                WHERE (h.b1_points IS NOT NULL AND h.income_per_capita IS NULL AND c.b1_max_points IS NULL)
+                   OR (h.b2_points IS NOT NULL AND c.b2_points_per_indicator IS NULL)
+                ORDER BY 1""").fetchall()]
+    finally:
+        cur.close()
+    if years:
+        report.warn("import_warn_no_points_cutoff", years=", ".join(str(y) for y in years))
 
 
 def _status_warnings(db, grid: Grid, report: ImportReport, frame: pd.DataFrame) -> None:
@@ -103,15 +204,13 @@ def _status_warnings(db, grid: Grid, report: ImportReport, frame: pd.DataFrame) 
     (computed in SQL by ``classification``, as for stored households)."""
     if frame["recorded_status"].isna().all():
         return
-    count = deprivation_count_sql("h", "s")
     cur = db.cursor()
     try:
         cur.register("_staged_households", frame)
         rows = cur.execute(
-            f"""SELECT h.excel_row, h.recorded_status, {status_sql('h.income_per_capita', count)} AS rule
-                FROM _staged_households h
-                JOIN LATERAL ({standard_sql('h')}) s ON true
-                WHERE h.recorded_status IS NOT NULL AND rule IS NOT NULL AND rule <> h.recorded_status
+            f"""SELECT h.excel_row, h.recorded_status, {household_status_sql('h', 's', 'c')} AS rule
+                FROM _staged_households h {standard_joins_sql('h', 's', 'c')}
+                WHERE {disagrees_sql('h.recorded_status', 'rule', 'h.income_per_capita')}
                 ORDER BY h.excel_row""").fetchall()
     finally:
         cur.close()
@@ -126,6 +225,18 @@ def _status_warnings(db, grid: Grid, report: ImportReport, frame: pd.DataFrame) 
 def _derive(cur, batch_id: int) -> None:
     # Looked up at call time, so that a test can make the commit fail here.
     refresh_derived(cur, batch_id)
+    _replace_list_ticks(cur, batch_id)
+
+
+def _replace_list_ticks(cur, batch_id: int) -> None:
+    """A new list of a (year, commune) replaces the support ticks of the lists before it, even
+    when it has no support columns itself (kept, as every replaced row, for a rollback)."""
+    cur.execute(
+        """UPDATE support AS s SET superseded_by = ?
+           WHERE s.origin = 'households' AND s.superseded_by IS NULL AND s.batch_id <> ?
+             AND EXISTS (SELECT 1 FROM household h WHERE h.batch_id = ? AND h.year = s.year
+                         AND h.commune_vintage = s.commune_vintage AND h.commune_code = s.commune_code)""",
+        [batch_id, batch_id, batch_id])
 
 
 def _official_names() -> list[dict]:
@@ -134,6 +245,9 @@ def _official_names() -> list[dict]:
     for row in read_csv("deprivation_indicator.csv"):
         rows.append({"field": row["code"], "alias": row["name_vi"]})
         rows.append({"field": row["code"], "alias": row["name_en"]})
+    # The catalogue names of causes and support types head their tick columns too.
+    for prefix, name in (("cause_", "poverty_cause.csv"), ("support_", "support_type.csv")):
+        rows += [{"field": prefix + r["code"], "alias": r["name_vi"]} for r in read_csv(name)]
     return rows
 
 
@@ -148,22 +262,25 @@ def _template(db, year: int) -> list[tuple[str, str]]:
     names = [r[0] for r in db.query("SELECT name_vi FROM deprivation_indicator WHERE standard = ? "
                                     "ORDER BY number", [standard[0]])] if standard else []
     return ([("Mã hộ", ""), ("Xã", "commune"), ("Thôn/Ấp", ""), ("Họ và tên chủ hộ", ""), ("Dân tộc", ""),
-             ("Số nhân khẩu", ""), ("Thu nhập bình quân (đồng/người/tháng)", "")]
+             ("Số nhân khẩu", ""), ("Thu nhập bình quân (đồng/người/tháng)", ""), ("Điểm B1", ""), ("Điểm B2", "")]
             + [(f"{i}. {n}", "tick") for i, n in enumerate(names, start=1)]
             + [("Phân loại hộ", "status"), ("Hộ không có khả năng lao động", "tick"), ("Hộ có công", "tick"),
-               ("Năm", "year")])
+               ("Cán bộ phụ trách", ""), ("Năm", "year")])
 
 
 HOUSEHOLDS = ImportKind(
     name="households",
-    required=("household_id", "income_per_capita"),
+    # Income or B1 points: one of them (checked when the rows are built).
+    required=("household_id",),
     optional=("year", "commune", "province", "district", "hamlet", "head_name", "ethnicity",
-              "is_ethnic_minority", "members",
-              *DEPRIVATION_COLUMNS, "recorded_status", "no_labour_capacity", "has_merit"),
+              "is_ethnic_minority", "members", "income_per_capita", "b1_points", "b2_points", "quick_review", "quick_review_reason",
+              *DEPRIVATION_COLUMNS, "recorded_status", "no_labour_capacity", "has_merit", "officer",
+              *CAUSE_FIELDS, *SUPPORT_FIELDS),
     key_field="household_id",
-    recognise=lambda f: "household_id" in f and ("income_per_capita" in f or "d01" in f or "members" in f),
+    recognise=lambda f: "household_id" in f and any(
+        x in f for x in ("income_per_capita", "b1_points", "d01", "members", "recorded_status")),
     build=build_households,
-    tables=("household",),
+    tables=("household", "support"),
     template=_template,
     extra_aliases=_official_names,
     derive=_derive,

@@ -18,15 +18,20 @@ PASSWORD = "mot-mat-khau-dai-du-2025"
 YEAR = 2025
 
 
-def filled(db, kind: str, rows: list[list]) -> bytes:
-    """The template of ``kind`` for the year with ``rows`` typed into its data sheet."""
+def filled(db, kind: str, rows: list[dict]) -> bytes:
+    """The template of ``kind`` for the year with ``rows`` ({header: value}, other columns left
+    blank; a tick column by its number: {"ticks": 3} ticks indicators 1–3) typed into its data
+    sheet."""
     book = load_workbook(io.BytesIO(template_workbook(db, kind, YEAR)))
     sheet = book.worksheets[1]
     headers = [c.value for c in sheet[1]]
     for r, row in enumerate(rows, start=2):
-        assert len(row) == len(headers), (kind, headers)
-        for header, value in zip(headers, row):
-            sheet.cell(r, headers.index(header) + 1, value)
+        values = {**row, "Năm": YEAR}
+        for n in range(1, row.get("ticks", 0) + 1):
+            values[next(h for h in headers if h.startswith(f"{n}. "))] = "x"
+        for header, value in values.items():
+            if header != "ticks":
+                sheet.cell(r, headers.index(header) + 1, value)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -40,13 +45,16 @@ def test_an_empty_database_to_a_populated_overview(empty_db_file, tmp_path, brow
     with Database(scratch) as db:
         project = choice_lists(db, YEAR)["project"][1]
         files = {
-            "chi_tieu.xlsx": filled(db, "indicators", [["Tỉnh Khánh Hòa", "Tỷ lệ hộ nghèo", 0.015, None, YEAR],
-                                                       ["Phường Nha Trang", "Giảm số hộ nghèo", 2, None, YEAR]]),
-            "ke_hoach_von.xlsx": filled(db, "budget", [[project, "Sở Nông nghiệp và Môi trường", "NSTW", 1200,
-                                                        300, "30/09/2025", YEAR]]),
+            "chi_tieu.xlsx": filled(db, "indicators", [
+                {"Đơn vị": "Tỉnh Khánh Hòa", "Chỉ tiêu": "Tỷ lệ hộ nghèo", "Kế hoạch": 0.015},
+                {"Đơn vị": "Phường Nha Trang", "Chỉ tiêu": "Giảm số hộ nghèo", "Kế hoạch": 2}]),
+            "ke_hoach_von.xlsx": filled(db, "budget", [
+                {"Dự án": project, "Cơ quan chủ trì": "Sở Nông nghiệp và Môi trường", "Nguồn vốn": "NSTW",
+                 "Kế hoạch vốn": 1200, "Giải ngân lũy kế": 300, "Đến ngày": "30/09/2025"}]),
             "ho_ngheo.xlsx": filled(db, "households", [
-                [hid, "Phường Nha Trang", hamlet, head, ethnicity, members, income,
-                 *(["x"] * ticks + [None] * (12 - ticks)), None, None, None, YEAR]
+                {"Mã hộ": hid, "Xã": "Phường Nha Trang", "Thôn/Ấp": hamlet, "Họ và tên chủ hộ": head,
+                 "Dân tộc": ethnicity, "Số nhân khẩu": members, "Thu nhập bình quân (đồng/người/tháng)": income,
+                 "ticks": ticks}
                 for hid, hamlet, head, ethnicity, members, income, ticks in [
                     ("KH-01", "Tổ 1", "Nguyễn Văn A", "Kinh", 4, 1_500_000, 3),
                     ("KH-02", "Tổ 2", "Trần Thị B", "Ê Đê", 3, 1_200_000, 4),

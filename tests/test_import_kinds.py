@@ -17,7 +17,7 @@ from analytics.importer.header import aliases, find_header
 from analytics.importer.importkind import ImportKind
 from analytics.importer.kinds import REGISTRY, get_kind
 from analytics.importer.read import read_workbook
-from analytics.importer.resolve import check_scope, places_of, years_of
+from analytics.importer.resolve import year_and_place
 from analytics.importer.templates import template_workbook
 from analytics.reference import vintage_for_year
 
@@ -60,14 +60,10 @@ def test_every_kinds_template_is_recognised_as_that_kind(name, empty_db):
 
 # -- a kind of the test's own, registered like the real ones --------------------------------------
 def build_counts(db, grid, title, report, *, year=None, commune=None, communes=None):
-    years = years_of(db, grid, title, report, year)
-    if years is None:
+    placed = year_and_place(db, grid, title, report, year=year, commune=commune, communes=communes)
+    if placed is None:
         return []
-    places = places_of(db, grid, title, report, years, commune)
-    if places is None:
-        return []
-    vintages, codes = places
-    check_scope(report, grid, "commune", vintages, codes, communes)
+    years, vintages, codes = placed
     count, bad = parse_numbers(grid.col("count"))
     flag(report, grid, "count", bad, grid.col("count"), "import_err_not_number")
     out = pd.DataFrame({"year": years, "commune_vintage": vintages.astype("Int64"), "commune_code": codes,

@@ -157,6 +157,21 @@ def flag_shared(report: ImportReport, grid: Grid, field: str, values: pd.Series,
              candidates=found.candidates_text())
 
 
+def year_and_place(db, grid: Grid, title, report: ImportReport, *, year=None, commune=None, communes=None,
+                   communes_only: bool = True) -> tuple[pd.Series, pd.Series, pd.Series] | None:
+    """(years, vintages, codes) of every row, the user's scope checked on them — what every kind
+    of rows placed in a year and a unit starts with; None (errors reported) when either is missing."""
+    years = years_of(db, grid, title, report, year)
+    if years is None:
+        return None
+    places = places_of(db, grid, title, report, years, commune, communes_only=communes_only)
+    if places is None:
+        return None
+    vintages, codes = places
+    check_scope(report, grid, "commune", vintages, codes, communes)
+    return years, vintages, codes
+
+
 def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, commune_option,
               field: str = "commune", communes_only: bool = True) -> tuple[pd.Series, pd.Series] | None:
     """(vintage, code) of every row's unit: its column, else the option, else the title; any unit

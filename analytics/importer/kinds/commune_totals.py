@@ -8,21 +8,17 @@ import pandas as pd
 from ..clean import is_empty, parse_numbers
 from ..grid import Grid, flag
 from ..report import ImportReport
-from ..resolve import check_scope, places_of, years_of
+from ..resolve import year_and_place
 from ..importkind import ImportKind
 
 
 def build_commune_totals(db, grid: Grid, title, report: ImportReport, *, year=None, commune=None,
                          communes=None) -> list[tuple[str, pd.DataFrame]]:
     """Total households (and persons) per commune and year; [('commune_total', frame)]."""
-    years = years_of(db, grid, title, report, year)
-    if years is None:
+    placed = year_and_place(db, grid, title, report, year=year, commune=commune, communes=communes)
+    if placed is None:
         return []
-    places = places_of(db, grid, title, report, years, commune)
-    if places is None:
-        return []
-    vintages, codes = places
-    check_scope(report, grid, "commune", vintages, codes, communes)
+    years, vintages, codes = placed
     out = pd.DataFrame({"year": years, "commune_vintage": vintages.astype("Int64"), "commune_code": codes})
     for field in ("households", "persons"):
         col = grid.col(field)

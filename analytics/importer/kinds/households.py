@@ -13,7 +13,7 @@ from ...reference import get_setting, read_csv
 from ..clean import clean_text, is_minority, parse_numbers, parse_ticks, parse_words
 from ..grid import Grid, excel_row, flag, require
 from ..report import ImportReport
-from ..resolve import check_scope, check_standard_years, places_of, years_of
+from ..resolve import check_standard_years, year_and_place
 from ..importkind import ImportKind
 
 HOUSEHOLD_COLUMNS = ["year", "household_id", "commune_vintage", "commune_code", "hamlet", "head_name",
@@ -33,15 +33,11 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
                      communes=None) -> list[tuple[str, pd.DataFrame]]:
     """The household rows of a review list, validated; [('household', frame)]."""
     f = grid.frame
-    years = years_of(db, grid, title, report, year)
-    if years is None:
+    placed = year_and_place(db, grid, title, report, year=year, commune=commune, communes=communes)
+    if placed is None:
         return []
+    years, vintages, codes = placed
     check_standard_years(db, grid, report, years)
-    places = places_of(db, grid, title, report, years, commune)
-    if places is None:
-        return []
-    vintages, codes = places
-    check_scope(report, grid, "commune", vintages, codes, communes)
     out = pd.DataFrame(index=f.index)
     out["year"] = years
     out["commune_vintage"] = vintages.astype("Int64")

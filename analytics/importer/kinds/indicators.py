@@ -8,7 +8,7 @@ import pandas as pd
 from ..clean import clean_text, parse_numbers
 from ..grid import Grid, flag, require
 from ..report import ImportReport
-from ..resolve import check_scope, places_of, years_of
+from ..resolve import year_and_place
 from ..text import fold
 from ..importkind import ImportKind
 
@@ -16,14 +16,11 @@ from ..importkind import ImportKind
 def build_indicators(db, grid: Grid, title, report: ImportReport, *, year=None, commune=None,
                      communes=None) -> list[tuple[str, pd.DataFrame]]:
     """Target and actual values per org unit, year and indicator; [('indicator_value', frame)]."""
-    years = years_of(db, grid, title, report, year)
-    if years is None:
+    placed = year_and_place(db, grid, title, report, year=year, commune=commune, communes=communes,
+                            communes_only=False)
+    if placed is None:
         return []
-    places = places_of(db, grid, title, report, years, commune, communes_only=False)
-    if places is None:
-        return []
-    vintages, codes = places
-    check_scope(report, grid, "commune", vintages, codes, communes)
+    years, vintages, codes = placed
     catalogue = db.query("SELECT code, name_vi, name_en, unit FROM indicator")
     by_key = {}
     for code, vi, en, _ in catalogue:

@@ -13,7 +13,7 @@ from ..clean import clean_text, is_empty, parse_numbers, parse_words
 from ..grid import Grid, flag
 from ..importkind import ImportKind
 from ..report import ImportReport
-from ..resolve import check_scope, places_of, years_of
+from ..resolve import year_and_place
 from ..text import fold
 from .households import SUPPORT_COLUMNS
 
@@ -45,14 +45,10 @@ def _dates(col: pd.Series) -> tuple[pd.Series, pd.Series]:
 def build_support(db, grid: Grid, title, report: ImportReport, *, year=None, commune=None,
                   communes=None) -> list[tuple[str, pd.DataFrame]]:
     """Support records; [('support', frame)]."""
-    years = years_of(db, grid, title, report, year)
-    if years is None:
+    placed = year_and_place(db, grid, title, report, year=year, commune=commune, communes=communes)
+    if placed is None:
         return []
-    places = places_of(db, grid, title, report, years, commune)
-    if places is None:
-        return []
-    vintages, codes = places
-    check_scope(report, grid, "commune", vintages, codes, communes)
+    years, vintages, codes = placed
     out = pd.DataFrame({"year": years, "commune_vintage": vintages.astype("Int64"), "commune_code": codes})
     ids, repairs = clean_text(grid.col("household_id"))
     report.encoding_repairs += repairs

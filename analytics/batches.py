@@ -17,6 +17,7 @@ UNIT_COLUMNS = {
     "budget_plan": ("org_vintage", "org_code"),
     "disbursement": ("org_vintage", "org_code"),
     "support": ("commune_vintage", "commune_code"),
+    "review_figure": ("commune_vintage", "commune_code"),
 }
 DATA_TABLES = tuple(UNIT_COLUMNS)
 
@@ -76,6 +77,7 @@ SUPERSEDE_KEYS = {
     # A support file replaces the support files' rows of the (year, commune) pairs it covers; a
     # households list, the ticks of the previous list.
     "support": ("year", "commune_vintage", "commune_code", "origin"),
+    "review_figure": ("year", "commune_vintage", "commune_code", "form", "status"),
 }
 
 

@@ -71,13 +71,29 @@ def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.
                 SELECT {key} AS commune_code, raw.status, sum(households) AS households, {sums}
                 FROM raw {join} GROUP BY ALL),
             long AS (UNPIVOT per_unit ON {", ".join(f'"{c}"' for c in codes)} INTO NAME code VALUE deprived),
+            -- A commune without a household list that year: its counts from the review tables
+            -- (forms 4-5), each indicator over the group's households the table gives.
+            review AS (
+                SELECT r.commune_vintage, r.commune_code, r.status, r.measure AS code, r.value AS deprived,
+                       max(r.value) FILTER (r.measure = 'count')
+                           OVER (PARTITION BY r.commune_vintage, r.commune_code, r.status) AS households
+                FROM review_figure_current r
+                WHERE r.year = ? AND r.form = 'deprivation' AND r.unit = 'households'
+                  AND NOT EXISTS (SELECT 1 FROM household_current h WHERE h.year = r.year
+                                  AND h.commune_vintage = r.commune_vintage AND h.commune_code = r.commune_code)),
+            both_sources AS (
+                SELECT commune_code, status, households, code, deprived FROM long
+                UNION ALL
+                SELECT {key} AS commune_code, raw.status, raw.households, raw.code, raw.deprived
+                FROM review raw {join}
+                WHERE raw.code IN ({", ".join(f"'{c}'" for c in codes)})),
             counted AS (
                 SELECT commune_code, code,
                        coalesce(sum(deprived) FILTER (status = 'poor'), 0) AS poor_count,
                        coalesce(sum(households) FILTER (status = 'poor'), 0) AS poor_households,
                        coalesce(sum(deprived) FILTER (status = 'near_poor'), 0) AS near_poor_count,
                        coalesce(sum(households) FILTER (status = 'near_poor'), 0) AS near_poor_households
-                FROM long GROUP BY ALL)
+                FROM both_sources GROUP BY ALL)
             SELECT c.commune_code, o.name AS commune_name, c.code,
                    c.poor_count::BIGINT AS poor_count,
                    c.poor_count / nullif(c.poor_households, 0) AS poor_share,
@@ -85,7 +101,7 @@ def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.
                    c.near_poor_count / nullif(c.near_poor_households, 0) AS near_poor_share
             FROM counted c
             LEFT JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = c.commune_code""",
-        [year])
+        [year, year])
     frame = frame.merge(inds[_INDICATOR_COLUMNS], on="code")
     return frame.sort_values(["commune_code", "number"], na_position="first").reset_index(drop=True)[columns]
 
@@ -96,7 +112,8 @@ def deprivation_table(db: Database, year: int, units: int | None = None) -> pd.D
     name_en, policy_vi, policy_en (the policy that answers the deprivation), poor_count,
     poor_share (of the commune's poor households), near_poor_count, near_poor_share (NaN shares
     where the commune has no household of the group). Communes in the units of ``units`` if
-    given (old communes summed into the new ones)."""
+    given (old communes summed into the new ones). A commune without a household list that year
+    counts with the review tables' figures (forms 4-5)."""
     return _counts(db, year, units, by_commune=True)
 
 

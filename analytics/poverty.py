@@ -53,13 +53,63 @@ def _households(db: Database, year: int, standard_period: int | None) -> tuple[s
     return f"({sql}) h", params, "h.period_status"
 
 
+# A commune's figures from the official review tables (form 1, ``review_figure``), for a year's
+# communes without a household list: the poor and near-poor counts, in households and persons,
+# and the totals where no commune_total row gives them.
+_REVIEW_ALL_YEARS = """
+        SELECT r.year, r.commune_vintage, r.commune_code,
+               max(r.value) FILTER (r.status = 'poor' AND r.unit = 'households') AS poor,
+               max(r.value) FILTER (r.status = 'near_poor' AND r.unit = 'households') AS near_poor,
+               max(r.value) FILTER (r.status = 'poor' AND r.unit = 'persons') AS poor_persons,
+               max(r.value) FILTER (r.status = 'near_poor' AND r.unit = 'persons') AS near_poor_persons,
+               max(r.value) FILTER (r.status = 'all' AND r.unit = 'households') AS households,
+               max(r.value) FILTER (r.status = 'all' AND r.unit = 'persons') AS persons
+        FROM review_figure_current r
+        WHERE r.form = 'summary' AND r.measure = 'count'
+        GROUP BY ALL"""
+_REVIEW_SUMMARY = f"SELECT * EXCLUDE (year) FROM ({_REVIEW_ALL_YEARS}) WHERE year = ?"
+
+
+def _with_review(raw_from: str, params: list, year: int, use_review: bool) -> tuple[str, list]:
+    """The per-commune counts of the households (``raw_from``, source 'households'), then, with
+    ``use_review``, those of the review tables for communes the household list lacks (source
+    'review'); columns as ``_counts_select`` plus source."""
+    households = f"SELECT *, 'households' AS source FROM ({raw_from})"
+    if not use_review:
+        return households, params
+    return (f"""{households}
+        UNION ALL BY NAME
+        SELECT commune_vintage, commune_code, poor, near_poor, 0 AS poor_ethnic_minority,
+               0 AS near_poor_ethnic_minority, poor_persons, near_poor_persons, 'review' AS source
+        FROM ({_REVIEW_SUMMARY}) r
+        WHERE NOT EXISTS (SELECT 1 FROM household_current h WHERE h.year = ?
+                          AND h.commune_vintage = r.commune_vintage AND h.commune_code = r.commune_code)""",
+            [*params, year, year])
+
+
+def _totals_sql(year: int, use_review: bool) -> tuple[str, list]:
+    """commune_vintage, commune_code, households, persons of the year: the commune totals, and
+    the review tables' for communes without one."""
+    sql = "SELECT commune_vintage, commune_code, households, persons FROM commune_total_current WHERE year = ?"
+    if not use_review:
+        return sql, [year]
+    return (f"""{sql}
+        UNION ALL
+        SELECT commune_vintage, commune_code, households, persons FROM ({_REVIEW_SUMMARY}) r
+        WHERE households IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM commune_total_current t WHERE t.year = ?
+            AND t.commune_vintage = r.commune_vintage AND t.commune_code = r.commune_code)""", [year, year, year])
+
+
 def commune_table(db: Database, year: int, units: int | None = None,
                   standard_period: int | None = None) -> pd.DataFrame:
     """One row per commune: code, name, is_urban, total (households), persons, poor, near_poor,
     poor_ethnic_minority, near_poor_ethnic_minority, poor_rate, near_poor_rate (fractions of the
     households; NaN where the total is unknown), poor_persons, near_poor_persons,
     poor_persons_rate (persons in poor households / persons; NaN where members are unknown),
-    also_absorbs_vi, also_absorbs_en.
+    near_poor_persons_rate, also_absorbs_vi, also_absorbs_en, and source: where the figures come
+    from ('households': the household list; 'review': the official review tables, for a commune
+    without a list that year; both joined by '+' for a unit summing communes of each; None: no data).
 
     The communes are those of the year's own vintage, or of ``units`` (e.g. 2025): each new unit
     then sums the old communes that merged into it; ``also_absorbs_*`` says where it also took
@@ -70,29 +120,29 @@ def commune_table(db: Database, year: int, units: int | None = None,
     vintage = units_mod.target_vintage(year, units)
     link = units_mod.link_sql(vintage)
     source, source_params, status = _households(db, year, standard_period)
+    raw_sql, raw_params = _with_review(f"SELECT h.commune_vintage, h.commune_code, {_counts_select(status)} "
+                                       f"FROM {source} GROUP BY ALL", source_params, year, standard_period is None)
+    totals_sql, totals_params = _totals_sql(year, standard_period is None)
     return db.frame(
         f"""
         WITH link AS {link},
         -- Count per recorded commune first, then map the few commune rows to the units: the
         -- join then runs over communes, not over millions of households.
-        raw AS (
-            SELECT h.commune_vintage, h.commune_code, {_counts_select(status)}
-            FROM {source}
-            GROUP BY ALL),
+        raw AS ({raw_sql}),
         counts AS (
             SELECT l.code, sum(poor) AS poor, sum(near_poor) AS near_poor,
                    sum(poor_ethnic_minority) AS poor_ethnic_minority,
                    sum(near_poor_ethnic_minority) AS near_poor_ethnic_minority,
-                   sum(poor_persons) AS poor_persons, sum(near_poor_persons) AS near_poor_persons
+                   sum(poor_persons) AS poor_persons, sum(near_poor_persons) AS near_poor_persons,
+                   string_agg(DISTINCT source, '+' ORDER BY source) AS source
             FROM raw JOIN link l ON l.src_vintage = raw.commune_vintage AND l.src_code = raw.commune_code
             GROUP BY l.code),
         totals AS (
             SELECT l.code, sum(t.households) AS households, sum(t.persons) AS persons
-            FROM commune_total_current t
+            FROM ({totals_sql}) t
             JOIN link l ON l.src_vintage = t.commune_vintage AND l.src_code = t.commune_code
-            WHERE t.year = ?
             GROUP BY l.code)
-        SELECT o.code, o.name, o.is_urban,
+        SELECT o.code, o.name, o.is_urban, c.source,
                t.households::BIGINT AS total, t.persons::BIGINT AS persons,
                coalesce(c.poor, 0)::BIGINT AS poor, coalesce(c.near_poor, 0)::BIGINT AS near_poor,
                coalesce(c.poor_ethnic_minority, 0)::BIGINT AS poor_ethnic_minority,
@@ -101,6 +151,7 @@ def commune_table(db: Database, year: int, units: int | None = None,
                coalesce(c.near_poor, 0) / nullif(t.households, 0) AS near_poor_rate,
                c.poor_persons::BIGINT AS poor_persons, c.near_poor_persons::BIGINT AS near_poor_persons,
                c.poor_persons / nullif(t.persons, 0) AS poor_persons_rate,
+               c.near_poor_persons / nullif(t.persons, 0) AS near_poor_persons_rate,
                o.also_absorbs_vi, o.also_absorbs_en
         FROM org_unit o
         LEFT JOIN counts c ON c.code = o.code
@@ -108,7 +159,7 @@ def commune_table(db: Database, year: int, units: int | None = None,
         WHERE o.vintage = ? AND o.unit_type IN {COMMUNE_TYPES_SQL}
         ORDER BY o.code
         """,
-        [*source_params, year, vintage],
+        [*raw_params, *totals_params, vintage],
     )
 
 
@@ -123,11 +174,11 @@ def household_counts(db: Database, year: int, units: int | None = None,
     ``standard_period``: as in :func:`commune_table`."""
     units_mod.target_vintage(year, units)  # validates units
     source, source_params, status = _households(db, year, standard_period)
+    raw_sql, raw_params = _with_review(f"SELECT h.commune_vintage, h.commune_code, {_counts_select(status)} "
+                                       f"FROM {source} GROUP BY ALL", source_params, year, standard_period is None)
     row = db.query(
         f"""
-        WITH raw AS (
-            SELECT h.commune_vintage, h.commune_code, {_counts_select(status)}
-            FROM {source} GROUP BY ALL)
+        WITH raw AS ({raw_sql})
         SELECT coalesce(sum(poor), 0), coalesce(sum(near_poor), 0),
                coalesce(sum(poor_ethnic_minority), 0), coalesce(sum(near_poor_ethnic_minority), 0),
                sum(poor_persons), sum(near_poor_persons),
@@ -136,15 +187,16 @@ def household_counts(db: Database, year: int, units: int | None = None,
                coalesce(sum(near_poor) FILTER (o.is_urban), 0)
         FROM raw LEFT JOIN org_unit o ON o.vintage = raw.commune_vintage AND o.code = raw.commune_code
         """,
-        source_params,
+        raw_params,
     )[0]
     poor, near, poor_em, near_em, poor_persons, near_persons, p_rural, p_urban, n_rural, n_urban = row
+    totals_sql, totals_params = _totals_sql(year, standard_period is None)
     totals = db.query(
-        """SELECT sum(t.households), sum(t.households) FILTER (NOT o.is_urban),
+        f"""SELECT sum(t.households), sum(t.households) FILTER (NOT o.is_urban),
                   sum(t.households) FILTER (o.is_urban), sum(t.persons)
-           FROM commune_total_current t
-           LEFT JOIN org_unit o ON o.vintage = t.commune_vintage AND o.code = t.commune_code
-           WHERE t.year = ?""", [year])[0]
+           FROM ({totals_sql}) t
+           LEFT JOIN org_unit o ON o.vintage = t.commune_vintage AND o.code = t.commune_code""",
+        totals_params)[0]
     total, total_rural, total_urban, persons = (int(v) if v is not None else None for v in totals)
 
     def ratio(a, b):
@@ -172,7 +224,8 @@ def household_counts(db: Database, year: int, units: int | None = None,
 
 def trend(db: Database, commune_code: str | None = None, units: int | None = None) -> pd.DataFrame:
     """One row per year with household data, oldest first: year, total (households), poor,
-    near_poor, poor_rate, near_poor_rate, poor_ethnic_minority, near_poor_ethnic_minority.
+    near_poor, poor_rate, near_poor_rate, poor_ethnic_minority, near_poor_ethnic_minority. A
+    commune's year without a household list counts with the review tables' figures (form 1).
 
     District-wide by default. With ``commune_code``, one commune of the vintage ``units``
     (default: the latest vintage with data), older years summed over the communes that merged
@@ -191,14 +244,28 @@ def trend(db: Database, commune_code: str | None = None, units: int | None = Non
         params = [str(commune_code), str(commune_code)]
     frame = db.frame(
         f"""
-        WITH raw AS (
+        WITH review AS ({_REVIEW_ALL_YEARS}),
+        raw AS (
             SELECT h.year, h.commune_vintage, h.commune_code,
                    count(*) FILTER ({OFFICIAL} = 'poor') AS poor,
                    count(*) FILTER ({OFFICIAL} = 'near_poor') AS near_poor,
                    count(*) FILTER ({OFFICIAL} = 'poor' AND h.is_ethnic_minority) AS poor_ethnic_minority,
                    count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.is_ethnic_minority) AS near_poor_ethnic_minority
             FROM household_current h
-            GROUP BY ALL),
+            GROUP BY ALL
+            UNION ALL BY NAME  -- a commune's year known only from the review tables
+            SELECT r.year, r.commune_vintage, r.commune_code, r.poor, r.near_poor,
+                   0 AS poor_ethnic_minority, 0 AS near_poor_ethnic_minority
+            FROM review r
+            WHERE NOT EXISTS (SELECT 1 FROM household_current h WHERE h.year = r.year
+                              AND h.commune_vintage = r.commune_vintage AND h.commune_code = r.commune_code)),
+        all_totals AS (
+            SELECT year, commune_vintage, commune_code, households FROM commune_total_current
+            UNION ALL
+            SELECT r.year, r.commune_vintage, r.commune_code, r.households FROM review r
+            WHERE r.households IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM commune_total_current t WHERE t.year = r.year
+                AND t.commune_vintage = r.commune_vintage AND t.commune_code = r.commune_code)),
         counts AS (
             SELECT raw.year, sum(poor) AS poor, sum(near_poor) AS near_poor,
                    sum(poor_ethnic_minority) AS poor_ethnic_minority,
@@ -207,7 +274,7 @@ def trend(db: Database, commune_code: str | None = None, units: int | None = Non
             GROUP BY raw.year),
         totals AS (
             SELECT t.year, sum(t.households) AS total
-            FROM commune_total_current t {tot_join}
+            FROM all_totals t {tot_join}
             GROUP BY t.year)
         SELECT c.year, t.total::BIGINT AS total, c.poor::BIGINT AS poor, c.near_poor::BIGINT AS near_poor,
                c.poor / nullif(t.total, 0) AS poor_rate,
@@ -275,3 +342,31 @@ def status_disagreements(db: Database, year: int) -> pd.DataFrame:
 def years_with_data(db: Database) -> list[int]:
     """Years that have household records, oldest first."""
     return [r[0] for r in db.query("SELECT DISTINCT year FROM household_current ORDER BY year")]
+
+
+def review_differences(db: Database, year: int) -> pd.DataFrame:
+    """Where a household list and the review tables (form 1) both give a commune's figures for
+    ``year``: code, name, status (poor | near_poor), unit (households | persons), list (the
+    household list's count, the one used) and table (the review table's); only the differing."""
+    return db.frame(
+        f"""
+        WITH list AS (
+            SELECT h.commune_vintage, h.commune_code, {_counts_select()}
+            FROM household_current h WHERE h.year = ? GROUP BY ALL),
+        review AS ({_REVIEW_SUMMARY}),
+        pairs AS (
+            SELECT r.commune_vintage, r.commune_code, s.status, s.unit,
+                   coalesce(CASE s.status || s.unit WHEN 'poorhouseholds' THEN l.poor
+                        WHEN 'near_poorhouseholds' THEN l.near_poor
+                        WHEN 'poorpersons' THEN l.poor_persons ELSE l.near_poor_persons END, 0) AS list,
+                   CASE s.status || s.unit WHEN 'poorhouseholds' THEN r.poor
+                        WHEN 'near_poorhouseholds' THEN r.near_poor
+                        WHEN 'poorpersons' THEN r.poor_persons ELSE r.near_poor_persons END AS "table"
+            FROM review r
+            JOIN list l USING (commune_vintage, commune_code)
+            CROSS JOIN (VALUES ('poor', 'households'), ('near_poor', 'households'), ('poor', 'persons'),
+                               ('near_poor', 'persons')) s(status, unit))
+        SELECT p.commune_code AS code, o.name, p.status, p.unit, p.list::BIGINT AS list, p."table"::BIGINT AS "table"
+        FROM pairs p JOIN org_unit o ON o.vintage = p.commune_vintage AND o.code = p.commune_code
+        WHERE p."table" IS NOT NULL AND p.list IS DISTINCT FROM p."table"
+        ORDER BY p.commune_code, p.unit, p.status""", [year, year])

@@ -88,9 +88,10 @@ def _by_unit(frame: pd.DataFrame, key: str, value: str) -> tuple[dict, dict[str,
 
 
 def _commune_records(communes: pd.DataFrame) -> list[dict]:
-    return _records(communes[["code", "name", "is_urban", "total", "persons", "poor", "near_poor",
+    return _records(communes[["code", "name", "is_urban", "source", "total", "persons", "poor", "near_poor",
                               "poor_rate", "near_poor_rate", "poor_ethnic_minority",
-                              "near_poor_ethnic_minority", "poor_persons", "poor_persons_rate",
+                              "near_poor_ethnic_minority", "poor_persons", "near_poor_persons",
+                              "poor_persons_rate", "near_poor_persons_rate",
                               "also_absorbs_vi", "also_absorbs_en"]])
 
 

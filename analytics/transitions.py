@@ -188,6 +188,7 @@ def reports(db: Database, year: int, units: int | None = None, lists: tuple[str,
         """,
         params,
     )
+    frame = _with_review(db, frame, year, vintage, lists)
     out = {}
     for status in lists:
         part = frame[frame.lst == status]
@@ -205,6 +206,29 @@ def reports(db: Database, year: int, units: int | None = None, lists: tuple[str,
         table = part.rename(columns=names)[["code", "name", *columns]].reset_index(drop=True)
         out[status] = Report(table, missing, pd.DataFrame(dups, columns=["household_id", "commune_code"]))
     return out
+
+
+def _with_review(db: Database, frame: pd.DataFrame, year: int, vintage: int, lists) -> pd.DataFrame:
+    """The transitions rows, and for a commune the household lists do not cover (no review in
+    y-1 or y), its row of the review tables (forms 2-3, households), in ``vintage``'s units."""
+    review = db.frame(
+        f"""SELECT r.status AS lst, l.code, o.name, r.measure, sum(r.value) AS value
+            FROM review_figure_current r
+            JOIN {units_mod.link_sql(vintage)} l ON l.src_vintage = r.commune_vintage AND l.src_code = r.commune_code
+            JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = l.code
+            WHERE r.year = ? AND r.form = 'change' AND r.unit = 'households'
+            GROUP BY ALL""", [year])
+    review = review[review.lst.isin(list(lists))]
+    if review.empty:
+        return frame
+    rows = review.pivot_table(index=["lst", "code", "name"], columns="measure", values="value",
+                              aggfunc="sum").reset_index()
+    covered = set(zip(frame.lst, frame.code))
+    rows = rows[[(lst, code) not in covered for lst, code in zip(rows.lst, rows.code)]]
+    for c in _GENERIC:
+        rows[c] = rows[c].fillna(0).astype("int64") if c in rows else 0
+    extra = rows[["lst", "code", "name", *_GENERIC]].assign(missing_ids=None, no_status_ids=None, duplicate_ids=None)
+    return pd.concat([frame, extra], ignore_index=True).sort_values(["lst", "code"], ignore_index=True)
 
 
 def report(db: Database, year: int, units: int | None = None, status: str = "poor",

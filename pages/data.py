@@ -10,6 +10,7 @@ import streamlit as st
 
 from analytics import charts, checklist, levels, review, support
 from analytics.batches import BatchError, list_batches, rollback
+from analytics import poverty
 from analytics.i18n import fmt_number, has_label
 from analytics.importer import KINDS, import_file
 from analytics.importer.annotate import annotated_workbook
@@ -21,6 +22,7 @@ from dashboard import base, display, reads, report_buttons, session, view
 
 # Declared here rather than in dashboard.reads: the importer is loaded only when this page is opened.
 batch_list = reads.cached_read(list_batches)
+review_differences = reads.cached_read(poverty.review_differences)
 household_options = reads.cached_read(household_filters)
 household_rows = reads.cached_read(household_list)
 review_funnel = reads.cached_read(review.funnel)
@@ -200,6 +202,17 @@ with tab_batches:
                 "status": base.tr("data_batch_status"), "rows": base.tr("data_rows_imported"),
                 "illustrative": base.tr("data_illustrative"), "year": base.tr("year"), "commune_code": base.tr("data_unit"),
                 "rolled_back_at": base.tr("data_rolled_back_at"), "rolled_back_by": None})
+            differences = review_differences(year) if year is not None else None
+            if differences is not None and communes is not None:
+                differences = differences[differences.code.isin({c for _, c in communes})]
+            if differences is not None and not differences.empty:  # a list and a review table disagree
+                with st.expander(base.tr("data_review_differences", n=differences.code.nunique(), year=year)):
+                    st.dataframe(differences.assign(status=differences.status.map(lambda s: base.tr(f"import_status_{s}")),
+                                                    unit=differences.unit.map(lambda u: base.tr(f"data_unit_{u}"))),
+                                 hide_index=True, column_config={
+                                     "code": None, "name": base.tr("commune"), "status": base.tr("data_official_status"),
+                                     "unit": base.tr("data_count_unit"), "list": base.tr("data_from_list"),
+                                     "table": base.tr("data_from_review")})
             live = history[history.status == "committed"]
             if can_import and not live.empty:
                 with st.form("data_rollback_form"):

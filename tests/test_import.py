@@ -218,3 +218,34 @@ def test_commune_totals_and_indicators(empty_db):
     rate = empty_db.query("SELECT kind, value FROM indicator_value_current WHERE indicator_code = 'poor_rate' "
                           "ORDER BY kind")
     assert rate == [("actual", pytest.approx(0.0025)), ("target", pytest.approx(0.003))]
+
+
+def test_a_nested_budget_report_imports_each_line_under_its_project_and_capital(empty_db):
+    expect = MANIFEST["valid"]["budget_nested.xlsx"]
+    report = import_file(empty_db, load("budget_nested.xlsx"), "nested.xlsx")
+    assert report.status == "committed", [e.to_dict() for e in report.errors]
+    assert report.commune_name == expect["commune_name"]  # the district of the title, by name
+    plan = empty_db.query("SELECT project || coalesce('.' || sub_project, ''), capital_type, sum(amount_mvnd) "
+                          "FROM budget_plan_current GROUP BY ALL")
+    assert {line: capital for line, capital, _ in plan} == expect["lines"]
+    # No parent, section or breakdown row counted twice: the totals are the report's TỔNG CỘNG.
+    from analytics.summary import summary
+    money = summary(empty_db, 2024)["budget"]
+    assert money["plan_total"] == expect["plan_total"] == sum(amount for *_, amount in plan)
+    assert money["disbursed_total"] == expect["disbursed_total"]
+    # Dự án 4 says more than its sub-projects: warned on its row and column, with both figures.
+    warned = [[w.row, w.column, w.value] for w in report.warnings
+              if w.message.startswith(t("import_warn_parent_sum").split("(")[0])]
+    assert warned == [row[:3] for row in expect["parent_warnings"]]
+    assert all(f"({row[3]})" in w.message for row, w in zip(expect["parent_warnings"],
+               [w for w in report.warnings if w.row == 19]))
+
+
+def test_a_sub_project_without_its_project_row_is_told_so(empty_db):
+    text = ("BÁO CÁO NĂM 2024\nNội dung,NSTW,NS tỉnh\nTiểu dự án 1: Hỗ trợ sản xuất,5,1\nDự án 2: Sinh kế,10,1\n"
+            "Tiểu dự án 1: Mô hình,5,1\nDự án 9: Không có,1,1\n")
+    report = import_file(empty_db, text.encode(), "orphan.csv")
+    # Each message names what it read: no sub-project 1 under Dự án 2, no Dự án 9, no project above.
+    assert [(e.row, e.message) for e in report.errors] == [
+        (5, t("import_err_unknown_project", code="Dự án 2 – Tiểu dự án 1")),
+        (6, t("import_err_unknown_project", code="Dự án 9")), (3, t("import_err_sub_without_project"))]

@@ -30,7 +30,7 @@ def reachable_fields(kind: ImportKind) -> set[str]:
 
 
 def test_the_registry_names_the_kinds_the_cli_and_data_page_offer():
-    assert KINDS == tuple(REGISTRY) == ("households", "commune_totals", "indicators", "budget", "support")
+    assert KINDS == tuple(REGISTRY) == ("households", "commune_totals", "indicators", "budget", "support", "review")
     with pytest.raises(ValueError, match="households"):
         get_kind("nonsense")
 

@@ -154,3 +154,16 @@ def test_templates_have_instructions_lists_and_import_back(kind, demo_db):
     # One row of the file; an indicator row holds a target and an actual, a budget row a plan and
     # a disbursement: two records each.
     assert report.kind == kind and report.rows_imported == {"indicators": 2, "budget": 2}.get(kind, 1)
+
+
+def test_the_data_page_lists_where_a_review_table_differs_from_the_household_lists(monkeypatch, app_db):
+    from analytics.i18n import t
+    from analytics.poverty import review_differences
+    with Database(app_db) as db:
+        report = import_file(db, (FIXTURES / "review_summary.xlsx").read_bytes(), "bieu1.xlsx")
+        assert report.status == "committed", [e.to_dict() for e in report.errors]
+        differing = review_differences(db, 2024)
+    assert differing.code.nunique() > 0  # the demo's lists of these communes give other figures
+    at = open_data_page(monkeypatch, app_db)
+    label = t("data_review_differences", n=differing.code.nunique(), year=2024)
+    assert label in [e.label for e in at.expander]

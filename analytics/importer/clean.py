@@ -5,6 +5,7 @@ written as text, ticks, status words and ethnicity (unit names: ``importer.resol
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -68,6 +69,67 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
         parsed = {t: _number_of(t) for t in texts.unique()}
         values[texts.index] = texts.map(parsed).astype("float64")
     bad = values.isna() & ~is_empty(series)
+    return values, bad
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_TEXT_DATE = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+# Excel serials of the dates a report can carry (1982 .. 2173): a plain number there is a date.
+_SERIALS = (30000, 100000)
+
+
+def _date_of(value) -> date | None:
+    """A cell as a date: a date or datetime, an Excel serial, or text as offices type dates
+    (30/9/2024, 30.09.2024, 2024-09-30); None otherwise."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if _SERIALS[0] <= value < _SERIALS[1]:
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        return None
+    text = str(value).strip()
+    for pattern, order in ((_TEXT_DATE, (2, 1, 0)), (_ISO_DATE, (0, 1, 2))):
+        if m := pattern.match(text):
+            y, mo, d = (int(m.group(i + 1)) for i in order)
+            try:
+                return date(y, mo, d)
+            except ValueError:
+                return None
+    number = _number_of(text)
+    return _date_of(number) if number is not None else None
+
+
+def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(dates, None where empty or unreadable; mask of the unreadable)."""
+    dates = per_distinct(series, lambda v: None if blank(v) else _date_of(v))
+    return dates, dates.isna() & ~is_empty(series)
+
+
+def _year_of(value) -> float | None:
+    """A year cell: a number, or a date. A year typed into a cell formatted as a date reads back as
+    a date early in 1905 (serial 2024 = 16/7/1905): its serial is the year."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        serial = (value - _EXCEL_EPOCH).days
+        return float(serial) if value.year < 1910 and 1900 <= serial <= 2200 else float(value.year)
+    if isinstance(value, str) and not _number_of(value):
+        found = _date_of(value)
+        return float(found.year) if found else None
+    return None
+
+
+def parse_years(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(years as floats, NaN where empty; mask of cells that are neither a number nor a date)."""
+    values, bad = parse_numbers(series)
+    if bad.any() or series.map(type).isin((date, datetime)).any():
+        dated = per_distinct(series[bad | values.isna()], _year_of)
+        found = dated.notna()
+        values[found[found].index] = dated[found].astype("float64")
+        bad = bad & ~found.reindex(bad.index, fill_value=False)
     return values, bad
 
 

@@ -13,13 +13,26 @@ from .header import Header
 from .report import ImportReport
 
 
+# Rows of the k-th data sheet of a workbook are indexed k * SHEET_STRIDE + their 0-based row, so
+# the rows of several sheets of one layout share one frame and each still names its sheet and row.
+SHEET_STRIDE = 1 << 21
+
+
 @dataclass
 class Grid:
-    """The data rows of the sheet under the header: cells as read, indexed by the 0-based row."""
+    """The data rows under the header (of one sheet, or of several sheets of one layout): cells
+    as read, indexed by the 0-based row (plus ``SHEET_STRIDE`` per further sheet)."""
     frame: pd.DataFrame
     sheet: str
     header: Header
     section_hamlet: pd.Series | None = None  # hamlet named by the section row above ("I. Ấp 1")
+    sheets: tuple[str, ...] = ()             # every sheet read, the header's first
+    totals: pd.Series | None = None          # a total row ("Tổng cộng", "Toàn tỉnh"), where kept
+    column_numbers: dict | None = None       # {column: "4=3/1*100"} of the column-number row
+
+    def sheet_of(self, index) -> str:
+        k = int(index) // SHEET_STRIDE
+        return self.sheets[k] if k < len(self.sheets) else self.sheet
 
     def col(self, field: str) -> pd.Series | None:
         column = self.header.fields().get(field)
@@ -35,8 +48,8 @@ class Grid:
 
 
 def excel_row(index) -> int:
-    """The row number Excel shows for a 0-based row index."""
-    return int(index) + 1
+    """The row number Excel shows for a row index of a ``Grid``."""
+    return int(index) % SHEET_STRIDE + 1
 
 
 def canonical_header(kind: str, field: str) -> str:
@@ -56,7 +69,7 @@ def flag(report: ImportReport, grid: Grid, field: str, mask: pd.Series, values: 
     add = report.warn if warning else report.error
     for i in mask.index[mask.to_numpy(dtype=bool)]:
         value = values.get(i) if values is not None else None
-        add(key, sheet=grid.sheet, row=excel_row(i), column=label, value=value, col_index=index,
+        add(key, sheet=grid.sheet_of(i), row=excel_row(i), column=label, value=value, col_index=index,
             **extra)
 
 

@@ -169,6 +169,8 @@ _DATE = re.compile(r"(?:đến|den|tính đến)\s*ngày\s*(\d{1,2})\s*[/.-]\s*(
 _PROVINCE = re.compile(r"\btỉnh\s+([^\n,;:–-]+)", re.IGNORECASE)
 _DISTRICT = re.compile(r"\b((?:huyện|quận|thị xã)\s+[^\n,;:–-]+)", re.IGNORECASE)
 _COMMUNE = re.compile(r"\b((?:xã|phường|thị trấn)\s+[^\n,;:–-]+)", re.IGNORECASE)
+_UNIT = re.compile(r"(?:^|\bUBND\s+|ỦY BAN NHÂN DÂN\s+|UỶ BAN NHÂN DÂN\s+)((?:huyện|thị xã|thành phố|tỉnh)\s+[^\n,;:–-]+)",
+                   re.IGNORECASE)
 
 
 @dataclass
@@ -179,6 +181,7 @@ class TitleInfo:
     province_text: str | None = None   # "UBND TỈNH …"
     district_text: str | None = None   # "UBND HUYỆN …"
     province_option: str | None = None  # given with the file (``--province``): wins over the title
+    unit_text: str | None = None   # a district or province the title names ("UBND HUYỆN HỚN QUẢN")
     texts: list[str] = field(default_factory=list)
 
 
@@ -201,6 +204,8 @@ def read_title(rows: list[list], header_row: int) -> TitleInfo:
                     pass
             if info.year is None and (m := _YEAR.search(text)):
                 info.year = int(m.group(1))
+            if info.unit_text is None and (m := _UNIT.search(text.strip())):
+                info.unit_text = m.group(1).strip()
             if info.commune_text is None and (m := _COMMUNE.search(text)):
                 name = m.group(1).strip()
                 # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" names no commune.

@@ -49,6 +49,7 @@ class ImportKind:
     group_field: Callable[[str | None, str], str | None] = sub_field  # a sub-column's, under a group
     section_rows: Callable[..., pd.Series] = short_rows     # (header, empties, filled, key_empty)
     derive: Callable | None = None      # (cur, batch_id): fill what derives from the rows written
+    keeps_totals: bool = False          # total rows reach ``build`` (marked in ``grid.totals``) to be checked
 
     @property
     def fields(self) -> tuple[str, ...]:

@@ -16,8 +16,8 @@ from ..batches import (UNIT_COLUMNS, create_batch, find_duplicate, finish_batch,
                        insert_frame, rows_outside, supersede)
 from ..reference import get_setting
 from .clean import blank, spread
-from .grid import Grid, excel_row, require
-from .header import Header, cell_text, find_header, read_title
+from .grid import SHEET_STRIDE, Grid, canonical_header, excel_row, require
+from .header import Column, Header, cell_text, find_header, read_title
 from .importkind import ImportKind
 from .kinds import REGISTRY
 from .read import ReadError, check_archive, check_size, read_workbook
@@ -26,7 +26,7 @@ from .text import fix_text, fold
 
 Progress = Callable[[float, str], None]
 TOTAL_WORDS = {"tongcong", "cong", "tong", "tongso", "congtong", "tongcongtoanxa", "tongcongtoanhuyen"}
-_COLUMN_NUMBER = re.compile(r"^\(?([A-Za-z]|\d{1,2})\)?$")
+_COLUMN_NUMBER = re.compile(r"^\(?([A-Za-z]|\d{1,2})\)?$|^\d{1,2}\s*=\s*[\d\s+\-*/x×().%]+$")
 _SECTION_HAMLET = re.compile(r"^(?:[IVXLC]+|\d+|[a-z])[\.\)]\s*(.+)$")
 HAMLET_WORDS = ("ap", "thon", "khupho", "to", "ban", "buon", "soc", "phum", "khu")
 
@@ -82,11 +82,20 @@ def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, 
     report.kind, report.sheet, report.header_row = found.name, sheet.name, header.row + 1
     report.mapping = [{"column": c.label, "field": c.field, "col_index": c.index}
                       for c in header.columns if c.label or c.field]
-    grid = _grid(sheet, header)
+    for other in workbook.sheets:
+        if other.stray_rows:
+            report.warn("import_warn_stray_cells", sheet=other.name, rows=", ".join(map(str, other.stray_rows)))
+    parts = _data_sheets(workbook, header, found, report)
     title = read_title(sheet.rows, header.row)
+    grid = _grid(parts, header, found)
     if province:
         title.province_option = str(province)
     _classify_rows(grid, found, report)
+    if grid.frame.empty:  # a header and nothing under it is not an empty batch
+        report.error("import_err_no_data_rows", sheet=sheet.name, row=header.first_data_row)
+    if report.errors:
+        report.status = "rejected"
+        return report
     step(0.45, "clean")
     tables = []
     if require(report, grid, found.name, found.required):
@@ -124,14 +133,59 @@ def _check_scope(db, report: ImportReport, tables, communes) -> None:
             return
 
 
-def _grid(sheet, header: Header) -> Grid:
+def _data_sheets(workbook, header: Header, kind: ImportKind, report: ImportReport) -> list:
+    """[(sheet, header)] of the sheets to read: the header's, then every other sheet with a header
+    of the same kind and layout (one sheet per hamlet or commune). A sheet of that kind laid out
+    otherwise is an error naming it: no sheet of data is skipped in silence."""
+    parts = [(workbook.sheets[header.sheet], header)]
+    layout = {f: c.index for f, c in header.fields().items()}
+    other_layout = []
+    for s, sheet in enumerate(workbook.sheets):
+        if s == header.sheet:
+            continue
+        found = find_header([sheet], [kind])
+        if found is None or not kind.recognise(found.fields()):
+            continue  # instructions, lists: not a data sheet
+        if {f: c.index for f, c in found.fields().items()} == layout:
+            parts.append((sheet, found))
+        else:
+            other_layout.append(sheet.name)
+    if other_layout:
+        report.error("import_err_sheets_other_layout", sheet=parts[0][0].name, sheets=", ".join(other_layout))
+    return parts
+
+
+def _sheet_frame(sheet, header: Header, offset: int) -> pd.DataFrame:
+    """The rows under a sheet's header, a cell merged down over data rows repeated on each."""
     rows = sheet.rows[header.first_data_row:]
-    width = max([len(header.columns)] + [len(r) for r in rows[:1]])
-    frame = pd.DataFrame(rows, dtype="object") if rows else pd.DataFrame(columns=range(width), dtype="object")
-    frame.index = range(header.first_data_row, header.first_data_row + len(frame))
+    first = header.first_data_row
+    for (r0, c0), (r1, _c1) in sheet.merged:
+        if r1 > r0 and r0 >= first and r0 < len(sheet.rows) and c0 < len(sheet.rows[r0]):
+            value = sheet.rows[r0][c0]
+            for r in range(r0 + 1, min(r1 + 1, len(sheet.rows))):
+                row = rows[r - first]
+                if c0 < len(row) and blank(row[c0]):
+                    row[c0] = value
+    frame = pd.DataFrame(rows, dtype="object") if rows else pd.DataFrame(columns=range(len(header.columns)), dtype="object")
+    frame.index = range(offset + first, offset + first + len(frame))
+    return frame
+
+
+def _grid(parts, header: Header, kind: ImportKind) -> Grid:
+    frames = [_sheet_frame(sheet, h, k * SHEET_STRIDE) for k, (sheet, h) in enumerate(parts)]
+    frame = pd.concat(frames) if len(frames) > 1 else frames[0]
+    frame = frame.where(frame.notna(), "") if len(frames) > 1 else frame
     for c in range(len(frame.columns), len(header.columns)):
         frame[c] = ""
-    return Grid(frame, sheet.name, header)
+    names = tuple(sheet.name for sheet, _ in parts)
+    if len(parts) > 1 and "commune" in kind.fields and "commune" not in header.fields():
+        # One sheet per commune, each naming its commune in its title (else in its name).
+        communes = [read_title(sheet.rows, h.row).commune_text or sheet.name for sheet, h in parts]
+        if len(set(communes)) > 1:
+            column = len(frame.columns)
+            frame[column] = [communes[i // SHEET_STRIDE] for i in frame.index]
+            header.columns.append(Column(column, canonical_header(kind.name, "commune"), "commune"))
+    return Grid(frame, names[0], header, sheets=names)
 
 
 # -- rows that are not data ----------------------------------------------------------------
@@ -169,16 +223,24 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
     is_total = pd.Series(is_total, index=frame.index)
     reason = pd.Series(None, index=frame.index, dtype="object")
     reason[filled == 0] = "blank"
-    # Everything after the total row (signatures) goes too.
-    if is_total.any():
-        first = is_total.idxmax()
-        reason[(frame.index > first) & reason.isna()] = "after_total"
-        reason[first] = "total"
-    # Column numbers (A, B, 1, 2 ...) right under the header.
+    # Column numbers (A, B, 1, 2 ... or 4=3/1*100) right under the header.
     for idx in frame.index[:3]:
         cells = [cell_text(v) for v in frame.loc[idx] if cell_text(v)]
         if len(cells) >= 3 and all(_COLUMN_NUMBER.match(c) for c in cells):
             reason[idx] = "column_numbers"
+            # The header's further rows above it ("Số hộ | Tỷ lệ" under a three-row header).
+            reason[(frame.index < idx) & reason.isna()] = "header"
+            grid.column_numbers = {c: cell_text(v) for c, v in frame.loc[idx].items() if cell_text(v)}
+    # Everything after the total row (signatures) goes too, unless the total heads the table
+    # (then what follows a later total goes).
+    totals = frame.index[is_total.to_numpy()]
+    first_data = frame.index[reason.isna().to_numpy()][:1]
+    after = [i for i in totals if not (len(first_data) and i == first_data[0])]
+    if after:
+        reason[(frame.index > after[0]) & reason.isna()] = "after_total"
+    if not kind.keeps_totals:
+        reason[totals] = "total"
+    grid.totals = is_total
     key = grid.col(kind.key_field)
     hamlets = pd.Series(None, index=frame.index, dtype="object")
     if key is not None:
@@ -196,11 +258,17 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
             marker = pd.Series(np.nan, index=frame.index, dtype="object")
             marker[sections] = hamlets[sections].fillna("")
             hamlets = marker.ffill().replace("", None)
+    if len(grid.sheets) > 1:  # one sheet per hamlet: the sheet's name is its rows' hamlet
+        named = {k: n for k, n in enumerate(grid.sheets) if fold(n).startswith(HAMLET_WORDS)}
+        if named:
+            by_sheet = pd.Series([named.get(i // SHEET_STRIDE) for i in frame.index], index=frame.index, dtype="object")
+            hamlets = hamlets.where(hamlets.notna(), by_sheet)
     skipped = reason.notna()
-    report.skipped = [{"sheet": grid.sheet, "row": excel_row(i), "reason": reason[i]} for i in frame.index[skipped]]
+    report.skipped = [{"sheet": grid.sheet_of(i), "row": excel_row(i), "reason": reason[i]} for i in frame.index[skipped]]
     report.rows_skipped = int(skipped.sum())
     grid.frame = frame[~skipped]
     grid.section_hamlet = hamlets[~skipped]
+    grid.totals = is_total[~skipped]
 
 
 # -- committing --------------------------------------------------------------------------------

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from python_calamine import CalamineError, CalamineWorkbook
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# A run of this many blank rows ends a sheet's data: a lone cell far below it (which stretches the
+# used range to row 1,048,576) is listed, not read as a million blank rows.
+BLANK_GAP = 5000
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 
 
@@ -35,6 +38,7 @@ class Sheet:
     name: str
     rows: list[list]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    stray_rows: list[int] = field(default_factory=list)  # Excel rows of lone cells far below the data
 
 
 @dataclass
@@ -89,13 +93,47 @@ def read_workbook(content: bytes, file_name: str) -> Workbook:
         for name in wb.sheet_names:
             try:
                 sheet = wb.get_sheet_by_name(name)
-                rows = sheet.to_python(skip_empty_area=False)
+                rows, stray = _data_rows(sheet.iter_rows())
                 merged = sheet.merged_cell_ranges or []
             except CalamineError:
                 raise ReadError("import_err_not_spreadsheet") from None
-            sheets.append(Sheet(name, rows, list(merged)))
+            sheets.append(Sheet(name, rows, list(merged), stray))
     fmt = "xlsx" if content.startswith(b"PK") and suffix != ".ods" else (suffix.lstrip(".") or "xls")
     return Workbook(sheets, fmt)
+
+
+def _is_blank_row(row: list) -> bool:
+    first = next(filter(None, row), None)  # the first truthy cell, found at C speed
+    if first is None:  # only '', None, 0 or False: blank unless a number or a tick is there
+        return row.count("") + row.count(None) == len(row)
+    if first.__class__ is str and not first.strip():  # spaces first: look at every cell
+        return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+    return False
+
+
+def _data_rows(rows) -> tuple[list[list], list[int]]:
+    """The rows up to the last non-blank one, stopping at a run of ``BLANK_GAP`` blank rows; and
+    the Excel row numbers of the non-blank rows beyond such a run (a few, to name them)."""
+    kept: list[list] = []
+    blanks: list[list] = []
+    stray: list[int] = []
+    cut = False
+    for i, row in enumerate(rows):
+        if _is_blank_row(row):
+            if not cut:
+                blanks.append(row)
+                if len(blanks) >= BLANK_GAP and kept:
+                    cut = True
+                    blanks.clear()
+            continue
+        if cut:
+            if len(stray) < 5:
+                stray.append(i + 1)
+            continue
+        kept.extend(blanks)
+        blanks.clear()
+        kept.append(row)
+    return kept, stray
 
 
 def decode_text(content: bytes) -> tuple[str, str]:

@@ -11,7 +11,7 @@ import pandas as pd
 from ..reference import standard_years, vintage_for_year
 from .. import levels as levels_mod
 from ..unit_names import Resolution, UnitNames, registry_names, split_name
-from .clean import blank, clean_text, is_empty, parse_numbers
+from .clean import blank, clean_text, is_empty, parse_years
 from .grid import Grid, flag
 from .report import ImportReport
 
@@ -26,7 +26,7 @@ def years_of(db, grid: Grid, title, report: ImportReport, year_option) -> pd.Ser
         fallback, source = title.year, "title"
     col = grid.col("year")
     if col is not None:
-        values, bad = parse_numbers(col)
+        values, bad = parse_years(col)
         flag(report, grid, "year", bad, col, "import_err_not_number")
         if values.notna().any():
             report.year_source = "column" if values.notna().all() or fallback is None else f"column+{source}"

@@ -9,9 +9,11 @@ from .budget import BUDGET
 from .commune_totals import COMMUNE_TOTALS
 from .households import HOUSEHOLDS
 from .indicators import INDICATORS
+from .review import REVIEW
 from .support import SUPPORT
 
-REGISTRY: dict[str, ImportKind] = {k.name: k for k in (HOUSEHOLDS, COMMUNE_TOTALS, INDICATORS, BUDGET, SUPPORT)}
+REGISTRY: dict[str, ImportKind] = {k.name: k for k in (HOUSEHOLDS, COMMUNE_TOTALS, INDICATORS, BUDGET, SUPPORT,
+                                                      REVIEW)}
 KINDS = tuple(REGISTRY)
 
 

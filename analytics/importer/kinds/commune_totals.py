@@ -15,10 +15,12 @@ from ..importkind import ImportKind
 def build_commune_totals(db, grid: Grid, title, report: ImportReport, *, year=None, commune=None,
                          communes=None) -> list[tuple[str, pd.DataFrame]]:
     """Total households (and persons) per commune and year; [('commune_total', frame)]."""
-    placed = year_and_place(db, grid, title, report, year=year, commune=commune, communes=communes)
-    if placed is None:
-        return []
-    years, vintages, codes = placed
+    # Without a year or a unit the counts are still checked, so that every error shows at once.
+    places = year_and_place(db, grid, title, report, year=year, commune=commune, communes=communes)
+    if places is not None:
+        years, vintages, codes = places
+    else:
+        years = vintages = codes = pd.Series(None, index=grid.frame.index, dtype="object")
     out = pd.DataFrame({"year": years, "commune_vintage": vintages.astype("Int64"), "commune_code": codes})
     for field in ("households", "persons"):
         col = grid.col(field)
@@ -34,8 +36,10 @@ def build_commune_totals(db, grid: Grid, title, report: ImportReport, *, year=No
          "import_err_required_value")
     fewer = out.persons.notna() & out.households.notna() & (out.persons < out.households)
     flag(report, grid, "persons", fewer, grid.col("persons"), "import_warn_persons_fewer", warning=True)
-    dup = out.duplicated(["year", "commune_vintage", "commune_code"])
+    dup = out.duplicated(["year", "commune_vintage", "commune_code"]) & out.commune_code.notna()
     flag(report, grid, "commune", dup, grid.col("commune"), "import_err_duplicate_commune")
+    if places is None:
+        return []
     report.preview = out
     return [("commune_total", out.reset_index(drop=True))]
 

@@ -33,11 +33,13 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
                      communes=None) -> list[tuple[str, pd.DataFrame]]:
     """The household rows of a review list, validated; [('household', frame)]."""
     f = grid.frame
-    placed = year_and_place(db, grid, title, report, year=year, commune=commune, communes=communes)
-    if placed is None:
-        return []
-    years, vintages, codes = placed
-    check_standard_years(db, grid, report, years)
+    # Without a year or a unit the rows are still checked, so that every error shows at once.
+    places = year_and_place(db, grid, title, report, year=year, commune=commune, communes=communes)
+    if places is not None:
+        years, vintages, codes = places
+        check_standard_years(db, grid, report, years)
+    else:
+        years = vintages = codes = pd.Series(None, index=f.index, dtype="object")
     out = pd.DataFrame(index=f.index)
     out["year"] = years
     out["commune_vintage"] = vintages.astype("Int64")
@@ -120,6 +122,8 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
         out["recorded_status"] = None
     out["causes"] = _ticked_codes(grid, report, CAUSES, "cause_")
     support = _support_rows(grid, report, out)
+    if places is None:
+        return []
     frame = out[HOUSEHOLD_COLUMNS].copy()
     frame["excel_row"] = [excel_row(i) for i in frame.index]
     report.preview = frame

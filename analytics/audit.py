@@ -14,7 +14,7 @@ ACTIONS = (
     "login", "login_failed", "account_locked", "account_unlocked", "logout", "session_expired",
     "import", "rollback", "export",
     "account_created", "account_disabled", "account_enabled", "password_changed", "role_changed",
-    "communes_assigned", "setting_changed",
+    "communes_assigned", "setting_changed", "local_standard_set",
 )
 # Free text from users (file names, usernames typed at the login form) is cut to this length so a
 # hostile input cannot bloat the log.

@@ -537,6 +537,34 @@ def choropleth(geojson: dict, communes: pd.DataFrame, lang: str = DEFAULT_LANGUA
     return _finish(fig, title, _source("charts_source_review", lang), lang, height=560, legend=False)
 
 
+def commune_points(communes: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
+    """Communes as points at their centroids (``lat``, ``lon``, from the national registry): size
+    the poor households, colour the poverty rate. Drawn on plain axes, longitude against latitude
+    at equal scale: no tile server and no boundary file (offices often work offline)."""
+    title = t("charts_points_title", lang)
+    frame = communes.dropna(subset=["lat", "lon"])
+    if frame.empty:
+        return empty_figure(t("no_data", lang), title, lang)
+    poor = frame["poor"].fillna(0).astype(float)
+    size = 8 + 32 * (poor / poor.max()) ** 0.5 if poor.max() > 0 else pd.Series(8.0, index=frame.index)
+    custom = [[n, fmt_number(p, lang), fmt_number(tot, lang), fmt_number(np_, lang)]
+              for n, p, tot, np_ in zip(frame["name"], frame["poor"], frame["total"], frame["near_poor"])]
+    fig = go.Figure(go.Scatter(
+        x=frame["lon"], y=frame["lat"], mode="markers+text", text=[short_commune(n) for n in frame["name"]],
+        textposition="top center", textfont={"size": 11, "color": "#444444"}, customdata=custom,
+        marker={"size": size, "color": frame["poor_rate"] * 100, "line": {"width": 1, "color": "#444444"},
+                "colorscale": [[0, colour("series", "heat_low")], [1, colour("series", "heat_high")]],
+                "colorbar": {"title": {"text": t("poor_rate", lang)}, "ticksuffix": pct_suffix(lang)},
+                "showscale": True},
+        hovertemplate=("<b>%{customdata[0]}</b><br>" + t("poor_rate", lang) + ": %{marker.color:,.2f}"
+                       + pct_suffix(lang) + "<br>" + t("poor_households", lang)
+                       + ": %{customdata[1]} / %{customdata[2]}<br>" + t("near_poor_households", lang)
+                       + ": %{customdata[3]}<extra></extra>")))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    return _finish(fig, title, _source("charts_source_points", lang), lang, height=560, legend=False)
+
+
 # -- output -----------------------------------------------------------------------------------------
 
 def title_of(fig: go.Figure) -> str:

@@ -1,4 +1,5 @@
-"""The multidimensional poverty rule, in one place, as SQL over the ``poverty_standard`` table.
+"""The multidimensional poverty rule, in one place, as SQL over the ``poverty_standard`` table
+(with a unit's own income lines where it set them: ``local_standard``, most specific first).
 
 poor       = income <= the line of the area AND deprived on >= min_deprivations indicators
 near_poor  = income <= the line AND fewer deprivations
@@ -17,18 +18,46 @@ deprivation ticks, the B2 points give the count. Where the standard's cut-offs a
 
 from __future__ import annotations
 
+from . import audit
+
 DEPRIVATION_COLUMNS = [f"d{n:02d}" for n in range(1, 14)]
 
 STATUSES = ("poor", "near_poor", "average", "above")
 
 
+def standard_sql(alias: str = "h") -> str:
+    """SQL of the standard classifying each household of ``alias`` (with ``year``,
+    ``commune_vintage``, ``commune_code``), for ``JOIN LATERAL (…) s ON true``: the national
+    standard in force for its area (``standard``, ``area``, ``min_deprivations``,
+    ``indicator_count``, the years), with the income lines of the most specific unit's own
+    standard covering its unit and year — its commune's, its district's, its province's
+    (``local_standard``: ``local_standard`` its code, ``local_org_code`` the unit) — else the
+    national lines."""
+    h = alias
+    return f"""
+        SELECT n.standard, n.area, n.valid_from_year, n.valid_to_year, n.min_deprivations, n.indicator_count,
+               coalesce(l.poor_income_max, n.poor_income_max) AS poor_income_max,
+               coalesce(l.average_income_max, n.average_income_max) AS average_income_max,
+               l.standard AS local_standard, l.org_code AS local_org_code
+        FROM org_unit u
+        JOIN poverty_standard n ON n.area = CASE WHEN u.is_urban THEN 'urban' ELSE 'rural' END
+         AND {h}.year BETWEEN n.valid_from_year AND n.valid_to_year
+        LEFT JOIN org_unit up ON up.vintage = u.vintage AND up.code = u.parent_code
+        LEFT JOIN local_standard l ON l.org_vintage = u.vintage AND l.area = n.area
+         AND l.org_code IN (u.code, up.code, up.parent_code)
+         AND {h}.year BETWEEN l.valid_from_year AND l.valid_to_year
+        WHERE u.vintage = {h}.commune_vintage AND u.code = {h}.commune_code
+        ORDER BY CASE l.org_code WHEN u.code THEN 0 WHEN up.code THEN 1 WHEN up.parent_code THEN 2 ELSE 3 END
+        LIMIT 1"""
+
+
 def standard_joins_sql(alias: str = "h", standard_alias: str = "s", cutoff_alias: str = "c") -> str:
-    """Joins of households ``alias`` to their commune (``o``), the standard in force and its
-    review cut-offs (left join: a standard may have none)."""
+    """Joins of households ``alias`` to their commune (``o``), the standard classifying them
+    (``standard_sql``: a unit's own income lines before the national ones) and its review
+    cut-offs (left join: a standard may have none)."""
     h, s, c = alias, standard_alias, cutoff_alias
     return (f"JOIN org_unit o ON o.vintage = {h}.commune_vintage AND o.code = {h}.commune_code "
-            f"JOIN poverty_standard {s} ON {s}.area = CASE WHEN o.is_urban THEN 'urban' ELSE 'rural' END "
-            f"AND {h}.year BETWEEN {s}.valid_from_year AND {s}.valid_to_year "
+            f"JOIN LATERAL ({standard_sql(h)}) {s} ON true "
             f"LEFT JOIN review_cutoff {c} ON {c}.standard = {s}.standard AND {c}.area = {s}.area")
 
 
@@ -115,6 +144,49 @@ def refresh_derived(cur, batch_id: int | None = None) -> None:
         [batch_id] if batch_id is not None else [],
     )
 
+
+
+def standards_used(db, year: int) -> list[dict]:
+    """Which standard classified the year's households: standard (a unit's own, or the
+    national one), org_vintage, org_code and org_name (None for the national standard),
+    households; most households first."""
+    return db.records(
+        f"""SELECT coalesce(s.local_standard, s.standard) AS standard,
+                   CASE WHEN s.local_org_code IS NOT NULL THEN h.commune_vintage END AS org_vintage,
+                   s.local_org_code AS org_code, u.name AS org_name, count(*) AS households
+            FROM household_current h
+            JOIN LATERAL ({standard_sql('h')}) s ON true
+            LEFT JOIN org_unit u ON u.vintage = h.commune_vintage AND u.code = s.local_org_code
+            WHERE h.year = ? GROUP BY ALL ORDER BY households DESC, 1""", [int(year)])
+
+
+def set_local_standard(db, standard: str, org_vintage: int, org_code: str, valid_from_year: int,
+                       valid_to_year: int, lines: dict[str, tuple[int, int]], source: str, *,
+                       actor: str | None = None) -> int:
+    """Record a unit's own standard — ``lines`` {area: (poor_income_max, average_income_max)} for
+    'rural' and/or 'urban', each at or above the national line of the period (Decree 351/2025) —
+    and reclassify every household (audited, one transaction); the number of households it now
+    classifies. ValueError for a line below the national one or a unit the database does not
+    work with."""
+    with db.transaction() as cur:
+        if not cur.execute("SELECT count(*) FROM org_unit WHERE vintage = ? AND code = ?",
+                           [int(org_vintage), str(org_code)]).fetchall()[0][0]:
+            raise ValueError(f"no unit {org_code} among the units of {org_vintage}")
+        for area, (poor, average) in lines.items():
+            national = cur.execute(
+                "SELECT max(poor_income_max) FROM poverty_standard WHERE area = ? AND valid_from_year <= ? "
+                "AND valid_to_year >= ?", [area, int(valid_to_year), int(valid_from_year)]).fetchall()[0][0]
+            if national is None or int(poor) < national or int(average) < int(poor):
+                raise ValueError(f"{area}: a unit's line must be at or above the national one ({national}) "
+                                 f"and the average band above it")
+            cur.execute("INSERT OR REPLACE INTO local_standard VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [standard, int(org_vintage), str(org_code), int(valid_from_year), int(valid_to_year),
+                         area, int(poor), int(average), source])
+        refresh_derived(cur)
+        audit.record(cur, "local_standard_set", actor, {"standard": standard, "unit": f"{org_vintage}:{org_code}",
+                                                        "years": [valid_from_year, valid_to_year]})
+    return int(db.scalar("SELECT count(*) FROM household_current h JOIN LATERAL "
+                         f"({standard_sql('h')}) s ON true WHERE s.local_standard = ?", [standard]))
 
 
 # -- the same households under another period's standard ----------------------------------------

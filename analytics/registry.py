@@ -198,19 +198,23 @@ def load(cur) -> tuple[int, int]:
     return len(units), len(mapping)
 
 
-def adopt(cur, vintage: int, code: str) -> int:
-    """Make a registry unit, everything under it and the units above it units the database works
-    with (``org_unit``), with their successors (or predecessors) in the other vintage and the
-    mapping between them (``org_unit_map``); rows already there (the hand-checked ones, with their
-    notes) are kept. Returns the number of units added."""
-    before = cur.execute("SELECT count(*) FROM org_unit").fetchone()[0]
+def adopt(cur, vintage: int, code) -> int:
+    """Make a registry unit (or each of several codes of one vintage), everything under it and
+    the units above it units the database works with (``org_unit``), with their successors (or
+    predecessors) in the other vintage and the mapping between them (``org_unit_map``); rows
+    already there (the hand-checked ones, with their notes) are kept. Returns the number of units
+    added."""
+    codes = [str(code)] if isinstance(code, str) else sorted({str(c) for c in code})
+    before = cur.execute("SELECT count(*) FROM org_unit").fetchall()[0][0]  # all fetched: the cursor is reused
     cur.execute("CREATE OR REPLACE TEMP TABLE adopted (vintage INTEGER, code VARCHAR)")
     # the unit and its descendants (two levels at most)
     cur.execute("""INSERT INTO adopted
-        SELECT vintage, code FROM unit_registry WHERE vintage = $v AND $c IN (code, parent_code)
+        SELECT vintage, code FROM unit_registry
+        WHERE vintage = $v AND (list_contains($c, code) OR list_contains($c, parent_code))
         UNION SELECT c.vintage, c.code FROM unit_registry c JOIN unit_registry p
-            ON p.vintage = c.vintage AND p.code = c.parent_code WHERE c.vintage = $v AND p.parent_code = $c""",
-                {"v": int(vintage), "c": str(code)})
+            ON p.vintage = c.vintage AND p.code = c.parent_code
+        WHERE c.vintage = $v AND list_contains($c, p.parent_code)""",
+                {"v": int(vintage), "c": codes})
     # the units they map to or from in the other vintage, and the mapping itself
     cur.execute("""CREATE OR REPLACE TEMP TABLE adopted_map AS
         SELECT m.* FROM unit_registry_map m JOIN adopted a
@@ -233,4 +237,4 @@ def adopt(cur, vintage: int, code: str) -> int:
         ON CONFLICT DO NOTHING""")
     cur.execute("DROP TABLE adopted")
     cur.execute("DROP TABLE adopted_map")
-    return cur.execute("SELECT count(*) FROM org_unit").fetchone()[0] - before
+    return cur.execute("SELECT count(*) FROM org_unit").fetchall()[0][0] - before

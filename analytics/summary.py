@@ -7,7 +7,8 @@ from datetime import date
 
 import pandas as pd
 
-from . import budget, deprivations, poverty, review, standard_preview, support, targets, transitions
+from . import (budget, classification, deprivations, levels, poverty, review, standard_preview, support, targets,
+               transitions)
 from . import units as units_mod
 from .db import Database
 from .reference import vintage_for_year
@@ -201,7 +202,8 @@ def summary(db: Database, year: int, units: int | None = None, as_of: date | Non
     it}), both also per commune, ``review_funnel`` (Phiếu A → B1/B2 → recognised, see
     ``review.funnel``) and ``data_quality[]``.
     ``units`` (e.g. 2025) presents pre-2025 data in the new communes; ``as_of`` the budget's date
-    (default: its latest snapshot).
+    (default: its latest snapshot). ``standards``: which standard classified the year's households
+    (a unit's own standard, or the national one) and how many each.
 
     ``standard_period`` (e.g. 2027): ``households`` and ``communes`` count the same households
     under that period's standard (the rule's status); the keys of ``NOT_UNDER_OTHER_STANDARD``
@@ -244,4 +246,29 @@ def summary(db: Database, year: int, units: int | None = None, as_of: date | Non
         "review_funnel": review.funnel(db, year),
         "data_quality": data_quality(db, year, units, reports),
         "data_vintage": vintage_for_year(year),
+        "standards": classification.standards_used(db, year),
     }
+
+
+def unit_summary(db: Database, year: int, code: str, units: int | None = None) -> dict:
+    """The figures of one unit at any level (``summary --unit``): ``unit`` ({vintage, code, name,
+    unit_type, level, parent_code}), ``households`` (counts summed over its communes, rates from
+    the sums), ``children_level`` and ``children`` (the units one level below, by code, with the
+    same figures; none under a commune), ``targets`` (those set for the unit itself, with gap and
+    status, and ``lower_targets``, the sum of the targets set below it). ValueError for a code
+    that is no working unit of the vintage."""
+    vintage = units_mod.target_vintage(year, units)
+    info = levels.unit_info(db, vintage, code)
+    if info is None:
+        raise ValueError(f"no unit {code} among the units of {vintage}")
+    own = levels.level_table(db, year, info["level"], units, within=str(code))
+    own = own[own.code == str(code)].drop(columns=["code", "name", "level"])
+    child = levels.child_level(vintage, info["level"])
+    children = levels.level_table(db, year, child, units, within=str(code)) if child else None
+    figures = _records(own)
+    gaps = levels.unit_targets(db, year, code, units)
+    return {"year": year, "units": vintage, "unit": info,
+            "households": figures[0] if figures else levels.empty_figures(),
+            "children_level": child, "children": _records(children) if children is not None else [],
+            "targets": _records(gaps[["indicator", "name_vi", "name_en", "unit", "direction", "target",
+                                      "lower_targets", "achieved", "gap", "status", "achieved_source"]])}

@@ -15,6 +15,7 @@ look-ups as it has distinct names.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Hashable, Iterable
@@ -68,6 +69,29 @@ def split_name(text) -> tuple[str, str]:
                 break
         else:
             return kind, "".join(words)
+
+
+# Old tone placement -> new ("hoà" -> "hòa", "thuỷ" -> "thủy"): both are written.
+_TONE_PLACEMENT: dict[str, str] = {}
+for _glide, _vowel in (("o", "a"), ("o", "e"), ("u", "y")):
+    for _mark in ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323"):  # grave, acute, hook, tilde, dot
+        _TONE_PLACEMENT[_glide + _vowel + _mark] = _glide + _mark + _vowel
+
+
+def accented(text) -> str:
+    """The name's words after its type prefix, lower case with their accents (tone placement
+    normalised): "Xã Lộc Thạnh" -> "lộcthạnh". Tells apart names that fold alike (Lộc Thạnh, Lộc
+    Thành) when the accents were typed."""
+    words = [w for w in re.split(r"[\W_]+", str(text or "")) if w]
+    _, key = split_name(text)
+    for i in range(len(words)):
+        if fold("".join(words[i:])) == key:
+            words = words[i:]
+            break
+    out = unicodedata.normalize("NFD", "".join(words).lower())
+    for old, new in _TONE_PLACEMENT.items():
+        out = out.replace(old, new)
+    return unicodedata.normalize("NFC", out)
 
 
 @dataclass(frozen=True)
@@ -195,6 +219,10 @@ class UnitNames:
         if len(found) > 1 and kind:
             same_kind = [(k, u) for k, u in found if k == kind]
             found = same_kind or found
+        if len(found) > 1:  # the accents as typed may tell them apart: Lộc Thạnh / Lộc Thành
+            typed = accented(text_name)
+            exact = [(k, u) for k, u in found if accented(u.name) == typed]
+            found = exact if len(exact) == 1 else found
         if len(found) == 1:
             return Resolution(text, unit=found[0][1], vintage=self.vintage)
         if not found:
@@ -250,6 +278,22 @@ class UnitNames:
             else:
                 out[item] = self.resolve(item, level, province=province, district=district)
         return out
+
+
+_REGISTRY_INDEXES: dict[tuple, "UnitNames"] = {}
+
+
+def registry_names(db, vintage: int) -> UnitNames:
+    """The registry's index of a vintage, built once per process for the same registry content
+    (about 10,000 units: building it costs a third of a second; every import needs it)."""
+    key = (int(vintage), *db.query(
+        "SELECT count(*), sum(hash(code || name || coalesce(parent_code, '') || coalesce(aliases, ''))) "
+        "FROM unit_registry WHERE vintage = ?", [int(vintage)])[0])
+    if key not in _REGISTRY_INDEXES:
+        if len(_REGISTRY_INDEXES) >= 4:  # both vintages of one registry, in practice
+            _REGISTRY_INDEXES.clear()
+        _REGISTRY_INDEXES[key] = UnitNames(db, vintage)
+    return _REGISTRY_INDEXES[key]
 
 
 def resolve(db, text, vintage: int, level: str = "commune", province=None, district=None,

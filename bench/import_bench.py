@@ -8,7 +8,7 @@ time shown with the highest peak. Goals: the commit within 3 s and 600 MB (572 M
 a quarter of the openpyxl read; beside the raw python-calamine read of the same sheet (the reader
 the importer uses), the commit within 1.5 times its time and 2 times its peak memory.
 
-    .venv/bin/python bench/import_bench.py [--rows 100000]
+    .venv/bin/python bench/import_bench.py [--rows 100000] [--province 70]
 """
 
 from __future__ import annotations
@@ -32,18 +32,38 @@ GOAL_MIB = GOAL_BYTES / 2**20  # the peaks are in MiB (ru_maxrss is in KiB on Li
 GOAL_CALAMINE_TIME, GOAL_CALAMINE_MEMORY = 1.5, 2.0  # commit / raw calamine read, in one run
 
 
-def build_workbook(path: Path, rows: int, seed: int = 1) -> None:
-    """A review list as a district would send it: a title, the header, one row per household."""
+def _province_communes(province: str) -> tuple[str, list[tuple[str, str]]]:
+    """(the province's name, [(district, commune)] of its communes before 2025) from the national
+    registry: names as the registry writes them, the district beside each (names repeat inside a
+    province: Bình Phước has two Xã Tân Hưng)."""
+    from analytics import registry
+    units, _ = registry.frames()
+    old = units[units.vintage == 2024]
+    name = old[old.code == province].name.iloc[0]
+    districts = old[old.parent_code == province].set_index("code").name
+    communes = old[old.parent_code.isin(districts.index)]
+    return name, [(districts[p], n) for p, n in zip(communes.parent_code, communes.name)]
+
+
+def build_workbook(path: Path, rows: int, seed: int = 1, province: str | None = None) -> None:
+    """A review list as a district would send it: a title, the header, one row per household;
+    with ``province`` (a code before 2025), a province's list, its rows spread over every commune
+    of the province, each with its district."""
     import xlsxwriter
 
     from analytics.reference import read_csv
-    communes = [r["name"] for r in read_csv("org_unit.csv")
-                if r["vintage"] == "2024" and r["unit_type"] in ("xa", "thi_tran")]
+    if province:
+        province_name, places = _province_communes(province)
+    else:
+        province_name, places = None, [(None, r["name"]) for r in read_csv("org_unit.csv")
+                                       if r["vintage"] == "2024" and r["unit_type"] in ("xa", "thi_tran")]
     rng = random.Random(seed)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("Danh sách")
-    ws.write(0, 0, "DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM 2024")
-    header = ["STT", "Mã hộ", "Xã", "Thôn/Ấp", "Họ và tên chủ hộ", "Dân tộc", "Số nhân khẩu",
+    ws.write(0, 0, f"UBND {province_name.upper()}" if province_name else "DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM 2024")
+    if province_name:
+        ws.write(1, 0, "DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM 2024")
+    header = ["STT", "Mã hộ", *(["Huyện"] if province else []), "Xã", "Thôn/Ấp", "Họ và tên chủ hộ", "Dân tộc", "Số nhân khẩu",
               "Thu nhập bình quân (đồng/người/tháng)", *[f"CS{i}" for i in range(1, 13)], "Phân loại hộ",
               "Hộ không có khả năng lao động", "Hộ có công"]
     ws.write_row(2, 0, header)
@@ -55,7 +75,9 @@ def build_workbook(path: Path, rows: int, seed: int = 1) -> None:
         count = ticks.count("x")
         status = ("Hộ nghèo" if income <= 1_500_000 and count >= 3 else
                   "Hộ cận nghèo" if income <= 1_500_000 else "")
-        ws.write_row(3 + i, 0, [i + 1, f"H{i:06d}", communes[i % len(communes)], f"Ấp {rng.randint(1, 6)}",
+        district, commune = places[i % len(places)]
+        ws.write_row(3 + i, 0, [i + 1, f"H{i:06d}", *([district] if province else []), commune,
+                                f"Ấp {rng.randint(1, 6)}",
                                 f"{rng.choice(surnames)} {rng.choice(given)}", "Kinh" if rng.random() < 0.8 else "S'tiêng",
                                 rng.randint(1, 8), income, *ticks, status, "x" if rng.random() < 0.05 else "",
                                 "x" if rng.random() < 0.02 else ""])
@@ -116,6 +138,9 @@ def run_in_process(step: str, workbook: Path, db_path: Path, runs: int = RUNS) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--province", default=None,
+                        help="a province code before 2025 (e.g. 70): rows spread over all its communes, "
+                             "named with their district, adopted from the national registry by the import")
     parser.add_argument("--measure", nargs=3, metavar=("STEP", "WORKBOOK", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -126,8 +151,9 @@ def main() -> None:
         tmp = Path(tmp)
         workbook = tmp / "households_100k.xlsx"
         t0 = time.perf_counter()
-        build_workbook(workbook, args.rows)
-        print(f"workbook: {args.rows:,} households, {workbook.stat().st_size / 1e6:.1f} MB "
+        build_workbook(workbook, args.rows, province=args.province)
+        print(f"workbook: {args.rows:,} households{' of province ' + args.province if args.province else ''}, "
+              f"{workbook.stat().st_size / 1e6:.1f} MB "
               f"(built in {time.perf_counter() - t0:.1f} s)")
         from analytics.db import Database
         Database(tmp / "bench.duckdb").close()  # schema and reference data, outside the timing
@@ -154,7 +180,10 @@ def main() -> None:
         f"peak memory {memory_ratio:.2f} (goal ≤ {GOAL_CALAMINE_MEMORY:g})",
         f"every row committed, within {goals}, ratio within goal: {'yes' if met else 'no'}"]
     print("\n".join(lines))
-    write_section("Import", f"`bench/import_bench.py` on a {args.rows:,}-row workbook (goals: {goals}; "
+    section = f"Import, province {args.province}" if args.province else "Import"
+    where = (f" spread over every commune of province {args.province} (names with their district, the "
+             f"units adopted from the registry by the import)" if args.province else "")
+    write_section(section, f"`bench/import_bench.py` on a {args.rows:,}-row workbook{where} (goals: {goals}; "
                   "peak: the importing process's own, in MiB).\n\n```\n" + "\n".join(lines) + "\n```")
 
 

@@ -10,8 +10,8 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from analytics import (budget, demo, deprivations, poverty, reference, review, standard_preview, targets,
-                       transitions, units)
+from analytics import (budget, classification, demo, deprivations, levels, poverty, reference, review,
+                       standard_preview, targets, transitions, units)
 
 from dashboard import base
 
@@ -90,6 +90,9 @@ cause_table = cached_read(review.cause_table)
 count_only_communes = cached_read(review.count_only_communes)
 unit_communes = cached_read(units.communes)
 standard_years = cached_read(reference.standard_years)
+home_info = cached_read(levels.home_info)
+centroids = cached_read(levels.centroids)
+standards_used = cached_read(classification.standards_used)
 
 
 def commune_names(vintage: int) -> dict[str, str]:

@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from analytics import audit, auth
+from analytics import audit, auth, levels
 from analytics.i18n import fmt_datetime, local_time, utc_from_local
 
 from dashboard import base, session, view
@@ -50,9 +50,9 @@ choose = {"placeholder": base.tr("choose_options"), "select_all": False}  # no E
 if flash := st.session_state.pop("admin_flash", None):
     st.success(flash, icon=":material/check_circle:")
 
-tab_accounts, tab_communes, tab_settings, tab_audit = st.tabs(
-    [base.tr("admin_tab_accounts"), base.tr("admin_tab_communes"), base.tr("admin_tab_settings"),
-     base.tr("admin_tab_audit")])
+tab_accounts, tab_communes, tab_home, tab_settings, tab_audit = st.tabs(
+    [base.tr("admin_tab_accounts"), base.tr("admin_tab_communes"), base.tr("admin_tab_home"),
+     base.tr("admin_tab_settings"), base.tr("admin_tab_audit")])
 
 with tab_accounts:
     accounts = auth.list_accounts(db)
@@ -133,6 +133,34 @@ with tab_communes:
             attempt(lambda: auth.assign_communes(db, officer, auth.parse_communes(chosen, 2024),
                                                  actor=scope.username),
                     "admin_done_communes", user=officer)
+
+with tab_home:
+    st.caption(base.tr("admin_home_help"))
+    home = levels.home_info(db)
+    if home is not None:
+        st.markdown(base.tr("home_area_caption", name=home["name"])
+                    + ("" if home["chosen"] else " " + base.tr("home_area_default")))
+    home_vintage = st.radio(base.tr("admin_home_vintage"), [2025, 2024], horizontal=True, key="admin_home_vintage",
+                            format_func=lambda v: base.tr(f"admin_home_vintage_{v}"))
+    provinces = levels.registry_choices(db, home_vintage)
+    province = st.selectbox(base.tr("admin_home_province"), provinces["code"].tolist(), index=None,
+                            format_func=dict(zip(provinces["code"], provinces["name"])).get,
+                            key=f"admin_home_province_{home_vintage}")
+    if province is not None:
+        below = levels.registry_choices(db, home_vintage, province)
+        names = dict(zip(below["code"], below["name"]))
+        unit = st.selectbox(base.tr("admin_home_below"), [None, *below["code"]], key=f"admin_home_below_{province}",
+                            format_func=lambda c: base.tr("admin_home_whole") if c is None else names[c])
+        if home_vintage == 2024 and unit is not None:  # a district: the whole district, or one commune
+            communes_below = levels.registry_choices(db, home_vintage, unit)
+            commune_names = dict(zip(communes_below["code"], communes_below["name"]))
+            unit = st.selectbox(base.tr("level_commune"), [None, *communes_below["code"]],
+                                key=f"admin_home_commune_{unit}",
+                                format_func=lambda c: names[unit] if c is None else commune_names[c]) or unit
+        chosen_code = unit or province
+        if st.button(base.tr("admin_home_save"), key="admin_home_save", type="primary"):
+            info = levels.set_home_area(db, home_vintage, chosen_code, actor=scope.username)
+            done("admin_done_home", name=info["name"])
 
 with tab_settings:
     table = db.frame("SELECT key, value, description_vi, description_en, source FROM setting ORDER BY key")

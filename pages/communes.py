@@ -7,6 +7,7 @@ import json
 import streamlit as st
 
 from analytics import charts, filters, takeaways
+from analytics import units as units_mod
 from analytics.i18n import fmt_number, fmt_percent
 
 from dashboard import base, display, reads, view
@@ -85,7 +86,12 @@ def map_block() -> None:
             except (ValueError, UnicodeDecodeError) as exc:
                 st.error(base.tr("dash_geojson_invalid", detail=str(exc)[:200]), icon=":material/error:")
     geojson = st.session_state.get("communes_geojson")
-    if not geojson:
+    if not geojson:  # the communes as points at the registry's centroids: no boundary file needed
+        where = reads.centroids(units_mod.target_vintage(year, units))
+        if where is not None:
+            located = shown.merge(where, on="code", how="left")
+            display.show_chart(display.Chart("commune_points", display.figure(charts.commune_points, located, lang),
+                                             located, takeaways.communes(shown, lang)))
         st.caption(base.tr("dash_geojson_none"))
         return
     display.show_chart(display.Chart("commune_map", display.figure(charts.choropleth, geojson, shown, lang), shown,

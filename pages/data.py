@@ -4,17 +4,18 @@ recorded status beside the computed one (and each officer's own list), and the r
 support: the Phiếu A → B1/B2 → recognised funnel and the support → outcome view."""
 
 import hashlib
+from datetime import date
 
 import streamlit as st
 
-from analytics import charts, review, support
+from analytics import charts, checklist, levels, review, support
 from analytics.batches import BatchError, list_batches, rollback
 from analytics import poverty
 from analytics.i18n import fmt_datetime, fmt_number, has_label
 from analytics.importer import KINDS, import_file
 from analytics.importer.annotate import annotated_workbook
 from analytics.importer.listing import household_filters, household_list
-from analytics.importer.templates import template_workbook
+from analytics.importer.templates import choice_lists, template_workbook
 from analytics.reference import get_setting, vintage_for_year
 
 from dashboard import base, display, reads, report_buttons, session, view
@@ -140,9 +141,9 @@ if flash := st.session_state.pop("data_flash", None):
         (st.success if kind_ == "ok" else st.error)(text)
 
 report_buttons.report_buttons(settings, deck=False)
-tab_import, tab_batches, tab_templates, tab_households, tab_review = st.tabs(
+tab_import, tab_batches, tab_templates, tab_households, tab_review, tab_setup = st.tabs(
     [base.tr("data_tab_import"), base.tr("data_tab_batches"), base.tr("data_tab_templates"),
-     base.tr("data_tab_households"), base.tr("data_tab_review")])
+     base.tr("data_tab_households"), base.tr("data_tab_review"), base.tr("data_tab_setup")])
 
 with tab_import:
     if not can_import:
@@ -349,3 +350,60 @@ with tab_review:
                 ("still_poor", "data_outcome_still_poor", "number"), ("no_record", "data_outcome_no_record", "number"),
                 ("amount_mvnd", "data_outcome_amount", "number"), ("cost_per_escape", "data_outcome_cost", "number"),
                 ("assumed_cost_per_escape", "data_outcome_assumed", "number")], lang), hide_index=True)
+
+
+def typed_table(item: str, setup_year: int) -> None:
+    """An editable table of ``item`` (targets or budget_plan) stored, when saved, as an import."""
+    kind, columns = checklist.TABLE_COLUMNS[item]
+    lists = choice_lists(db, setup_year)
+    lists["unit"] = list(levels.unit_labels(db, vintage_for_year(setup_year), levels.home_area(db)).values())
+    config = {}
+    for header, field, list_name in columns:
+        label = base.tr(f"data_field_{field}")
+        if list_name:
+            config[header] = st.column_config.SelectboxColumn(label, options=lists[list_name], required=True)
+        elif field == "agency":
+            config[header] = st.column_config.TextColumn(label, max_chars=200)
+        else:
+            config[header] = st.column_config.NumberColumn(label, required=True, format="localized")
+    edited = st.data_editor(checklist.blank_table(item), num_rows="dynamic", column_config=config,
+                            key=f"data_setup_editor_{item}_{setup_year}", hide_index=True, width="stretch")
+    if st.button(base.tr("data_setup_save"), key=f"data_setup_save_{item}", icon=":material/save:"):
+        kind, content = checklist.table_file(item, edited, setup_year)
+        report = import_file(db, content, f"{item}_{setup_year}.xlsx", kind=kind, user=scope.username,
+                             lang=lang, communes=communes)
+        if report.status == "committed":
+            st.session_state["data_flash"] = [("ok", base.tr("data_setup_saved", rows=report.rows_imported,
+                                                             batch=report.batch_id))]
+            st.rerun()
+        elif report.rows_read == 0 or report.status == "duplicate":
+            st.warning(base.tr("data_setup_empty"))
+        else:
+            st.error(base.tr("data_setup_refused", n=len(report.errors)), icon=":material/error:")
+            st.dataframe(report.issues_frame("errors"), hide_index=True, column_config=_issue_columns())
+
+
+with tab_setup:
+    this_year = date.today().year
+    default_year = year if year in standard_years else min(standard_years, key=lambda y: abs(y - this_year))
+    setup_year = st.selectbox(base.tr("data_setup_year"), standard_years, index=standard_years.index(default_year),
+                              key="data_setup_year")
+    st.caption(base.tr("data_setup_help", year=setup_year))
+    for entry in checklist.checklist(db, setup_year):
+        with st.container(border=True):
+            c1, c2, c3 = st.columns([3, 3, 1])
+            c1.markdown(("✅ " if entry["done"] else "⬜ ") + base.tr(f"data_setup_item_{entry['item']}"))
+            text = (base.tr("data_setup_count", n=fmt_number(entry["count"], lang)) if entry["done"]
+                    else base.tr("data_setup_missing"))
+            if entry.get("latest_year"):
+                text += " · " + base.tr("data_setup_latest_review", year=entry["latest_year"])
+            c2.markdown(text)
+            c3.download_button(base.tr("data_setup_template"),
+                               cached_template(entry["kind"], setup_year, lang, version),
+                               file_name=f"mau_{entry['kind']}_{setup_year}.xlsx", key=f"data_setup_tpl_{entry['item']}",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               icon=":material/download:")
+            if entry["item"] in checklist.TABLE_COLUMNS and can_import:
+                with st.expander(base.tr("data_setup_type"), expanded=not entry["done"]):
+                    st.caption(base.tr("data_setup_type_help"))
+                    typed_table(entry["item"], setup_year)

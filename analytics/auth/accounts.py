@@ -13,7 +13,11 @@ import pandas as pd
 
 from .. import audit
 from ..db import PROJECT_ROOT
-from ..units import COMMUNE_TYPES  # the level officers are assigned to
+from ..levels import codes_within
+from ..units import COMMUNE_TYPES
+
+# Officers are assigned communes, or a district or province with every commune under it.
+ASSIGNABLE_TYPES = (*COMMUNE_TYPES, "district", "province")
 from .base import AuthError, Clock, utcnow
 from .passwords import hash_password, hash_new_password, hash_rounds
 from .scopes import Scope, role
@@ -67,13 +71,15 @@ def list_accounts(db) -> pd.DataFrame:
 
 
 def _communes_exist(cur, communes: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The pairs, sorted, each a working unit: a commune, or a district or province (the officer
+    then has every commune under it)."""
     pairs = sorted({(int(v), str(c).strip()) for v, c in communes})
     for vintage, code in pairs:
         found = cur.execute(
             f"SELECT count(*) FROM org_unit WHERE vintage = ? AND code = ? AND unit_type IN "
-            f"({', '.join('?' for _ in COMMUNE_TYPES)})", [vintage, code, *COMMUNE_TYPES]).fetchone()[0]
+            f"({', '.join('?' for _ in ASSIGNABLE_TYPES)})", [vintage, code, *ASSIGNABLE_TYPES]).fetchall()[0][0]
         if not found:
-            raise AuthError("unknown_commune", f"no commune {code} in the units of {vintage}")
+            raise AuthError("unknown_commune", f"no commune, district or province {code} in the units of {vintage}")
     return pairs
 
 
@@ -205,8 +211,12 @@ def scope_for(db, username: str) -> Scope:
     row = db.query("SELECT role FROM app_user WHERE username = ?", [name])
     if not row:
         raise AuthError("unknown_account", f"no account {name}")
-    communes = db.query("SELECT commune_vintage, commune_code FROM user_commune WHERE username = ?", [name])
-    return Scope(username=name, role=row[0][0], communes=frozenset((int(v), str(c)) for v, c in communes))
+    assigned = db.query("SELECT commune_vintage, commune_code FROM user_commune WHERE username = ?", [name])
+    # A district or province stands for itself (its budget plan, its targets) and every unit under it.
+    units = {(int(v), str(c)) for v, c in assigned}
+    for v, c in assigned:
+        units |= {(int(v), code) for code in codes_within(db, v, c)}
+    return Scope(username=name, role=row[0][0], communes=frozenset(units))
 
 
 def username_for_email(db, email: str | None) -> str | None:
@@ -237,8 +247,10 @@ def create_demo_accounts(cur) -> list[str]:
 
 
 def commune_choices(db) -> pd.DataFrame:
-    """Communes an account can be assigned: vintage, code, name, label (``vintage:code``)."""
+    """Units an account can be assigned (communes, districts, provinces): vintage, code, name,
+    label (``vintage:code``); provinces first, then districts, then communes."""
     return db.frame(
         f"""SELECT vintage, code, name, vintage || ':' || code AS label FROM org_unit
-            WHERE unit_type IN ({', '.join('?' for _ in COMMUNE_TYPES)}) ORDER BY vintage, code""",
-        list(COMMUNE_TYPES))
+            WHERE unit_type IN ({', '.join('?' for _ in ASSIGNABLE_TYPES)})
+            ORDER BY vintage, unit_type <> 'province', unit_type <> 'district', code""",
+        list(ASSIGNABLE_TYPES))

@@ -1,4 +1,4 @@
-"""``import FILE [--kind] [--year] [--commune] [--dry-run] [--json] [--user NAME]``: validate a
+"""``import FILE [--kind] [--year] [--commune] [--province] [--dry-run] [--json] [--user NAME]``: validate a
 spreadsheet and commit it as one batch (all rows or none); with ``--user``, only as that account may."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ def run(args) -> int:
     with Database(args.db) as db:
         scope = login(db, args, "import_data")
         report = import_file(db, path.read_bytes(), path.name, kind=args.kind, year=args.year,
-                             commune=args.commune, dry_run=args.dry_run, lang=args.lang,
+                             commune=args.commune, province=args.province, dry_run=args.dry_run, lang=args.lang,
                              user=scope.username, communes=scope.household_communes)
     if args.json:
         print_json(report.to_dict())
@@ -47,6 +47,8 @@ def register(sub, common) -> None:
     p.add_argument("--kind", choices=KINDS, help="kind of data (default: detected from the headers)")
     p.add_argument("--year", type=int, help="data year when the file has no Năm column or title")
     p.add_argument("--commune", help="commune code or name when the file has no Xã column or title")
+    p.add_argument("--province", help="province (name or code) narrowing the unit names, when the file "
+                                      "has no Tỉnh column or title")
     p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     p.add_argument("--json", action="store_true", help="print the JSON report")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the messages")

@@ -1,4 +1,5 @@
-"""``summary --year Y [--units 2025] [--as-of DATE] [--json]``: the year's figures."""
+"""``summary --year Y [--units 2025] [--unit CODE] [--as-of DATE] [--json]``: the year's figures,
+of the whole data or of one unit at any level."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 from ..cli import UsageError, print_json
 from ..db import Database
 from ..i18n import fmt_money, fmt_number, fmt_percent
-from ..summary import summary
+from ..summary import summary, unit_summary
 
 
 def _date(text: str) -> date:
@@ -19,6 +20,8 @@ def _date(text: str) -> date:
 
 def run(args) -> int:
     as_of = _date(args.as_of) if args.as_of else None
+    if args.unit:
+        return _unit(args)
     with Database(args.db) as db:
         try:
             data = summary(db, args.year, units=args.units, as_of=as_of, standard_period=args.standard_period)
@@ -70,6 +73,28 @@ def run(args) -> int:
     return 0
 
 
+def _unit(args) -> int:
+    with Database(args.db) as db:
+        try:
+            data = unit_summary(db, args.year, args.unit, units=args.units)
+        except ValueError as exc:  # no such unit, units older than the data, a year without a standard
+            raise UsageError(str(exc)) from exc
+    if args.json:
+        print_json(data)
+        return 0
+    h, u = data["households"], data["unit"]
+    print(f"{u['name']} ({u['code']}), năm {args.year}: {fmt_number(h['poor'])} hộ nghèo "
+          f"({fmt_percent(h['poor_rate'])}), {fmt_number(h['near_poor'])} hộ cận nghèo "
+          f"({fmt_percent(h['near_poor_rate'])}) trên {fmt_number(h['total'])} hộ")
+    for c in data["children"]:
+        print(f"  {c['code']} {c['name']:<28} {c['poor']:>5} nghèo  {c['near_poor']:>5} cận nghèo  "
+              f"{fmt_percent(c['poor_rate'])}")
+    for t in data["targets"]:
+        lower = f" (cấp dưới / below: {fmt_number(t['lower_targets'])})" if t["lower_targets"] is not None else ""
+        print(f"  {t['indicator']}: {fmt_number(t['achieved'])} / {fmt_number(t['target'])}{lower} ({t['status']})")
+    return 0
+
+
 def register(sub, common) -> None:
     p = sub.add_parser("summary", parents=[common], help="the figures of a year",
                        description="Print the figures of a year: households and rates, communes, changes "
@@ -79,6 +104,9 @@ def register(sub, common) -> None:
     p.add_argument("--units", type=int, default=None,
                    help="present the data in the units of this vintage (2025: the communes after the "
                         "1 July 2025 reorganisation)")
+    p.add_argument("--unit", default=None,
+                   help="the figures of one unit at any level (province, district, commune code): "
+                        "counts summed over its communes, rates from the sums, its targets, the level below")
     p.add_argument("--as-of", default=None, help="budget execution as of this date (YYYY-MM-DD); "
                                                  "default: the latest disbursement snapshot")
     p.add_argument("--standard-period", type=int, default=None,

@@ -166,6 +166,8 @@ def find_header(sheets: list, kinds: Iterable[ImportKind]) -> Header | None:
 # -- the title rows above the header -------------------------------------------------------
 _YEAR = re.compile(r"\bn[aă]m\s*(20\d\d)\b", re.IGNORECASE)
 _DATE = re.compile(r"(?:đến|den|tính đến)\s*ngày\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", re.IGNORECASE)
+_PROVINCE = re.compile(r"\btỉnh\s+([^\n,;:–-]+)", re.IGNORECASE)
+_DISTRICT = re.compile(r"\b((?:huyện|quận|thị xã)\s+[^\n,;:–-]+)", re.IGNORECASE)
 _COMMUNE = re.compile(r"\b((?:xã|phường|thị trấn)\s+[^\n,;:–-]+)", re.IGNORECASE)
 _UNIT = re.compile(r"(?:^|\bUBND\s+|ỦY BAN NHÂN DÂN\s+|UỶ BAN NHÂN DÂN\s+)((?:huyện|thị xã|thành phố|tỉnh)\s+[^\n,;:–-]+)",
                    re.IGNORECASE)
@@ -176,13 +178,17 @@ class TitleInfo:
     year: int | None = None
     as_of: date | None = None
     commune_text: str | None = None
+    province_text: str | None = None   # "UBND TỈNH …"
+    district_text: str | None = None   # "UBND HUYỆN …"
+    province_option: str | None = None  # given with the file (``--province``): wins over the title
     unit_text: str | None = None   # a district or province the title names ("UBND HUYỆN HỚN QUẢN")
     texts: list[str] = field(default_factory=list)
 
 
 def read_title(rows: list[list], header_row: int) -> TitleInfo:
-    """Year ("NĂM 2024"), date ("lũy kế đến ngày 30/9/2024") and commune ("UBND XÃ MINH ĐỨC")
-    written in the rows above the header."""
+    """Year ("NĂM 2024"), date ("lũy kế đến ngày 30/9/2024"), commune ("UBND XÃ MINH ĐỨC"),
+    province ("UBND TỈNH BÌNH PHƯỚC") and district ("UBND HUYỆN HỚN QUẢN") written in the rows
+    above the header."""
     info = TitleInfo()
     for row in rows[:header_row]:
         for value in row:
@@ -205,6 +211,10 @@ def read_title(rows: list[list], header_row: int) -> TitleInfo:
                 # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" names no commune.
                 if not fold(name).startswith(("xahoi", "xaphuongthitran")):
                     info.commune_text = name
+            if info.province_text is None and (m := _PROVINCE.search(text)):
+                info.province_text = m.group(1).strip()
+            if info.district_text is None and (m := _DISTRICT.search(text)):
+                info.district_text = m.group(1).strip()
     if info.year is None and info.as_of is not None:
         info.year = info.as_of.year
     return info

@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .. import audit
+from .. import audit, registry
 from ..batches import (UNIT_COLUMNS, create_batch, find_duplicate, finish_batch, holds_rows_outside,
                        insert_frame, rows_outside, supersede)
 from ..reference import get_setting
@@ -33,12 +33,14 @@ HAMLET_WORDS = ("ap", "thon", "khupho", "to", "ban", "buon", "soc", "phum", "khu
 
 # -- entry point ---------------------------------------------------------------------------
 def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, year: int | None = None,
-                commune: str | None = None, dry_run: bool = False, user: str | None = None,
+                commune: str | None = None, province: str | None = None, dry_run: bool = False, user: str | None = None,
                 lang: str = "vi", communes: set[tuple[int, str]] | None = None,
                 illustrative: bool = False, progress: Progress | None = None) -> ImportReport:
     """Read, validate and (unless ``dry_run``) commit one file as one batch; the report.
 
     ``kind`` is a name of the registry (``kinds.REGISTRY``; None: detected from the headers).
+    ``province`` narrows unit names as a province column would (the title's otherwise); a unit of
+    the national registry not yet worked with is adopted in the import's own transaction.
     ``communes`` (vintage, code) limits what the import may touch (None: all); a file with rows
     outside them is rejected. Status: committed | valid (dry run) | rejected | duplicate.
     """
@@ -86,6 +88,8 @@ def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, 
     parts = _data_sheets(workbook, header, found, report)
     title = read_title(sheet.rows, header.row)
     grid = _grid(parts, header, found)
+    if province:
+        title.province_option = str(province)
     _classify_rows(grid, found, report)
     if grid.frame.empty:  # a header and nothing under it is not an empty batch
         report.error("import_err_no_data_rows", sheet=sheet.name, row=header.first_data_row)
@@ -274,6 +278,8 @@ def _commit(db, report: ImportReport, kind: ImportKind, tables, *, user, illustr
     with db.transaction() as cur:
         batch = create_batch(cur, kind=report.kind, file_name=report.file_name, sha256=report.sha256,
                              user=user, illustrative=illustrative, year=year, commune_code=report.commune)
+        for vintage in sorted({v for v, _ in report.adopt}):  # units of the country named for the first time
+            registry.adopt(cur, vintage, [c for v, c in report.adopt if v == vintage])
         replaced = 0
         for table, frame in tables:
             insert_frame(cur, table, frame, batch)

@@ -59,6 +59,7 @@ class ImportReport:
     batch_id: int | None = None
     duplicate_of: int | None = None
     superseded_rows: int = 0
+    adopt: list = field(default_factory=list)            # (vintage, code) of units the commit adopts
     mapping: list[dict] = field(default_factory=list)   # {column, field, col_index}
     skipped: list[dict] = field(default_factory=list)   # {sheet, row, reason}
     errors: list[Issue] = field(default_factory=list)

@@ -4,11 +4,14 @@ user may touch."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from ..reference import standard_years, vintage_for_year
-from ..unit_names import Resolution, UnitNames
-from .clean import clean_text, is_empty, parse_years, per_distinct
+from .. import levels as levels_mod
+from ..unit_names import Resolution, UnitNames, registry_names, split_name
+from .clean import blank, clean_text, is_empty, parse_years
 from .grid import Grid, flag
 from .report import ImportReport
 
@@ -72,25 +75,78 @@ def check_standard_years(db, grid: Grid, report: ImportReport, years: pd.Series)
             report.error("import_err_year_outside", sheet=grid.sheet, value=int(years[outside].iloc[0]), lo=lo, hi=hi)
 
 
-def unit_codes(db, vintage: int, values: pd.Series, communes_only: bool = True
-               ) -> tuple[pd.Series, dict[object, Resolution]]:
-    """Codes of the units the database works with named or coded in ``values`` (names as offices
-    type them: ``analytics.unit_names``; each distinct value resolved once), None where unknown
-    or shared; and {value: Resolution} of the values naming several units (never guessed).
-    Without ``communes_only`` a district or province may be named too."""
-    names = UnitNames(db, int(vintage), working=True)
-    levels = ("commune",) if communes_only else ("commune", "district", "province")
+# The level a typed prefix names (its folded canonical form, ``unit_name_prefix.csv``).
+PREFIX_LEVEL = {"tinh": "province", "huyen": "district", "quan": "district", "thixa": "district",
+                "xa": "commune", "phuong": "commune", "thitran": "commune", "dackhu": "commune"}
 
-    def one(value) -> Resolution:
-        for level in levels:
-            found = names.resolve(value, level)
-            if found.ok or found.reason == "ambiguous":
+
+class UnitFinder:
+    """Names of one vintage's units as an import reads them: among the whole national registry,
+    narrowed by the row's province or district (column, ``--province`` option or title); a name
+    several units share is narrowed to the home area, then to the units the database works
+    with, and otherwise refused with every candidate. A unit found outside the working units is
+    collected in ``adopt`` (the commit adopts it, ``registry.adopt``); without ``adopt`` names are
+    looked up among the working units only."""
+
+    def __init__(self, db, vintage: int, levels=("commune",), adopt: set | None = None):
+        self.vintage, self.levels, self.adopt = int(vintage), tuple(levels), adopt
+        # Without adopting, only the working units are looked at (their own index, as before).
+        self.names = registry_names(db, self.vintage) if adopt is not None else UnitNames(db, self.vintage, True)
+        self.working = {r[0] for r in db.query("SELECT code FROM org_unit WHERE vintage = ?", [self.vintage])}
+        home = levels_mod.home_setting(db)
+        self.home = (levels_mod.codes_within(db, *home, in_vintage=self.vintage, registry_units=True)
+                     | ({home[1]} if home[0] == self.vintage else set())) if home else set()
+        self._found: dict[tuple, Resolution] = {}
+
+    def find(self, value, province=None, district=None) -> Resolution:
+        key = (value, province, district)
+        if key not in self._found:
+            self._found[key] = self._find(value, province, district)
+        return self._found[key]
+
+    def _find(self, value, province, district) -> Resolution:
+        found = Resolution(None, reason="empty")
+        # A typed prefix names the level: "Tỉnh Khánh Hòa" is the province, not a commune Khánh Hòa.
+        first = PREFIX_LEVEL.get(split_name(value)[0]) if isinstance(value, str) else None
+        for level in sorted(self.levels, key=lambda lv: lv != first):
+            found = self.names.resolve(value, level, province=province, district=district)
+            if found.ok or found.reason in ("ambiguous", "unknown_area"):
                 break
+        for keep in (self.home, self.working):
+            if found.reason != "ambiguous" or not keep:
+                continue
+            inside = tuple(c for c in found.candidates if c.code in keep)
+            if len(inside) == 1:
+                found = Resolution(found.text, unit=inside[0], vintage=self.vintage)
+            elif inside:
+                found = replace(found, candidates=inside)
+        if found.ok and found.unit.code not in self.working:
+            if self.adopt is None:
+                return Resolution(found.text, reason="unknown", vintage=self.vintage)
+            self.adopt.add((self.vintage, found.unit.code))
         return found
 
-    found = {v: one(v) for v in pd.unique(values.dropna())}
-    codes = per_distinct(values, lambda v: found[v].unit.code if found[v].ok else None)
-    return codes, {v: r for v, r in found.items() if r.reason == "ambiguous"}
+
+def unit_codes(db, vintage: int, values: pd.Series, communes_only: bool = True,
+               provinces: pd.Series | None = None, districts: pd.Series | None = None,
+               adopt: set | None = None) -> tuple[pd.Series, dict[object, Resolution]]:
+    """Codes of the units named or coded in ``values`` (names as offices type them:
+    ``analytics.unit_names``; each distinct value resolved once; see ``UnitFinder``), None where
+    unknown or shared; and {value: Resolution} of the values naming several units (never
+    guessed). ``provinces`` / ``districts``: each row's narrowing area. With ``adopt`` (a set
+    collecting (vintage, code)) any unit of the registry; else only working units. Without
+    ``communes_only`` a district or province may be named too."""
+    finder = UnitFinder(db, int(vintage), ("commune",) if communes_only else ("commune", "district", "province"),
+                        adopt)
+    areas = pd.DataFrame({"v": values,
+                          "p": provinces if provinces is not None else None,
+                          "d": districts if districts is not None else None}, index=values.index)
+    areas = areas.astype(object).where(areas.notna(), None)
+    keys = list(zip(areas.v, areas.p, areas.d))
+    found = {k: finder.find(*k) for k in dict.fromkeys(k for k in keys if not blank(k[0]))}
+    codes = pd.Series([found[k].unit.code if k in found and found[k].ok else None for k in keys],
+                      index=values.index, dtype="object")
+    return codes, {k[0]: r for k, r in found.items() if r.reason == "ambiguous"}
 
 
 def flag_shared(report: ImportReport, grid: Grid, field: str, values: pd.Series, col,
@@ -118,7 +174,10 @@ def year_and_place(db, grid: Grid, title, report: ImportReport, *, year=None, co
 
 def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, commune_option,
               field: str = "commune", communes_only: bool = True) -> tuple[pd.Series, pd.Series] | None:
-    """(vintage, code) of every row's unit: its column, else the option, else the title."""
+    """(vintage, code) of every row's unit: its column, else the option, else the title; any unit
+    of the country, narrowed by the row's province and district (columns, else the ``--province``
+    option or the title); a unit not yet worked with is adopted when the batch commits
+    (``report.adopt``)."""
     vintages = years.map({y: vintage_for_year(int(y)) for y in years.dropna().unique()})
     codes = pd.Series(None, index=grid.frame.index, dtype="object")
     col = grid.col(field)
@@ -127,19 +186,26 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
         fallback_text, source = str(commune_option), "option"
     elif title.commune_text and col is None:  # a column names each row's unit itself
         fallback_text, source = title.commune_text, "title"
+    adopt: set = set()
     for vintage in sorted(set(vintages.dropna())):
         rows = vintages == vintage
+        area = {level: _areas(db, grid, report, int(vintage), level, title) for level in ("province", "district")}
         if col is not None:
             cleaned, repairs = clean_text(col[rows])
             report.encoding_repairs += repairs
-            resolved, shared = unit_codes(db, int(vintage), cleaned, communes_only)
+            resolved, shared = unit_codes(db, int(vintage), cleaned, communes_only,
+                                          area["province"][rows], area["district"][rows], adopt)
             codes[rows] = resolved
             unknown = resolved.isna() & cleaned.notna() & ~cleaned.isin(list(shared))
             flag(report, grid, field, unknown.reindex(grid.frame.index, fill_value=False), col,
                  "import_err_unknown_commune", vintage=int(vintage))
             flag_shared(report, grid, field, cleaned.reindex(grid.frame.index), col, shared)
         if fallback_text is not None:
-            found, shared = unit_codes(db, int(vintage), pd.Series([fallback_text], dtype="object"), communes_only)
+            first = rows.idxmax() if rows.any() else None  # the option's unit lies in the rows' area
+            found, shared = unit_codes(
+                db, int(vintage), pd.Series([fallback_text], dtype="object"), communes_only,
+                *(pd.Series([area[lv][first] if first is not None else None], dtype="object")
+                  for lv in ("province", "district")), adopt)
             code = found.iloc[0]
             if code is None:
                 if shared:
@@ -158,12 +224,31 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
             report.error("import_err_no_commune", sheet=grid.sheet)
             return None
         flag(report, grid, field, missing, col, "import_err_required_value")
+    used = set(zip(vintages.astype("Int64"), codes))
+    report.adopt = sorted({(int(v), c) for v, c in adopt if (v, c) in used} | set(map(tuple, report.adopt)))
     distinct = sorted(set(codes.dropna()))
     if len(distinct) == 1:
         report.commune = distinct[0]
-        report.commune_name = db.scalar("SELECT name FROM org_unit WHERE code = ? AND vintage = ?",
+        report.commune_name = db.scalar("SELECT name FROM unit_registry WHERE code = ? AND vintage = ?",
                                         [distinct[0], int(vintages.dropna().iloc[0])])
     return vintages, codes
+
+
+def _areas(db, grid: Grid, report: ImportReport, vintage: int, level: str, title) -> pd.Series:
+    """Each row's province (or district) text: its column, else the ``--province`` option, else
+    the title's if it names a unit of the vintage (a 2025 list titled with its former district)."""
+    fallback = getattr(title, f"{level}_option", None)
+    if fallback is None:
+        fallback = getattr(title, f"{level}_text", None)
+        if fallback is not None and not registry_names(db, vintage).resolve(fallback, level).ok:
+            fallback = None
+    col = grid.col(level)
+    out = pd.Series(fallback, index=grid.frame.index, dtype="object")
+    if col is not None:
+        cleaned, repairs = clean_text(col)
+        report.encoding_repairs += repairs
+        out = cleaned.where(cleaned.notna(), fallback).astype(object)
+    return out
 
 
 def check_scope(report: ImportReport, grid: Grid, field: str, vintages, codes, communes) -> None:

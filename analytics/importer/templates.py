@@ -23,7 +23,9 @@ def template_columns(db, kind: str, year: int) -> list[tuple[str, str]]:
     return get_kind(kind).template(db, year)
 
 
-def _lists(db, year: int, communes: set[tuple[int, str]] | None = None) -> dict[str, list[str]]:
+def choice_lists(db, year: int, communes: set[tuple[int, str]] | None = None) -> dict[str, list[str]]:
+    """The drop-down lists of the templates (and of the tables typed on the Data page), by name;
+    the communes limited to ``communes`` (vintage, code) when given."""
     aliases = read_csv("value_alias.csv")
     ticks = [r["value"] for r in aliases if r["field"] == "tick" and r["code"] == "true"][:1]
     statuses = []
@@ -59,7 +61,7 @@ def template_workbook(db, kind: str, year: int, lang: str = "vi",
     """An .xlsx template for ``kind`` and ``year``: instructions, the data sheet, lists (the
     communes limited to ``communes``, (vintage, code), when given)."""
     columns = template_columns(db, kind, year)
-    lists = _lists(db, year, communes)
+    lists = choice_lists(db, year, communes)
     wb = Workbook()
     guide = wb.active
     guide.title = t("import_template_guide_sheet", lang)

@@ -13,6 +13,7 @@ from ...reference import vintage_for_year
 from ..clean import clean_text, parse_dates, parse_numbers
 from ..grid import Grid, canonical_header, excel_row, flag
 from ..report import ImportReport
+from ... import levels
 from ..resolve import unit_codes, years_of
 from ..text import fold
 from ..importkind import ImportKind
@@ -127,8 +128,11 @@ def build_budget(db, grid: Grid, title, report: ImportReport, *, year=None, comm
     if org_code is None and vintage is not None:
         named = [t for t in (title.unit_text, title.commune_text) if t]
         found = unit_codes(db, vintage, pd.Series(named, dtype="object"), communes_only=False)[0].dropna()
+        home = levels.home_area(db)
         if len(found):  # "UBND HUYỆN HỚN QUẢN" above the table
             org_code, source = found.iloc[0], "title"
+        elif home and home[0] == vintage:  # the home area's plan
+            org_code, source = home[1], "home_area"
         else:
             districts = db.query("SELECT code FROM org_unit WHERE vintage = ? AND unit_type = 'district'", [vintage])
             org_code = districts[0][0] if len(districts) == 1 else None

@@ -272,8 +272,8 @@ HOUSEHOLDS = ImportKind(
     name="households",
     # Income or B1 points: one of them (checked when the rows are built).
     required=("household_id",),
-    optional=("year", "commune", "hamlet", "head_name", "ethnicity", "is_ethnic_minority", "members",
-              "income_per_capita", "b1_points", "b2_points", "quick_review", "quick_review_reason",
+    optional=("year", "commune", "province", "district", "hamlet", "head_name", "ethnicity",
+              "is_ethnic_minority", "members", "income_per_capita", "b1_points", "b2_points", "quick_review", "quick_review_reason",
               *DEPRIVATION_COLUMNS, "recorded_status", "no_labour_capacity", "has_merit", "officer",
               *CAUSE_FIELDS, *SUPPORT_FIELDS),
     key_field="household_id",

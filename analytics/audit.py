@@ -12,7 +12,7 @@ import pandas as pd
 # The actions written to the log; labels live in data/i18n.csv as ``audit_action_<action>``.
 ACTIONS = (
     "login", "login_failed", "account_locked", "account_unlocked", "logout", "session_expired",
-    "import", "rollback", "export",
+    "import", "import_refused", "rollback", "export",
     "account_created", "account_disabled", "account_enabled", "password_changed", "role_changed",
     "communes_assigned", "setting_changed", "local_standard_set",
 )

@@ -110,13 +110,24 @@ def list_batches(db, limit: int = 200, communes: set[tuple[int, str]] | None = N
     """Batches newest first: id, kind, file_name, user_name, started_at, finished_at, status,
     rows, illustrative, year, commune_code, rolled_back_at. ``communes`` (vintage, code): only
     batches whose rows (of any kind) all fall inside them (None: all), and every batch ``user``
-    created, also one without rows (empty, or rolled back)."""
+    created, also one without rows (empty, or rolled back), and ``user``'s refused files
+    (status 'refused', no id)."""
     frame = db.frame(
         """SELECT id, kind, file_name, user_name, started_at, finished_at, status, rows,
                   illustrative, year, commune_code, rolled_back_at, rolled_back_by
            FROM import_batch ORDER BY id DESC LIMIT ?""", [int(limit)])
+    if user:  # the user's refused files: no batch, but theirs to see (from the audit log)
+        refused = db.frame(
+            """SELECT NULL::BIGINT AS id, json_extract_string(detail, '$.kind') AS kind,
+                      json_extract_string(detail, '$.file_name') AS file_name, user_name, ts AS started_at,
+                      ts AS finished_at, 'refused' AS status, 0 AS rows, false AS illustrative
+               FROM audit_log WHERE action = 'import_refused' AND user_name = ?
+               ORDER BY ts DESC LIMIT ?""", [user, int(limit)])
+        if not refused.empty:
+            frame = (pd.concat([frame, refused.reindex(columns=frame.columns)], ignore_index=True)
+                     .sort_values("started_at", ascending=False, kind="stable").head(int(limit)))
     if communes is None:
-        return frame
+        return frame.reset_index(drop=True)
     inside = _batches_inside(db, communes)
     own = frame.user_name == user if user else False
     return frame[frame.id.isin(inside) | own].reset_index(drop=True)

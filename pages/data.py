@@ -21,7 +21,6 @@ from analytics.reference import get_setting, vintage_for_year
 from dashboard import base, display, reads, report_buttons, session, view
 
 # Declared here rather than in dashboard.reads: the importer is loaded only when this page is opened.
-batch_list = reads.cached_read(list_batches)
 review_differences = reads.cached_read(poverty.review_differences)
 household_options = reads.cached_read(household_filters)
 household_rows = reads.cached_read(household_list)
@@ -194,7 +193,8 @@ with tab_import:
                 st.rerun()
 
 with tab_batches:
-    history = batch_list(communes=communes, user=scope.username)
+    # Read afresh, not cached on the data version: a refused file changes the history, not the data.
+    history = list_batches(db, communes=communes, user=scope.username)
     if history is not None:
         if history.empty:
             st.info(base.tr("data_no_batches"))

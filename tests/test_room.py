@@ -151,3 +151,22 @@ def test_an_officers_history_shows_every_batch_they_created_even_an_empty_one(ap
     history = next(d.value for d in at.dataframe if "file_name" in d.value.columns)
     assert "trong-thanh-an.xlsx" in set(history["file_name"])
     assert "trong-admin.xlsx" not in set(history["file_name"])  # not theirs, and no rows of theirs
+
+
+def test_an_officers_history_lists_their_refused_files_too(app_db, monkeypatch, fresh_streamlit_caches):
+    import conftest
+    at = conftest.open_app(monkeypatch, app_db, role="officer", page="data")
+    bad = conftest.ROOT / "tests" / "fixtures" / "bad_tick.xlsx"
+    at.file_uploader(key="data_upload").set_value([
+        ("bad_tick.xlsx", bad.read_bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    ]).run()
+    assert not at.exception, at.exception
+    at = conftest.open_app(monkeypatch, app_db, role="officer", page="data")  # the page opened again
+    history = next(d.value for d in at.dataframe if "file_name" in d.value.columns)
+    refused = history[history["file_name"] == "bad_tick.xlsx"]
+    assert len(refused) == 1 and refused["status"].iloc[0] == "bị từ chối (không ghi gì)"
+    with Database(app_db) as db:  # nothing written but the audit entry
+        assert db.scalar("SELECT count(*) FROM import_batch WHERE file_name = 'bad_tick.xlsx'") == 0
+    at = conftest.open_app(monkeypatch, app_db, role="admin", page="data")
+    history = next(d.value for d in at.dataframe if "file_name" in d.value.columns)
+    assert "bad_tick.xlsx" not in set(history["file_name"])  # the admin's history: their own refusals only

@@ -43,7 +43,20 @@ def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, 
     the national registry not yet worked with is adopted in the import's own transaction.
     ``communes`` (vintage, code) limits what the import may touch (None: all); a file with rows
     outside them is rejected. Status: committed | valid (dry run) | rejected | duplicate.
+    A refused file of a named ``user`` is audited (it writes no batch, but its user's history
+    lists it).
     """
+    report = _import_file(db, content, file_name, kind=kind, year=year, commune=commune, province=province,
+                          dry_run=dry_run, user=user, lang=lang, communes=communes,
+                          illustrative=illustrative, progress=progress)
+    if report.status == "rejected" and user:
+        audit.record(db, "import_refused", user, {"file_name": file_name, "kind": report.kind,
+                                                  "errors": len(report.errors)})
+    return report
+
+
+def _import_file(db, content: bytes, file_name: str, *, kind, year, commune, province, dry_run, user, lang,
+                 communes, illustrative, progress) -> ImportReport:
     step = progress or (lambda fraction, text: None)
     report = ImportReport(file_name=file_name, lang=lang, kind=kind)
     report.sha256 = hashlib.sha256(content or b"").hexdigest()

@@ -23,6 +23,7 @@ from analytics.reports.deck import headline_cards, write_deck
 from analytics.reports.images import PNG_HEIGHT, PNG_WIDTH, key_charts, png_session
 from analytics.reports.workbook import write_workbook
 from analytics.summary import summary
+from builders import RURAL, RURAL_2, URBAN, add_households, add_totals, household
 
 # Kaleido notes that per-call options are ignored while the shared Chromium serves the images.
 pytestmark = pytest.mark.filterwarnings("ignore:The kopts argument is ignored:UserWarning")
@@ -139,7 +140,9 @@ def test_summary_sheet_equals_summary(wb, data):
     n, h = table["numbers"], data["households"]
     assert table["header"] >= {"TT", "Xã/Thị trấn", "Hộ nghèo", "Hộ cận nghèo", "Hộ có mức sống trung bình",
                                "Số hộ", "Tỷ lệ (%)", "Nhân khẩu"}
-    assert list(n) == ["A", "B", "1", "2", "3", "4=3/1*100", "5", "6", "7=6/1*100", "8", "9", "10=9/1*100"]
+    assert list(n) == ["A", "B", "1", "2", "3", "4=3/1*100", "5", "6", "7=6/1*100", "8", "9", "10=9/1*100",
+                       "11", "12=11/2*100", "13", "14=13/2*100"]
+    assert {"Kết quả rà soát về khẩu", "Tổng số khẩu nghèo", "Tổng số khẩu cận nghèo", "Số khẩu"} <= table["header"]
     total = table["rows"][0]
     assert value(total, n, "1") == h["total"]
     assert value(total, n, "3") == h["poor"] and value(total, n, "6") == h["near_poor"]
@@ -153,9 +156,62 @@ def test_summary_sheet_equals_summary(wb, data):
         row = rows[c["name"]]
         assert (value(row, n, "1"), value(row, n, "3"), value(row, n, "6")) == (c["total"], c["poor"], c["near_poor"])
         assert value(row, n, "4=3/1*100") == pytest.approx(c["poor_rate"] * 100)
+    assert persons_figures(table["rows"][0], n) == persons_figures(h)
+    for c in data["communes"]:
+        assert persons_figures(rows[c["name"]], n) == persons_figures(c), c["name"]
+    assert h["persons"] > 0 and h["poor_persons"] > 0
     # average living standard: the households the standard puts in the band, commune by commune
     averages = [value(r, n, "9") for r in table["rows"][1:]]
     assert value(total, n, "9") == sum(averages) > 0
+
+
+# Form 1's columns of households and persons: (summary key, column-number label, percentage?).
+PERSONS_COLUMNS = [("total", "1", False), ("persons", "2", False), ("poor", "3", False),
+                   ("near_poor", "6", False), ("poor_persons", "11", False),
+                   ("poor_persons_rate", "12=11/2*100", True), ("near_poor_persons", "13", False),
+                   ("near_poor_persons_rate", "14=13/2*100", True)]
+
+
+def persons_figures(source, numbers=None) -> list:
+    """The Hộ and Nhân khẩu figures of a summary row (``numbers`` given) or of a ``summary``
+    mapping, alike: rates in percent rounded, a missing persons figure as the sheet's words for it."""
+    out = []
+    for key, label, pct in PERSONS_COLUMNS:
+        v = value(source, numbers, label) if numbers is not None else source[key]
+        if numbers is None and v is None and "persons" in key:
+            v = t("report_no_persons", "vi")
+        elif numbers is None and pct:
+            v = v * 100
+        out.append(round(v, 9) if isinstance(v, float) else v)
+    return out
+
+
+def test_summary_sheet_persons_from_commune_totals(empty_db):
+    """Hand-built: Thanh An's and Tân Khai's persons come from the commune totals and their
+    households' members; An Khương's totals have no persons, so its persons cells say so."""
+    add_totals(empty_db, 2023, {RURAL: (250, 1000), URBAN: (100, 300), RURAL_2: 80})
+    add_households(empty_db, [
+        household("p1", 2023, RURAL, recorded="poor", members=6),
+        household("p2", 2023, RURAL, recorded="poor", members=3),
+        household("n1", 2023, RURAL, recorded="near_poor", members=4),
+        household("u1", 2023, URBAN, recorded="near_poor", members=2),
+        household("k1", 2023, RURAL_2, recorded="poor", members=5),
+    ])
+    data = summary(empty_db, 2023)
+    wb = openpyxl.load_workbook(io.BytesIO(write_workbook(empty_db, 2023, produced=PRODUCED)))
+    table = tables(wb["Tổng hợp"])[0]
+    n, rows = table["numbers"], by_name(table)
+    for c in data["communes"]:
+        assert persons_figures(rows[c["name"]], n) == persons_figures(c), c["name"]
+    assert persons_figures(table["rows"][0], n) == persons_figures(data["households"])
+    no_figure = t("report_no_persons", "vi")
+    thanh_an = rows["Xã Thanh An"]
+    assert [value(thanh_an, n, k) for k in ("1", "2", "3", "11", "13")] == [250, 1000, 2, 9, 4]
+    assert value(thanh_an, n, "12=11/2*100") == pytest.approx(0.9)
+    assert value(rows["Thị trấn Tân Khai"], n, "14=13/2*100") == pytest.approx(2 / 300 * 100)
+    an_khuong = rows["Xã An Khương"]
+    assert (value(an_khuong, n, "1"), value(an_khuong, n, "3"), value(an_khuong, n, "11")) == (80, 1, 5)
+    assert value(an_khuong, n, "2") == value(an_khuong, n, "12=11/2*100") == no_figure
 
 
 @pytest.mark.parametrize("sheet, key", [("Diễn biến hộ nghèo", "transitions"),

@@ -136,9 +136,31 @@ def average_households(db: Database, year: int, units: int | None = None) -> pd.
             GROUP BY l.code""", [year])
 
 
+def _persons(ctx, value, kind: str = "int") -> tuple[object, str]:
+    """(cell value, kind) of a persons figure: the figure, or the words saying the data have none
+    (never a 0 that would read as "no poor persons")."""
+    if value is None or pd.isna(value):
+        return ctx.tr("report_no_persons"), "center"
+    return float(value), kind
+
+
+def _persons_cells(ctx, figures: dict) -> dict:
+    """The persons columns of a summary row (poor and near-poor persons with their rates over
+    the unit's persons), each cell saying so where the data have no such figure."""
+    row, kinds = {}, {}
+    for key in ("poor_persons", "near_poor_persons"):
+        row[key], kinds[key] = _persons(ctx, figures.get(key))
+        rate = figures.get(f"{key}_rate")
+        row[f"{key}_rate"], kinds[f"{key}_rate"] = _persons(ctx, _pct(rate), "pct")
+    row["persons"], kinds["persons"] = _persons(ctx, figures.get("persons"))
+    return {**row, "_kinds": kinds}
+
+
 def summary_sheet(ctx: ReportContext) -> Sheet:
-    """Per commune: households and persons; poor, near-poor and average-living-standard households
-    with their rates; the district total first, in bold."""
+    """Per commune, as official form 1: households and persons; poor, near-poor and
+    average-living-standard households with their rates; then the review result in persons (poor
+    and near-poor persons with their rates over the persons); the district total first, in bold.
+    A persons figure the data lack says so."""
     tr = ctx.tr
     communes = poverty.commune_table(ctx.db, ctx.year, ctx.units)
     avg = average_households(ctx.db, ctx.year, ctx.units)
@@ -147,28 +169,36 @@ def summary_sheet(ctx: ReportContext) -> Sheet:
     hh, rate, em = tr("report_col_households"), tr("report_col_rate"), tr("report_col_of_which_em")
     g_total, g_poor = tr("report_grp_population"), tr("report_grp_poor")
     g_near, g_avg = tr("report_grp_near_poor"), tr("report_grp_average")
+    g_persons, n_persons = tr("report_grp_persons_result"), tr("report_col_persons_count")
+    g_poor_p, g_near_p = tr("report_grp_poor_persons"), tr("report_grp_near_poor_persons")
     cols = [_col_tt(ctx), _col_name(ctx),
             Col("total", (g_total, hh), "1", width=11), Col("persons", (g_total, tr("report_col_persons")), "2", width=11),
             Col("poor", (g_poor, hh), "3"), Col("poor_rate", (g_poor, rate), "4=3/1*100", "pct"),
             Col("poor_em", (g_poor, em), "5"),
             Col("near_poor", (g_near, hh), "6"), Col("near_poor_rate", (g_near, rate), "7=6/1*100", "pct"),
             Col("near_poor_em", (g_near, em), "8"),
-            Col("average", (g_avg, hh), "9"), Col("average_rate", (g_avg, rate), "10=9/1*100", "pct")]
+            Col("average", (g_avg, hh), "9"), Col("average_rate", (g_avg, rate), "10=9/1*100", "pct"),
+            Col("poor_persons", (g_persons, g_poor_p, n_persons), "11", width=11),
+            Col("poor_persons_rate", (g_persons, g_poor_p, rate), "12=11/2*100", "pct", 11),
+            Col("near_poor_persons", (g_persons, g_near_p, n_persons), "13", width=11),
+            Col("near_poor_persons_rate", (g_persons, g_near_p, rate), "14=13/2*100", "pct", 11)]
     total_households = counts["total"]
     total_average = float(communes["average"].sum())
     rows = [{"_style": "total", "tt": "", "name": tr("report_total"), "total": total_households,
-             "persons": communes["persons"].sum(min_count=1), "poor": counts["poor"],
+             "poor": counts["poor"],
              "poor_rate": _pct(counts["poor_rate"]), "poor_em": counts["poor_ethnic_minority"],
              "near_poor": counts["near_poor"], "near_poor_rate": _pct(counts["near_poor_rate"]),
              "near_poor_em": counts["near_poor_ethnic_minority"], "average": total_average,
-             "average_rate": _pct(total_average / total_households) if total_households else None}]
+             "average_rate": _pct(total_average / total_households) if total_households else None,
+             **_persons_cells(ctx, counts)}]
     for i, c in enumerate(communes.to_dict("records"), 1):
-        rows.append({"tt": _tt(i), "name": c["name"], "total": c["total"], "persons": c["persons"],
+        rows.append({"tt": _tt(i), "name": c["name"], "total": c["total"],
                      "poor": c["poor"], "poor_rate": _pct(c["poor_rate"]), "poor_em": c["poor_ethnic_minority"],
                      "near_poor": c["near_poor"], "near_poor_rate": _pct(c["near_poor_rate"]),
                      "near_poor_em": c["near_poor_ethnic_minority"], "average": c["average"],
-                     "average_rate": _pct(c["average"] / c["total"]) if c["total"] else None})
-    table = Table(cols, rows, unit_note=tr("report_unit_households"))
+                     "average_rate": _pct(c["average"] / c["total"]) if c["total"] else None,
+                     **_persons_cells(ctx, c)})
+    table = Table(cols, rows, unit_note=tr("report_unit_households_persons_pct"))
     return _sheet(ctx, "summary", [table])
 
 

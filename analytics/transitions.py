@@ -89,7 +89,8 @@ def _ctes(year: int, vintage: int, lists: tuple[str, ...] = ("poor", "near_poor"
             WHERE h.year IN ($prev, $year) AND {OFFICIAL} IN {on_lists}),
         hh AS MATERIALIZED (
             SELECT h.year, h.household_id, min(l.code) AS code,
-                   arg_min({OFFICIAL}, l.code) AS status, count(*) AS records
+                   arg_min({OFFICIAL}, l.code) AS status, arg_min(h.members, l.code) AS members,
+                   count(*) AS records
             FROM household_current h
             JOIN link l ON l.src_vintage = h.commune_vintage AND l.src_code = h.commune_code
             WHERE h.year IN ($prev, $year) AND h.household_id IN (SELECT household_id FROM listed)
@@ -101,14 +102,14 @@ def _ctes(year: int, vintage: int, lists: tuple[str, ...] = ("poor", "near_poor"
             JOIN link l ON l.src_vintage = r.commune_vintage AND l.src_code = r.commune_code),
         included AS MATERIALIZED (SELECT code FROM with_data WHERE year = $prev
                                   INTERSECT SELECT code FROM with_data WHERE year = $year),
-        prev AS (SELECT household_id, code, status FROM hh WHERE year = $prev),
-        cur AS (SELECT household_id, code, status FROM hh WHERE year = $year),
+        prev AS (SELECT household_id, code, status, members FROM hh WHERE year = $prev),
+        cur AS (SELECT household_id, code, status, members FROM hh WHERE year = $year),
         earlier AS (
             SELECT DISTINCT h.household_id, {OFFICIAL} AS status FROM household_current h
             WHERE h.year < $prev AND {OFFICIAL} IN {on_lists}
               AND h.household_id IN (SELECT household_id FROM cur WHERE status IN {on_lists})),
         dec AS (
-            SELECT p.status AS lst, p.household_id, p.code, c.code AS new_code,
+            SELECT p.status AS lst, p.household_id, p.code, c.code AS new_code, p.members,
                    CASE WHEN c.household_id IS NULL OR c.code <> p.code OR c.status IS NULL
                              OR c.status NOT IN ('poor', 'near_poor', 'average', 'above')
                              THEN 'other_decrease'
@@ -118,7 +119,7 @@ def _ctes(year: int, vintage: int, lists: tuple[str, ...] = ("poor", "near_poor"
             FROM prev p LEFT JOIN cur c ON c.household_id = p.household_id
             WHERE p.status IN {on_lists} AND p.code IN (SELECT code FROM included)),
         inc AS (
-            SELECT c.status AS lst, c.household_id, c.code,
+            SELECT c.status AS lst, c.household_id, c.code, c.members,
                    CASE WHEN p.household_id IS NOT NULL AND p.code <> c.code THEN 'other_increase'
                         WHEN p.status = c.status THEN 'stay'
                         WHEN p.status IN ('poor', 'near_poor') THEN 'from_other'
@@ -208,16 +209,18 @@ def reports(db: Database, year: int, units: int | None = None, lists: tuple[str,
     return out
 
 
-def _with_review(db: Database, frame: pd.DataFrame, year: int, vintage: int, lists) -> pd.DataFrame:
+def _with_review(db: Database, frame: pd.DataFrame, year: int, vintage: int, lists,
+                 unit: str = "households") -> pd.DataFrame:
     """The transitions rows, and for a commune the household lists do not cover (no review in
-    y-1 or y), its row of the review tables (forms 2-3, households), in ``vintage``'s units."""
+    y-1 or y), its row of the review tables (forms 2-3, in ``unit``: households or persons), in
+    ``vintage``'s units."""
     review = db.frame(
         f"""SELECT r.status AS lst, l.code, o.name, r.measure, sum(r.value) AS value
             FROM review_figure_current r
             JOIN {units_mod.link_sql(vintage)} l ON l.src_vintage = r.commune_vintage AND l.src_code = r.commune_code
             JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = l.code
-            WHERE r.year = ? AND r.form = 'change' AND r.unit = 'households'
-            GROUP BY ALL""", [year])
+            WHERE r.year = ? AND r.form = 'change' AND r.unit = ?
+            GROUP BY ALL""", [year, unit])
     review = review[review.lst.isin(list(lists))]
     if review.empty:
         return frame
@@ -241,6 +244,37 @@ def tables(db: Database, year: int, units: int | None = None) -> dict[str, pd.Da
     """{'poor': ``poor_transitions``, 'near_poor': ``near_poor_transitions``} from one query, for
     a caller that shows both."""
     return {status: r.table for status, r in reports(db, year, units, with_households=False).items()}
+
+
+def persons(db: Database, year: int, units: int | None = None) -> dict[str, pd.DataFrame]:
+    """The persons beside ``tables``' households: {'poor': frame, 'near_poor': frame}, one row
+    per commune of the tables, with the same columns. For a commune of the household lists,
+    start and end are the members of the households counted there (the changes between are
+    counted in households only, so they are NaN: the persons of a household that stays on the
+    list also change); for a commune of the review tables, the persons rows of forms 2-3, where
+    the file has them."""
+    vintage = units_mod.target_vintage(year, units)
+    lists = tuple(_TABLES)
+    ctes, params = _ctes(year, vintage, lists)
+    frame = db.frame(
+        ctes + f"""
+        , lists AS (SELECT unnest({list(lists)}) AS lst)
+        SELECT lists.lst, x.code,
+               coalesce((SELECT sum(members) FROM dec WHERE dec.code = x.code AND dec.lst = lists.lst), 0)
+                   AS start,
+               coalesce((SELECT sum(members) FROM inc WHERE inc.code = x.code AND inc.lst = lists.lst), 0)
+                   AS "end"
+        FROM included x CROSS JOIN lists ORDER BY lists.lst, x.code""", params)
+    frame = frame.assign(name=None, **{c: float("nan") for c in _GENERIC if c not in ("start", "end")})
+    frame = _with_review(db, frame, year, vintage, lists, unit="persons")
+    out = {}
+    for status in lists:
+        to_other, above, from_other, newly = _TABLES[status]
+        names = {"to_other": to_other, "above": above, "from_other": from_other, "newly": newly}
+        columns = POOR_COLUMNS if status == "poor" else NEAR_POOR_COLUMNS
+        part = frame[frame.lst == status].rename(columns=names)
+        out[status] = part[["code", *columns]].astype({c: "float64" for c in columns}).reset_index(drop=True)
+    return out
 
 
 def poor_transitions(db: Database, year: int, units: int | None = None) -> pd.DataFrame:

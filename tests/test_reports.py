@@ -188,9 +188,12 @@ def persons_figures(source, numbers=None) -> list:
 
 def test_summary_sheet_persons_from_commune_totals(empty_db):
     """Hand-built: Thanh An's and Tân Khai's persons come from the commune totals and their
-    households' members; An Khương's totals have no persons, so its persons cells say so."""
+    households' members; An Khương's totals have no persons, so its persons cells say so. Thanh An
+    also has 2022's list, hence a row of form 2."""
     add_totals(empty_db, 2023, {RURAL: (250, 1000), URBAN: (100, 300), RURAL_2: 80})
+    add_totals(empty_db, 2022, {RURAL: (240, 960)})
     add_households(empty_db, [
+        household("p1", 2022, RURAL, recorded="poor", members=6),
         household("p1", 2023, RURAL, recorded="poor", members=6),
         household("p2", 2023, RURAL, recorded="poor", members=3),
         household("n1", 2023, RURAL, recorded="near_poor", members=4),
@@ -213,6 +216,13 @@ def test_summary_sheet_persons_from_commune_totals(empty_db):
     assert (value(an_khuong, n, "1"), value(an_khuong, n, "3"), value(an_khuong, n, "11")) == (80, 1, 5)
     assert value(an_khuong, n, "2") == value(an_khuong, n, "12=11/2*100") == no_figure
 
+    # Thanh An has household lists in 2022 and 2023: its Nhân khẩu row of form 2 counts their members
+    poor = tables(wb["Diễn biến hộ nghèo"])[0]
+    n = poor["numbers"]
+    households, persons = (r for r in poor["rows"][2:] if r[1].value == "Xã Thanh An" or r[1].value is None)
+    assert [value(r, n, k) for r in (households, persons) for k in ("C", "1", "9=1-2-3-4+5+6+7+8")] == \
+        ["Hộ", 1, 2, "Nhân khẩu", 6, 9]
+
 
 @pytest.mark.parametrize("sheet, key", [("Diễn biến hộ nghèo", "transitions"),
                                         ("Diễn biến hộ cận nghèo", "near_poor_transitions")])
@@ -232,6 +242,32 @@ def test_transition_sheets_equal_summary_and_balance(wb, data, sheet, key):
         got = [value(rows[name], n, lb) for lb in labels]
         assert got == [expected[c] for c in columns]
         assert got[8] == got[0] - got[1] - got[2] - got[3] + got[4] + got[5] + got[6] + got[7]
+
+
+
+@pytest.mark.parametrize("sheet, status", [("Diễn biến hộ nghèo", "poor"), ("Diễn biến hộ cận nghèo", "near_poor")])
+def test_transition_sheets_have_households_and_persons_rows(wb, data, module_demo_db, sheet, status):
+    """Form 2's split: each unit a "Hộ" row then a "Nhân khẩu" row. The persons at the start and
+    the end are ``summary``'s persons of the two years; the changes between are counted in
+    households only, and their persons cells say so."""
+    table = tables(wb[sheet])[0]
+    n, body = table["numbers"], table["rows"]
+    assert "Phân tổ" in table["header"] and len(body) == 2 * (1 + sum(bool(c["transitions"]) for c in data["communes"]))
+    assert [value(r, n, "C") for r in body] == ["Hộ", "Nhân khẩu"] * (len(body) // 2)
+    previous = {c["code"]: c for c in summary(module_demo_db, YEAR - 1)["communes"]}
+    names = {c["name"]: c for c in data["communes"]}
+    no_figure = t("report_no_persons", "vi")
+    starts, ends = [], []
+    for households, persons in zip(body[2::2], body[3::2]):
+        c = names[households[1].value]
+        start, end = value(persons, n, "1"), value(persons, n, "9=1-2-3-4+5+6+7+8")
+        assert (start, end) == (previous[c["code"]][f"{status}_persons"], c[f"{status}_persons"])
+        assert [value(persons, n, str(i)) for i in range(2, 9)] == [no_figure] * 7
+        starts.append(start)
+        ends.append(end)
+    total = body[1]
+    assert (value(total, n, "1"), value(total, n, "9=1-2-3-4+5+6+7+8")) == (sum(starts), sum(ends))
+    assert value(total, n, "9=1-2-3-4+5+6+7+8") == data["households"][f"{status}_persons"] > 0
 
 
 def test_deprivation_sheet_equals_summary(wb, data):

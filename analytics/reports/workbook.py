@@ -64,6 +64,11 @@ class ReportContext:
         """Both transitions tables (``transitions.tables``)."""
         return transitions.tables(self.db, self.year, self.units)
 
+    @cached_property
+    def transition_persons(self) -> dict[str, pd.DataFrame]:
+        """The persons beside them (``transitions.persons``)."""
+        return transitions.persons(self.db, self.year, self.units)
+
 
 # -- shared pieces ------------------------------------------------------------------------------
 
@@ -231,30 +236,50 @@ NEAR_POOR_TRANSITION_COLUMNS = [
 ]
 
 
-def _transition_sheet(ctx: ReportContext, key: str, frame: pd.DataFrame, spec: list[tuple]) -> Sheet:
-    cols = [_col_tt(ctx), _col_name(ctx)]
+def _transition_pair(ctx, keys, households: dict, persons: dict, head: dict, style=None) -> list[dict]:
+    """A unit's two rows as form 2 has them: "Hộ" (``head`` holds its TT and name, merged over
+    both rows), then "Nhân khẩu", whose cells the data lack say so."""
+    people = {}
+    for k in keys:
+        people[k], kind = _persons(ctx, persons.get(k))
+        people.setdefault("_kinds", {})[k] = kind
+    return [{"_style": style, **head, "_span": 2, "group": ctx.tr("report_row_households"),
+             **{k: households[k] for k in keys}},
+            {"_style": style, "_sub": True, "group": ctx.tr("report_row_persons"), **people}]
+
+
+def _transition_sheet(ctx: ReportContext, key: str, frame: pd.DataFrame, persons: pd.DataFrame,
+                      spec: list[tuple]) -> Sheet:
+    cols = [_col_tt(ctx), _col_name(ctx), Col("group", (ctx.tr("report_col_group"),), "C", "text", 11)]
     for k, path, number in spec:
         cols.append(Col(k, tuple(ctx.tr(p) for p in path), number, width=11 if len(path) > 1 else 13))
     keys = [k for k, _, _ in spec]
-    total = {"_style": "total", "tt": "", "name": ctx.tr("report_total"), **transitions.totals(frame[keys])}
-    rows = [total] + [{"tt": _tt(i), "name": r["name"], **{k: r[k] for k in keys}}
-                      for i, r in enumerate(frame.to_dict("records"), 1)]
+    by_code = {str(r["code"]): r for r in persons.to_dict("records")}
+    people = [by_code.get(str(code), {}) for code in frame["code"]]
+    # The total of a persons column only where every unit has that figure.
+    total_people = {k: (sum(p[k] for p in people)
+                        if all(k in p and not pd.isna(p[k]) for p in people) else None) for k in keys}
+    rows = _transition_pair(ctx, keys, transitions.totals(frame[keys]), total_people,
+                            {"tt": "", "name": ctx.tr("report_total")}, "total")
+    for i, (r, p) in enumerate(zip(frame.to_dict("records"), people), 1):
+        rows += _transition_pair(ctx, keys, r, p, {"tt": _tt(i), "name": r["name"]})
     period = ctx.tr("report_period_change", y0=ctx.year - 1, y1=ctx.year)
     notes = [] if len(frame) else [ctx.tr("report_note_no_change", y0=ctx.year - 1, y1=ctx.year)]
-    return _sheet(ctx, key, [Table(cols, rows, unit_note=ctx.tr("report_unit_households_only"))], period,
+    return _sheet(ctx, key, [Table(cols, rows, unit_note=ctx.tr("report_unit_households_persons"))], period,
                   notes=notes)
 
 
 def poor_transitions_sheet(ctx: ReportContext) -> Sheet:
-    """The change in poor households per commune (start, escaped …, end), with the district total."""
-    frame = ctx.transitions["poor"]
-    return _transition_sheet(ctx, "poor_transitions", frame, POOR_TRANSITION_COLUMNS)
+    """The change in poor households per commune (start, escaped …, end), with the district total;
+    each unit in a "Hộ" and a "Nhân khẩu" row, as form 2."""
+    return _transition_sheet(ctx, "poor_transitions", ctx.transitions["poor"], ctx.transition_persons["poor"],
+                             POOR_TRANSITION_COLUMNS)
 
 
 def near_poor_transitions_sheet(ctx: ReportContext) -> Sheet:
     """The same table for near-poor households."""
-    frame = ctx.transitions["near_poor"]
-    return _transition_sheet(ctx, "near_poor_transitions", frame, NEAR_POOR_TRANSITION_COLUMNS)
+    return _transition_sheet(ctx, "near_poor_transitions", ctx.transitions["near_poor"],
+                             ctx.transition_persons["near_poor"], NEAR_POOR_TRANSITION_COLUMNS)
 
 
 # -- Thiếu hụt ------------------------------------------------------------------------------------

@@ -195,6 +195,28 @@ def test_the_dien_bien_shows_communes_known_only_from_form_2(empty_db):
     assert balance(row) == 60
 
 
+def test_the_workbook_writes_form_2s_persons_rows_for_communes_known_only_from_it(empty_db):
+    import io
+
+    import openpyxl
+
+    from analytics.reports.workbook import write_workbook
+    from analytics.transitions import persons
+    expect = MANIFEST["review_change.xlsx"]
+    imported(empty_db, "review_change.xlsx")
+    table = persons(empty_db, 2024)["poor"].set_index("code")
+    assert table.start.to_dict() == {c: v[1] for c, v in expect["start"].items()}
+    assert table.end.to_dict() == {c: v[1] for c, v in expect["end"].items()}
+    ws = openpyxl.load_workbook(io.BytesIO(write_workbook(empty_db, 2024)))[t("report_sheet_poor_transitions")]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    number_row = next(i for i, r in enumerate(rows) if r[:3] == ["A", "B", "C"])
+    last = rows[number_row].index("9=1-2-3-4+5+6+7+8")
+    persons_rows = rows[number_row + 4::2][:len(expect["end"])]  # after the total's two rows
+    assert all(r[2] == t("report_row_persons") for r in persons_rows)
+    assert sorted((r[3], r[last]) for r in persons_rows) == sorted(
+        (expect["start"][c][1], expect["end"][c][1]) for c in expect["end"])
+
+
 def test_the_review_template_filled_in_imports(empty_db):
     import io
     from openpyxl import load_workbook

@@ -160,10 +160,11 @@ def trend_chart(trend: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
 
 
 def commune_bars(communes: pd.DataFrame, lang: str = DEFAULT_LANGUAGE,
-                 measure: str = "poor_rate") -> go.Figure:
-    """Communes ranked by ``measure``: 'poor_rate' (bars in %) or 'households' (poor and near-poor
-    stacked). ``communes``: the columns of ``poverty.commune_table``."""
-    title = t(f"charts_communes_{measure}_title", lang)
+                 measure: str = "poor_rate", title: str | None = None) -> go.Figure:
+    """Communes (or the units of any level) ranked by ``measure``: 'poor_rate' (bars in %) or
+    'households' (poor and near-poor stacked). ``communes``: the columns of
+    ``poverty.commune_table`` (or ``levels.level_table``); ``title``: the communes' by default."""
+    title = title or t(f"charts_communes_{measure}_title", lang)
     if communes.empty:
         return empty_figure(t("no_data", lang), title, lang)
     names = communes["name"].map(short_commune)

@@ -92,6 +92,7 @@ unit_communes = cached_read(units.communes)
 standard_years = cached_read(reference.standard_years)
 home_info = cached_read(levels.home_info)
 centroids = cached_read(levels.centroids)
+level_table = cached_read(levels.level_table)
 standards_used = cached_read(classification.standards_used)
 
 

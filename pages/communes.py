@@ -1,12 +1,14 @@
 """Xã: a table and charts across communes; one commune's households by status, its changes
 (diễn biến) as a waterfall, its deprivations and the budget lines answering them; pre-2025 or
-2025 units; a map when the user uploads commune boundaries (GeoJSON with a code property)."""
+2025 units; a map when the user uploads commune boundaries (GeoJSON with a code property).
+A level picker opens the levels above the commune: one province's (or district's) figures and the
+units directly under it ranked by poverty rate, each of which opens in turn (drill-down)."""
 
 import json
 
 import streamlit as st
 
-from analytics import charts, filters, takeaways
+from analytics import charts, filters, levels, takeaways
 from analytics import units as units_mod
 from analytics.i18n import fmt_number, fmt_percent
 
@@ -15,6 +17,103 @@ from dashboard import base, display, reads, view
 settings = view.dashboard_page("communes")
 lang, year = settings["lang"], settings["year"]
 units = settings["analytics_units"]
+vintage = units_mod.target_vintage(year, units)
+LEVEL_KEY, DRILL_KEY = "communes_level", "communes_drill"
+
+
+def headline(name: str, figures: dict) -> None:
+    with display.headline_container():
+        st.subheader(name)
+        cols = st.columns(4, border=True)
+        cols[0].metric(base.tr("poor_households"), fmt_number(figures["poor"], lang))
+        cols[1].metric(base.tr("poor_rate"), fmt_percent(figures["poor_rate"], lang))
+        cols[2].metric(base.tr("near_poor_households"), fmt_number(figures["near_poor"], lang))
+        cols[3].metric(base.tr("total_households"), fmt_number(figures["total"], lang))
+
+
+def unit_key(level: str) -> str:
+    return f"communes_unit_{level}"
+
+
+def drill_into(level: str) -> None:
+    """Open the unit picked in the drill-down list at its own level (a commune: as the sidebar's
+    commune, which the commune view opens)."""
+    chosen = st.session_state.get(DRILL_KEY)
+    st.session_state[DRILL_KEY] = ""
+    if not chosen:
+        return
+    st.session_state[LEVEL_KEY] = level
+    st.session_state["commune" if level == "commune" else unit_key(level)] = chosen
+
+
+def default_unit(table) -> str:
+    """The home area when it is of this level, else the unit with the most households."""
+    home = reads.home_info(quiet=True)
+    codes = table["code"].astype(str).tolist()
+    if home and home["vintage"] == vintage and str(home["code"]) in codes:
+        return str(home["code"])
+    return str(table.sort_values("total", ascending=False, na_position="last")["code"].iloc[0])
+
+
+def unit_view(level: str) -> None:
+    """One unit of ``level`` (province or district): its figures and its children ranked."""
+    table = reads.level_table(year, level, units=units)
+    if table is None:
+        st.stop()
+    if table.empty:
+        st.info(base.tr("no_data"), icon=":material/location_city:")
+        st.stop()
+    table = filters.ethnic_group(table, settings["ethnic"])
+    codes = table["code"].astype(str).tolist()
+    names = dict(zip(codes, table["name"]))
+    if st.session_state.get(unit_key(level)) not in codes:
+        st.session_state[unit_key(level)] = default_unit(table)
+    code = st.selectbox(base.tr(f"level_{level}"), codes, key=unit_key(level), format_func=names.get)
+    child = levels.child_level(vintage, level)
+    children = reads.level_table(year, child, units=units, within=code)
+    if children is None:
+        st.stop()
+    ranked = (filters.ethnic_group(children, settings["ethnic"])
+              .sort_values(["poor_rate", "name"], ascending=[False, True], na_position="last")
+              .reset_index(drop=True))
+    row = table[table["code"].astype(str) == code].iloc[0].to_dict()
+
+    def children_table() -> None:
+        st.subheader(base.tr(f"dash_children_{child}", name=names[code]))
+        if settings["area"] != "all":
+            st.caption(base.tr("dash_levels_all_areas"))
+        if ranked.empty:
+            st.caption(base.tr("dash_no_children"))
+            return
+        st.dataframe(charts.table(ranked, [
+            ("name", f"level_{child}", "text"), ("total", "total_households", "number"),
+            ("poor", "poor_households", "number"), ("poor_rate", "poor_rate", "percent"),
+            ("near_poor", "near_poor_households", "number"), ("near_poor_rate", "near_poor_rate", "percent"),
+            ("poor_ethnic_minority", "dash_poor_em", "number")], lang), hide_index=True)
+        child_codes = ranked["code"].astype(str).tolist()
+        child_names = dict(zip(child_codes, ranked["name"]))
+        none = base.tr("dash_drill_none")
+        st.selectbox(base.tr("dash_drill"), ["", *child_codes], key=DRILL_KEY, on_change=drill_into, args=(child,),
+                     format_func=lambda c: child_names.get(c, none))
+
+    display.show([
+        display.Block("headline", lambda: headline(names[code], row)),
+        display.Block("unit_children", children_table),
+        display.Chart("unit_children_rate", display.figure(charts.commune_bars, ranked, lang, "poor_rate",
+                                                          base.tr(f"charts_children_{child}_title")),
+                      ranked) if not ranked.empty else None,
+    ], settings)
+    st.stop()
+
+
+if not settings["meeting"]:  # a meeting shows the commune view
+    level_names = {lv: base.tr(f"level_{lv}") for lv in levels.levels(vintage)}
+    if st.session_state.get(LEVEL_KEY) not in level_names:
+        st.session_state[LEVEL_KEY] = "commune"
+    chosen_level = st.segmented_control(base.tr("dash_level"), list(level_names), key=LEVEL_KEY, required=True,
+                                        format_func=level_names.get)
+    if chosen_level and chosen_level != "commune":
+        unit_view(chosen_level)
 
 table = reads.commune_table(year, units=units)
 if table is None:
@@ -52,16 +151,6 @@ poor_row, near_row = transition_row(transitions), transition_row(near_transition
 dep_rows = deprivations[deprivations["commune_code"].astype(str) == code] if deprivations is not None else None
 answering = (filters.answering_lines(dep_rows, indicators, execution, lang)
              if dep_rows is not None and indicators is not None else None)
-
-
-def headline() -> None:
-    with display.headline_container():
-        st.subheader(names[code])
-        cols = st.columns(4, border=True)
-        cols[0].metric(base.tr("poor_households"), fmt_number(row["poor"], lang))
-        cols[1].metric(base.tr("poor_rate"), fmt_percent(row["poor_rate"], lang))
-        cols[2].metric(base.tr("near_poor_households"), fmt_number(row["near_poor"], lang))
-        cols[3].metric(base.tr("total_households"), fmt_number(row["total"], lang))
 
 
 def commune_table() -> None:
@@ -113,7 +202,8 @@ def answering_table() -> None:
 no_change = display.Block("no_transitions", lambda: st.info(base.tr("dash_no_transitions", year=year),
                                                         icon=":material/info:"), in_meeting=False)
 display.show([
-    display.Block("headline", headline),  # the chosen commune's figures, right under its picker
+    # The chosen commune's figures, right under its picker.
+    display.Block("headline", lambda: headline(names[code], row)),
     display.Block("commune_table", commune_table, in_meeting=False),
     [display.Chart("communes_rate", display.figure(charts.commune_bars, shown, lang, "poor_rate"), shown,
                    takeaways.communes(shown, lang)),

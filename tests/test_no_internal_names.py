@@ -209,3 +209,22 @@ def test_no_page_or_export_shows_an_internal_name(app_db, monkeypatch, fresh_str
         for name, data in downloads.items():
             found += file_problems(name, data, codes)
     assert not found, "\n".join(sorted(set(found))[:400])
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_levels_above_the_commune_show_no_internal_name(app_db, monkeypatch, fresh_streamlit_caches,
+                                                            downloads, lang):
+    """The unit page at the province and district levels: the unit's cards, its children ranked
+    (table and chart) and the chart's data."""
+    codes = unit_codes(app_db)
+    found = []
+    at = conftest.open_app(monkeypatch, app_db, lang=lang, query={"year": 2024}, page="communes", timeout=120)
+    for level in ("province", "district"):
+        downloads.clear()
+        at.segmented_control(key="communes_level").set_value(level).run()
+        assert not at.exception, (level, at.exception)
+        assert at.dataframe and at.get("plotly_chart") and downloads, level
+        found += shown_problems(at, f"{lang}/{level}", codes)
+        for name, data in downloads.items():
+            found += file_problems(name, data, codes)
+    assert not found, "\n".join(sorted(set(found)))

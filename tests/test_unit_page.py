@@ -1,0 +1,97 @@
+"""The unit page under AppTest on the demo: the level picker offers the levels of the year's
+units; a district's communes (Hớn Quản, district 694 of the 2024 units: 13 communes) and a
+province's districts are ranked by poverty rate with the figures of ``levels.level_table``, in
+both languages; picking a child opens it, down to the commune view."""
+
+import json
+
+import pytest
+
+from analytics import charts, levels
+from analytics.db import Database
+from analytics.i18n import fmt_number, fmt_percent, t
+from test_pages import metrics, open_app, plotly_values
+
+
+def expected_children(db_file, year, level, within):
+    with Database(db_file, read_only=True) as db:
+        frame = levels.level_table(db, year, level, within=within)
+    return frame.sort_values(["poor_rate", "name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def open_level(monkeypatch, db_file, lang, level):
+    at = open_app(monkeypatch, db_file, lang, year=2024)
+    at.switch_page("pages/communes.py").run()
+    assert not at.exception, at.exception
+    at.segmented_control(key="communes_level").set_value(level).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def assert_ranked(at, expected, lang, child):
+    shown = at.dataframe[0].value
+    assert list(shown.columns)[0] == t(f"level_{child}", lang)
+    assert shown[t("level_" + child, lang)].tolist() == expected["name"].tolist()
+    for column, label, write in [("total", "total_households", fmt_number), ("poor", "poor_households", fmt_number),
+                                 ("poor_rate", "poor_rate", fmt_percent),
+                                 ("near_poor", "near_poor_households", fmt_number),
+                                 ("near_poor_rate", "near_poor_rate", fmt_percent),
+                                 ("poor_ethnic_minority", "dash_poor_em", fmt_number)]:
+        assert shown[t(label, lang)].tolist() == [write(v, lang) for v in expected[column]], column
+    # The one chart of the view: the children's poverty rates, in %.
+    [chart] = at.get("plotly_chart")
+    trace = json.loads(chart.proto.spec)["data"][0]
+    drawn = {name: round(x, 9) for name, x in zip(trace["y"], plotly_values(trace["x"]))}
+    assert drawn == {charts.short_commune(n): round(r * 100, 9) for n, r in zip(expected["name"], expected["poor_rate"])}
+    assert any(m.value == "#### " + t(f"charts_children_{child}_title", lang) for m in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_district_ranks_its_communes_with_the_levels_figures(monkeypatch, module_demo_file, demo_db_file, lang):
+    at = open_level(monkeypatch, module_demo_file, lang, "district")
+    assert at.segmented_control(key="communes_level").options == [t(f"level_{lv}", lang)
+                                                                   for lv in ("province", "district", "commune")]
+    assert at.selectbox(key="communes_unit_district").value == "694"
+    expected = expected_children(demo_db_file, 2024, "commune", "694")
+    assert len(expected) == 13
+    with Database(demo_db_file, read_only=True) as db:
+        district = levels.level_table(db, 2024, "district").set_index("code").loc["694"]
+    assert any(s.value == "Huyện Hớn Quản" for s in at.subheader)
+    assert metrics(at)[t("poor_households", lang)] == fmt_number(district["poor"], lang)
+    assert metrics(at)[t("poor_rate", lang)] == fmt_percent(district["poor_rate"], lang)
+    # The district's figures are the sums of its communes' (rates from the sums).
+    assert district["poor"] == expected["poor"].sum() and district["total"] == expected["total"].sum()
+    assert_ranked(at, expected, lang, "commune")
+
+    top = str(expected["code"].iloc[0])  # the poorest commune opens in the commune view
+    at.selectbox(key="communes_drill").set_value(top).run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="communes_level").value == "commune"
+    assert at.selectbox(key="communes_pick").value == top
+    assert any(s.value == expected["name"].iloc[0] for s in at.subheader)
+    assert metrics(at)[t("poor_households", lang)] == fmt_number(expected["poor"].iloc[0], lang)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_province_ranks_its_districts_and_opens_one(monkeypatch, module_demo_file, demo_db_file, lang):
+    at = open_level(monkeypatch, module_demo_file, lang, "province")
+    assert at.selectbox(key="communes_unit_province").value == "70"
+    assert_ranked(at, expected_children(demo_db_file, 2024, "district", "70"), lang, "district")
+    at.selectbox(key="communes_drill").set_value("694").run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="communes_level").value == "district"
+    assert at.selectbox(key="communes_unit_district").value == "694"
+    assert_ranked(at, expected_children(demo_db_file, 2024, "commune", "694"), lang, "commune")
+
+
+def test_the_2025_units_have_no_district_level(monkeypatch, module_demo_file, demo_db_file):
+    at = open_app(monkeypatch, module_demo_file, "en", year=2024, units=2025)
+    at.switch_page("pages/communes.py").run()
+    assert not at.exception
+    assert at.segmented_control(key="communes_level").options == ["Province", "Commune"]
+    at.segmented_control(key="communes_level").set_value("province").run()
+    assert not at.exception and not at.error
+    with Database(demo_db_file, read_only=True) as db:
+        expected = levels.level_table(db, 2024, "commune", units=2025, within="75")
+    assert len(at.dataframe[0].value) == len(expected) == 5

@@ -52,7 +52,13 @@ def load_reference(cur, tables=None) -> None:
         cur.executemany(
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
             [[r[c] for c in cols] for r in rows])
-    for r in read_csv(SETTINGS_FILE):
+    seed_settings(cur, SETTINGS_FILE)
+
+
+def seed_settings(cur, file_name: str) -> None:
+    """Add the settings of a reference CSV that the database lacks (values an administrator has
+    changed are kept)."""
+    for r in read_csv(file_name):
         cur.execute("INSERT INTO setting VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
                     [r["key"], r["value"], r["description_vi"], r["description_en"], r["source"]])
 

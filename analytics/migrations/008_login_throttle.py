@@ -2,7 +2,7 @@
 stranger's attempts slow down that stranger, not the account's owner on another computer; and the
 ``throttle_base_seconds`` setting."""
 
-from analytics.reference import read_csv
+from analytics.reference import seed_settings
 
 
 def apply(cur) -> None:
@@ -13,6 +13,4 @@ def apply(cur) -> None:
         last_failure TIMESTAMP NOT NULL,
         blocked_until TIMESTAMP,
         PRIMARY KEY (client, username))""")
-    for r in read_csv("auth_setting.csv"):
-        cur.execute("INSERT INTO setting VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-                    [r["key"], r["value"], r["description_vi"], r["description_en"], r["source"]])
+    seed_settings(cur, "auth_setting.csv")

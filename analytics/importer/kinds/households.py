@@ -29,6 +29,19 @@ SUPPORT_COLUMNS = ["year", "household_id", "commune_vintage", "commune_code", "s
                    "support_date", "budget_line", "origin"]
 
 
+def _coded_words(grid: Grid, report: ImportReport, field: str, vocabulary: str, error_key: str):
+    """A column of words from a vocabulary (value_alias.csv) as their codes, each unknown word an
+    error on its cell; None where the file has no such column."""
+    col = grid.col(field)
+    if col is None:
+        return None
+    cleaned, repairs = clean_text(col)
+    report.encoding_repairs += repairs
+    codes, bad = parse_words(cleaned, vocabulary)
+    flag(report, grid, field, bad, col, error_key)
+    return codes
+
+
 def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, commune=None,
                      communes=None) -> list[tuple[str, pd.DataFrame]]:
     """The household rows of a review list, validated; [('household', frame)]."""
@@ -68,14 +81,7 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
         flag(report, grid, field, bad, col, "import_err_not_number")
         flag(report, grid, field, points < 0, col, "import_err_negative")
         out[field] = points.astype("Float64")
-    out["quick_review"] = None
-    col = grid.col("quick_review")
-    if col is not None:
-        cleaned, repairs = clean_text(col)
-        report.encoding_repairs += repairs
-        result, bad = parse_words(cleaned, "quick_review")
-        flag(report, grid, "quick_review", bad, col, "import_err_bad_quick_review")
-        out["quick_review"] = result
+    out["quick_review"] = _coded_words(grid, report, "quick_review", "quick_review", "import_err_bad_quick_review")
     col = grid.col("income_per_capita")
     income, bad = parse_numbers(col) if col is not None else (pd.Series(float("nan"), index=f.index), None)
     flag(report, grid, "income_per_capita", bad, col, "import_err_not_number")
@@ -111,15 +117,7 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
         out[field] = flags.astype("boolean")
     if grid.col("is_ethnic_minority") is None:
         out["is_ethnic_minority"] = is_minority(out["ethnicity"])
-    col = grid.col("recorded_status")
-    if col is not None:
-        cleaned, repairs = clean_text(col)
-        report.encoding_repairs += repairs
-        status, bad = parse_words(cleaned, "status")
-        flag(report, grid, "recorded_status", bad, col, "import_err_bad_status")
-        out["recorded_status"] = status
-    else:
-        out["recorded_status"] = None
+    out["recorded_status"] = _coded_words(grid, report, "recorded_status", "status", "import_err_bad_status")
     out["causes"] = _ticked_codes(grid, report, CAUSES, "cause_")
     support = _support_rows(grid, report, out)
     if places is None:

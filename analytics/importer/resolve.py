@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from ..reference import standard_years, vintage_for_year
@@ -138,15 +139,38 @@ def unit_codes(db, vintage: int, values: pd.Series, communes_only: bool = True,
     ``communes_only`` a district or province may be named too."""
     finder = UnitFinder(db, int(vintage), ("commune",) if communes_only else ("commune", "district", "province"),
                         adopt)
-    areas = pd.DataFrame({"v": values,
-                          "p": provinces if provinces is not None else None,
-                          "d": districts if districts is not None else None}, index=values.index)
-    areas = areas.astype(object).where(areas.notna(), None)
-    keys = list(zip(areas.v, areas.p, areas.d))
-    found = {k: finder.find(*k) for k in dict.fromkeys(k for k in keys if not blank(k[0]))}
-    codes = pd.Series([found[k].unit.code if k in found and found[k].ok else None for k in keys],
-                      index=values.index, dtype="object")
+    rows, keys = _distinct_keys([values, provinces, districts])
+    found = {k: finder.find(*k) for k in keys if not (k[0] is None or blank(k[0]))}
+    table = np.array([found[k].unit.code if k in found and found[k].ok else None for k in keys] + [None],
+                     dtype=object)
+    codes = pd.Series(table[rows], index=values.index, dtype="object")
     return codes, {k[0]: r for k, r in found.items() if r.reason == "ambiguous"}
+
+
+def _distinct_keys(columns: list[pd.Series | None]) -> tuple[np.ndarray, list[tuple]]:
+    """(each row's position in the list, the distinct tuples of the columns' values per row):
+    a column of 100,000 rows repeats a few names, each to be resolved once. None stands for a
+    missing column or an empty cell."""
+    combined = None
+    levels = []
+    for column in columns:
+        if column is None:
+            codes, uniques = np.zeros(len(columns[0]), dtype=np.int64), np.array([None], dtype=object)
+        else:
+            codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+            uniques = np.append(uniques.astype(object), None)
+            codes = np.where(codes < 0, len(uniques) - 1, codes)
+        combined = codes if combined is None else combined * len(uniques) + codes
+        levels.append(uniques)
+    rows, distinct = pd.factorize(combined)
+    keys = []
+    for code in distinct:
+        key = []
+        for uniques in reversed(levels):
+            code, k = divmod(int(code), len(uniques))
+            key.append(uniques[k])
+        keys.append(tuple(reversed(key)))
+    return rows, keys
 
 
 def flag_shared(report: ImportReport, grid: Grid, field: str, values: pd.Series, col,
@@ -224,7 +248,8 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
             report.error("import_err_no_commune", sheet=grid.sheet)
             return None
         flag(report, grid, field, missing, col, "import_err_required_value")
-    used = set(zip(vintages.astype("Int64"), codes))
+    pairs = pd.DataFrame({"v": vintages.astype("Int64"), "c": codes}).drop_duplicates()
+    used = set(zip(pairs.v, pairs.c))
     report.adopt = sorted({(int(v), c) for v, c in adopt if (v, c) in used} | set(map(tuple, report.adopt)))
     distinct = sorted(set(codes.dropna()))
     if len(distinct) == 1:

@@ -15,7 +15,7 @@ from .. import audit, registry
 from ..batches import (UNIT_COLUMNS, create_batch, find_duplicate, finish_batch, holds_rows_outside,
                        insert_frame, rows_outside, supersede)
 from ..reference import get_setting
-from .clean import blank, spread
+from .clean import blank
 from .grid import SHEET_STRIDE, Grid, canonical_header, excel_row, require
 from .header import Column, Header, cell_text, find_header, read_title
 from .importkind import ImportKind
@@ -221,13 +221,16 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
     report.rows_read = len(frame)
     if frame.empty:
         return
-    # Each column's distinct values are judged once (blank? a total's words?), then spread.
     empty = np.empty(frame.shape, dtype=bool)
     is_total = np.zeros(len(frame), dtype=bool)
     for j, c in enumerate(frame.columns):
-        codes, uniques = pd.factorize(frame[c].to_numpy())
-        empty[:, j] = spread(codes, [blank(v) for v in uniques], True, frame.index).to_numpy(bool)
-        if j < 4:  # total row ("Tổng cộng") in the first columns
+        cells = frame[c].to_numpy()
+        # Blank: missing, or text of nothing but spaces; judged cell by cell, which costs less
+        # than finding the distinct values of a column of ids.
+        empty[:, j] = [v.__class__ is str and not v.strip() for v in cells]
+        empty[:, j] |= pd.isna(cells)
+        if j < 4:  # total row ("Tổng cộng") in the first columns: each distinct text judged once
+            codes, uniques = pd.factorize(cells)
             hits = [i for i, v in enumerate(uniques) if _is_total_text(v)]
             if hits:
                 is_total |= np.isin(codes, hits)

@@ -113,8 +113,8 @@ def show_check(upload, report) -> None:
             st.warning(base.tr("data_warnings_count", n=len(report.warnings)), icon=":material/warning:")
             st.dataframe(report.issues_frame("warnings"), hide_index=True, column_config=_issue_columns())
         if report.preview is not None and not report.errors:
-            with st.expander(base.tr("data_preview", n=min(20, len(report.preview)))):
-                st.dataframe(report.preview.head(20), hide_index=True)
+            with st.expander(base.tr("data_preview", n=len(report.preview))):
+                st.dataframe(report.preview, hide_index=True)
         if report.skipped:
             with st.expander(base.tr("data_skipped", n=len(report.skipped))):
                 st.dataframe([{base.tr("data_row"): s["row"], base.tr("data_reason"): base.tr(f"data_skip_{s['reason']}")}

@@ -21,7 +21,7 @@ from .header import Column, Header, cell_text, find_header, read_title
 from .importkind import ImportKind
 from .kinds import REGISTRY
 from .read import ReadError, check_archive, check_size, read_workbook
-from .report import ImportReport
+from .report import PREVIEW_ROWS, ImportReport
 from .text import fix_text, fold
 
 Progress = Callable[[float, str], None]
@@ -113,6 +113,8 @@ def _import_file(db, content: bytes, file_name: str, *, kind, year, commune, pro
     tables = []
     if require(report, grid, found.name, found.required):
         tables = found.build(db, grid, title, report, year=year, commune=commune, communes=communes)
+    if report.preview is not None:  # a copy: a view of the first rows would hold all of them
+        report.preview = report.preview.head(PREVIEW_ROWS).copy()
     if communes is not None and not report.errors:
         _check_scope(db, report, tables, communes)
     if report.errors:

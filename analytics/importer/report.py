@@ -8,6 +8,10 @@ import pandas as pd
 
 from ..i18n import t
 
+# The cleaned rows a report keeps to show: the first few, not the file (a page keeps its reports
+# in the session, and a million rows would stay with them).
+PREVIEW_ROWS = 20
+
 
 @dataclass
 class Issue:
@@ -64,7 +68,7 @@ class ImportReport:
     skipped: list[dict] = field(default_factory=list)   # {sheet, row, reason}
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
-    preview: pd.DataFrame | None = None                  # cleaned rows (not in the JSON)
+    preview: pd.DataFrame | None = None                  # the first cleaned rows (not in the JSON)
 
     def msg(self, key: str, **values) -> str:
         return t(key, self.lang, **values)

@@ -121,7 +121,11 @@ class Database:
         try:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = duckdb.connect(str(self.path), read_only=read_only)
+            # Background threads give the memory of finished work back to the system: without
+            # them a long-running server keeps the peak of its largest import (DuckDB's
+            # allocator purges only when more work comes).
+            self.conn = duckdb.connect(str(self.path), read_only=read_only,
+                                       config={"allocator_background_threads": True})
         except (duckdb.Error, OSError) as exc:  # locked, read-only, unreadable
             raise explain_error(exc, self.path) from exc
         if migrate and not read_only:

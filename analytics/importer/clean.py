@@ -24,10 +24,30 @@ def blank(value) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def factorize(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pandas.factorize`` of a column of cells (codes, -1 for NA; the distinct values). A column
+    mostly of empty cells ('' as the reader gives them: ticks, optional fields) hashes only its
+    filled cells."""
+    if cells.dtype == object and len(cells) > 1000:
+        try:
+            empty = cells == ""
+        except TypeError:  # pd.NA among the cells has no truth value
+            empty = None
+        if isinstance(empty, np.ndarray) and empty.sum() * 2 > len(cells):
+            filled = ~empty
+            rest, uniques = pd.factorize(cells[filled])
+            codes = np.zeros(len(cells), dtype=np.intp)
+            codes[filled] = np.where(rest < 0, -1, rest + 1)
+            out = np.empty(len(uniques) + 1, dtype=object)
+            out[0], out[1:] = "", uniques
+            return codes, out
+    return pd.factorize(cells)
+
+
 def per_distinct(series: pd.Series, judge, missing=None) -> pd.Series:
     """``judge(value)`` for every cell, computed once per distinct value (``missing`` for NA
     cells), as plain Python objects: cheaper than ``Series.map``, which infers a string dtype."""
-    codes, uniques = pd.factorize(series.to_numpy())
+    codes, uniques = factorize(series.to_numpy())
     return spread(codes, [judge(v) for v in uniques], missing, series.index)
 
 
@@ -176,14 +196,19 @@ def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
 
 def clean_text(series: pd.Series) -> tuple[pd.Series, int]:
     """(NFC text with legacy encodings repaired, None for empty; the number of cells repaired)."""
-    codes, uniques = pd.factorize(series.to_numpy())
-    texts = [None if blank(v) else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+    codes, uniques = factorize(series.to_numpy())
+    texts = [v if v.__class__ is str else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
              for v in uniques]
     # Only texts with letters beyond ASCII can be in a legacy encoding or need composing.
-    legacy = {text for text in texts if text is not None and not text.isascii()}
+    legacy = {text for text in texts if not text.isascii() and text.strip()}
     fixed = fix_values(legacy)[0] if legacy else {}
-    values = [None if text is None else fixed.get(text, text.strip()) or None for text in texts]
-    changed = [i for i, text in enumerate(texts) if text in fixed and fixed[text] != text.strip()]
+    values = [text.strip() or None for text in texts]  # spaces only: None
+    changed = []
+    if fixed:
+        for i, text in enumerate(texts):
+            if text in fixed:
+                values[i] = fixed[text] or None
+                changed += [i] if fixed[text] != text.strip() else []
     repaired = int(np.isin(codes, changed).sum()) if changed else 0
     return spread(codes, values, None, series.index), repaired
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..reference import read_csv
@@ -47,8 +48,10 @@ class Grid:
         return None if column is None else column.index
 
 
-def excel_row(index) -> int:
-    """The row number Excel shows for a row index of a ``Grid``."""
+def excel_row(index):
+    """The row number Excel shows for a row index of a ``Grid`` (for an array of them, an array)."""
+    if isinstance(index, np.ndarray):
+        return index % SHEET_STRIDE + 1
     return int(index) % SHEET_STRIDE + 1
 
 

@@ -123,7 +123,7 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
     if places is None:
         return []
     frame = out[HOUSEHOLD_COLUMNS].copy()
-    frame["excel_row"] = [excel_row(i) for i in frame.index]
+    frame["excel_row"] = excel_row(frame.index.to_numpy())
     report.preview = frame
     if not report.errors:
         _status_warnings(db, grid, report, frame)

@@ -226,14 +226,18 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
     empty = np.empty(frame.shape, dtype=bool)
     is_total = np.zeros(len(frame), dtype=bool)
     for j, c in enumerate(frame.columns):
-        cells = frame[c].to_numpy()
-        # Blank: missing, or text of nothing but spaces; judged cell by cell, which costs less
-        # than finding the distinct values of a column of ids.
-        empty[:, j] = [v.__class__ is str and not v.strip() for v in cells]
-        empty[:, j] |= pd.isna(cells)
+        cells = frame[c].to_numpy(dtype=object)
+        # Blank: missing, or text of nothing but spaces. '' (the reader's empty cell) is found
+        # at C speed; only the other cells are looked at one by one (cheaper than finding the
+        # distinct values of a column of ids).
+        blanks = cells == ""
+        rest = np.flatnonzero(~blanks)
+        blanks[rest] = np.fromiter((v is None or (v.__class__ is str and v.isspace()) or (v.__class__ is float and v != v)
+                                    for v in cells[rest]), dtype=bool, count=len(rest))
+        empty[:, j] = blanks
         if j < 4:  # total row ("Tổng cộng") in the first columns: each distinct text judged once
             codes, uniques = pd.factorize(cells)
-            hits = [i for i, v in enumerate(uniques) if _is_total_text(v)]
+            hits = [i for i, v in enumerate(uniques) if v.__class__ is str and _TOTAL_START.match(v) and _is_total_text(v)]
             if hits:
                 is_total |= np.isin(codes, hits)
     empties = pd.DataFrame(empty, index=frame.index, columns=frame.columns)

@@ -88,7 +88,9 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     if len(texts):
         parsed = {t: _number_of(t) for t in texts.unique()}
         values[texts.index] = texts.map(parsed).astype("float64")
-    bad = values.isna() & ~is_empty(series)
+    bad = values.isna()
+    if bad.any():  # among the cells without a number, those not empty (most cells have one)
+        bad[bad] = ~is_empty(series[bad]).to_numpy(dtype=bool)
     return values, bad
 
 

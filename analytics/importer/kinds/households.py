@@ -122,13 +122,13 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
     support = _support_rows(grid, report, out)
     if places is None:
         return []
-    frame = out[HOUSEHOLD_COLUMNS].copy()
-    frame["excel_row"] = excel_row(frame.index.to_numpy())
-    report.preview = frame
+    frame = out[HOUSEHOLD_COLUMNS]
+    staged = frame.assign(excel_row=excel_row(frame.index.to_numpy()))  # not a copy of the rows (copy on write)
+    report.preview = staged
     if not report.errors:
-        _status_warnings(db, grid, report, frame)
-        _cutoff_warnings(db, report, frame)
-    tables = [("household", frame.drop(columns="excel_row").reset_index(drop=True))]
+        _status_warnings(db, grid, report, staged)
+        _cutoff_warnings(db, report, staged)
+    tables = [("household", frame.reset_index(drop=True))]
     if support is not None:
         tables.append(("support", support))
     return tables

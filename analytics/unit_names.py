@@ -36,8 +36,18 @@ def tokens(text) -> list[str]:
     not a letter or digit; a number without its leading zeros."""
     if text is None:
         return []
-    words = (fold(w) for w in re.split(r"[\W_]+", str(text)))
-    return [str(int(w)) if w.isdigit() else w for w in words if w]
+    return [k for k in map(_word_key, _WORD_SPLIT.split(str(text))) if k]
+
+
+_WORD_SPLIT = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=65536)
+def _word_key(word: str) -> str:
+    """A word folded, a number without its leading zeros: once per distinct word (the ten
+    thousand names of the registry share a few thousand words)."""
+    folded = fold(word)
+    return str(int(folded)) if folded.isdigit() else folded
 
 
 @lru_cache(maxsize=1)

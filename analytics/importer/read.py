@@ -115,24 +115,23 @@ def _data_rows(rows) -> tuple[list[list], list[int]]:
     """The rows up to the last non-blank one, stopping at a run of ``BLANK_GAP`` blank rows; and
     the Excel row numbers of the non-blank rows beyond such a run (a few, to name them)."""
     kept: list[list] = []
-    blanks: list[list] = []
-    stray: list[int] = []
-    cut = False
-    for i, row in enumerate(rows):
-        if _is_blank_row(row):
-            if not cut:
-                blanks.append(row)
-                if len(blanks) >= BLANK_GAP and kept:
-                    cut = True
-                    blanks.clear()
-            continue
-        if cut:
-            if len(stray) < 5:
-                stray.append(i + 1)
-            continue
-        kept.extend(blanks)
-        blanks.clear()
+    last = -1  # index of the last non-blank row
+    rows = enumerate(rows)
+    for i, row in rows:
+        if not _is_blank_row(row):
+            last = i
+        elif last >= 0 and i - last >= BLANK_GAP:
+            break
         kept.append(row)
+    del kept[last + 1:]
+    stray: list[int] = []
+    # Below the run: only the row numbers of the few cells there. A row of '' or None (the most)
+    # is passed over without a call.
+    for i, row in rows:
+        if (any(row) or row.count("") + row.count(None) != len(row)) and not _is_blank_row(row):
+            stray.append(i + 1)
+            if len(stray) == 5:
+                break
     return kept, stray
 
 

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from analytics.i18n import t
 from analytics.importer import import_file
+from analytics.importer.read import read_workbook
 
 HEADER = ["Mã hộ", "Xã", "Họ và tên chủ hộ", "Số nhân khẩu", "Thu nhập bình quân", "Phân loại hộ"]
 
@@ -102,7 +103,10 @@ def test_a_stray_cell_at_the_last_row_is_named_and_the_data_read(empty_db):
     ws = sheet(wb, "DS", [["A-1", "Xã Thanh An", "Lê A", 4, 1_000_000, "Hộ nghèo"]], first=True)
     ws.cell(1_048_576, 12, "x")
     ws.cell(900_000, 3, " ")  # spaces only: blank, not data
-    report = import_file(empty_db, xlsx(wb), "stray.xlsx")
+    content = xlsx(wb)
+    # Only the rows down to the data are kept: not the million blank rows above the stray cell.
+    assert [len(s.rows) for s in read_workbook(content, "stray.xlsx").sheets] == [3]
+    report = import_file(empty_db, content, "stray.xlsx")
     assert report.status == "committed", messages(report)
     assert report.rows_imported == 1 and report.rows_skipped == 0
     assert [w.message for w in report.warnings if "1048576" in w.message] == [

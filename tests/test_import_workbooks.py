@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from analytics.i18n import t
 from analytics.importer import import_file
-from analytics.importer.read import read_workbook
+from analytics.importer.read import compact_sparse_sheets, read_workbook
 
 HEADER = ["Mã hộ", "Xã", "Họ và tên chủ hộ", "Số nhân khẩu", "Thu nhập bình quân", "Phân loại hộ"]
 
@@ -111,6 +111,24 @@ def test_a_stray_cell_at_the_last_row_is_named_and_the_data_read(empty_db):
     assert report.rows_imported == 1 and report.rows_skipped == 0
     assert [w.message for w in report.warnings if "1048576" in w.message] == [
         t("import_warn_stray_cells", rows="1048576")]
+
+
+def test_cells_far_below_the_data_are_named_by_their_own_rows_and_nothing_else_moves():
+    wb = Workbook()
+    ws = sheet(wb, "DS", [["A-1", "Xã Thanh An", "Lê A", 4, 1_000_000, "Hộ nghèo"]], first=True)
+    ws.cell(700_000, 2, "ghi chú")
+    ws.cell(1_048_576, 12, "x")
+    content = xlsx(wb)
+    # The reader is given the rows below the run moved up (not a grid of a million rows) ...
+    assert compact_sparse_sheets(content)[1] == {"DS": {5004: 700_000, 5005: 1_048_576}}
+    # ... and names them by their rows in the file.
+    assert [(s.name, len(s.rows), s.stray_rows) for s in read_workbook(content, "far.xlsx").sheets] == [
+        ("DS", 3, [700_000, 1_048_576])]
+    wb = Workbook()
+    wb.active["A1"] = " "  # only a blank cell above: the far cell is the sheet's data, read where it is
+    wb.active["A20000"] = "y"
+    (only,) = read_workbook(xlsx(wb), "far.xlsx").sheets
+    assert (len(only.rows), only.rows[-1][0], only.stray_rows) == (20_000, "y", [])
 
 
 def test_a_commune_merged_down_over_its_rows_applies_to_each(empty_db):

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+
+from zlib import error as zlib_error
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -82,14 +86,32 @@ def read_workbook(content: bytes, file_name: str) -> Workbook:
     suffix = _suffix(file_name)
     if suffix in TEXT_SUFFIXES:
         return _read_text(content)
+    fmt = "xlsx" if content.startswith(b"PK") and suffix != ".ods" else (suffix.lstrip(".") or "xls")
+    if content.startswith(b"PK"):
+        compact, far_rows = compact_sparse_sheets(content)
+        if far_rows:
+            try:
+                return Workbook(_read_sheets(compact, far_rows), fmt)
+            except (_MovedRowRead, ReadError, CalamineError, ValueError, OSError, TypeError):
+                pass  # read the file as it is
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        return Workbook(_read_sheets(content, {}), fmt)
     except (CalamineError, ValueError, OSError, TypeError):
         if suffix in SPREADSHEET_SUFFIXES or content.startswith(b"PK") or b"\x00" in content[:2048]:
             raise ReadError("import_err_not_spreadsheet") from None
         return _read_text(content)  # a text table saved under another name
+
+
+class _MovedRowRead(Exception):
+    """A row moved up by ``compact_sparse_sheets`` was read as data, not as a stray cell: its
+    row number would be wrong (the rows above the run of missing ones were all blank)."""
+
+
+def _read_sheets(content: bytes, far_rows: dict[str, dict[int, int]]) -> list[Sheet]:
+    """Every sheet, read with python-calamine; the stray rows of moved rows named by their row
+    number in the file."""
     sheets = []
-    with wb:
+    with CalamineWorkbook.from_filelike(io.BytesIO(content)) as wb:
         for name in wb.sheet_names:
             try:
                 sheet = wb.get_sheet_by_name(name)
@@ -97,9 +119,92 @@ def read_workbook(content: bytes, file_name: str) -> Workbook:
                 merged = sheet.merged_cell_ranges or []
             except CalamineError:
                 raise ReadError("import_err_not_spreadsheet") from None
-            sheets.append(Sheet(name, rows, list(merged), stray))
-    fmt = "xlsx" if content.startswith(b"PK") and suffix != ".ods" else (suffix.lstrip(".") or "xls")
-    return Workbook(sheets, fmt)
+            moved = far_rows.get(name, {})
+            if moved and len(rows) >= min(moved):
+                raise _MovedRowRead(name)
+            sheets.append(Sheet(name, rows, list(merged), [moved.get(r, r) for r in stray]))
+    return sheets
+
+
+_DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]*(\d*):?[A-Z]*(\d*)"')
+_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+# Fewer bytes of XML than this per row of a sheet's used range: rows are missing, as below a
+# stray cell (a row of two short cells takes about 80 bytes).
+SPARSE_BYTES_PER_ROW = 64
+
+
+def compact_sparse_sheets(content: bytes) -> tuple[bytes, dict[str, dict[int, int]]]:
+    """An .xlsx whose sheets have a run of more than ``BLANK_GAP`` missing rows (a stray cell far
+    below the data) with the rows beyond the run moved up to just after ``BLANK_GAP`` blank rows:
+    the reader builds every sheet as a full grid, and a cell on row 1,048,576 would cost a
+    million rows of it. Also {sheet name: {moved row number: its row number in the file}}. The
+    file as it is when no sheet is sparse, or when it cannot be read so (the reader judges)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            sparse = {}
+            for info in zf.infolist():
+                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                    continue
+                with zf.open(info) as f:
+                    m = _DIMENSION.search(f.read(4096))
+                span = int(m.group(2) or m.group(1) or 0) if m else 0
+                if span > 2 * BLANK_GAP and info.file_size < span * SPARSE_BYTES_PER_ROW:
+                    xml, moved = _move_far_rows(zf.read(info))
+                    if moved:
+                        sparse[info.filename] = (xml, moved)
+            if not sparse:
+                return content, {}
+            names = _sheet_names(zf)
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as compact:
+                for info in zf.infolist():
+                    compact.writestr(info.filename, sparse[info.filename][0] if info.filename in sparse
+                                     else zf.read(info))
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError, zlib_error):
+        return content, {}
+    return out.getvalue(), {names.get(path, path): moved for path, (_, moved) in sparse.items()}
+
+
+def _move_far_rows(xml: bytes) -> tuple[bytes, dict[int, int]]:
+    """A sheet's XML with the rows after its first run of more than ``BLANK_GAP`` missing rows
+    renumbered to follow ``BLANK_GAP`` blank rows, one after the other; {new: old} row numbers."""
+    rows = [(m.start(), int(m.group(1))) for m in _ROW.finditer(xml)]
+    cut = next((k for k in range(len(rows) - 1) if rows[k + 1][1] - rows[k][1] - 1 > BLANK_GAP), None)
+    if cut is None:
+        return xml, {}
+    end = xml.find(b"</sheetData>", rows[-1][0])
+    if end < 0:
+        return xml, {}
+    first = rows[cut][1] + BLANK_GAP + 1
+    parts, moved = [xml[:rows[cut + 1][0]]], {}
+    for k, (start, old) in enumerate(rows[cut + 1:]):
+        stop = rows[cut + 2 + k][0] if cut + 2 + k < len(rows) else end
+        new = first + k
+        moved[new] = old
+        # The row's number and its cells' references ("L1048576") all name the old row.
+        parts.append(re.sub(rb'\br="([A-Z]*)' + str(old).encode() + rb'"',
+                            lambda m, new=new: b'r="' + m.group(1) + str(new).encode() + b'"', xml[start:stop]))
+    parts.append(xml[end:])
+    last = str(first + len(moved) - 1).encode()
+    text = _DIMENSION.sub(lambda m: re.sub(rb"\d+\"$", last + b'"', m.group(0)), b"".join(parts), count=1)
+    return text, moved
+
+
+def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """{worksheet part: sheet name} from the workbook and its relationships."""
+    def attribute(tag: bytes, name: bytes) -> str | None:
+        m = re.search(rb"\b" + name + rb'="([^"]*)"', tag)
+        return html.unescape(m.group(1).decode("utf-8")) if m else None
+
+    targets = {attribute(tag, b"Id"): attribute(tag, b"Target")
+               for tag in re.findall(rb"<Relationship\b[^>]*>", zf.read("xl/_rels/workbook.xml.rels"))}
+    names = {}
+    for tag in re.findall(rb"<sheet\b[^>]*>", zf.read("xl/workbook.xml")):
+        target = targets.get(attribute(tag, b"r:id"))
+        if target:
+            target = target.lstrip("/")
+            names[target if target.startswith("xl/") else "xl/" + target] = attribute(tag, b"name")
+    return names
 
 
 def _is_blank_row(row: list) -> bool:

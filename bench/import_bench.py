@@ -283,7 +283,9 @@ def main() -> None:
     section = f"Import, province {args.province}" if args.province else "Import"
     where = (f" spread over every commune of province {args.province} (names with their district, the "
              f"units adopted from the registry by the import)" if args.province else "")
-    write_section(section, f"`bench/import_bench.py` on a {args.rows:,}-row workbook{where} (goals: {goals}; "
+    extra = "" if full is None else (f"; then a {STRAY_LIST_ROWS:,}-row list under a stray cell on row "
+                                     f"1,048,576, and a sheet full to Excel's last row")
+    write_section(section, f"`bench/import_bench.py` on a {args.rows:,}-row workbook{where}{extra} (goals: {goals}; "
                   "peak: the importing process's own, in MiB).\n\n```\n" + "\n".join(lines) + "\n```")
 
 

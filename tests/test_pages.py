@@ -285,3 +285,16 @@ def test_the_login_form_has_the_browser_import_the_headline_code(monkeypatch, ap
     at = open_app(monkeypatch, app_db, role=None)
     scripts = [h.proto.body for h in at.get("html")]
     assert any(f'import(new URL("{landing._METRIC_MODULE.name}"' in body for body in scripts)
+
+
+def test_the_budget_page_shows_plan_and_disbursement_by_capital_type(monkeypatch, module_demo_file, demo_db_file):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2024)
+    at.switch_page("pages/budget.py").run()
+    assert not at.exception
+    assert "Theo loại vốn" in [s.value for s in at.subheader]
+    with Database(demo_db_file, read_only=True) as db:
+        disbursed = budget.execution(db, 2024)["disbursed"].sum()
+    table = next(df.value for df in at.dataframe if "Loại vốn" in df.value.columns)
+    assert table.to_dict("records") == [{"Loại vốn": "Vốn sự nghiệp", "Kế hoạch vốn": fmt_number(4034, "vi"),
+                                         "Đã giải ngân": fmt_number(disbursed, "vi"),
+                                         "Tỷ lệ": fmt_percent(disbursed / 4034, "vi")}]

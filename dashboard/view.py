@@ -174,4 +174,9 @@ def dashboard_page(key: str, follows_ethnic_group: bool = True) -> dict:
     if not follows_ethnic_group and settings["ethnic"] != "all":
         st.caption(base.tr("dash_ethnic_not_here", group=base.tr(f"dash_ethnic_{settings['ethnic']}")))
     require_year(settings)
-    return {**settings, "analytics_units": units_arg(settings)}
+    units = units_arg(settings)
+    if units is not None:
+        for row in reads.divided_communes(settings["own_units"], units).itertuples():
+            st.caption(base.tr("dash_divided_commune", old=row.old_name, default=row.default_name,
+                               others=row.other_names))
+    return {**settings, "analytics_units": units}

@@ -22,7 +22,8 @@ from ..clean import clean_text, parse_numbers
 from ..grid import Grid, excel_row, flag
 from ..importkind import ImportKind
 from ..report import ImportReport
-from ..resolve import check_scope, flag_shared, unit_codes, years_of
+from ..resolve import check_scope, flag_shared, keep_adopted, row_areas, unit_codes, years_of
+from ...unit_names import registry_names
 from ..text import fold
 
 # Names of units above the commune (a district, town or province row is a parent row).
@@ -130,8 +131,12 @@ def build_review(db, grid: Grid, title, report: ImportReport, *, year=None, comm
     is_commune = level.eq("commune")
     if years is not None and years.notna().any():
         vintage = vintage_for_year(int(years.dropna().iloc[0]))
-        resolved, shared = unit_codes(db, vintage, names[is_commune])
+        provinces, districts = _areas(db, grid, report, vintage, title, names, level)
+        adopt: set = set()
+        resolved, shared = unit_codes(db, vintage, names[is_commune], provinces=provinces[is_commune],
+                                      districts=districts[is_commune], adopt=adopt)
         codes[is_commune] = resolved
+        keep_adopted(report, adopt, {(vintage, c) for c in codes.dropna()})
         col = grid.col("commune")
         unknown = is_commune & codes.isna() & ~names.isin(list(shared))
         flag(report, grid, "commune", unknown, col, "import_err_unknown_commune", vintage=vintage)
@@ -165,6 +170,29 @@ def build_review(db, grid: Grid, title, report: ImportReport, *, year=None, comm
     if len(distinct) == 1:
         report.commune = distinct[0]
     return [("review_figure", out.reset_index(drop=True))]
+
+
+def _areas(db, grid: Grid, report, vintage: int, title, names: pd.Series, level: pd.Series
+           ) -> tuple[pd.Series, pd.Series]:
+    """Each row's province and district to read its commune's name in: the title's (or the
+    option's), and for a commune under a district row, that district (before 1 July 2025)."""
+    provinces = row_areas(db, grid, report, vintage, "province", title)
+    districts = row_areas(db, grid, report, vintage, "district", title)
+    if vintage >= 2025:
+        return provinces, districts
+    marker = pd.Series(None, index=names.index, dtype="object")
+    marker[level.eq("parent")] = names[level.eq("parent")]
+    marker[level.eq("total")] = ""  # a total row ends the district above it
+    above = marker.ffill()
+    finder = registry_names(db, vintage)
+    provinces = provinces.astype(object).where(provinces.notna(), None)
+    known = {}
+    for text, province in set(zip(above[level.eq("commune")], provinces[level.eq("commune")])):
+        if isinstance(text, str) and text:
+            known[(text, province)] = finder.resolve(text, "district", province=province).ok
+    named = pd.Series([a if known.get((a, p)) else None for a, p in zip(above, provinces)],
+                      index=names.index, dtype="object")
+    return provinces, named.where(named.notna(), districts)
 
 
 def _field(grid: Grid, col: int) -> str | None:

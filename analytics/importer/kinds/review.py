@@ -240,7 +240,9 @@ def _columns(grid: Grid, form: str, status: str, title) -> dict[int, tuple[int, 
 
 def _check_parents(report, grid: Grid, level: pd.Series, units: pd.Series, columns, values) -> None:
     """A district row against the communes under it, a total row against every commune: per
-    count column and unit, a warning naming the row, the column, the file's figure and the sum."""
+    count column and unit, a warning naming the row, the column, the file's figure and the sum. A
+    rate column (form 5) is compared with the communes' rates weighted by their poor households
+    (the rate of the sums), not with their sum."""
     children: dict = {}
     current = None
     totals = [i for i in level.index if level[i] == "total"]
@@ -262,9 +264,19 @@ def _check_parents(report, grid: Grid, level: pd.Series, units: pd.Series, colum
         for number, (col, meaning) in columns.items():
             if meaning is None:
                 continue
-            written, total = values[number][parent], values[number][same].sum()
-            if pd.notna(written) and abs(written - total) > 0.5:
-                report.warn("import_warn_parent_sum", sheet=grid.sheet_of(parent), row=excel_row(parent),
+            written = values[number][parent]
+            if pd.isna(written):
+                continue
+            if meaning["unit"] == "percent":
+                weights = values[0][same] if 0 in values else pd.Series(dtype="float64")
+                if not weights.sum() > 0:
+                    continue
+                total = (values[number][same].fillna(0) * weights).sum() / weights.sum()
+                key, tolerance = "import_warn_parent_rate", 0.05
+            else:
+                total, key, tolerance = values[number][same].sum(), "import_warn_parent_sum", 0.5
+            if abs(written - total) > tolerance:
+                report.warn(key, sheet=grid.sheet_of(parent), row=excel_row(parent),
                             column=_label(grid, col), value=written, col_index=col,
                             figure=_plain(written), total=_plain(total))
 

@@ -261,3 +261,9 @@ def test_each_forms_template_filled_imports_the_figures_written(empty_db, form):
     assert {k: got[k] for k in expect} == expect
     assert report.warnings == []  # the district and total rows add up, the rates are right
 
+
+def test_a_blank_template_is_refused_as_having_no_data_rows(empty_db):
+    report = import_file(empty_db, saved(template(empty_db, 2)), "bieu2.xlsx")
+    assert report.status == "rejected" and report.kind == "review"
+    assert [e.message for e in report.errors] == [t("import_err_no_data_rows")]
+    assert empty_db.scalar("SELECT count(*) FROM import_batch") == 0

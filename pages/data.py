@@ -15,7 +15,7 @@ from analytics.i18n import fmt_datetime, fmt_number, has_label
 from analytics.importer import KINDS, import_file
 from analytics.importer.annotate import annotated_workbook
 from analytics.importer.listing import household_filters, household_list
-from analytics.importer.templates import choice_lists, template_workbook
+from analytics.importer.templates import TEMPLATES, choice_lists, template_label_key, template_workbook
 from analytics.reference import get_setting, vintage_for_year
 
 from dashboard import base, display, reads, report_buttons, session, view
@@ -248,8 +248,8 @@ with tab_batches:
 with tab_templates:
     st.caption(base.tr("data_templates_help"))
     c1, c2 = st.columns(2)
-    template_kind = c1.selectbox(base.tr("data_kind"), KINDS, key="data_template_kind",
-                                 format_func=lambda k: base.tr(f"import_kind_{k}"))
+    template_kind = c1.selectbox(base.tr("data_kind"), TEMPLATES, key="data_template_kind",
+                                 format_func=lambda k: base.tr(template_label_key(k)))
     template_year = c2.selectbox(base.tr("year"), standard_years, key="data_template_year",
                                  index=standard_years.index(year) if year in standard_years
                                  else len(standard_years) - 1)

@@ -189,7 +189,7 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
     adopt: set = set()
     for vintage in sorted(set(vintages.dropna())):
         rows = vintages == vintage
-        area = {level: _areas(db, grid, report, int(vintage), level, title) for level in ("province", "district")}
+        area = {level: row_areas(db, grid, report, int(vintage), level, title) for level in ("province", "district")}
         if col is not None:
             cleaned, repairs = clean_text(col[rows])
             report.encoding_repairs += repairs
@@ -224,8 +224,7 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
             report.error("import_err_no_commune", sheet=grid.sheet)
             return None
         flag(report, grid, field, missing, col, "import_err_required_value")
-    used = set(zip(vintages.astype("Int64"), codes))
-    report.adopt = sorted({(int(v), c) for v, c in adopt if (v, c) in used} | set(map(tuple, report.adopt)))
+    keep_adopted(report, adopt, set(zip(vintages.astype("Int64"), codes)))
     distinct = sorted(set(codes.dropna()))
     if len(distinct) == 1:
         report.commune = distinct[0]
@@ -234,7 +233,13 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
     return vintages, codes
 
 
-def _areas(db, grid: Grid, report: ImportReport, vintage: int, level: str, title) -> pd.Series:
+def keep_adopted(report: ImportReport, adopt: set, used: set) -> None:
+    """Add to ``report.adopt`` the units of the registry found (``adopt``) that rows use (``used``,
+    (vintage, code)): the commit adopts them."""
+    report.adopt = sorted({(int(v), c) for v, c in adopt if (v, c) in used} | set(map(tuple, report.adopt)))
+
+
+def row_areas(db, grid: Grid, report: ImportReport, vintage: int, level: str, title) -> pd.Series:
     """Each row's province (or district) text: its column, else the ``--province`` option, else
     the title's if it names a unit of the vintage (a 2025 list titled with its former district)."""
     fallback = getattr(title, f"{level}_option", None)

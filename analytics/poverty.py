@@ -373,28 +373,69 @@ def years_with_data(db: Database) -> list[int]:
 
 
 def review_differences(db: Database, year: int) -> pd.DataFrame:
-    """Where a household list and the review tables (form 1) both give a commune's figures for
-    ``year``: code, name, status (poor | near_poor), unit (households | persons), list (the
-    household list's count, the one used) and table (the review table's); only the differing."""
+    """Where a household list and a review table both give a commune's figure for ``year`` (the
+    list is the one used): code, name, form (summary: form 1 | change: forms 2-3, the start and
+    end of the year, compared where the lists of both years give the diễn biến | deprivation:
+    forms 4-5), status (poor | near_poor), unit (households | persons), measure ('count', 'start',
+    'end' or an indicator code), indicator_vi, indicator_en (the indicator's name, else None), list
+    (the household list's figure) and table (the review table's); only the differing."""
+    codes = [r[0] for r in db.query(
+        """SELECT i.code FROM deprivation_indicator i JOIN poverty_standard s ON s.standard = i.standard
+           WHERE $y BETWEEN s.valid_from_year AND s.valid_to_year GROUP BY i.code ORDER BY i.code""",
+        {"y": year})]
+    flags = "".join(f', count(*) FILTER (h.{c}) AS "{c}"' for c in codes)
+    kept = "".join(f', coalesce(c."{c}", 0) AS "{c}"' for c in codes)
+    deprived = (f"""UNION ALL
+            SELECT commune_vintage, commune_code, 'deprivation', status, 'households', measure, value
+            FROM (UNPIVOT (SELECT * FROM grid WHERE year = $y) ON {", ".join(f'"{c}"' for c in codes)}
+                  INTO NAME measure VALUE value)""" if codes else "")
     return db.frame(
         f"""
-        WITH list AS (
-            SELECT h.commune_vintage, h.commune_code, {_counts_select()}
-            FROM household_current h WHERE h.year = ? GROUP BY ALL),
-        review AS ({_REVIEW_SUMMARY}),
-        pairs AS (
-            SELECT r.commune_vintage, r.commune_code, s.status, s.unit,
-                   coalesce(CASE s.status || s.unit WHEN 'poorhouseholds' THEN l.poor
-                        WHEN 'near_poorhouseholds' THEN l.near_poor
-                        WHEN 'poorpersons' THEN l.poor_persons ELSE l.near_poor_persons END, 0) AS list,
-                   CASE s.status || s.unit WHEN 'poorhouseholds' THEN r.poor
-                        WHEN 'near_poorhouseholds' THEN r.near_poor
-                        WHEN 'poorpersons' THEN r.poor_persons ELSE r.near_poor_persons END AS "table"
-            FROM review r
-            JOIN list l USING (commune_vintage, commune_code)
-            CROSS JOIN (VALUES ('poor', 'households'), ('near_poor', 'households'), ('poor', 'persons'),
-                               ('near_poor', 'persons')) s(status, unit))
-        SELECT p.commune_code AS code, o.name, p.status, p.unit, p.list::BIGINT AS list, p."table"::BIGINT AS "table"
-        FROM pairs p JOIN org_unit o ON o.vintage = p.commune_vintage AND o.code = p.commune_code
-        WHERE p."table" IS NOT NULL AND p.list IS DISTINCT FROM p."table"
-        ORDER BY p.commune_code, p.unit, p.status""", [year, year])
+        WITH present AS (SELECT DISTINCT year, commune_vintage, commune_code FROM household_current
+                         WHERE year IN ($y, $p)),
+        counts AS (
+            SELECT h.year, h.commune_vintage, h.commune_code, {OFFICIAL} AS status, count(*) AS households,
+                   sum(h.members) AS persons {flags}
+            FROM household_current h WHERE h.year IN ($y, $p) AND {OFFICIAL} IN ('poor', 'near_poor')
+            GROUP BY ALL),
+        grid AS (
+            SELECT p.year, p.commune_vintage, p.commune_code, s.status, coalesce(c.households, 0) AS households,
+                   coalesce(c.persons, 0) AS persons {kept}
+            FROM present p CROSS JOIN (VALUES ('poor'), ('near_poor')) s(status)
+            LEFT JOIN counts c USING (year, commune_vintage, commune_code, status)),
+        -- Forms 2-3 from the lists only where both years have one (else the table gives the row).
+        paired AS (
+            SELECT g.commune_vintage, g.commune_code, g.status, g.households, g.persons,
+                   b.households AS start_households, b.persons AS start_persons
+            FROM grid g JOIN grid b ON b.year = $p AND b.commune_vintage = g.commune_vintage
+                 AND b.commune_code = g.commune_code AND b.status = g.status
+            WHERE g.year = $y),
+        list_figures AS (
+            SELECT commune_vintage, commune_code, 'summary' AS form, status, 'households' AS unit,
+                   'count' AS measure, households AS value FROM grid WHERE year = $y
+            UNION ALL SELECT commune_vintage, commune_code, 'summary', status, 'persons', 'count', persons
+            FROM grid WHERE year = $y
+            UNION ALL SELECT commune_vintage, commune_code, 'change', status, 'households', 'end', households
+            FROM paired
+            UNION ALL SELECT commune_vintage, commune_code, 'change', status, 'persons', 'end', persons FROM paired
+            UNION ALL SELECT commune_vintage, commune_code, 'change', status, 'households', 'start',
+                             start_households FROM paired
+            UNION ALL SELECT commune_vintage, commune_code, 'change', status, 'persons', 'start', start_persons
+            FROM paired
+            UNION ALL SELECT commune_vintage, commune_code, 'deprivation', status, 'households', 'count',
+                             households FROM grid WHERE year = $y
+            {deprived})
+        SELECT f.commune_code AS code, o.name, f.form, f.status, f.unit, f.measure,
+               i.name_vi AS indicator_vi, i.name_en AS indicator_en,
+               f.value::BIGINT AS list, r.value::BIGINT AS "table"
+        FROM review_figure_current r
+        JOIN list_figures f ON f.commune_vintage = r.commune_vintage AND f.commune_code = r.commune_code
+             AND f.form = r.form AND f.status = r.status AND f.unit = r.unit AND f.measure = r.measure
+        JOIN org_unit o ON o.vintage = f.commune_vintage AND o.code = f.commune_code
+        LEFT JOIN (SELECT i.code, any_value(i.name_vi) AS name_vi, any_value(i.name_en) AS name_en
+                   FROM deprivation_indicator i JOIN poverty_standard s ON s.standard = i.standard
+                   WHERE $y BETWEEN s.valid_from_year AND s.valid_to_year GROUP BY i.code) i
+             ON f.form = 'deprivation' AND i.code = f.measure
+        WHERE r.year = $y AND f.value IS DISTINCT FROM r.value
+        ORDER BY f.commune_code, CASE f.form WHEN 'summary' THEN 1 WHEN 'change' THEN 2 ELSE 3 END,
+                 f.measure = 'end', f.measure, f.unit, f.status""", {"y": year, "p": year - 1})

@@ -119,3 +119,25 @@ def test_the_pages_name_the_communes_from_review_tables(monkeypatch, app_file):
     # Thanh An keeps its household list: its waterfall names no review table.
     at = conftest.open_app(monkeypatch, app_file, page="communes", query={"year": 2024, "commune": THANH_AN})
     assert note not in [c.value for c in at.caption]
+
+
+def test_where_a_list_and_forms_2_to_4_both_give_a_commune_the_differences_are_listed(empty_db):
+    from analytics.poverty import review_differences
+    change, deprivation = MANIFEST["review_change.xlsx"], MANIFEST["review_deprivation.xlsx"]
+    imported(empty_db, "review_change.xlsx")
+    imported(empty_db, "review_deprivation.xlsx")
+    # Thanh An's lists: 2 poor households at the end of 2023 (8 persons), 1 in 2024 lacking indicator 9.
+    add_households(empty_db, [household("TA-1", 2023, THANH_AN, recorded="poor"),
+                              household("TA-2", 2023, THANH_AN, recorded="poor"),
+                              household("TA-1", 2024, THANH_AN, recorded="poor", deprived=(9,), members=5)])
+    got = review_differences(empty_db, 2024)
+    assert set(got.code) == {THANH_AN}  # the other communes have no list: their tables are used
+    rows = {(r.form, r.status, r.unit, r.measure): (r.list, r.table) for r in got.itertuples()}
+    assert rows[("change", "poor", "households", "start")] == (2, change["start"][THANH_AN][0])
+    assert rows[("change", "poor", "persons", "start")] == (8, change["start"][THANH_AN][1])
+    assert rows[("change", "poor", "households", "end")] == (1, change["end"][THANH_AN][0])
+    assert rows[("change", "poor", "persons", "end")] == (5, change["end"][THANH_AN][1])
+    assert rows[("deprivation", "poor", "households", "d09")] == (1, deprivation["d09"][THANH_AN])
+    assert rows[("deprivation", "poor", "households", "count")] == (1, deprivation["poor"][THANH_AN])
+    named = got[got.measure == "d09"].iloc[0]
+    assert named.indicator_vi and named.indicator_en  # the indicator's name for the Data page

@@ -169,15 +169,18 @@ def require_year(settings: dict) -> None:
         st.stop()
 
 
-def dashboard_page(key: str, follows_ethnic_group: bool = True) -> dict:
+def dashboard_page(key: str, follows_ethnic_group: bool = True, households_only: bool = False) -> dict:
     """The start every dashboard page shares: name the page, draw the sidebar, the title and the
     notice, stop helpfully when there is no data; the settings, with ``analytics_units`` (the
     ``units`` argument for analytics calls). A page whose figures do not follow the sidebar's
-    ethnic group says so when one is chosen."""
+    ethnic group, or that counts households only (``households_only``), says so when the group or
+    persons are chosen."""
     set_page(key)
     settings = sidebar()
     page_header(f"page_{key}", settings)
     if not follows_ethnic_group and settings["ethnic"] != "all":
         st.caption(base.tr("dash_ethnic_not_here", group=base.tr(f"dash_ethnic_{settings['ethnic']}")))
+    if households_only and settings["measure"] == "persons" and not settings["meeting"]:
+        st.caption(base.tr("dash_measure_not_here"))
     require_year(settings)
     return {**settings, "analytics_units": units_arg(settings)}

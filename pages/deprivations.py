@@ -9,7 +9,7 @@ from analytics.i18n import fmt_number, fmt_percent
 
 from dashboard import base, display, reads, view
 
-settings = view.dashboard_page("deprivations", follows_ethnic_group=False)
+settings = view.dashboard_page("deprivations", follows_ethnic_group=False, households_only=True)
 lang, year = settings["lang"], settings["year"]
 units = settings["analytics_units"]
 commune = settings["commune"]

@@ -118,3 +118,13 @@ def test_a_unit_whose_table_gives_households_only_says_so_in_persons(monkeypatch
     at = open_page(monkeypatch, review_only_file, "overview", measure="persons")
     assert t("dash_persons_unknown", communes="Xã An Phú") in [c.value for c in at.caption]
     assert metrics(at)[t("poor_persons")] == fmt_number(int(poor))
+
+
+def test_pages_counting_households_only_say_so_in_persons(monkeypatch, demo_file):
+    note = t("dash_measure_not_here")
+    for page, says in (("deprivations", True), ("targets", True), ("overview", False), ("communes", False)):
+        at = open_page(monkeypatch, demo_file, page, measure="persons")
+        assert not at.exception, page
+        assert (note in [c.value for c in at.caption]) is says, page
+    at = open_page(monkeypatch, demo_file, "targets")
+    assert note not in [c.value for c in at.caption]

@@ -203,13 +203,13 @@ def map_block() -> None:
     if not geojson:  # the communes as points at the registry's centroids: no boundary file needed
         where = reads.centroids(units_mod.target_vintage(year, units))
         if where is not None:
-            located = shown.merge(where, on="code", how="left")
+            located = households.merge(where, on="code", how="left")  # the map counts households
             display.show_chart(display.Chart("commune_points", display.figure(charts.commune_points, located, lang),
-                                             located, takeaways.communes(shown, lang)))
+                                             located, takeaways.communes(households, lang)))
         st.caption(base.tr("dash_geojson_none"))
         return
-    display.show_chart(display.Chart("commune_map", display.figure(charts.choropleth, geojson, shown, lang), shown,
-                                     takeaways.communes(shown, lang)))
+    display.show_chart(display.Chart("commune_map", display.figure(charts.choropleth, geojson, households, lang),
+                                     households, takeaways.communes(households, lang)))
 
 
 def answering_table() -> None:

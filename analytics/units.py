@@ -76,6 +76,22 @@ def mapping(db: Database, old_vintage: int = 2024, new_vintage: int = 2025) -> p
         [int(old_vintage), int(new_vintage)])
 
 
+def divided_communes(db: Database, old_vintage: int, new_vintage: int) -> pd.DataFrame:
+    """The old communes divided between several new units: old_name, default_name (the unit their
+    figures go to) and other_names (the other units that took part of them, joined by ", ")."""
+    return db.frame(
+        f"""SELECT coalesce(o.name, m.old_code) AS old_name,
+                   coalesce(any_value(n.name) FILTER (m.is_default), '') AS default_name,
+                   string_agg(n.name, ', ' ORDER BY n.name) FILTER (NOT m.is_default) AS other_names
+            FROM org_unit_map m
+            LEFT JOIN org_unit o ON o.vintage = m.old_vintage AND o.code = m.old_code
+            JOIN org_unit n ON n.vintage = m.new_vintage AND n.code = m.new_code
+            WHERE m.old_vintage = ? AND m.new_vintage = ? AND o.unit_type IN {COMMUNE_TYPES_SQL}
+            GROUP BY m.old_code, o.name HAVING count(*) > 1
+            ORDER BY old_name""",
+        [int(old_vintage), int(new_vintage)])
+
+
 def absorption_notes(db: Database, vintage: int, lang: str = "vi") -> dict[str, str]:
     """{code: note} for the units of ``vintage`` that also absorbed parts of units outside the
     data (their figures cover only the part the data holds)."""

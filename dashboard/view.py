@@ -183,4 +183,9 @@ def dashboard_page(key: str, follows_ethnic_group: bool = True, households_only:
     if households_only and settings["measure"] == "persons" and not settings["meeting"]:
         st.caption(base.tr("dash_measure_not_here"))
     require_year(settings)
-    return {**settings, "analytics_units": units_arg(settings)}
+    units = units_arg(settings)
+    if units is not None:
+        for row in reads.divided_communes(settings["own_units"], units).itertuples():
+            st.caption(base.tr("dash_divided_commune", old=row.old_name, default=row.default_name,
+                               others=row.other_names))
+    return {**settings, "analytics_units": units}

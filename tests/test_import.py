@@ -233,6 +233,12 @@ def test_a_nested_budget_report_imports_each_line_under_its_project_and_capital(
     money = summary(empty_db, 2024)["budget"]
     assert money["plan_total"] == expect["plan_total"] == sum(amount for *_, amount in plan)
     assert money["disbursed_total"] == expect["disbursed_total"]
+    # The disbursed rows keep their section's capital type too: by hand from the fixture's lines,
+    # section I (Dự án 1) 1,000 planned and 500 disbursed; section II 1,200 and 500.
+    from analytics.budget import execution_by_capital_type
+    assert [tuple(r) for r in execution_by_capital_type(empty_db, 2024).itertuples(index=False)] == [
+        ("dau_tu", 1000.0, 500.0, 0.5), ("su_nghiep", 1200.0, 500.0, pytest.approx(500 / 1200))]
+    assert empty_db.query("SELECT DISTINCT capital_type FROM disbursement_current WHERE project = 'DA1'") == [("dau_tu",)]
     # Dự án 4 says more than its sub-projects: warned on its row and column, with both figures.
     warned = [[w.row, w.column, w.value] for w in report.warnings
               if w.message.startswith(t("import_warn_parent_sum").split("(")[0])]

@@ -24,7 +24,7 @@ HOME_SETTING = "home_area"
 LEVEL_OF_TYPE = {"province": "province", "district": "district",
                  **{t: "commune" for t in (*units_mod.COMMUNE_TYPES, "dac_khu")}}
 COUNTS = ["total", "persons", "poor", "near_poor", "poor_ethnic_minority", "near_poor_ethnic_minority",
-          "poor_persons", "near_poor_persons"]
+          "poor_persons", "near_poor_persons", "poor_ethnic_minority_persons", "near_poor_ethnic_minority_persons"]
 
 
 def levels(vintage: int) -> tuple[str, ...]:

@@ -154,6 +154,13 @@ def _exit_meeting() -> None:
     st.session_state["meeting"] = False
 
 
+def review_note(names: list[str]) -> None:
+    """Say which units' figures come from the review tables (no household list), under a chart
+    or table showing them."""
+    if names:
+        st.caption(base.tr("dash_from_review", communes=", ".join(names)))
+
+
 def headline_container():
     """The container of a page's headline cards; its key names the page (``headline_<page>``),
     so a browser can tell this page's headline from the one of the page it came from."""

@@ -10,25 +10,55 @@ import streamlit as st
 
 from analytics import charts, filters, levels, takeaways
 from analytics import units as units_mod
-from analytics.i18n import fmt_number, fmt_percent
+from analytics.i18n import fmt_number, fmt_percent, is_missing
 
 from dashboard import base, display, reads, view
 
 settings = view.dashboard_page("communes")
-lang, year = settings["lang"], settings["year"]
+lang, year, measure = settings["lang"], settings["year"], settings["measure"]
 units = settings["analytics_units"]
 vintage = units_mod.target_vintage(year, units)
 LEVEL_KEY, DRILL_KEY = "communes_level", "communes_drill"
+
+
+def counted(key: str) -> str:
+    """The label of a count in the measure chosen (households or persons)."""
+    return base.tr(charts.counted_key(key, measure))
+
+
+# In persons, a figure the data lack says so (a review table may give households only).
+MISSING = base.tr("dash_no_persons") if measure == "persons" else None
+
+
+def number(value) -> str:
+    return MISSING if MISSING and is_missing(value) else fmt_number(value, lang)
+
+
+def percent(value) -> str:
+    return MISSING if MISSING and is_missing(value) else fmt_percent(value, lang)
 
 
 def headline(name: str, figures: dict) -> None:
     with display.headline_container():
         st.subheader(name)
         cols = st.columns(4, border=True)
-        cols[0].metric(base.tr("poor_households"), fmt_number(figures["poor"], lang))
-        cols[1].metric(base.tr("poor_rate"), fmt_percent(figures["poor_rate"], lang))
-        cols[2].metric(base.tr("near_poor_households"), fmt_number(figures["near_poor"], lang))
-        cols[3].metric(base.tr("total_households"), fmt_number(figures["total"], lang))
+        cols[0].metric(counted("poor_households"), number(figures["poor"]))
+        cols[1].metric(counted("poor_rate"), percent(figures["poor_rate"]))
+        cols[2].metric(counted("near_poor_households"), number(figures["near_poor"]))
+        cols[3].metric(counted("total_households"), number(figures["total"]))
+        if figures.get("source"):
+            st.caption(f"{base.tr('dash_figures_source')}: {charts.source_text(figures['source'], lang)}")
+
+
+def count_columns(place_key: str) -> list[tuple[str, str, str]]:
+    """The columns of a table of units in the measure chosen, with where the figures come from."""
+    return [("name", place_key, "text"), ("total", charts.counted_key("total_households", measure), "number"),
+            ("poor", charts.counted_key("poor_households", measure), "number"),
+            ("poor_rate", charts.counted_key("poor_rate", measure), "percent"),
+            ("near_poor", charts.counted_key("near_poor_households", measure), "number"),
+            ("near_poor_rate", charts.counted_key("near_poor_rate", measure), "percent"),
+            ("poor_ethnic_minority", charts.counted_key("dash_poor_em", measure), "number"),
+            ("source", "dash_figures_source", "source")]
 
 
 def unit_key(level: str) -> str:
@@ -63,17 +93,17 @@ def unit_view(level: str) -> None:
     if table.empty:
         st.info(base.tr("no_data"), icon=":material/location_city:")
         st.stop()
-    table = filters.ethnic_group(table, settings["ethnic"])
     codes = table["code"].astype(str).tolist()
     names = dict(zip(codes, table["name"]))
     if st.session_state.get(unit_key(level)) not in codes:
         st.session_state[unit_key(level)] = default_unit(table)
     code = st.selectbox(base.tr(f"level_{level}"), codes, key=unit_key(level), format_func=names.get)
+    table = filters.ethnic_group(filters.in_measure(table, measure), settings["ethnic"])
     child = levels.child_level(vintage, level)
     children = reads.level_table(year, child, units=units, within=code)
     if children is None:
         st.stop()
-    ranked = (filters.ethnic_group(children, settings["ethnic"])
+    ranked = (filters.ethnic_group(filters.in_measure(children, measure), settings["ethnic"])
               .sort_values(["poor_rate", "name"], ascending=[False, True], na_position="last")
               .reset_index(drop=True))
     row = table[table["code"].astype(str) == code].iloc[0].to_dict()
@@ -85,11 +115,7 @@ def unit_view(level: str) -> None:
         if ranked.empty:
             st.caption(base.tr("dash_no_children"))
             return
-        st.dataframe(charts.table(ranked, [
-            ("name", f"level_{child}", "text"), ("total", "total_households", "number"),
-            ("poor", "poor_households", "number"), ("poor_rate", "poor_rate", "percent"),
-            ("near_poor", "near_poor_households", "number"), ("near_poor_rate", "near_poor_rate", "percent"),
-            ("poor_ethnic_minority", "dash_poor_em", "number")], lang), hide_index=True)
+        st.dataframe(charts.table(ranked, count_columns(f"level_{child}"), lang, MISSING), hide_index=True)
         child_codes = ranked["code"].astype(str).tolist()
         child_names = dict(zip(child_codes, ranked["name"]))
         none = base.tr("dash_drill_none")
@@ -99,8 +125,9 @@ def unit_view(level: str) -> None:
     display.show([
         display.Block("headline", lambda: headline(names[code], row)),
         display.Block("unit_children", children_table),
-        display.Chart("unit_children_rate", display.figure(charts.commune_bars, ranked, lang, "poor_rate",
-                                                          base.tr(f"charts_children_{child}_title")),
+        display.Chart("unit_children_rate", display.figure(
+            charts.commune_bars, ranked, lang, "poor_rate",
+            base.tr(charts.counted_key(f"charts_children_{child}_title", measure)), measure),
                       ranked) if not ranked.empty else None,
     ], settings)
     st.stop()
@@ -118,7 +145,8 @@ if not settings["meeting"]:  # a meeting shows the commune view
 table = reads.commune_table(year, units=units)
 if table is None:
     st.stop()
-shown = filters.communes(table, area=settings["area"], ethnic=settings["ethnic"])
+households = filters.communes(table, area=settings["area"], ethnic=settings["ethnic"])
+shown = filters.communes(filters.in_measure(table, measure), area=settings["area"], ethnic=settings["ethnic"])
 if shown.empty:
     st.info(base.tr("no_data"), icon=":material/location_city:")
     st.stop()
@@ -132,6 +160,7 @@ else:
     code = st.selectbox(base.tr("dash_pick_commune"), codes, index=codes.index(default), key="communes_pick",
                         format_func=lambda c: names.get(c, c))
 row = shown[shown["code"].astype(str) == code].iloc[0].to_dict()
+households_row = households[households["code"].astype(str) == code].iloc[0].to_dict()
 
 changes = reads.transition_tables(year, units=units) or {}
 transitions, near_transitions = changes.get("poor"), changes.get("near_poor")
@@ -155,11 +184,7 @@ answering = (filters.answering_lines(dep_rows, indicators, execution, lang)
 
 def commune_table() -> None:
     st.subheader(base.tr("by_commune"))
-    st.dataframe(charts.table(shown, [
-        ("name", "commune", "text"), ("total", "total_households", "number"),
-        ("poor", "poor_households", "number"), ("poor_rate", "poor_rate", "percent"),
-        ("near_poor", "near_poor_households", "number"), ("near_poor_rate", "near_poor_rate", "percent"),
-        ("poor_ethnic_minority", "dash_poor_em", "number")], lang), hide_index=True)
+    st.dataframe(charts.table(shown, count_columns("commune"), lang, MISSING), hide_index=True)
 
 
 def map_block() -> None:
@@ -178,13 +203,13 @@ def map_block() -> None:
     if not geojson:  # the communes as points at the registry's centroids: no boundary file needed
         where = reads.centroids(units_mod.target_vintage(year, units))
         if where is not None:
-            located = shown.merge(where, on="code", how="left")
+            located = households.merge(where, on="code", how="left")  # the map counts households
             display.show_chart(display.Chart("commune_points", display.figure(charts.commune_points, located, lang),
-                                             located, takeaways.communes(shown, lang)))
+                                             located, takeaways.communes(households, lang)))
         st.caption(base.tr("dash_geojson_none"))
         return
-    display.show_chart(display.Chart("commune_map", display.figure(charts.choropleth, geojson, shown, lang), shown,
-                                     takeaways.communes(shown, lang)))
+    display.show_chart(display.Chart("commune_map", display.figure(charts.choropleth, geojson, households, lang),
+                                     households, takeaways.communes(households, lang)))
 
 
 def answering_table() -> None:
@@ -205,17 +230,20 @@ display.show([
     # The chosen commune's figures, right under its picker.
     display.Block("headline", lambda: headline(names[code], row)),
     display.Block("commune_table", commune_table, in_meeting=False),
-    [display.Chart("communes_rate", display.figure(charts.commune_bars, shown, lang, "poor_rate"), shown,
-                   takeaways.communes(shown, lang)),
-     display.Chart("communes_households", display.figure(charts.commune_bars, shown, lang, "households"), shown)],
+    [display.Chart("communes_rate", display.figure(charts.commune_bars, shown, lang, "poor_rate", counted=measure),
+                   shown, takeaways.communes(shown, lang, measure)),
+     display.Chart("communes_households", display.figure(charts.commune_bars, shown, lang, "households",
+                                                         counted=measure), shown)],
     display.Block("commune_map", map_block, in_meeting=False),
-    display.Chart("commune_status", display.figure(charts.status_bars, filters.status_counts(row), lang,
+    display.Chart("commune_status", display.figure(charts.status_bars, filters.status_counts(households_row), lang,
                                                   base.tr("dash_status_of", name=names[code])), None),
     display.Chart("commune_waterfall", display.figure(charts.waterfall_chart, poor_row, lang, "poor"), transitions,
                   takeaways.transitions(poor_row, lang)) if poor_row else no_change,
     display.Chart("commune_waterfall_near", display.figure(charts.waterfall_chart, near_row, lang, "near_poor"),
                   near_transitions)
     if near_row else None,
+    display.Block("waterfall_sources", lambda: display.review_note(filters.from_review([poor_row, near_row])),
+                  in_meeting=False),
     display.Chart("commune_deprivations", display.figure(charts.deprivation_bars, dep_rows, lang,
                                                          base.tr("dash_deprivations_of", name=names[code])),
                   dep_rows, takeaways.deprivations(dep_rows, lang)) if dep_rows is not None else None,

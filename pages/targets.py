@@ -8,7 +8,7 @@ from analytics import charts, filters, takeaways, targets
 
 from dashboard import base, display, reads, view
 
-settings = view.dashboard_page("targets", follows_ethnic_group=False)
+settings = view.dashboard_page("targets", follows_ethnic_group=False, households_only=True)
 lang, year = settings["lang"], settings["year"]
 units = settings["analytics_units"]
 

@@ -167,3 +167,5 @@ def test_the_data_page_lists_where_a_review_table_differs_from_the_household_lis
     at = open_data_page(monkeypatch, app_db)
     label = t("data_review_differences", n=differing.code.nunique(), year=2024)
     assert label in [e.label for e in at.expander]
+    shown = next(e for e in at.expander if e.label == label).dataframe[0].value
+    assert set(shown["form"]) == {t("data_figure_summary_count")}  # which form's figure, in words

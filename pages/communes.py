@@ -2,7 +2,8 @@
 (diễn biến) as a waterfall, its deprivations and the budget lines answering them; pre-2025 or
 2025 units; a map when the user uploads commune boundaries (GeoJSON with a code property).
 A level picker opens the levels above the commune: one province's (or district's) figures and the
-units directly under it ranked by poverty rate, each of which opens in turn (drill-down)."""
+units directly under it ranked by poverty rate, each of which opens in turn (drill-down). The level
+and the unit shown are kept in the URL, so a link opens the same view."""
 
 import json
 
@@ -19,6 +20,8 @@ lang, year = settings["lang"], settings["year"]
 units = settings["analytics_units"]
 vintage = units_mod.target_vintage(year, units)
 LEVEL_KEY, DRILL_KEY = "communes_level", "communes_drill"
+# The level and the unit shown are kept in the URL ("level", "unit"): a link opens the same view.
+link = view.page_link(("level", "unit"))
 
 
 def headline(name: str, figures: dict) -> None:
@@ -66,9 +69,12 @@ def unit_view(level: str) -> None:
     table = filters.ethnic_group(table, settings["ethnic"])
     codes = table["code"].astype(str).tolist()
     names = dict(zip(codes, table["name"]))
-    if st.session_state.get(unit_key(level)) not in codes:
+    if link.get("level") == level and link.get("unit") in codes:
+        st.session_state[unit_key(level)] = link["unit"]
+    elif st.session_state.get(unit_key(level)) not in codes:
         st.session_state[unit_key(level)] = default_unit(table)
     code = st.selectbox(base.tr(f"level_{level}"), codes, key=unit_key(level), format_func=names.get)
+    view.keep_page_settings({"level": level, "unit": code})
     child = levels.child_level(vintage, level)
     children = reads.level_table(year, child, units=units, within=code)
     if children is None:
@@ -108,7 +114,9 @@ def unit_view(level: str) -> None:
 
 if not settings["meeting"]:  # a meeting shows the commune view
     level_names = {lv: base.tr(f"level_{lv}") for lv in levels.levels(vintage)}
-    if st.session_state.get(LEVEL_KEY) not in level_names:
+    if link.get("level") in level_names:
+        st.session_state[LEVEL_KEY] = link["level"]
+    elif st.session_state.get(LEVEL_KEY) not in level_names:
         st.session_state[LEVEL_KEY] = "commune"
     chosen_level = st.segmented_control(base.tr("dash_level"), list(level_names), key=LEVEL_KEY, required=True,
                                         format_func=level_names.get)
@@ -125,12 +133,14 @@ if shown.empty:
 codes = shown["code"].astype(str).tolist()
 names = dict(zip(codes, shown["name"]))
 ranked = shown.sort_values("poor_rate", ascending=False, na_position="last")
-default = settings["commune"] if settings["commune"] in codes else str(ranked["code"].iloc[0])
+linked = link.get("unit") if link.get("level", "commune") == "commune" else None
+default = next((c for c in (linked, settings["commune"]) if c in codes), str(ranked["code"].iloc[0]))
 if settings["meeting"]:
     code = default
 else:
     code = st.selectbox(base.tr("dash_pick_commune"), codes, index=codes.index(default), key="communes_pick",
                         format_func=lambda c: names.get(c, c))
+view.keep_page_settings({"level": None, "unit": code})
 row = shown[shown["code"].astype(str) == code].iloc[0].to_dict()
 
 changes = reads.transition_tables(year, units=units) or {}

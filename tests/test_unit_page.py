@@ -95,3 +95,37 @@ def test_the_2025_units_have_no_district_level(monkeypatch, module_demo_file, de
     with Database(demo_db_file, read_only=True) as db:
         expected = levels.level_table(db, 2024, "commune", units=2025, within="75")
     assert len(at.dataframe[0].value) == len(expected) == 5
+
+
+def test_the_level_and_unit_are_kept_in_the_url_and_a_link_opens_them(monkeypatch, module_demo_file):
+    at = open_app(monkeypatch, module_demo_file, "en", year=2024, level="district", unit="694")
+    at.switch_page("pages/communes.py").run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="communes_level").value == "district"
+    assert at.selectbox(key="communes_unit_district").value == "694"
+    assert any(s.value == "Huyện Hớn Quản" for s in at.subheader)
+    assert (at.query_params["level"], at.query_params["unit"]) == ("district", "694")
+
+    at.segmented_control(key="communes_level").set_value("province").run()
+    assert (at.query_params["level"], at.query_params["unit"]) == ("province", "70")
+    at.segmented_control(key="communes_level").set_value("commune").run()
+    assert "level" not in at.query_params  # the commune level is the page's default
+    at.selectbox(key="communes_pick").set_value("25330").run()
+    assert at.query_params["unit"] == "25330"
+
+
+def test_a_link_to_a_commune_opens_it_and_a_stale_link_falls_back(monkeypatch, module_demo_file):
+    at = open_app(monkeypatch, module_demo_file, "en", year=2024, unit="25330")
+    at.switch_page("pages/communes.py").run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="communes_level").value == "commune"
+    assert at.selectbox(key="communes_pick").value == "25330"
+    assert any(s.value == "Xã An Khương" for s in at.subheader)
+
+    # a unit the level does not hold (a commune's code for a district) opens the level's default
+    at = open_app(monkeypatch, module_demo_file, "en", year=2024, level="district", unit="25330")
+    at.switch_page("pages/communes.py").run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="communes_level").value == "district"
+    assert at.selectbox(key="communes_unit_district").value == "694"
+    assert at.query_params["unit"] == "694"

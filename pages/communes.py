@@ -2,7 +2,8 @@
 (diễn biến) as a waterfall, its deprivations and the budget lines answering them; pre-2025 or
 2025 units; a map when the user uploads commune boundaries (GeoJSON with a code property).
 A level picker opens the levels above the commune: one province's (or district's) figures and the
-units directly under it ranked by poverty rate, each of which opens in turn (drill-down). The level
+units directly under it ranked by poverty rate, each of which opens in turn (drill-down). At each
+level the unit's own targets with their gaps, and beside them the sum of the lower units'. The level
 and the unit shown are kept in the URL, so a link opens the same view."""
 
 import json
@@ -32,6 +33,29 @@ def headline(name: str, figures: dict) -> None:
         cols[1].metric(base.tr("poor_rate"), fmt_percent(figures["poor_rate"], lang))
         cols[2].metric(base.tr("near_poor_households"), fmt_number(figures["near_poor"], lang))
         cols[3].metric(base.tr("total_households"), fmt_number(figures["total"], lang))
+
+
+def unit_targets(code: str, name: str) -> None:
+    """The targets set for the unit at its own level, each with its gap and, for a unit with units
+    under it, the sum of what they were given (``levels.unit_targets``)."""
+    rows = reads.unit_targets(year, code, units=units, lower_only=True)
+    if rows is None:
+        return
+    st.subheader(base.tr("dash_unit_targets_title", name=name))
+    if rows.empty:
+        st.caption(base.tr("dash_unit_no_targets", year=year))
+        return
+    label = "name_vi" if lang == "vi" else "name_en"
+    columns = [("indicator_name", "dash_indicator", "text"), ("target_text", "dash_target_value", "text"),
+               ("achieved_text", "charts_achieved", "text"), ("gap_text", "dash_gap", "text"),
+               ("status", "dash_status", "status")]
+    below = bool(rows["units_below"].iloc[0])
+    if below:
+        columns.append(("lower_text", "dash_lower_targets", "text"))
+    frame = filters.target_texts(rows, lang).rename(columns={label: "indicator_name"})
+    st.dataframe(charts.table(frame, columns, lang), hide_index=True)
+    if below:
+        st.caption(base.tr("dash_lower_targets_note"))
 
 
 def unit_key(level: str) -> str:
@@ -104,6 +128,7 @@ def unit_view(level: str) -> None:
 
     display.show([
         display.Block("headline", lambda: headline(names[code], row)),
+        display.Block("unit_targets", lambda: unit_targets(code, names[code])),
         display.Block("unit_children", children_table),
         display.Chart("unit_children_rate", display.figure(charts.commune_bars, ranked, lang, "poor_rate",
                                                           base.tr(f"charts_children_{child}_title")),
@@ -214,6 +239,7 @@ no_change = display.Block("no_transitions", lambda: st.info(base.tr("dash_no_tra
 display.show([
     # The chosen commune's figures, right under its picker.
     display.Block("headline", lambda: headline(names[code], row)),
+    display.Block("unit_targets", lambda: unit_targets(code, names[code]), in_meeting=False),
     display.Block("commune_table", commune_table, in_meeting=False),
     [display.Chart("communes_rate", display.figure(charts.commune_bars, shown, lang, "poor_rate"), shown,
                    takeaways.communes(shown, lang)),

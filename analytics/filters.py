@@ -167,7 +167,9 @@ def _labelled(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def target_texts(gaps: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``targets.target_gaps`` with target_text, achieved_text and gap_text written in the
-    indicator's unit (households as counts, shares as percentages)."""
+    indicator's unit (households as counts, shares as percentages); rows of
+    ``levels.unit_targets`` also with lower_text, the lower units' sum and how many of the units
+    directly below it covers ("25 (2/3)")."""
     from .i18n import fmt_number, fmt_percent
 
     def fmt(value, unit):  # both write "–" for a missing value
@@ -176,6 +178,10 @@ def target_texts(gaps: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = gaps.copy()
     for col in ("target", "achieved", "gap"):
         out[f"{col}_text"] = [fmt(v, u) for v, u in zip(gaps[col], gaps["unit"])]
+    if "lower_targets" in gaps:  # levels.unit_targets: "25 (2/3)", the units below that sum covers
+        out["lower_text"] = [f"{fmt(v, u)} ({n}/{of})" if v is not None and not pd.isna(v) else "–"
+                             for v, u, n, of in zip(gaps["lower_targets"], gaps["unit"], gaps["lower_units"],
+                                                    gaps["units_below"])]
     return out
 
 

@@ -95,6 +95,7 @@ standard_years = cached_read(reference.standard_years)
 home_info = cached_read(levels.home_info)
 centroids = cached_read(levels.centroids)
 level_table = cached_read(levels.level_table)
+unit_targets = cached_read(levels.unit_targets)
 standards_used = cached_read(classification.standards_used)
 
 

@@ -109,10 +109,7 @@ def sidebar() -> dict:
     for key, default in defaults.items():
         value = st.session_state.get(key)
         st.session_state[f"_view_{key}"] = value
-        if value == default or value is None:
-            st.query_params.pop(key, None)
-        else:
-            st.query_params[key] = str(value).lower() if isinstance(value, bool) else str(value)
+        _keep_in_url(key, None if value == default else value)
     return {"lang": base.lang(), "year": year, "area": area or "all", "ethnic": ethnic or "all",
             "measure": measure or "households",
             "commune": None if commune in (None, "all") else commune, "units": units, "own_units": own,
@@ -132,6 +129,32 @@ def _init(key: str, valid, default, parse, first_run: bool) -> None:
             pass
     candidates += [st.session_state.get(key), st.session_state.get(f"_view_{key}")]
     st.session_state[key] = next((c for c in candidates if c is not None and c in valid), default)
+
+
+def _keep_in_url(param: str, value) -> None:
+    """Show ``value`` as the URL's ``param`` (None: leave it out)."""
+    if value is None:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def page_link(params: tuple[str, ...]) -> dict[str, str]:
+    """The URL's values of the running page's own settings (``params``, beyond the sidebar's) on
+    the page's first run in the session, so a shared link opens on them; {} on later runs, where
+    the widgets keep their own values."""
+    flag = f"_link_read_{st.session_state.get('_page_key')}"
+    if st.session_state.get(flag):
+        return {}
+    st.session_state[flag] = True
+    return {p: st.query_params[p] for p in params if p in st.query_params}
+
+
+def keep_page_settings(values: dict) -> None:
+    """Keep the running page's own settings in the URL like the sidebar's ({param: value}; None
+    leaves the parameter out): codes, not labels."""
+    for param, value in values.items():
+        _keep_in_url(param, value)
 
 
 def units_arg(settings: dict) -> int | None:

@@ -2,7 +2,9 @@
 (diễn biến) as a waterfall, its deprivations and the budget lines answering them; pre-2025 or
 2025 units; a map when the user uploads commune boundaries (GeoJSON with a code property).
 A level picker opens the levels above the commune: one province's (or district's) figures and the
-units directly under it ranked by poverty rate, each of which opens in turn (drill-down)."""
+units directly under it ranked by poverty rate, each of which opens in turn (drill-down). At each
+level the unit's own targets with their gaps, and beside them the sum of the lower units'. The level
+and the unit shown are kept in the URL, so a link opens the same view."""
 
 import json
 
@@ -19,6 +21,8 @@ lang, year, measure = settings["lang"], settings["year"], settings["measure"]
 units = settings["analytics_units"]
 vintage = units_mod.target_vintage(year, units)
 LEVEL_KEY, DRILL_KEY = "communes_level", "communes_drill"
+# The level and the unit shown are kept in the URL ("level", "unit"): a link opens the same view.
+link = view.page_link(("level", "unit"))
 
 
 def counted(key: str) -> str:
@@ -61,6 +65,29 @@ def count_columns(place_key: str) -> list[tuple[str, str, str]]:
             ("source", "dash_figures_source", "source")]
 
 
+def unit_targets(code: str, name: str) -> None:
+    """The targets set for the unit at its own level, each with its gap and, for a unit with units
+    under it, the sum of what they were given (``levels.unit_targets``)."""
+    rows = reads.unit_targets(year, code, units=units, lower_only=True)
+    if rows is None:
+        return
+    st.subheader(base.tr("dash_unit_targets_title", name=name))
+    if rows.empty:
+        st.caption(base.tr("dash_unit_no_targets", year=year))
+        return
+    label = "name_vi" if lang == "vi" else "name_en"
+    columns = [("indicator_name", "dash_indicator", "text"), ("target_text", "dash_target_value", "text"),
+               ("achieved_text", "charts_achieved", "text"), ("gap_text", "dash_gap", "text"),
+               ("status", "dash_status", "status")]
+    below = bool(rows["units_below"].iloc[0])
+    if below:
+        columns.append(("lower_text", "dash_lower_targets", "text"))
+    frame = filters.target_texts(rows, lang).rename(columns={label: "indicator_name"})
+    st.dataframe(charts.table(frame, columns, lang), hide_index=True)
+    if below:
+        st.caption(base.tr("dash_lower_targets_note"))
+
+
 def unit_key(level: str) -> str:
     return f"communes_unit_{level}"
 
@@ -95,9 +122,12 @@ def unit_view(level: str) -> None:
         st.stop()
     codes = table["code"].astype(str).tolist()
     names = dict(zip(codes, table["name"]))
-    if st.session_state.get(unit_key(level)) not in codes:
+    if link.get("level") == level and link.get("unit") in codes:
+        st.session_state[unit_key(level)] = link["unit"]
+    elif st.session_state.get(unit_key(level)) not in codes:
         st.session_state[unit_key(level)] = default_unit(table)
     code = st.selectbox(base.tr(f"level_{level}"), codes, key=unit_key(level), format_func=names.get)
+    view.keep_page_settings({"level": level, "unit": code})
     table = filters.ethnic_group(filters.in_measure(table, measure), settings["ethnic"])
     child = levels.child_level(vintage, level)
     children = reads.level_table(year, child, units=units, within=code)
@@ -124,6 +154,7 @@ def unit_view(level: str) -> None:
 
     display.show([
         display.Block("headline", lambda: headline(names[code], row)),
+        display.Block("unit_targets", lambda: unit_targets(code, names[code])),
         display.Block("unit_children", children_table),
         display.Chart("unit_children_rate", display.figure(
             charts.commune_bars, ranked, lang, "poor_rate",
@@ -135,7 +166,9 @@ def unit_view(level: str) -> None:
 
 if not settings["meeting"]:  # a meeting shows the commune view
     level_names = {lv: base.tr(f"level_{lv}") for lv in levels.levels(vintage)}
-    if st.session_state.get(LEVEL_KEY) not in level_names:
+    if link.get("level") in level_names:
+        st.session_state[LEVEL_KEY] = link["level"]
+    elif st.session_state.get(LEVEL_KEY) not in level_names:
         st.session_state[LEVEL_KEY] = "commune"
     chosen_level = st.segmented_control(base.tr("dash_level"), list(level_names), key=LEVEL_KEY, required=True,
                                         format_func=level_names.get)
@@ -153,12 +186,14 @@ if shown.empty:
 codes = shown["code"].astype(str).tolist()
 names = dict(zip(codes, shown["name"]))
 ranked = shown.sort_values("poor_rate", ascending=False, na_position="last")
-default = settings["commune"] if settings["commune"] in codes else str(ranked["code"].iloc[0])
+linked = link.get("unit") if link.get("level", "commune") == "commune" else None
+default = next((c for c in (linked, settings["commune"]) if c in codes), str(ranked["code"].iloc[0]))
 if settings["meeting"]:
     code = default
 else:
     code = st.selectbox(base.tr("dash_pick_commune"), codes, index=codes.index(default), key="communes_pick",
                         format_func=lambda c: names.get(c, c))
+view.keep_page_settings({"level": None, "unit": code})
 row = shown[shown["code"].astype(str) == code].iloc[0].to_dict()
 households_row = households[households["code"].astype(str) == code].iloc[0].to_dict()
 
@@ -229,6 +264,7 @@ no_change = display.Block("no_transitions", lambda: st.info(base.tr("dash_no_tra
 display.show([
     # The chosen commune's figures, right under its picker.
     display.Block("headline", lambda: headline(names[code], row)),
+    display.Block("unit_targets", lambda: unit_targets(code, names[code]), in_meeting=False),
     display.Block("commune_table", commune_table, in_meeting=False),
     [display.Chart("communes_rate", display.figure(charts.commune_bars, shown, lang, "poor_rate", counted=measure),
                    shown, takeaways.communes(shown, lang, measure)),

@@ -64,6 +64,16 @@ def list_standards(db) -> list[dict]:
     return list(out.values())
 
 
+def display_rows(db, lang: str = "vi") -> list[dict]:
+    """``list_standards`` as a table reads: name, unit, years, lines ('nông thôn 2.000.000 /
+    3.000.000; …'), source."""
+    return [{"name": r["name"], "unit": r["org_name"] or r["org_code"],
+             "years": f"{r['valid_from_year']}–{r['valid_to_year']}",
+             "lines": "; ".join(f"{t(f'standard_area_{area}', lang)} {fmt_number(v['poor_income_max'], lang)} / "
+                                f"{fmt_number(v['average_income_max'], lang)}" for area, v in r["lines"].items()),
+             "source": r["source"]} for r in list_standards(db)]
+
+
 def _check(cur, name: str, org_vintage: int, org_code: str, first: int, last: int,
            lines: dict[str, tuple[int, int]], source: str) -> None:
     if not name.strip():
@@ -115,7 +125,7 @@ def set_standard(db, scope: Scope, name: str, org_vintage: int, org_code: str, v
         classification.refresh_derived(cur)
         audit.record(cur, "local_standard_set", scope.username,
                      {"standard": name, "unit": f"{org_vintage}:{org_code}", "years": [first, last],
-                      "lines": {a: list(map(int, v)) for a, v in lines.items()}, "source": source})
+                      **{area: list(map(int, v)) for area, v in lines.items()}, "source": source})
     return int(db.scalar("SELECT count(*) FROM household_current h JOIN LATERAL "
                          f"({classification.standard_sql('h')}) s ON true WHERE s.local_standard = ?", [name]))
 

@@ -127,3 +127,33 @@ def test_the_command_line_keeps_a_viewer_from_setting_a_standard(empty_db_file, 
                              "--rural-average", 3_000_000, "--source", "x", stdin="mat-khau-du-dai-123\n")
     assert refused.returncode == 1 and "Chỉ quản trị viên" in refused.stderr
     assert json.loads(cli_in_process("standard", "list", "--db", db, "--json").stdout) == []
+
+
+# -- the admin page --------------------------------------------------------------------------
+def _standard_form(at, name: str, unit: str, rural: tuple[int, int], source: str = "Nghị quyết HĐND tỉnh"):
+    by_label = {w.label: w for w in (*at.text_input, *at.number_input)}
+    by_label["Tên chuẩn"].set_value(name)
+    next(s for s in at.selectbox if s.key == "admin_standard_unit").set_value(unit)
+    by_label["Từ năm"].set_value(2022)
+    by_label["Đến năm"].set_value(2025)
+    next(n for n in at.number_input if n.key == "admin_standard_rural_poor").set_value(rural[0])
+    next(n for n in at.number_input if n.key == "admin_standard_rural_average").set_value(rural[1])
+    next(t for t in at.text_input if t.key == "admin_standard_source").set_value(source)
+    next(b for b in at.button if b.label == "Lưu chuẩn nghèo riêng").click().run()
+
+
+def test_the_admin_page_sets_a_standard_and_refuses_one_below_the_national_line(app_db, monkeypatch):
+    from analytics.db import Database
+    from conftest import open_app
+    at = open_app(monkeypatch, app_db, role="admin", page="admin")
+    assert not at.exception
+    _standard_form(at, "Chuẩn thấp", "70", (1_000_000, 2_000_000))
+    assert not at.exception and any("thấp hơn chuẩn quốc gia" in e.value for e in at.error)
+    _standard_form(at, "Chuẩn nghèo tỉnh Bình Phước", "70", (1_600_000, 2_400_000))
+    assert not at.exception and any("Chuẩn nghèo tỉnh Bình Phước" in s.value for s in at.success)
+    with Database(app_db) as db:
+        [row] = local_standards.list_standards(db)
+        assert (row["org_code"], row["lines"]["rural"]["poor_income_max"]) == ("70", 1_600_000)
+        assert db.scalar("SELECT user_name FROM audit_log WHERE action = 'local_standard_set'") == "admin"
+    shown = next(d.value for d in at.dataframe if "source" in d.value and "lines" in d.value)
+    assert shown["name"].tolist() == ["Chuẩn nghèo tỉnh Bình Phước"]

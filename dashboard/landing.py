@@ -19,7 +19,8 @@ from dashboard import base, reads
 
 
 def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
-    """The overview's figures for the view ``settings`` (as ``view.dashboard_page`` returns them):
+    """The overview's figures for the view ``settings`` (as ``view.dashboard_page`` returns them),
+    of the home area when an administrator set one:
     filtered (an area, group or commune chosen), communes_now, now and before (the headline
     counts), gaps, district (the district's target rows), execution, plan_years (the years with a
     budget plan, when this year has none), trend; None where a read
@@ -27,23 +28,25 @@ def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
     year, units = settings["year"], settings["analytics_units"]
     view = dict(area=settings["area"], ethnic=settings["ethnic"], commune=settings["commune"])
     filtered = filters.is_filtered(**view)
-    communes_now = reads.commune_table(year, units=units, quiet=quiet)
+    # The home area's units (None: no home area set, the data's own area: everything).
+    home = reads.home_units(quiet=quiet)
+    communes_now = reads.commune_table(year, units=units, within_units=home, quiet=quiet)
     previous = year - 1 if year - 1 in reads.cached_years(settings["version"]) else None
-    communes_before = (reads.commune_table(previous, units=settings["units"], quiet=quiet)
+    communes_before = (reads.commune_table(previous, units=settings["units"], within_units=home, quiet=quiet)
                        if previous else None)
     # The headline: the district's own counts and changes for the whole area (light reads, shared
     # with the Xã page, rather than the whole summary), the filtered communes' otherwise.
     if filtered and communes_now is not None:
         now = filters.totals(filters.communes(communes_now, **view))
     else:
-        now = reads.household_counts(year, units=units, quiet=quiet)
+        now = reads.household_counts(year, units=units, within_units=home, quiet=quiet)
     before = None
     if communes_before is not None:
         before = filters.totals(filters.communes(communes_before, **view))
-        changes = None if filtered else reads.transition_tables(year, units=units, quiet=quiet)
+        changes = None if filtered else reads.transition_tables(year, units=units, within_units=home, quiet=quiet)
         if changes is not None and len(changes["poor"]):
             before["poor"] = transitions.totals(changes["poor"])["start"]
-    gaps = reads.target_gaps(year, units=units, quiet=quiet)
+    gaps = reads.target_gaps(year, units=units, within_units=home, quiet=quiet)
     codes = communes_now["code"].tolist() if communes_now is not None else []
     commune = settings["commune"]
     execution = reads.execution(year, quiet=quiet)
@@ -52,7 +55,8 @@ def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
     return SimpleNamespace(
         filtered=filtered, communes_now=communes_now, now=now, before=before, gaps=gaps,
         district=filters.district_rows(gaps, codes), execution=execution, plan_years=plan_years,
-        trend=reads.trend(commune_code=commune, units=settings["units"] if commune else None, quiet=quiet))
+        trend=reads.trend(commune_code=commune, units=settings["units"] if commune else None, within_units=home,
+                          quiet=quiet))
 
 
 _THREAD_NAME = "warm-overview"

@@ -142,7 +142,8 @@ def _standard_form(at, name: str, unit: str, rural: tuple[int, int], source: str
     next(b for b in at.button if b.label == "Lưu chuẩn nghèo riêng").click().run()
 
 
-def test_the_admin_page_sets_a_standard_and_refuses_one_below_the_national_line(app_db, monkeypatch):
+def test_the_admin_page_sets_a_standard_and_refuses_one_below_the_national_line(app_db, monkeypatch,
+                                                                               fresh_streamlit_caches):
     from analytics.db import Database
     from conftest import open_app
     at = open_app(monkeypatch, app_db, role="admin", page="admin")

@@ -18,6 +18,8 @@ deprivation ticks, the B2 points give the count. Where the standard's cut-offs a
 
 from __future__ import annotations
 
+from .units import units_sql
+
 DEPRIVATION_COLUMNS = [f"d{n:02d}" for n in range(1, 14)]
 
 STATUSES = ("poor", "near_poor", "average", "above")
@@ -144,10 +146,12 @@ def refresh_derived(cur, batch_id: int | None = None) -> None:
 
 
 
-def standards_used(db, year: int) -> list[dict]:
-    """Which standard classified the year's households: standard (a unit's own, or the
+def standards_used(db, year: int, within_units=None) -> list[dict]:
+    """Which standard classified the year's households (only those of the (vintage, code) pairs
+    ``within_units``, e.g. a unit's ``levels.area_units``): standard (a unit's own, or the
     national one), org_vintage, org_code and org_name (None for the national standard),
     households; most households first."""
+    inside, inside_params = units_sql("h.commune_vintage", "h.commune_code", within_units)
     return db.records(
         f"""SELECT coalesce(s.local_standard, s.standard) AS standard,
                    CASE WHEN s.local_org_code IS NOT NULL THEN h.commune_vintage END AS org_vintage,
@@ -155,7 +159,7 @@ def standards_used(db, year: int) -> list[dict]:
             FROM household_current h
             JOIN LATERAL ({standard_sql('h')}) s ON true
             LEFT JOIN org_unit u ON u.vintage = h.commune_vintage AND u.code = s.local_org_code
-            WHERE h.year = ? GROUP BY ALL ORDER BY households DESC, 1""", [int(year)])
+            WHERE h.year = ? AND {inside} GROUP BY ALL ORDER BY households DESC, 1""", [int(year), *inside_params])
 
 
 # -- the same households under another period's standard ----------------------------------------

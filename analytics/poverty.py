@@ -15,7 +15,7 @@ from . import units as units_mod
 from .classification import disagrees_sql
 from .db import Database
 from .reference import vintage_for_year
-from .units import COMMUNE_TYPES_SQL
+from .units import COMMUNE_TYPES_SQL, units_sql
 
 # The official status, as the ``household_official`` view defines it, without the view's join to
 # org_unit (one join less on every row: these queries run over millions of households).
@@ -33,15 +33,6 @@ def scope_sql(communes) -> tuple[str, list]:
         return "FALSE", []
     return "(" + " OR ".join("(h.commune_vintage = ? AND h.commune_code = ?)" for _ in pairs) + ")", \
         [x for p in pairs for x in p]
-
-
-def units_sql(vintage_col: str, code_col: str, within_units) -> tuple[str, list]:
-    """SQL (and its parameters) keeping rows whose (vintage, code) columns are among the pairs
-    ``within_units`` (e.g. the home area's units, ``levels.area_units``; None: all)."""
-    if within_units is None:
-        return "TRUE", []
-    return (f"list_contains(?::VARCHAR[], {vintage_col}::VARCHAR || ':' || {code_col})",
-            [sorted(f"{int(v)}:{c}" for v, c in within_units)])
 
 
 def _counts_select(status: str = OFFICIAL) -> str:

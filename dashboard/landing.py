@@ -21,7 +21,8 @@ from dashboard import base, reads
 def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
     """The overview's figures for the view ``settings`` (as ``view.dashboard_page`` returns them),
     of the home area when an administrator set one:
-    filtered (an area, group or commune chosen), communes_now, now and before (the headline
+    filtered (an area, group or commune chosen), home (the home area's units, None: all),
+    communes_now, now and before (the headline
     counts), gaps, district (the district's target rows), execution, plan_years (the years with a
     budget plan, when this year has none), trend; None where a read
     failed (with a message on the page unless ``quiet``)."""
@@ -53,7 +54,7 @@ def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
     # Where the budget plan is, for a year without one.
     plan_years = reads.plan_years(quiet=quiet) if execution is not None and execution.empty else None
     return SimpleNamespace(
-        filtered=filtered, communes_now=communes_now, now=now, before=before, gaps=gaps,
+        filtered=filtered, home=home, communes_now=communes_now, now=now, before=before, gaps=gaps,
         district=filters.district_rows(gaps, codes), execution=execution, plan_years=plan_years,
         trend=reads.trend(commune_code=commune, units=settings["units"] if commune else None, within_units=home,
                           quiet=quiet))

@@ -21,9 +21,10 @@ vintage = units_mod.target_vintage(year, units)
 LEVEL_KEY, DRILL_KEY = "communes_level", "communes_drill"
 
 
-def headline(name: str, figures: dict) -> None:
+def headline(name: str, figures: dict, code: str) -> None:
     with display.headline_container():
         st.subheader(name)
+        display.standard_caption(year, reads.area_units(vintage, code))
         cols = st.columns(4, border=True)
         cols[0].metric(base.tr("poor_households"), fmt_number(figures["poor"], lang))
         cols[1].metric(base.tr("poor_rate"), fmt_percent(figures["poor_rate"], lang))
@@ -97,7 +98,7 @@ def unit_view(level: str) -> None:
                      format_func=lambda c: child_names.get(c, none))
 
     display.show([
-        display.Block("headline", lambda: headline(names[code], row)),
+        display.Block("headline", lambda: headline(names[code], row, code)),
         display.Block("unit_children", children_table),
         display.Chart("unit_children_rate", display.figure(charts.commune_bars, ranked, lang, "poor_rate",
                                                           base.tr(f"charts_children_{child}_title")),
@@ -203,7 +204,7 @@ no_change = display.Block("no_transitions", lambda: st.info(base.tr("dash_no_tra
                                                         icon=":material/info:"), in_meeting=False)
 display.show([
     # The chosen commune's figures, right under its picker.
-    display.Block("headline", lambda: headline(names[code], row)),
+    display.Block("headline", lambda: headline(names[code], row, code)),
     display.Block("commune_table", commune_table, in_meeting=False),
     [display.Chart("communes_rate", display.figure(charts.commune_bars, shown, lang, "poor_rate"), shown,
                    takeaways.communes(shown, lang)),

@@ -158,3 +158,70 @@ def test_the_admin_page_sets_a_standard_and_refuses_one_below_the_national_line(
         assert db.scalar("SELECT user_name FROM audit_log WHERE action = 'local_standard_set'") == "admin"
     shown = next(d.value for d in at.dataframe if "source" in d.value and "lines" in d.value)
     assert shown["name"].tolist() == ["Chuẩn nghèo tỉnh Bình Phước"]
+
+
+# -- which standard a figure uses ----------------------------------------------------------------
+NATIONAL_VI, NATIONAL_EN = "Chuẩn nghèo: Nghị định 07/2021/NĐ-CP", "Poverty standard: Decree 07/2021/ND-CP"
+OWN = "Chuẩn nghèo tỉnh Bình Phước"
+
+
+def test_the_names_of_the_standards_behind_a_years_figures(two_households):
+    from analytics import classification
+    db = two_households
+    assert local_standards.caption(classification.standards_used(db, 2024), "vi") == NATIONAL_VI
+    assert local_standards.caption(classification.standards_used(db, 2024), "en") == NATIONAL_EN
+    local_standards.set_standard(db, ADMIN, OWN, 2024, "25327", 2024, 2024, {"rural": (1_600_000, 2_400_000)}, "NQ")
+    used = classification.standards_used(db, 2024)
+    # one household each: by name then
+    assert local_standards.caption(used, "vi") == f"Chuẩn nghèo: {OWN} (Xã Thanh An); Nghị định 07/2021/NĐ-CP"
+    # only the households of a unit: Tân Khai's are classified by the national standard alone
+    assert local_standards.caption(classification.standards_used(db, 2024, within_units=((2024, "25357"),))) \
+        == NATIONAL_VI
+
+
+def captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("page", ["overview", "communes", "targets"])
+def test_pages_name_the_standard_and_a_provinces_own_where_it_applies(app_db, monkeypatch, fresh_streamlit_caches,
+                                                                        page):
+    from analytics.db import Database
+    from conftest import clear_streamlit_caches, open_app
+    at = open_app(monkeypatch, app_db, role="viewer", page=None if page == "overview" else page,
+                  query={"year": "2024"})
+    assert not at.exception and NATIONAL_VI in captions(at) and OWN not in captions(at)
+    at_en = open_app(monkeypatch, app_db, role="viewer", lang="en", page=None if page == "overview" else page,
+                     query={"year": "2024"})
+    assert NATIONAL_EN in captions(at_en)
+    with Database(app_db) as db:
+        local_standards.set_standard(db, ADMIN, OWN, 2024, "70", 2024, 2024, {"rural": (1_600_000, 2_400_000)},
+                                     "Nghị quyết HĐND tỉnh")
+    clear_streamlit_caches()
+    at = open_app(monkeypatch, app_db, role="viewer", page=None if page == "overview" else page,
+                  query={"year": "2024"})
+    assert not at.exception and f"{OWN} (Tỉnh Bình Phước)" in captions(at)
+    if page == "targets":  # the preview names the next period's standard beside the current ones
+        assert "chuẩn mới: Nghị định 351/2025/NĐ-CP" in captions(at)
+        assert any("Nghị định 351/2025/NĐ-CP" in s.value for s in at.subheader)
+
+
+def test_the_workbook_and_the_deck_name_the_standards(demo_db):
+    import io
+
+    import openpyxl
+    from pptx import Presentation
+
+    from analytics.reports.deck import write_deck
+    from analytics.reports.workbook import write_workbook
+
+    def workbook_text() -> str:
+        wb = openpyxl.load_workbook(io.BytesIO(write_workbook(demo_db, 2024)))
+        return " ".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value)
+
+    assert "Chuẩn nghèo: Nghị định 07/2021/NĐ-CP." in workbook_text()
+    local_standards.set_standard(demo_db, ADMIN, OWN, 2024, "70", 2024, 2024, {"rural": (1_600_000, 2_400_000)}, "NQ")
+    assert f"{OWN} (Tỉnh Bình Phước)" in workbook_text()
+    deck = Presentation(io.BytesIO(write_deck(demo_db, 2024, lang="en")))
+    text = " ".join(s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame)
+    assert "Poverty standard: " in text and "Decree 07/2021/ND-CP" in text and f"{OWN} (Tỉnh Bình Phước)" in text

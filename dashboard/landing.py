@@ -31,6 +31,7 @@ def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
     filtered = filters.is_filtered(**view)
     # The home area's units (None: no home area set, the data's own area: everything).
     home = reads.home_units(quiet=quiet)
+    home_code = (reads.home_info(quiet=quiet) or {}).get("code") if home is not None else None
     communes_now = reads.commune_table(year, units=units, within_units=home, quiet=quiet)
     previous = year - 1 if year - 1 in reads.cached_years(settings["version"]) else None
     communes_before = (reads.commune_table(previous, units=settings["units"], within_units=home, quiet=quiet)
@@ -55,7 +56,7 @@ def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
     plan_years = reads.plan_years(quiet=quiet) if execution is not None and execution.empty else None
     return SimpleNamespace(
         filtered=filtered, home=home, communes_now=communes_now, now=now, before=before, gaps=gaps,
-        district=filters.district_rows(gaps, codes), execution=execution, plan_years=plan_years,
+        district=filters.district_rows(gaps, codes, own=home_code), execution=execution, plan_years=plan_years,
         trend=reads.trend(commune_code=commune, units=settings["units"] if commune else None, within_units=home,
                           quiet=quiet))
 

@@ -61,6 +61,16 @@ def test_the_home_areas_units_keep_only_its_figures(two_provinces):
         assert targets.target_gaps(db, 2024, within_units=home)["org_unit"].tolist() == [THANH_AN]
 
 
+def test_the_home_areas_own_target_comes_before_a_lower_units():
+    import pandas as pd
+
+    from analytics import filters
+    gaps = pd.DataFrame({"org_unit": ["694", "70", "25327"], "indicator": ["poor_reduction"] * 3,
+                         "target": [10, 30, 1]})
+    assert filters.district_rows(gaps, ["25327"]).loc["poor_reduction", "target"] == 10
+    assert filters.district_rows(gaps, ["25327"], own="70").loc["poor_reduction", "target"] == 30
+
+
 def test_the_overview_shows_only_the_home_provinces_figures(two_provinces, monkeypatch, fresh_streamlit_caches):
     path, other = two_provinces
     at = open_app(monkeypatch, path, role="viewer", query={"year": "2024"})

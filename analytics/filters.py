@@ -123,13 +123,16 @@ def is_filtered(area: str = "all", ethnic: str = "all", commune: str | None = No
     return area != "all" or ethnic != "all" or bool(commune and commune != "all")
 
 
-def district_rows(gaps: pd.DataFrame, commune_codes) -> pd.DataFrame:
+def district_rows(gaps: pd.DataFrame, commune_codes, own: str | None = None) -> pd.DataFrame:
     """The rows of ``targets.target_gaps`` that are not a commune's (the district's, or the
-    whole area's), indexed by indicator."""
+    whole area's; the unit ``own``'s first, e.g. the home area's), indexed by indicator."""
     if gaps is None or gaps.empty:
         return pd.DataFrame(columns=["indicator", "target", "achieved", "gap", "status"]).set_index("indicator")
     codes = {str(c) for c in commune_codes}
-    return gaps[~gaps["org_unit"].astype(str).isin(codes)].drop_duplicates("indicator").set_index("indicator")
+    rows = gaps[~gaps["org_unit"].astype(str).isin(codes)]
+    if own is not None:
+        rows = rows.sort_values("org_unit", key=lambda c: c.astype(str) != str(own), kind="stable")
+    return rows.drop_duplicates("indicator").set_index("indicator")
 
 
 def commune_rows(gaps: pd.DataFrame, commune_codes, indicator: str = "poor_reduction") -> pd.DataFrame:

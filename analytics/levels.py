@@ -58,6 +58,14 @@ def codes_within(db, vintage: int, code: str, in_vintage: int | None = None, reg
     return {r[0] for r in rows}
 
 
+def area_units(db, vintage: int, code: str) -> tuple[tuple[int, str], ...]:
+    """(vintage, code) of the working units at or under (``vintage``, ``code``), and of the units of
+    every other vintage they map to or from: what a figure of that area counts, whatever the
+    vintage of its data."""
+    vintages = [int(r[0]) for r in db.query("SELECT DISTINCT vintage FROM org_unit ORDER BY 1")]
+    return tuple(sorted((v, c) for v in vintages for c in codes_within(db, vintage, code, in_vintage=v)))
+
+
 def unit_info(db, vintage: int, code: str) -> dict | None:
     """{vintage, code, name, unit_type, level, parent_code} of a working unit, or None."""
     rows = db.records("SELECT vintage, code, name, unit_type, parent_code FROM org_unit "
@@ -261,6 +269,13 @@ def empty_figures() -> dict:
     """The figures of a unit without any data: no households counted, totals and rates unknown."""
     zero = {"poor", "near_poor", "poor_ethnic_minority", "near_poor_ethnic_minority"}
     return {c: (0 if c in zero else None) for c in [*COUNTS, "poor_rate", "near_poor_rate", "poor_persons_rate"]}
+
+
+def home_units(db) -> tuple[tuple[int, str], ...] | None:
+    """The units of the home area an administrator set (``area_units``), what the overview counts;
+    None without one (the default home area holds all the data: nothing to leave out)."""
+    home = home_setting(db)
+    return area_units(db, *home) if home else None
 
 
 def home_info(db) -> dict | None:

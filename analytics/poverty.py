@@ -15,7 +15,7 @@ from . import units as units_mod
 from .classification import disagrees_sql
 from .db import Database
 from .reference import vintage_for_year
-from .units import COMMUNE_TYPES_SQL
+from .units import COMMUNE_TYPES_SQL, units_sql
 
 # The official status, as the ``household_official`` view defines it, without the view's join to
 # org_unit (one join less on every row: these queries run over millions of households).
@@ -107,7 +107,7 @@ def totals_sql(year: int, use_review: bool) -> tuple[str, list]:
 
 
 def commune_table(db: Database, year: int, units: int | None = None,
-                  standard_period: int | None = None) -> pd.DataFrame:
+                  standard_period: int | None = None, within_units=None) -> pd.DataFrame:
     """One row per commune: code, name, is_urban, total (households), persons, poor, near_poor,
     poor_ethnic_minority, near_poor_ethnic_minority, poor_rate, near_poor_rate (fractions of the
     households; NaN where the total is unknown), poor_persons, near_poor_persons,
@@ -123,8 +123,10 @@ def commune_table(db: Database, year: int, units: int | None = None,
     parts of units outside the data (its figures cover only the part the data holds).
 
     ``standard_period`` (e.g. 2027): the same households classified by that period's standard
-    (the rule's status, not the recorded one; see ``standard_preview``)."""
+    (the rule's status, not the recorded one; see ``standard_preview``). ``within_units``: only
+    the communes among these (vintage, code) pairs (``units_sql``)."""
     vintage = units_mod.target_vintage(year, units)
+    inside, inside_params = units_sql("o.vintage", "o.code", within_units)
     link = units_mod.link_sql(vintage)
     source, source_params, status = _households(db, year, standard_period)
     raw_sql, raw_params = _with_review(f"SELECT h.commune_vintage, h.commune_code, {_counts_select(status)} "
@@ -167,23 +169,25 @@ def commune_table(db: Database, year: int, units: int | None = None,
         FROM org_unit o
         LEFT JOIN counts c ON c.code = o.code
         LEFT JOIN totals t ON t.code = o.code
-        WHERE o.vintage = ? AND o.unit_type IN {COMMUNE_TYPES_SQL}
+        WHERE o.vintage = ? AND o.unit_type IN {COMMUNE_TYPES_SQL} AND {inside}
         ORDER BY o.code
         """,
-        [*raw_params, *totals_params, vintage],
+        [*raw_params, *totals_params, vintage, *inside_params],
     )
 
 
 def household_counts(db: Database, year: int, units: int | None = None,
-                     standard_period: int | None = None) -> dict:
+                     standard_period: int | None = None, within_units=None) -> dict:
     """District figures for a year: poor, near_poor, total (households) and their split by area
     (rural/urban by the household's own commune, which decided its income line) and ethnic
     minority, with rates as fractions: poor_rate = poor / total households; poor_rural_rate and
     poor_urban_rate over the rural / urban households; poor_ethnic_minority_share = share of
     ethnic-minority households among the poor; poor_persons_rate over the persons where members
     are known. ``units`` is accepted for symmetry: district totals do not depend on it.
-    ``standard_period``: as in :func:`commune_table`."""
+    ``standard_period`` and ``within_units``: as in :func:`commune_table`."""
     units_mod.target_vintage(year, units)  # validates units
+    inside, inside_params = units_sql("raw.commune_vintage", "raw.commune_code", within_units)
+    totals_inside, _ = units_sql("t.commune_vintage", "t.commune_code", within_units)
     source, source_params, status = _households(db, year, standard_period)
     raw_sql, raw_params = _with_review(f"SELECT h.commune_vintage, h.commune_code, {_counts_select(status)} "
                                        f"FROM {source} GROUP BY ALL", source_params, year, standard_period is None)
@@ -197,8 +201,9 @@ def household_counts(db: Database, year: int, units: int | None = None,
                coalesce(sum(near_poor) FILTER (NOT o.is_urban), 0),
                coalesce(sum(near_poor) FILTER (o.is_urban), 0)
         FROM raw LEFT JOIN org_unit o ON o.vintage = raw.commune_vintage AND o.code = raw.commune_code
+        WHERE {inside}
         """,
-        raw_params,
+        [*raw_params, *inside_params],
     )[0]
     poor, near, poor_em, near_em, poor_persons, near_persons, p_rural, p_urban, n_rural, n_urban = row
     tot_sql, totals_params = totals_sql(year, standard_period is None)
@@ -206,8 +211,9 @@ def household_counts(db: Database, year: int, units: int | None = None,
         f"""SELECT sum(t.households), sum(t.households) FILTER (NOT o.is_urban),
                   sum(t.households) FILTER (o.is_urban), sum(t.persons)
            FROM ({tot_sql}) t
-           LEFT JOIN org_unit o ON o.vintage = t.commune_vintage AND o.code = t.commune_code""",
-        totals_params)[0]
+           LEFT JOIN org_unit o ON o.vintage = t.commune_vintage AND o.code = t.commune_code
+           WHERE {totals_inside}""",
+        [*totals_params, *inside_params])[0]
     total, total_rural, total_urban, persons = (int(v) if v is not None else None for v in totals)
 
     def ratio(a, b):
@@ -233,7 +239,8 @@ def household_counts(db: Database, year: int, units: int | None = None,
     }
 
 
-def trend(db: Database, commune_code: str | None = None, units: int | None = None) -> pd.DataFrame:
+def trend(db: Database, commune_code: str | None = None, units: int | None = None,
+          within_units=None) -> pd.DataFrame:
     """One row per year with household data, oldest first: year, total (households), poor,
     near_poor, poor_rate, near_poor_rate, poor_ethnic_minority, near_poor_ethnic_minority, and in
     persons: persons, poor_persons, near_poor_persons, their rates and the ethnic-minority persons
@@ -242,7 +249,10 @@ def trend(db: Database, commune_code: str | None = None, units: int | None = Non
 
     District-wide by default. With ``commune_code``, one commune of the vintage ``units``
     (default: the latest vintage with data), older years summed over the communes that merged
-    into it, so the series runs unbroken across the 2025 reorganisation."""
+    into it, so the series runs unbroken across the 2025 reorganisation. ``within_units``: only
+    the communes among these (vintage, code) pairs, of every year (``units_sql``)."""
+    inside, inside_params = units_sql("raw.commune_vintage", "raw.commune_code", within_units)
+    totals_inside, _ = units_sql("t.commune_vintage", "t.commune_code", within_units)
     params: list = []
     map_join = tot_join = ""
     if commune_code is not None:
@@ -254,7 +264,8 @@ def trend(db: Database, commune_code: str | None = None, units: int | None = Non
                     f"AND l.code = ?")
         tot_join = (f"JOIN {link} l ON l.src_vintage = t.commune_vintage AND l.src_code = t.commune_code "
                     f"AND l.code = ?")
-        params = [str(commune_code), str(commune_code)]
+        params = [str(commune_code)]
+    params = [*params, *inside_params, *params, *inside_params]
     frame = db.frame(
         f"""
         WITH review AS ({REVIEW_SUMMARY_SQL}),
@@ -293,10 +304,12 @@ def trend(db: Database, commune_code: str | None = None, units: int | None = Non
                    sum(poor_ethnic_minority_persons) AS poor_ethnic_minority_persons,
                    sum(near_poor_ethnic_minority_persons) AS near_poor_ethnic_minority_persons
             FROM raw {map_join}
+            WHERE {inside}
             GROUP BY raw.year),
         totals AS (
             SELECT t.year, sum(t.households) AS total, sum(t.persons) AS persons
             FROM all_totals t {tot_join}
+            WHERE {totals_inside}
             GROUP BY t.year)
         SELECT c.year, t.total::BIGINT AS total, c.poor::BIGINT AS poor, c.near_poor::BIGINT AS near_poor,
                c.poor / nullif(t.total, 0) AS poor_rate,

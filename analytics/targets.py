@@ -302,7 +302,7 @@ def support_coverage(db: Database, year: int, units: int | None = None) -> pd.Da
 
 
 def target_gaps(db: Database, year: int, units: int | None = None,
-                as_of: date | None = None) -> pd.DataFrame:
+                as_of: date | None = None, within_units=None) -> pd.DataFrame:
     """One row per target of the year: org_vintage, org_unit, org_name, indicator, name_vi,
     name_en, unit, direction, target, achieved, achieved_source ('households' | 'review' (the
     review tables, for communes without a household list; 'households+review' for a unit with
@@ -313,7 +313,9 @@ def target_gaps(db: Database, year: int, units: int | None = None,
     ``as_of`` (default: the year-end review) sets the share of the year elapsed for flow targets
     (household counts) in the status. With ``units`` (e.g. 2025) the commune targets counted in
     households are summed into the new communes and compared with their figures; commune
-    targets given as shares cannot be summed and are left out; district rows stay as they are."""
+    targets given as shares cannot be summed and are left out; district rows stay as they are.
+    ``within_units``: only the targets of units among these (vintage, code) pairs (e.g. the home
+    area's, ``levels.area_units``)."""
     data_vintage = vintage_for_year(year)
     vintage = units_mod.target_vintage(year, units)
     targets = target_values(db, year)
@@ -351,6 +353,9 @@ def target_gaps(db: Database, year: int, units: int | None = None,
     frame["status"] = [status(r.target, r.achieved, r.direction or "at_least", elapsed=elapsed,
                               on_track=on_track, at_risk=at_risk, pro_rata=r.unit == "households")
                        for r in frame.itertuples()]
+    if within_units is not None:
+        keys = frame.org_vintage.astype("Int64").astype(str) + ":" + frame.org_unit.astype(str)
+        frame = frame[keys.isin({f"{int(v)}:{c}" for v, c in within_units})]
     return frame[["org_vintage", "org_unit", "org_name", "indicator", "name_vi", "name_en", "unit",
                   "direction", "target", "achieved", "achieved_source", "gap", "progress",
                   "status"]].reset_index(drop=True)

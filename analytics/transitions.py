@@ -241,10 +241,16 @@ def report(db: Database, year: int, units: int | None = None, status: str = "poo
     return reports(db, year, units, (status,), with_households)[status]
 
 
-def tables(db: Database, year: int, units: int | None = None) -> dict[str, pd.DataFrame]:
+def tables(db: Database, year: int, units: int | None = None, within_units=None) -> dict[str, pd.DataFrame]:
     """{'poor': ``poor_transitions``, 'near_poor': ``near_poor_transitions``} from one query, for
-    a caller that shows both."""
-    return {status: r.table for status, r in reports(db, year, units, with_households=False).items()}
+    a caller that shows both; ``within_units``: only the communes among these (vintage, code)
+    pairs (e.g. the home area's, ``levels.area_units``)."""
+    out = {status: r.table for status, r in reports(db, year, units, with_households=False).items()}
+    if within_units is None:
+        return out
+    vintage = units_mod.target_vintage(year, units)
+    keep = {str(c) for v, c in within_units if int(v) == vintage}
+    return {status: t[t.code.astype(str).isin(keep)].reset_index(drop=True) for status, t in out.items()}
 
 
 def persons(db: Database, year: int, units: int | None = None) -> dict[str, pd.DataFrame]:

@@ -34,6 +34,15 @@ def target_vintage(year: int, units: int | str | None = None) -> int:
     return wanted
 
 
+def units_sql(vintage_col: str, code_col: str, within_units) -> tuple[str, list]:
+    """SQL (and its parameters) keeping rows whose (vintage, code) columns are among the pairs
+    ``within_units`` (e.g. the home area's units, ``levels.area_units``; None: all)."""
+    if within_units is None:
+        return "TRUE", []
+    return (f"list_contains(?::VARCHAR[], {vintage_col}::VARCHAR || ':' || {code_col})",
+            [sorted(f"{int(v)}:{c}" for v, c in within_units)])
+
+
 def link_sql(vintage: int) -> str:
     """SQL of a relation ``(src_vintage, src_code, code)`` sending every unit of ``vintage`` to
     itself and every older unit to its successor in ``vintage`` (the default one of an old

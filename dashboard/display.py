@@ -9,9 +9,9 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from analytics import charts
+from analytics import charts, local_standards
 
-from dashboard import base, session
+from dashboard import base, reads, session
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -159,6 +159,15 @@ def review_note(names: list[str]) -> None:
     or table showing them."""
     if names:
         st.caption(base.tr("dash_from_review", communes=", ".join(names)))
+
+
+def standard_caption(year: int, within_units=None) -> None:
+    """Which poverty standard(s) classify the households behind a page's figures of ``year``
+    (only those of ``within_units``): the national one, and a unit's own where one applies."""
+    text = local_standards.caption(reads.standards_used(year, within_units=within_units, quiet=True) or [],
+                                   base.lang())
+    if text:
+        st.caption(text)
 
 
 def headline_container():

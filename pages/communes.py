@@ -42,9 +42,10 @@ def percent(value) -> str:
     return MISSING if MISSING and is_missing(value) else fmt_percent(value, lang)
 
 
-def headline(name: str, figures: dict) -> None:
+def headline(name: str, figures: dict, code: str) -> None:
     with display.headline_container():
         st.subheader(name)
+        display.standard_caption(year, reads.area_units(vintage, code))
         cols = st.columns(4, border=True)
         cols[0].metric(counted("poor_households"), number(figures["poor"]))
         cols[1].metric(counted("poor_rate"), percent(figures["poor_rate"]))
@@ -153,7 +154,7 @@ def unit_view(level: str) -> None:
                      format_func=lambda c: child_names.get(c, none))
 
     display.show([
-        display.Block("headline", lambda: headline(names[code], row)),
+        display.Block("headline", lambda: headline(names[code], row, code)),
         display.Block("unit_targets", lambda: unit_targets(code, names[code])),
         display.Block("unit_children", children_table),
         display.Chart("unit_children_rate", display.figure(
@@ -263,7 +264,7 @@ no_change = display.Block("no_transitions", lambda: st.info(base.tr("dash_no_tra
                                                         icon=":material/info:"), in_meeting=False)
 display.show([
     # The chosen commune's figures, right under its picker.
-    display.Block("headline", lambda: headline(names[code], row)),
+    display.Block("headline", lambda: headline(names[code], row, code)),
     display.Block("unit_targets", lambda: unit_targets(code, names[code]), in_meeting=False),
     display.Block("commune_table", commune_table, in_meeting=False),
     [display.Chart("communes_rate", display.figure(charts.commune_bars, shown, lang, "poor_rate", counted=measure),

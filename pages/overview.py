@@ -43,12 +43,10 @@ def headline() -> None:
     with display.headline_container():
         st.subheader(base.tr("headline_year", year=year) + (f" · {base.tr('dash_filtered')}" if filtered else ""))
         home = reads.home_info()
-        used = reads.standards_used(year) or []
-        standards = ", ".join(f"{u['standard']} ({u['org_name'] or base.tr('standard_national')})" for u in used)
-        st.caption((base.tr("home_area_caption", name=home["name"])
-                    + ("" if home["chosen"] else " " + base.tr("home_area_default"))
-                    if home else base.tr("home_area_none"))
-                   + (" · " + base.tr("standard_used", standards=standards) if standards else ""))
+        st.caption(base.tr("home_area_caption", name=home["name"])
+                   + ("" if home["chosen"] else " " + base.tr("home_area_default"))
+                   if home else base.tr("home_area_none"))
+        display.standard_caption(year, overview.home)
         cols = st.columns(5, border=True)
         reduction = district.loc["poor_reduction"] if "poor_reduction" in district.index else None
         delta = change("poor")

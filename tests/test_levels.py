@@ -196,31 +196,6 @@ def test_the_checklist_and_a_typed_table_stored_as_a_batch_that_rolls_back(empty
     assert checklist.checklist(empty_db, 2025)[0]["count"] == 0
 
 
-def test_a_provinces_own_standard_classifies_its_households_most_specific_first(empty_db):
-    from analytics import classification
-    from analytics.summary import summary
-    rows = [household("R1", 2024, "25327", income=1_800_000, deprived=(1, 2, 3)),   # Thanh An, rural
-            household("U1", 2024, "25357", income=2_200_000, deprived=(1, 2, 3))]   # Tân Khai, urban
-    add_households(empty_db, rows)
-    status = lambda: dict(empty_db.query("SELECT household_id, computed_status FROM household"))  # noqa: E731
-    assert status() == {"R1": "average", "U1": "average"}  # national lines: 1.5 and 2 million
-    assert summary(empty_db, 2024)["standards"][0]["org_code"] is None
-    with pytest.raises(ValueError):  # below the national line
-        classification.set_local_standard(empty_db, "BP", 2024, "70", 2024, 2024,
-                                          {"rural": (1_000_000, 2_000_000)}, "test", actor="admin")
-    n = classification.set_local_standard(empty_db, "BP", 2024, "70", 2022, 2025,
-                                          {"rural": (2_000_000, 3_000_000), "urban": (2_100_000, 3_000_000)},
-                                          "Nghị quyết của HĐND tỉnh (thử)", actor="admin")
-    assert n == 2 and status() == {"R1": "poor", "U1": "average"}  # the province's urban line is 2.1 million
-    # a district's own urban line, more specific than the province's, wins for its communes
-    classification.set_local_standard(empty_db, "HQ", 2024, "694", 2024, 2024,
-                                      {"urban": (2_300_000, 3_000_000)}, "test", actor="admin")
-    assert status() == {"R1": "poor", "U1": "poor"}
-    used = {(u["standard"], u["org_code"]): u["households"] for u in summary(empty_db, 2024)["standards"]}
-    assert used == {("BP", "70"): 1, ("HQ", "694"): 1}
-    assert empty_db.scalar("SELECT count(*) FROM audit_log WHERE action = 'local_standard_set'") == 2
-
-
 # -- targets at the level they were set, beside what the units below were given ------------------
 def _gaps(rows):
     """``target_gaps``-shaped rows: (unit code, indicator, unit, target, achieved)."""

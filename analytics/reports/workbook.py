@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import budget, deprivations, poverty, review, targets, transitions
+from .. import budget, classification, deprivations, local_standards, poverty, review, targets, transitions
 from ..db import Database
 from ..demo import is_illustrative
 from ..i18n import DEFAULT_LANGUAGE, t
@@ -60,6 +60,11 @@ class ReportContext:
         return batches, is_illustrative(self.db)
 
     @cached_property
+    def standard_note(self) -> str:
+        """'Chuẩn nghèo: …': the standard(s) that classified the year's households."""
+        return local_standards.caption(classification.standards_used(self.db, self.year), self.lang)
+
+    @cached_property
     def transitions(self) -> dict[str, pd.DataFrame]:
         """Both transitions tables (``transitions.tables``)."""
         return transitions.tables(self.db, self.year, self.units)
@@ -85,11 +90,14 @@ def issuing_unit(db: Database, year: int, units: int | None = None,
 
 
 def source_note(ctx: ReportContext, what_key: str) -> str:
-    """'Nguồn số liệu: …' with the import batches behind the year's data, and the illustrative
-    flag when demo data is in the database."""
+    """'Nguồn số liệu: …' with the import batches behind the year's data, the poverty standard(s)
+    behind its figures (not for the budget) and the illustrative flag when demo data is in the
+    database."""
     batches, illustrative = ctx.sources
     text = ctx.tr("report_source", what=ctx.tr(what_key, year=ctx.year),
                   batches=", ".join(batches) or "–")
+    if what_key != "report_source_budget" and ctx.standard_note:  # money is not classified
+        text += " " + ctx.standard_note + "."
     if illustrative:
         text += " " + ctx.tr("report_illustrative")
     return text

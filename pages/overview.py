@@ -19,9 +19,11 @@ commune_name = reads.commune_names(settings["units"]).get(str(settings["commune"
 
 def card(key: str, district_only: bool = False) -> str:
     """A card's label saying what it covers once the view is narrowed: the chosen commune's
-    figure, or the district's (a figure no commune has)."""
+    figure, or the home area's (a figure no commune has), named."""
     if district_only and filtered:
-        return base.tr("dash_card_scope", label=base.tr(key), scope=base.tr("dash_scope_district"))
+        home = reads.home_info()
+        scope = home["name"] if home else base.tr("dash_scope_area")
+        return base.tr("dash_card_scope", label=base.tr(key), scope=scope)
     if commune_name:
         return base.tr("dash_card_scope", label=base.tr(key), scope=charts.short_commune(commune_name))
     return base.tr(key)

@@ -18,8 +18,8 @@ def test_with_one_commune_each_card_says_whose_figure_it_is(monkeypatch, module_
     at = open_app(monkeypatch, module_demo_file, "vi", year=2024, commune="25327")
     shown = cards(at)
     assert "Hộ nghèo · Thanh An" in shown and "Hộ cận nghèo · Thanh An" in shown
-    assert "Giảm nghèo DTTS · toàn huyện" in shown  # a target only the district has
-    assert "Đã giải ngân (triệu đồng) · toàn huyện" in shown
+    assert "Giảm nghèo DTTS · Huyện Hớn Quản" in shown  # a target only the district (the home area) has
+    assert "Đã giải ngân (triệu đồng) · Huyện Hớn Quản" in shown
 
 
 def test_the_whole_district_cards_keep_their_plain_labels_and_show_the_near_poor_rate(monkeypatch, module_demo_file,

@@ -15,6 +15,7 @@ ACTIONS = (
     "import", "import_refused", "rollback", "export",
     "account_created", "account_disabled", "account_enabled", "password_changed", "role_changed",
     "communes_assigned", "setting_changed", "local_standard_set",
+    "local_standard_removed",
 )
 # Free text from users (file names, usernames typed at the login form) is cut to this length so a
 # hostile input cannot bloat the log.

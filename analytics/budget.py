@@ -194,6 +194,37 @@ def execution_by_project(db: Database, year: int, as_of: date | None = None) -> 
         ["project", "name_vi", "name_en", "plan", "disbursed", "rate", "pace", "behind_pace", "as_of"])
 
 
+def execution_by_capital_type(db: Database, year: int, as_of: date | None = None) -> pd.DataFrame:
+    """Plan against disbursement per capital type (``dau_tu``: vốn đầu tư phát triển,
+    ``su_nghiep``: vốn sự nghiệp; None when no report said), in that order: capital_type, plan,
+    disbursed (each unit's latest snapshot on or before ``as_of``), rate. A disbursed row without a
+    capital type takes its plan line's, when the plan gives that line one type only."""
+    return db.frame(
+        """
+        WITH line_type AS (
+            SELECT project, coalesce(sub_project, '') AS sub, any_value(capital_type) AS capital_type
+            FROM budget_plan_current WHERE year = $year GROUP BY ALL
+            HAVING count(DISTINCT capital_type) = 1 AND count(capital_type) = count(*)),
+        plan AS (SELECT capital_type, sum(amount_mvnd)::DOUBLE AS plan
+                 FROM budget_plan_current WHERE year = $year GROUP BY ALL),
+        latest AS (
+            SELECT * FROM disbursement_current WHERE year = $year AND as_of <= $day
+            QUALIFY as_of = max(as_of) OVER (PARTITION BY project, coalesce(sub_project, ''), source,
+                                              coalesce(org_vintage, 0), coalesce(org_code, ''))),
+        paid AS (SELECT coalesce(d.capital_type, t.capital_type) AS capital_type,
+                        sum(d.amount_mvnd)::DOUBLE AS disbursed
+                 FROM latest d LEFT JOIN line_type t
+                   ON t.project = d.project AND t.sub = coalesce(d.sub_project, '')
+                 GROUP BY ALL)
+        SELECT capital_type, coalesce(p.plan, 0) AS plan, coalesce(d.disbursed, 0) AS disbursed,
+               CASE WHEN p.plan > 0 THEN coalesce(d.disbursed, 0) / p.plan END AS rate
+        FROM plan p FULL JOIN paid d USING (capital_type)
+        ORDER BY CASE capital_type WHEN 'dau_tu' THEN 0 WHEN 'su_nghiep' THEN 1 ELSE 2 END
+        """,
+        {"year": year, "day": as_of or date(9999, 12, 31)},
+    )
+
+
 def cumulative_curve(db: Database, year: int) -> pd.DataFrame:
     """The year's cumulative disbursement at each snapshot date, oldest first: as_of, plan (the
     year's total plan), disbursed (every line, source and unit at its latest snapshot on or

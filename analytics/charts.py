@@ -138,18 +138,32 @@ def empty_figure(message: str, title: str, lang: str = DEFAULT_LANGUAGE) -> go.F
 
 # -- poverty ---------------------------------------------------------------------------------------
 
-def trend_chart(trend: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
-    """Poor and near-poor households by year (bars), with each year's rates in the hover label.
+# The persons label of a households label; any other label's persons twin ends in "_persons".
+PERSONS_LABELS = {"poor_households": "poor_persons", "near_poor_households": "near_poor_persons",
+                  "poor_rate": "poor_persons_rate", "near_poor_rate": "near_poor_persons_rate",
+                  "total_households": "total_persons", "charts_unit_households": "charts_unit_persons",
+                  "charts_unit_percent_households": "charts_unit_percent_persons"}
 
-    ``trend``: year, total, poor, near_poor, poor_rate, near_poor_rate."""
-    title = t("charts_trend_title", lang)
+
+def counted_key(key: str, counted: str = "households") -> str:
+    """The label key of ``key`` for figures counted in ``counted`` (households | persons)."""
+    return PERSONS_LABELS.get(key, f"{key}_persons") if counted == "persons" else key
+
+
+def trend_chart(trend: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, counted: str = "households") -> go.Figure:
+    """Poor and near-poor households (or persons, ``counted``) by year (bars), with each year's
+    rates in the hover label.
+
+    ``trend``: year, total, poor, near_poor, poor_rate, near_poor_rate (in persons:
+    ``filters.in_measure``)."""
+    title = t(counted_key("charts_trend_title", counted), lang)
     if trend.empty:
         return empty_figure(t("no_data", lang), title, lang)
     fig = go.Figure()
-    unit = t("charts_unit_households", lang)
+    unit = t(counted_key("charts_unit_households", counted), lang)
     for status, rate in (("poor", "poor_rate"), ("near_poor", "near_poor_rate")):
         rates = [fmt_percent(r, lang) for r in trend[rate]]
-        fig.add_bar(x=trend["year"], y=trend[status], name=t(f"charts_status_{status}", lang),
+        fig.add_bar(x=trend["year"], y=trend[status], name=t(counted_key(f"charts_status_{status}", counted), lang),
                     marker_color=colour("status", status), text=trend[status], textposition="outside",
                     texttemplate="%{y:,.0f}", customdata=rates,
                     hovertemplate=f"%{{x}}: %{{y:,.0f}} {unit} (%{{customdata}})<extra>%{{fullData.name}}</extra>")
@@ -160,36 +174,43 @@ def trend_chart(trend: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> go.Figure:
 
 
 def commune_bars(communes: pd.DataFrame, lang: str = DEFAULT_LANGUAGE,
-                 measure: str = "poor_rate", title: str | None = None) -> go.Figure:
+                 measure: str = "poor_rate", title: str | None = None, counted: str = "households") -> go.Figure:
     """Communes (or the units of any level) ranked by ``measure``: 'poor_rate' (bars in %) or
     'households' (poor and near-poor stacked). ``communes``: the columns of
-    ``poverty.commune_table`` (or ``levels.level_table``); ``title``: the communes' by default."""
-    title = title or t(f"charts_communes_{measure}_title", lang)
+    ``poverty.commune_table`` (or ``levels.level_table``), in households or, with ``counted``
+    'persons', in persons (``filters.in_measure``: a unit without persons figures has no bar);
+    ``title``: the communes' by default."""
+    title = title or t(counted_key(f"charts_communes_{measure}_title", counted), lang)
+    if counted == "persons":
+        communes = communes[communes["poor"].notna() & communes["near_poor"].notna()]
     if communes.empty:
         return empty_figure(t("no_data", lang), title, lang)
     names = communes["name"].map(short_commune)
     height = max(HEIGHT, 120 + 34 * len(communes))
     fig = go.Figure()
+    unit_key = counted_key("charts_unit_households", counted)
     if measure == "poor_rate":
         frame = communes.assign(_n=names, _pct=communes["poor_rate"] * 100).sort_values("_pct")
-        poor_unit = t("charts_unit_households", lang)
+        poor_unit = t(unit_key, lang)
         custom = [f"{fmt_number(p, lang)} / {fmt_number(tot, lang)} {poor_unit}"
                   for p, tot in zip(frame["poor"], frame["total"])]
         fig.add_bar(y=frame["_n"], x=frame["_pct"], orientation="h", marker_color=colour("status", "poor"),
-                    name=t("poor_rate", lang), texttemplate="%{x:,.2f}" + pct_suffix(lang),
+                    name=t(counted_key("poor_rate", counted), lang), texttemplate="%{x:,.2f}" + pct_suffix(lang),
                     textposition="outside", customdata=custom,
                     hovertemplate="%{y}: %{x:,.2f}" + pct_suffix(lang) + " (%{customdata})<extra></extra>")
-        fig.update_xaxes(title=t("charts_unit_percent_households", lang), ticksuffix=pct_suffix(lang),
-                         tickformat=",.2f", range=[0, float(frame["_pct"].max() or 0) * 1.25 or 1])
+        fig.update_xaxes(title=t(counted_key("charts_unit_percent_households", counted), lang),
+                         ticksuffix=pct_suffix(lang), tickformat=",.2f",
+                         range=[0, float(frame["_pct"].max() or 0) * 1.25 or 1])
         legend = False
     else:
         frame = communes.assign(_n=names, _sum=communes["poor"] + communes["near_poor"]).sort_values("_sum")
         for status in ("poor", "near_poor"):
-            fig.add_bar(y=frame["_n"], x=frame[status], orientation="h", name=t(f"charts_status_{status}", lang),
+            fig.add_bar(y=frame["_n"], x=frame[status], orientation="h",
+                        name=t(counted_key(f"charts_status_{status}", counted), lang),
                         marker_color=colour("status", status),
                         hovertemplate="%{y}: %{x:,.0f}<extra>%{fullData.name}</extra>")
         fig.update_layout(barmode="stack")
-        fig.update_xaxes(title=t("charts_unit_households", lang), tickformat=",.0f")
+        fig.update_xaxes(title=t(unit_key, lang), tickformat=",.0f")
         legend = True
     fig.update_yaxes(title=None, automargin=True)
     return _finish(fig, title, _source("charts_source_review", lang), lang, height=height, legend=legend)
@@ -682,9 +703,13 @@ def export_frame(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.DataFr
     out = {}
     for column in frame.columns:
         name = str(column)
-        if name in EXPORT_DROP or name.endswith(other):
+        if (name in EXPORT_DROP and not (name == "source" and is_figures_source(frame[column]))) \
+                or name.endswith(other):
             continue
         values = frame[column]
+        if name == "source" and is_figures_source(values):  # a funding source's code stays out
+            out[t("export_col_figures_source", lang)] = values.map(lambda v: source_text(v, lang)).tolist()
+            continue
         if name == "status":
             values = values.map(lambda v: t(f"charts_target_{v}", lang) if isinstance(v, str) else "")
         elif name == "strategy":
@@ -720,18 +745,45 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     return buffer.getvalue()
 
 
-def table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+# Where a unit's figures come from (``source`` of ``poverty.commune_table``, the transitions and
+# the deprivation tables): the household lists, the review tables, or both ("households+review").
+FIGURE_SOURCES = ("households", "review")
+
+
+def is_figures_source(values) -> bool:
+    """Whether ``values`` (a column named source) name where figures come from (not, say, the
+    funding sources of a budget frame)."""
+    present = [str(v) for v in values if not is_missing(v)]
+    return bool(present) and all(set(v.split("+")) <= set(FIGURE_SOURCES) for v in present)
+
+
+def source_text(source, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Where a unit's figures come from, in words ("Danh sách hộ", "Biểu tổng hợp", both)."""
+    if is_missing(source):
+        return "–"
+    return " + ".join(t(f"figures_source_{s}", lang) for s in str(source).split("+"))
+
+
+def table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], lang: str = DEFAULT_LANGUAGE,
+          missing: str | None = None) -> pd.DataFrame:
     """A frame ready to show: the chosen ``columns`` (column, label key, kind) with headers in
-    the language and values written its way; kind is number | percent | status | text | flag."""
+    the language and values written its way; kind is number | percent | status | text | flag |
+    source (where the figures come from, :func:`source_text`). ``missing``: what a missing number
+    or percentage says (a dash by default)."""
     out = {}
     for column, label, kind in columns:
         if column not in frame:
             continue
         values = frame[column]
-        if kind == "number":
+        if kind in ("number", "percent") and missing is not None:
+            write = fmt_number if kind == "number" else fmt_percent
+            values = values.map(lambda v: missing if is_missing(v) else write(v, lang))
+        elif kind == "number":
             values = values.map(lambda v: fmt_number(v, lang))  # a dash where missing (also pandas NA)
         elif kind == "percent":
             values = values.map(lambda v: fmt_percent(v, lang))
+        elif kind == "source":
+            values = values.map(lambda v: source_text(v, lang))
         elif kind == "status":
             values = values.map(lambda v: t(f"charts_target_{v}", lang) if isinstance(v, str) else "–")
         elif kind == "flag":

@@ -18,7 +18,7 @@ deprivation ticks, the B2 points give the count. Where the standard's cut-offs a
 
 from __future__ import annotations
 
-from . import audit
+from .units import units_sql
 
 DEPRIVATION_COLUMNS = [f"d{n:02d}" for n in range(1, 14)]
 
@@ -146,10 +146,12 @@ def refresh_derived(cur, batch_id: int | None = None) -> None:
 
 
 
-def standards_used(db, year: int) -> list[dict]:
-    """Which standard classified the year's households: standard (a unit's own, or the
+def standards_used(db, year: int, within_units=None) -> list[dict]:
+    """Which standard classified the year's households (only those of the (vintage, code) pairs
+    ``within_units``, e.g. a unit's ``levels.area_units``): standard (a unit's own, or the
     national one), org_vintage, org_code and org_name (None for the national standard),
     households; most households first."""
+    inside, inside_params = units_sql("h.commune_vintage", "h.commune_code", within_units)
     return db.records(
         f"""SELECT coalesce(s.local_standard, s.standard) AS standard,
                    CASE WHEN s.local_org_code IS NOT NULL THEN h.commune_vintage END AS org_vintage,
@@ -157,36 +159,7 @@ def standards_used(db, year: int) -> list[dict]:
             FROM household_current h
             JOIN LATERAL ({standard_sql('h')}) s ON true
             LEFT JOIN org_unit u ON u.vintage = h.commune_vintage AND u.code = s.local_org_code
-            WHERE h.year = ? GROUP BY ALL ORDER BY households DESC, 1""", [int(year)])
-
-
-def set_local_standard(db, standard: str, org_vintage: int, org_code: str, valid_from_year: int,
-                       valid_to_year: int, lines: dict[str, tuple[int, int]], source: str, *,
-                       actor: str | None = None) -> int:
-    """Record a unit's own standard — ``lines`` {area: (poor_income_max, average_income_max)} for
-    'rural' and/or 'urban', each at or above the national line of the period (Decree 351/2025) —
-    and reclassify every household (audited, one transaction); the number of households it now
-    classifies. ValueError for a line below the national one or a unit the database does not
-    work with."""
-    with db.transaction() as cur:
-        if not cur.execute("SELECT count(*) FROM org_unit WHERE vintage = ? AND code = ?",
-                           [int(org_vintage), str(org_code)]).fetchall()[0][0]:
-            raise ValueError(f"no unit {org_code} among the units of {org_vintage}")
-        for area, (poor, average) in lines.items():
-            national = cur.execute(
-                "SELECT max(poor_income_max) FROM poverty_standard WHERE area = ? AND valid_from_year <= ? "
-                "AND valid_to_year >= ?", [area, int(valid_to_year), int(valid_from_year)]).fetchall()[0][0]
-            if national is None or int(poor) < national or int(average) < int(poor):
-                raise ValueError(f"{area}: a unit's line must be at or above the national one ({national}) "
-                                 f"and the average band above it")
-            cur.execute("INSERT OR REPLACE INTO local_standard VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [standard, int(org_vintage), str(org_code), int(valid_from_year), int(valid_to_year),
-                         area, int(poor), int(average), source])
-        refresh_derived(cur)
-        audit.record(cur, "local_standard_set", actor, {"standard": standard, "unit": f"{org_vintage}:{org_code}",
-                                                        "years": [valid_from_year, valid_to_year]})
-    return int(db.scalar("SELECT count(*) FROM household_current h JOIN LATERAL "
-                         f"({standard_sql('h')}) s ON true WHERE s.local_standard = ?", [standard]))
+            WHERE h.year = ? AND {inside} GROUP BY ALL ORDER BY households DESC, 1""", [int(year), *inside_params])
 
 
 # -- the same households under another period's standard ----------------------------------------

@@ -58,7 +58,7 @@ def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.
     join = (f"JOIN {units_mod.link_sql(vintage)} l ON l.src_vintage = raw.commune_vintage "
             f"AND l.src_code = raw.commune_code") if by_commune else ""
     columns = ["commune_code", "commune_name", *_INDICATOR_COLUMNS, "poor_count", "poor_share",
-               "near_poor_count", "near_poor_share"]
+               "near_poor_count", "near_poor_share", "source"]
     if not codes:
         return pd.DataFrame(columns=columns)
     frame = db.frame(
@@ -82,13 +82,14 @@ def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.
                   AND NOT EXISTS (SELECT 1 FROM household_current h WHERE h.year = r.year
                                   AND h.commune_vintage = r.commune_vintage AND h.commune_code = r.commune_code)),
             both_sources AS (
-                SELECT commune_code, status, households, code, deprived FROM long
+                SELECT commune_code, status, households, code, deprived, 'households' AS source FROM long
                 UNION ALL
-                SELECT {key} AS commune_code, raw.status, raw.households, raw.code, raw.deprived
+                SELECT {key} AS commune_code, raw.status, raw.households, raw.code, raw.deprived,
+                       'review' AS source
                 FROM review raw {join}
                 WHERE raw.code IN ({", ".join(f"'{c}'" for c in codes)})),
             counted AS (
-                SELECT commune_code, code,
+                SELECT commune_code, code, string_agg(DISTINCT source, '+' ORDER BY source) AS source,
                        coalesce(sum(deprived) FILTER (status = 'poor'), 0) AS poor_count,
                        coalesce(sum(households) FILTER (status = 'poor'), 0) AS poor_households,
                        coalesce(sum(deprived) FILTER (status = 'near_poor'), 0) AS near_poor_count,
@@ -98,7 +99,7 @@ def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.
                    c.poor_count::BIGINT AS poor_count,
                    c.poor_count / nullif(c.poor_households, 0) AS poor_share,
                    c.near_poor_count::BIGINT AS near_poor_count,
-                   c.near_poor_count / nullif(c.near_poor_households, 0) AS near_poor_share
+                   c.near_poor_count / nullif(c.near_poor_households, 0) AS near_poor_share, c.source
             FROM counted c
             LEFT JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = c.commune_code""",
         [year, year])
@@ -111,7 +112,8 @@ def deprivation_table(db: Database, year: int, units: int | None = None) -> pd.D
     force: commune_code, commune_name, number, code, dimension_vi, dimension_en, name_vi,
     name_en, policy_vi, policy_en (the policy that answers the deprivation), poor_count,
     poor_share (of the commune's poor households), near_poor_count, near_poor_share (NaN shares
-    where the commune has no household of the group). Communes in the units of ``units`` if
+    where the commune has no household of the group), source ('households' | 'review', both
+    joined by '+' for a unit summing communes of each). Communes in the units of ``units`` if
     given (old communes summed into the new ones). A commune without a household list that year
     counts with the review tables' figures (forms 4-5)."""
     return _counts(db, year, units, by_commune=True)
@@ -121,7 +123,7 @@ def district_table(db: Database, year: int) -> pd.DataFrame:
     """One row per indicator for the whole area: number, code, dimension_vi, dimension_en,
     name_vi, name_en, policy_vi, policy_en, poor_count, poor_share, near_poor_count,
     near_poor_share (shares of all poor / near-poor households)."""
-    return _counts(db, year, None, by_commune=False).drop(columns=["commune_code", "commune_name"])
+    return _counts(db, year, None, by_commune=False).drop(columns=["commune_code", "commune_name", "source"])
 
 
 @dataclass(frozen=True)

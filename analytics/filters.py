@@ -7,6 +7,52 @@ import pandas as pd
 
 AREAS = ("all", "rural", "urban")
 ETHNIC_GROUPS = ("all", "ethnic_minority", "kinh")
+# What the figures count: households (the official unit of the targets) or persons (form 1's
+# "Nhân khẩu" columns); the persons column standing in for each household column.
+MEASURES = ("households", "persons")
+PERSONS_OF = {"total": "persons", "poor": "poor_persons", "near_poor": "near_poor_persons",
+              "poor_ethnic_minority": "poor_ethnic_minority_persons",
+              "near_poor_ethnic_minority": "near_poor_ethnic_minority_persons"}
+
+
+def in_measure(frame: pd.DataFrame, measure: str = "households") -> pd.DataFrame:
+    """A frame of counts (``poverty.commune_table``, ``levels.level_table``, ``poverty.trend``)
+    counted in ``measure``: as it is in households; in persons, total, poor, near_poor and the
+    ethnic-minority counts hold the persons figures and the rates are over the persons. A figure
+    the data lack (a review table giving households only, a unit without data) stays missing
+    (NaN), never 0; ``persons_known`` says which rows have their poor and near-poor persons."""
+    if measure == "households":
+        return frame
+    if measure != "persons":
+        raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
+    out = frame.copy()
+    for column, persons in PERSONS_OF.items():
+        if column in out:
+            out[column] = pd.to_numeric(out[persons], errors="coerce").astype(float) if persons in out \
+                else float("nan")
+    for status in ("poor", "near_poor"):
+        if status in out:
+            out[f"{status}_rate"] = out[status] / out["total"].where(out["total"] > 0)
+    out["persons_known"] = out["poor"].notna() & out["near_poor"].notna()
+    return out
+
+
+def counts_in_measure(counts: dict, measure: str = "households") -> dict:
+    """The area's counts (``poverty.household_counts``, or :func:`totals`) in ``measure``: the
+    persons figures under the household keys (poor, near_poor, total and the rates; None where
+    unknown)."""
+    if measure == "households":
+        return counts
+    return {**counts, "total": counts.get("persons"), "poor": counts.get("poor_persons"),
+            "near_poor": counts.get("near_poor_persons"), "poor_rate": counts.get("poor_persons_rate"),
+            "near_poor_rate": counts.get("near_poor_persons_rate")}
+
+
+def persons_unknown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a commune table that have figures (a source) but not their persons: a review
+    table that gives households only."""
+    has_data = frame["source"].notna() if "source" in frame else frame["poor"].notna()
+    return frame[has_data & (frame["poor_persons"].isna() | frame["near_poor_persons"].isna())]
 
 
 def communes(frame: pd.DataFrame, area: str = "all", ethnic: str = "all",
@@ -39,13 +85,37 @@ def ethnic_group(frame: pd.DataFrame, ethnic: str = "all") -> pd.DataFrame:
 
 def totals(frame: pd.DataFrame) -> dict:
     """Sums of a (filtered) commune table: poor, near_poor, total and the two rates (None where
-    the total is unknown)."""
-    total = frame["total"].sum(min_count=1) if "total" in frame else None
-    total = None if total is None or pd.isna(total) else int(total)
-    poor, near = int(frame["poor"].sum()), int(frame["near_poor"].sum())
+    the total is unknown); with its persons columns, persons, poor_persons, near_poor_persons and
+    their rates too (the sums of the rows that have them)."""
+    def whole(column):
+        value = frame[column].sum(min_count=1) if column in frame else None
+        return None if value is None or pd.isna(value) else int(value)
+
+    def ratio(a, b):
+        return a / b if a is not None and b else None
+
+    def count(column):  # 0 for no rows; None where every row's figure is unknown
+        value = whole(column)
+        return 0 if value is None and not frame[column].isna().any() else value
+
+    total = whole("total")
+    poor, near = count("poor"), count("near_poor")
+    persons, poor_p, near_p = whole("persons"), whole("poor_persons"), whole("near_poor_persons")
     return {"poor": poor, "near_poor": near, "total": total,
-            "poor_rate": poor / total if total else None,
-            "near_poor_rate": near / total if total else None}
+            "poor_rate": ratio(poor, total), "near_poor_rate": ratio(near, total),
+            "persons": persons, "poor_persons": poor_p, "near_poor_persons": near_p,
+            "poor_persons_rate": ratio(poor_p, persons), "near_poor_persons_rate": ratio(near_p, persons)}
+
+
+def from_review(rows, name_column: str = "name") -> list[str]:
+    """The names of the units whose figures in ``rows`` (a frame with a ``source`` column: the
+    commune table, the transitions or the deprivation table; or some of its rows as dicts, None
+    skipped) come from the review tables, in order."""
+    if rows is None:
+        return []
+    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else [r for r in rows if r]
+    named = [str(r[name_column]) for r in records if "review" in str(r.get("source") or "").split("+")]
+    return list(dict.fromkeys(named))
 
 
 def is_filtered(area: str = "all", ethnic: str = "all", commune: str | None = None) -> bool:
@@ -53,13 +123,16 @@ def is_filtered(area: str = "all", ethnic: str = "all", commune: str | None = No
     return area != "all" or ethnic != "all" or bool(commune and commune != "all")
 
 
-def district_rows(gaps: pd.DataFrame, commune_codes) -> pd.DataFrame:
+def district_rows(gaps: pd.DataFrame, commune_codes, own: str | None = None) -> pd.DataFrame:
     """The rows of ``targets.target_gaps`` that are not a commune's (the district's, or the
-    whole area's), indexed by indicator."""
+    whole area's; the unit ``own``'s first, e.g. the home area's), indexed by indicator."""
     if gaps is None or gaps.empty:
         return pd.DataFrame(columns=["indicator", "target", "achieved", "gap", "status"]).set_index("indicator")
     codes = {str(c) for c in commune_codes}
-    return gaps[~gaps["org_unit"].astype(str).isin(codes)].drop_duplicates("indicator").set_index("indicator")
+    rows = gaps[~gaps["org_unit"].astype(str).isin(codes)]
+    if own is not None:
+        rows = rows.sort_values("org_unit", key=lambda c: c.astype(str) != str(own), kind="stable")
+    return rows.drop_duplicates("indicator").set_index("indicator")
 
 
 def commune_rows(gaps: pd.DataFrame, commune_codes, indicator: str = "poor_reduction") -> pd.DataFrame:
@@ -97,7 +170,9 @@ def _labelled(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def target_texts(gaps: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``targets.target_gaps`` with target_text, achieved_text and gap_text written in the
-    indicator's unit (households as counts, shares as percentages)."""
+    indicator's unit (households as counts, shares as percentages); rows of
+    ``levels.unit_targets`` also with lower_text, the lower units' sum and how many of the units
+    directly below it covers ("25 (2/3)")."""
     from .i18n import fmt_number, fmt_percent
 
     def fmt(value, unit):  # both write "–" for a missing value
@@ -106,6 +181,10 @@ def target_texts(gaps: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = gaps.copy()
     for col in ("target", "achieved", "gap"):
         out[f"{col}_text"] = [fmt(v, u) for v, u in zip(gaps[col], gaps["unit"])]
+    if "lower_targets" in gaps:  # levels.unit_targets: "25 (2/3)", the units below that sum covers
+        out["lower_text"] = [f"{fmt(v, u)} ({n}/{of})" if v is not None and not pd.isna(v) else "–"
+                             for v, u, n, of in zip(gaps["lower_targets"], gaps["unit"], gaps["lower_units"],
+                                                    gaps["units_below"])]
     return out
 
 

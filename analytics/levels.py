@@ -24,7 +24,7 @@ HOME_SETTING = "home_area"
 LEVEL_OF_TYPE = {"province": "province", "district": "district",
                  **{t: "commune" for t in (*units_mod.COMMUNE_TYPES, "dac_khu")}}
 COUNTS = ["total", "persons", "poor", "near_poor", "poor_ethnic_minority", "near_poor_ethnic_minority",
-          "poor_persons", "near_poor_persons"]
+          "poor_persons", "near_poor_persons", "poor_ethnic_minority_persons", "near_poor_ethnic_minority_persons"]
 
 
 def levels(vintage: int) -> tuple[str, ...]:
@@ -56,6 +56,14 @@ def codes_within(db, vintage: int, code: str, in_vintage: int | None = None, reg
     rows = db.query(f"SELECT DISTINCT {dst}_code FROM {mapping} WHERE {src}_vintage = ? AND {dst}_vintage = ? "
                     f"AND list_contains(?, {src}_code)", [int(vintage), target, sorted(own)])
     return {r[0] for r in rows}
+
+
+def area_units(db, vintage: int, code: str) -> tuple[tuple[int, str], ...]:
+    """(vintage, code) of the working units at or under (``vintage``, ``code``), and of the units of
+    every other vintage they map to or from: what a figure of that area counts, whatever the
+    vintage of its data."""
+    vintages = [int(r[0]) for r in db.query("SELECT DISTINCT vintage FROM org_unit ORDER BY 1")]
+    return tuple(sorted((v, c) for v in vintages for c in codes_within(db, vintage, code, in_vintage=v)))
 
 
 def unit_info(db, vintage: int, code: str) -> dict | None:
@@ -183,24 +191,91 @@ def child_level(vintage: int, level: str) -> str | None:
     return order[i + 1] if i + 1 < len(order) else None
 
 
-def unit_targets(db: Database, year: int, code: str, units: int | None = None) -> pd.DataFrame:
-    """The targets set for the unit itself, with their gaps (``targets.target_gaps``) and
-    ``lower_targets``: the sum of the same indicator's targets set for the units under it
-    (household counts only: shares cannot be summed; None where none was set)."""
+def targets_with_lower(gaps: pd.DataFrame, parents: dict[str, str | None], code: str,
+                       lower_only: bool = False) -> pd.DataFrame:
+    """The rows of ``gaps`` (``targets.target_gaps`` of one vintage) set for the unit ``code``,
+    with what the units under it were given beside them (``parents``: {code: parent code} of
+    the vintage's units):
+
+    - ``lower_targets``: per indicator counted in households, the sum over the units directly
+      under ``code`` of each one's own target or, where it has none, of the targets below it in
+      turn (a province's districts and their communes are never both counted); None where no
+      unit below has one. Shares cannot be summed: None.
+    - ``lower_units``: how many units directly under ``code`` that sum covers, out of
+      ``units_below``, so a partial sum shows as such.
+
+    With ``lower_only`` an indicator set only below also gets a row (its ``target`` and gap
+    missing), so a level without targets of its own still shows what its units were given."""
+    code = str(code)
+    children: dict[str, list[str]] = {}
+    for child, parent in parents.items():
+        if parent is not None:
+            children.setdefault(str(parent), []).append(str(child))
+    counted = gaps[gaps["unit"] == "households"]
+    own_target = {(str(u), i): float(t) for (u, i), t in
+                  counted.groupby(["org_unit", "indicator"])["target"].sum(min_count=1).items() if pd.notna(t)}
+
+    def given(unit: str, indicator: str) -> float | None:
+        """The unit's own target, else the sum of what the units under it were given."""
+        if (unit, indicator) in own_target:
+            return own_target[(unit, indicator)]
+        below = [v for v in (given(c, indicator) for c in children.get(unit, [])) if v is not None]
+        return sum(below) if below else None
+
+    under = children.get(code, [])
+    own = gaps[gaps.org_unit.astype(str) == code].copy()
+    rows = own
+    if lower_only:
+        inside = codes_below(children, code)
+        extra = (counted[counted.org_unit.astype(str).isin(inside) & ~counted.indicator.isin(own.indicator)]
+                 .drop_duplicates("indicator"))
+        extra = extra.assign(org_unit=code, org_name=own.org_name.iloc[0] if len(own) else None,
+                             target=float("nan"), achieved=float("nan"), gap=float("nan"),
+                             progress=float("nan"), status=None, achieved_source=None)
+        rows = pd.concat([own, extra[own.columns]], ignore_index=True) if not extra.empty else own
+    lower, covered = [], []
+    for indicator, unit in zip(rows.indicator, rows["unit"]):
+        parts = [given(c, indicator) for c in under] if unit == "households" else []
+        parts = [v for v in parts if v is not None]
+        lower.append(sum(parts) if parts else None)
+        covered.append(len(parts))
+    return rows.assign(lower_targets=pd.Series(lower, index=rows.index, dtype="object"),
+                       lower_units=covered, units_below=len(under)).reset_index(drop=True)
+
+
+def codes_below(children: dict[str, list[str]], code: str) -> set[str]:
+    """Every unit under ``code`` in a {parent: [children]} map, at any depth."""
+    out, todo = set(), list(children.get(str(code), []))
+    while todo:
+        unit = todo.pop()
+        if unit not in out:
+            out.add(unit)
+            todo.extend(children.get(unit, []))
+    return out
+
+
+def unit_targets(db: Database, year: int, code: str, units: int | None = None,
+                 lower_only: bool = False) -> pd.DataFrame:
+    """The targets set for the unit itself, with their gaps (``targets.target_gaps``) and, beside
+    them, what the units under it were given (``targets_with_lower``: ``lower_targets``,
+    ``lower_units`` of ``units_below``)."""
     vintage = units_mod.target_vintage(year, units)
     gaps = targets.target_gaps(db, year, units)
-    own = gaps[(gaps.org_vintage == vintage) & (gaps.org_unit == str(code))].copy()
-    below = codes_within(db, vintage, code) - {str(code)}
-    lower = (gaps[(gaps.org_vintage == vintage) & gaps.org_unit.isin(below) & (gaps.unit == "households")]
-             .groupby("indicator")["target"].sum())
-    own["lower_targets"] = own.indicator.map(lower)
-    return own.reset_index(drop=True)
+    parents = dict(db.query("SELECT code, parent_code FROM org_unit WHERE vintage = ?", [vintage]))
+    return targets_with_lower(gaps[gaps.org_vintage == vintage], parents, code, lower_only)
 
 
 def empty_figures() -> dict:
     """The figures of a unit without any data: no households counted, totals and rates unknown."""
     zero = {"poor", "near_poor", "poor_ethnic_minority", "near_poor_ethnic_minority"}
     return {c: (0 if c in zero else None) for c in [*COUNTS, "poor_rate", "near_poor_rate", "poor_persons_rate"]}
+
+
+def home_units(db) -> tuple[tuple[int, str], ...] | None:
+    """The units of the home area an administrator set (``area_units``), what the overview counts;
+    None without one (the default home area holds all the data: nothing to leave out)."""
+    home = home_setting(db)
+    return area_units(db, *home) if home else None
 
 
 def home_info(db) -> dict | None:

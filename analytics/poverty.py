@@ -15,7 +15,7 @@ from . import units as units_mod
 from .classification import disagrees_sql
 from .db import Database
 from .reference import vintage_for_year
-from .units import COMMUNE_TYPES_SQL
+from .units import COMMUNE_TYPES_SQL, units_sql
 
 # The official status, as the ``household_official`` view defines it, without the view's join to
 # org_unit (one join less on every row: these queries run over millions of households).
@@ -41,7 +41,10 @@ def _counts_select(status: str = OFFICIAL) -> str:
                count(*) FILTER ({status} = 'poor' AND h.is_ethnic_minority) AS poor_ethnic_minority,
                count(*) FILTER ({status} = 'near_poor' AND h.is_ethnic_minority) AS near_poor_ethnic_minority,
                sum(h.members) FILTER ({status} = 'poor') AS poor_persons,
-               sum(h.members) FILTER ({status} = 'near_poor') AS near_poor_persons"""
+               sum(h.members) FILTER ({status} = 'near_poor') AS near_poor_persons,
+               sum(h.members) FILTER ({status} = 'poor' AND h.is_ethnic_minority) AS poor_ethnic_minority_persons,
+               sum(h.members) FILTER ({status} = 'near_poor' AND h.is_ethnic_minority)
+                   AS near_poor_ethnic_minority_persons"""
 
 
 def _households(db: Database, year: int, standard_period: int | None) -> tuple[str, list, str]:
@@ -55,8 +58,9 @@ def _households(db: Database, year: int, standard_period: int | None) -> tuple[s
 
 # A commune's figures from the official review tables (form 1, ``review_figure``), for a year's
 # communes without a household list: the poor and near-poor counts, in households and persons,
-# and the totals where no commune_total row gives them.
-_REVIEW_ALL_YEARS = """
+# and the totals where no commune_total row gives them (year, commune_vintage, commune_code, poor,
+# near_poor, poor_persons, near_poor_persons, households, persons).
+REVIEW_SUMMARY_SQL = """
         SELECT r.year, r.commune_vintage, r.commune_code,
                max(r.value) FILTER (r.status = 'poor' AND r.unit = 'households') AS poor,
                max(r.value) FILTER (r.status = 'near_poor' AND r.unit = 'households') AS near_poor,
@@ -67,7 +71,7 @@ _REVIEW_ALL_YEARS = """
         FROM review_figure_current r
         WHERE r.form = 'summary' AND r.measure = 'count'
         GROUP BY ALL"""
-_REVIEW_SUMMARY = f"SELECT * EXCLUDE (year) FROM ({_REVIEW_ALL_YEARS}) WHERE year = ?"
+_REVIEW_SUMMARY = f"SELECT * EXCLUDE (year) FROM ({REVIEW_SUMMARY_SQL}) WHERE year = ?"
 
 
 def _with_review(raw_from: str, params: list, year: int, use_review: bool) -> tuple[str, list]:
@@ -80,14 +84,15 @@ def _with_review(raw_from: str, params: list, year: int, use_review: bool) -> tu
     return (f"""{households}
         UNION ALL BY NAME
         SELECT commune_vintage, commune_code, poor, near_poor, 0 AS poor_ethnic_minority,
-               0 AS near_poor_ethnic_minority, poor_persons, near_poor_persons, 'review' AS source
+               0 AS near_poor_ethnic_minority, poor_persons, near_poor_persons,
+               NULL AS poor_ethnic_minority_persons, NULL AS near_poor_ethnic_minority_persons, 'review' AS source
         FROM ({_REVIEW_SUMMARY}) r
         WHERE NOT EXISTS (SELECT 1 FROM household_current h WHERE h.year = ?
                           AND h.commune_vintage = r.commune_vintage AND h.commune_code = r.commune_code)""",
             [*params, year, year])
 
 
-def _totals_sql(year: int, use_review: bool) -> tuple[str, list]:
+def totals_sql(year: int, use_review: bool) -> tuple[str, list]:
     """commune_vintage, commune_code, households, persons of the year: the commune totals, and
     the review tables' for communes without one."""
     sql = "SELECT commune_vintage, commune_code, households, persons FROM commune_total_current WHERE year = ?"
@@ -102,12 +107,14 @@ def _totals_sql(year: int, use_review: bool) -> tuple[str, list]:
 
 
 def commune_table(db: Database, year: int, units: int | None = None,
-                  standard_period: int | None = None) -> pd.DataFrame:
+                  standard_period: int | None = None, within_units=None) -> pd.DataFrame:
     """One row per commune: code, name, is_urban, total (households), persons, poor, near_poor,
     poor_ethnic_minority, near_poor_ethnic_minority, poor_rate, near_poor_rate (fractions of the
     households; NaN where the total is unknown), poor_persons, near_poor_persons,
     poor_persons_rate (persons in poor households / persons; NaN where members are unknown),
-    near_poor_persons_rate, also_absorbs_vi, also_absorbs_en, and source: where the figures come
+    near_poor_persons_rate, poor_ethnic_minority_persons, near_poor_ethnic_minority_persons (the
+    persons of the ethnic-minority poor / near-poor households; None where the data have no persons
+    or no ethnicity, as a review table), also_absorbs_vi, also_absorbs_en, and source: where the figures come
     from ('households': the household list; 'review': the official review tables, for a commune
     without a list that year; both joined by '+' for a unit summing communes of each; None: no data).
 
@@ -116,13 +123,15 @@ def commune_table(db: Database, year: int, units: int | None = None,
     parts of units outside the data (its figures cover only the part the data holds).
 
     ``standard_period`` (e.g. 2027): the same households classified by that period's standard
-    (the rule's status, not the recorded one; see ``standard_preview``)."""
+    (the rule's status, not the recorded one; see ``standard_preview``). ``within_units``: only
+    the communes among these (vintage, code) pairs (``units_sql``)."""
     vintage = units_mod.target_vintage(year, units)
+    inside, inside_params = units_sql("o.vintage", "o.code", within_units)
     link = units_mod.link_sql(vintage)
     source, source_params, status = _households(db, year, standard_period)
     raw_sql, raw_params = _with_review(f"SELECT h.commune_vintage, h.commune_code, {_counts_select(status)} "
                                        f"FROM {source} GROUP BY ALL", source_params, year, standard_period is None)
-    totals_sql, totals_params = _totals_sql(year, standard_period is None)
+    tot_sql, totals_params = totals_sql(year, standard_period is None)
     return db.frame(
         f"""
         WITH link AS {link},
@@ -134,12 +143,14 @@ def commune_table(db: Database, year: int, units: int | None = None,
                    sum(poor_ethnic_minority) AS poor_ethnic_minority,
                    sum(near_poor_ethnic_minority) AS near_poor_ethnic_minority,
                    sum(poor_persons) AS poor_persons, sum(near_poor_persons) AS near_poor_persons,
+                   sum(poor_ethnic_minority_persons) AS poor_ethnic_minority_persons,
+                   sum(near_poor_ethnic_minority_persons) AS near_poor_ethnic_minority_persons,
                    string_agg(DISTINCT source, '+' ORDER BY source) AS source
             FROM raw JOIN link l ON l.src_vintage = raw.commune_vintage AND l.src_code = raw.commune_code
             GROUP BY l.code),
         totals AS (
             SELECT l.code, sum(t.households) AS households, sum(t.persons) AS persons
-            FROM ({totals_sql}) t
+            FROM ({tot_sql}) t
             JOIN link l ON l.src_vintage = t.commune_vintage AND l.src_code = t.commune_code
             GROUP BY l.code)
         SELECT o.code, o.name, o.is_urban, c.source,
@@ -152,27 +163,31 @@ def commune_table(db: Database, year: int, units: int | None = None,
                c.poor_persons::BIGINT AS poor_persons, c.near_poor_persons::BIGINT AS near_poor_persons,
                c.poor_persons / nullif(t.persons, 0) AS poor_persons_rate,
                c.near_poor_persons / nullif(t.persons, 0) AS near_poor_persons_rate,
+               c.poor_ethnic_minority_persons::BIGINT AS poor_ethnic_minority_persons,
+               c.near_poor_ethnic_minority_persons::BIGINT AS near_poor_ethnic_minority_persons,
                o.also_absorbs_vi, o.also_absorbs_en
         FROM org_unit o
         LEFT JOIN counts c ON c.code = o.code
         LEFT JOIN totals t ON t.code = o.code
-        WHERE o.vintage = ? AND o.unit_type IN {COMMUNE_TYPES_SQL}
+        WHERE o.vintage = ? AND o.unit_type IN {COMMUNE_TYPES_SQL} AND {inside}
         ORDER BY o.code
         """,
-        [*raw_params, *totals_params, vintage],
+        [*raw_params, *totals_params, vintage, *inside_params],
     )
 
 
 def household_counts(db: Database, year: int, units: int | None = None,
-                     standard_period: int | None = None) -> dict:
+                     standard_period: int | None = None, within_units=None) -> dict:
     """District figures for a year: poor, near_poor, total (households) and their split by area
     (rural/urban by the household's own commune, which decided its income line) and ethnic
     minority, with rates as fractions: poor_rate = poor / total households; poor_rural_rate and
     poor_urban_rate over the rural / urban households; poor_ethnic_minority_share = share of
     ethnic-minority households among the poor; poor_persons_rate over the persons where members
     are known. ``units`` is accepted for symmetry: district totals do not depend on it.
-    ``standard_period``: as in :func:`commune_table`."""
+    ``standard_period`` and ``within_units``: as in :func:`commune_table`."""
     units_mod.target_vintage(year, units)  # validates units
+    inside, inside_params = units_sql("raw.commune_vintage", "raw.commune_code", within_units)
+    totals_inside, _ = units_sql("t.commune_vintage", "t.commune_code", within_units)
     source, source_params, status = _households(db, year, standard_period)
     raw_sql, raw_params = _with_review(f"SELECT h.commune_vintage, h.commune_code, {_counts_select(status)} "
                                        f"FROM {source} GROUP BY ALL", source_params, year, standard_period is None)
@@ -186,17 +201,19 @@ def household_counts(db: Database, year: int, units: int | None = None,
                coalesce(sum(near_poor) FILTER (NOT o.is_urban), 0),
                coalesce(sum(near_poor) FILTER (o.is_urban), 0)
         FROM raw LEFT JOIN org_unit o ON o.vintage = raw.commune_vintage AND o.code = raw.commune_code
+        WHERE {inside}
         """,
-        raw_params,
+        [*raw_params, *inside_params],
     )[0]
     poor, near, poor_em, near_em, poor_persons, near_persons, p_rural, p_urban, n_rural, n_urban = row
-    totals_sql, totals_params = _totals_sql(year, standard_period is None)
+    tot_sql, totals_params = totals_sql(year, standard_period is None)
     totals = db.query(
         f"""SELECT sum(t.households), sum(t.households) FILTER (NOT o.is_urban),
                   sum(t.households) FILTER (o.is_urban), sum(t.persons)
-           FROM ({totals_sql}) t
-           LEFT JOIN org_unit o ON o.vintage = t.commune_vintage AND o.code = t.commune_code""",
-        totals_params)[0]
+           FROM ({tot_sql}) t
+           LEFT JOIN org_unit o ON o.vintage = t.commune_vintage AND o.code = t.commune_code
+           WHERE {totals_inside}""",
+        [*totals_params, *inside_params])[0]
     total, total_rural, total_urban, persons = (int(v) if v is not None else None for v in totals)
 
     def ratio(a, b):
@@ -222,14 +239,20 @@ def household_counts(db: Database, year: int, units: int | None = None,
     }
 
 
-def trend(db: Database, commune_code: str | None = None, units: int | None = None) -> pd.DataFrame:
+def trend(db: Database, commune_code: str | None = None, units: int | None = None,
+          within_units=None) -> pd.DataFrame:
     """One row per year with household data, oldest first: year, total (households), poor,
-    near_poor, poor_rate, near_poor_rate, poor_ethnic_minority, near_poor_ethnic_minority. A
+    near_poor, poor_rate, near_poor_rate, poor_ethnic_minority, near_poor_ethnic_minority, and in
+    persons: persons, poor_persons, near_poor_persons, their rates and the ethnic-minority persons
+    (None where unknown). A
     commune's year without a household list counts with the review tables' figures (form 1).
 
     District-wide by default. With ``commune_code``, one commune of the vintage ``units``
     (default: the latest vintage with data), older years summed over the communes that merged
-    into it, so the series runs unbroken across the 2025 reorganisation."""
+    into it, so the series runs unbroken across the 2025 reorganisation. ``within_units``: only
+    the communes among these (vintage, code) pairs, of every year (``units_sql``)."""
+    inside, inside_params = units_sql("raw.commune_vintage", "raw.commune_code", within_units)
+    totals_inside, _ = units_sql("t.commune_vintage", "t.commune_code", within_units)
     params: list = []
     map_join = tot_join = ""
     if commune_code is not None:
@@ -241,46 +264,64 @@ def trend(db: Database, commune_code: str | None = None, units: int | None = Non
                     f"AND l.code = ?")
         tot_join = (f"JOIN {link} l ON l.src_vintage = t.commune_vintage AND l.src_code = t.commune_code "
                     f"AND l.code = ?")
-        params = [str(commune_code), str(commune_code)]
+        params = [str(commune_code)]
+    params = [*params, *inside_params, *params, *inside_params]
     frame = db.frame(
         f"""
-        WITH review AS ({_REVIEW_ALL_YEARS}),
+        WITH review AS ({REVIEW_SUMMARY_SQL}),
         raw AS (
             SELECT h.year, h.commune_vintage, h.commune_code,
                    count(*) FILTER ({OFFICIAL} = 'poor') AS poor,
                    count(*) FILTER ({OFFICIAL} = 'near_poor') AS near_poor,
                    count(*) FILTER ({OFFICIAL} = 'poor' AND h.is_ethnic_minority) AS poor_ethnic_minority,
-                   count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.is_ethnic_minority) AS near_poor_ethnic_minority
+                   count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.is_ethnic_minority) AS near_poor_ethnic_minority,
+                   sum(h.members) FILTER ({OFFICIAL} = 'poor') AS poor_persons,
+                   sum(h.members) FILTER ({OFFICIAL} = 'near_poor') AS near_poor_persons,
+                   sum(h.members) FILTER ({OFFICIAL} = 'poor' AND h.is_ethnic_minority) AS poor_ethnic_minority_persons,
+                   sum(h.members) FILTER ({OFFICIAL} = 'near_poor' AND h.is_ethnic_minority)
+                       AS near_poor_ethnic_minority_persons
             FROM household_current h
             GROUP BY ALL
             UNION ALL BY NAME  -- a commune's year known only from the review tables
             SELECT r.year, r.commune_vintage, r.commune_code, r.poor, r.near_poor,
-                   0 AS poor_ethnic_minority, 0 AS near_poor_ethnic_minority
+                   0 AS poor_ethnic_minority, 0 AS near_poor_ethnic_minority, r.poor_persons, r.near_poor_persons,
+                   NULL AS poor_ethnic_minority_persons, NULL AS near_poor_ethnic_minority_persons
             FROM review r
             WHERE NOT EXISTS (SELECT 1 FROM household_current h WHERE h.year = r.year
                               AND h.commune_vintage = r.commune_vintage AND h.commune_code = r.commune_code)),
         all_totals AS (
-            SELECT year, commune_vintage, commune_code, households FROM commune_total_current
+            SELECT year, commune_vintage, commune_code, households, persons FROM commune_total_current
             UNION ALL
-            SELECT r.year, r.commune_vintage, r.commune_code, r.households FROM review r
+            SELECT r.year, r.commune_vintage, r.commune_code, r.households, r.persons FROM review r
             WHERE r.households IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM commune_total_current t WHERE t.year = r.year
                 AND t.commune_vintage = r.commune_vintage AND t.commune_code = r.commune_code)),
         counts AS (
             SELECT raw.year, sum(poor) AS poor, sum(near_poor) AS near_poor,
                    sum(poor_ethnic_minority) AS poor_ethnic_minority,
-                   sum(near_poor_ethnic_minority) AS near_poor_ethnic_minority
+                   sum(near_poor_ethnic_minority) AS near_poor_ethnic_minority,
+                   sum(poor_persons) AS poor_persons, sum(near_poor_persons) AS near_poor_persons,
+                   sum(poor_ethnic_minority_persons) AS poor_ethnic_minority_persons,
+                   sum(near_poor_ethnic_minority_persons) AS near_poor_ethnic_minority_persons
             FROM raw {map_join}
+            WHERE {inside}
             GROUP BY raw.year),
         totals AS (
-            SELECT t.year, sum(t.households) AS total
+            SELECT t.year, sum(t.households) AS total, sum(t.persons) AS persons
             FROM all_totals t {tot_join}
+            WHERE {totals_inside}
             GROUP BY t.year)
         SELECT c.year, t.total::BIGINT AS total, c.poor::BIGINT AS poor, c.near_poor::BIGINT AS near_poor,
                c.poor / nullif(t.total, 0) AS poor_rate,
                c.near_poor / nullif(t.total, 0) AS near_poor_rate,
                c.poor_ethnic_minority::BIGINT AS poor_ethnic_minority,
-               c.near_poor_ethnic_minority::BIGINT AS near_poor_ethnic_minority
+               c.near_poor_ethnic_minority::BIGINT AS near_poor_ethnic_minority,
+               t.persons::BIGINT AS persons, c.poor_persons::BIGINT AS poor_persons,
+               c.near_poor_persons::BIGINT AS near_poor_persons,
+               c.poor_persons / nullif(t.persons, 0) AS poor_persons_rate,
+               c.near_poor_persons / nullif(t.persons, 0) AS near_poor_persons_rate,
+               c.poor_ethnic_minority_persons::BIGINT AS poor_ethnic_minority_persons,
+               c.near_poor_ethnic_minority_persons::BIGINT AS near_poor_ethnic_minority_persons
         FROM counts c LEFT JOIN totals t ON t.year = c.year
         ORDER BY c.year
         """,
@@ -345,28 +386,69 @@ def years_with_data(db: Database) -> list[int]:
 
 
 def review_differences(db: Database, year: int) -> pd.DataFrame:
-    """Where a household list and the review tables (form 1) both give a commune's figures for
-    ``year``: code, name, status (poor | near_poor), unit (households | persons), list (the
-    household list's count, the one used) and table (the review table's); only the differing."""
+    """Where a household list and a review table both give a commune's figure for ``year`` (the
+    list is the one used): code, name, form (summary: form 1 | change: forms 2-3, the start and
+    end of the year, compared where the lists of both years give the diễn biến | deprivation:
+    forms 4-5), status (poor | near_poor), unit (households | persons), measure ('count', 'start',
+    'end' or an indicator code), indicator_vi, indicator_en (the indicator's name, else None), list
+    (the household list's figure) and table (the review table's); only the differing."""
+    codes = [r[0] for r in db.query(
+        """SELECT i.code FROM deprivation_indicator i JOIN poverty_standard s ON s.standard = i.standard
+           WHERE $y BETWEEN s.valid_from_year AND s.valid_to_year GROUP BY i.code ORDER BY i.code""",
+        {"y": year})]
+    flags = "".join(f', count(*) FILTER (h.{c}) AS "{c}"' for c in codes)
+    kept = "".join(f', coalesce(c."{c}", 0) AS "{c}"' for c in codes)
+    deprived = (f"""UNION ALL
+            SELECT commune_vintage, commune_code, 'deprivation', status, 'households', measure, value
+            FROM (UNPIVOT (SELECT * FROM grid WHERE year = $y) ON {", ".join(f'"{c}"' for c in codes)}
+                  INTO NAME measure VALUE value)""" if codes else "")
     return db.frame(
         f"""
-        WITH list AS (
-            SELECT h.commune_vintage, h.commune_code, {_counts_select()}
-            FROM household_current h WHERE h.year = ? GROUP BY ALL),
-        review AS ({_REVIEW_SUMMARY}),
-        pairs AS (
-            SELECT r.commune_vintage, r.commune_code, s.status, s.unit,
-                   coalesce(CASE s.status || s.unit WHEN 'poorhouseholds' THEN l.poor
-                        WHEN 'near_poorhouseholds' THEN l.near_poor
-                        WHEN 'poorpersons' THEN l.poor_persons ELSE l.near_poor_persons END, 0) AS list,
-                   CASE s.status || s.unit WHEN 'poorhouseholds' THEN r.poor
-                        WHEN 'near_poorhouseholds' THEN r.near_poor
-                        WHEN 'poorpersons' THEN r.poor_persons ELSE r.near_poor_persons END AS "table"
-            FROM review r
-            JOIN list l USING (commune_vintage, commune_code)
-            CROSS JOIN (VALUES ('poor', 'households'), ('near_poor', 'households'), ('poor', 'persons'),
-                               ('near_poor', 'persons')) s(status, unit))
-        SELECT p.commune_code AS code, o.name, p.status, p.unit, p.list::BIGINT AS list, p."table"::BIGINT AS "table"
-        FROM pairs p JOIN org_unit o ON o.vintage = p.commune_vintage AND o.code = p.commune_code
-        WHERE p."table" IS NOT NULL AND p.list IS DISTINCT FROM p."table"
-        ORDER BY p.commune_code, p.unit, p.status""", [year, year])
+        WITH present AS (SELECT DISTINCT year, commune_vintage, commune_code FROM household_current
+                         WHERE year IN ($y, $p)),
+        counts AS (
+            SELECT h.year, h.commune_vintage, h.commune_code, {OFFICIAL} AS status, count(*) AS households,
+                   sum(h.members) AS persons {flags}
+            FROM household_current h WHERE h.year IN ($y, $p) AND {OFFICIAL} IN ('poor', 'near_poor')
+            GROUP BY ALL),
+        grid AS (
+            SELECT p.year, p.commune_vintage, p.commune_code, s.status, coalesce(c.households, 0) AS households,
+                   coalesce(c.persons, 0) AS persons {kept}
+            FROM present p CROSS JOIN (VALUES ('poor'), ('near_poor')) s(status)
+            LEFT JOIN counts c USING (year, commune_vintage, commune_code, status)),
+        -- Forms 2-3 from the lists only where both years have one (else the table gives the row).
+        paired AS (
+            SELECT g.commune_vintage, g.commune_code, g.status, g.households, g.persons,
+                   b.households AS start_households, b.persons AS start_persons
+            FROM grid g JOIN grid b ON b.year = $p AND b.commune_vintage = g.commune_vintage
+                 AND b.commune_code = g.commune_code AND b.status = g.status
+            WHERE g.year = $y),
+        list_figures AS (
+            SELECT commune_vintage, commune_code, 'summary' AS form, status, 'households' AS unit,
+                   'count' AS measure, households AS value FROM grid WHERE year = $y
+            UNION ALL SELECT commune_vintage, commune_code, 'summary', status, 'persons', 'count', persons
+            FROM grid WHERE year = $y
+            UNION ALL SELECT commune_vintage, commune_code, 'change', status, 'households', 'end', households
+            FROM paired
+            UNION ALL SELECT commune_vintage, commune_code, 'change', status, 'persons', 'end', persons FROM paired
+            UNION ALL SELECT commune_vintage, commune_code, 'change', status, 'households', 'start',
+                             start_households FROM paired
+            UNION ALL SELECT commune_vintage, commune_code, 'change', status, 'persons', 'start', start_persons
+            FROM paired
+            UNION ALL SELECT commune_vintage, commune_code, 'deprivation', status, 'households', 'count',
+                             households FROM grid WHERE year = $y
+            {deprived})
+        SELECT f.commune_code AS code, o.name, f.form, f.status, f.unit, f.measure,
+               i.name_vi AS indicator_vi, i.name_en AS indicator_en,
+               f.value::BIGINT AS list, r.value::BIGINT AS "table"
+        FROM review_figure_current r
+        JOIN list_figures f ON f.commune_vintage = r.commune_vintage AND f.commune_code = r.commune_code
+             AND f.form = r.form AND f.status = r.status AND f.unit = r.unit AND f.measure = r.measure
+        JOIN org_unit o ON o.vintage = f.commune_vintage AND o.code = f.commune_code
+        LEFT JOIN (SELECT i.code, any_value(i.name_vi) AS name_vi, any_value(i.name_en) AS name_en
+                   FROM deprivation_indicator i JOIN poverty_standard s ON s.standard = i.standard
+                   WHERE $y BETWEEN s.valid_from_year AND s.valid_to_year GROUP BY i.code) i
+             ON f.form = 'deprivation' AND i.code = f.measure
+        WHERE r.year = $y AND f.value IS DISTINCT FROM r.value
+        ORDER BY f.commune_code, CASE f.form WHEN 'summary' THEN 1 WHEN 'change' THEN 2 ELSE 3 END,
+                 f.measure = 'end', f.measure, f.unit, f.status""", {"y": year, "p": year - 1})

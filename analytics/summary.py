@@ -255,7 +255,8 @@ def unit_summary(db: Database, year: int, code: str, units: int | None = None) -
     unit_type, level, parent_code}), ``households`` (counts summed over its communes, rates from
     the sums), ``children_level`` and ``children`` (the units one level below, by code, with the
     same figures; none under a commune), ``targets`` (those set for the unit itself, with gap and
-    status, and ``lower_targets``, the sum of the targets set below it). ValueError for a code
+    status, ``lower_targets``, the sum of what the units directly below were given, and
+    ``lower_units`` of ``units_below``, how many of them that sum covers). ValueError for a code
     that is no working unit of the vintage."""
     vintage = units_mod.target_vintage(year, units)
     info = levels.unit_info(db, vintage, code)
@@ -271,4 +272,5 @@ def unit_summary(db: Database, year: int, code: str, units: int | None = None) -
             "households": figures[0] if figures else levels.empty_figures(),
             "children_level": child, "children": _records(children) if children is not None else [],
             "targets": _records(gaps[["indicator", "name_vi", "name_en", "unit", "direction", "target",
-                                      "lower_targets", "achieved", "gap", "status", "achieved_source"]])}
+                                      "lower_targets", "lower_units", "units_below", "achieved", "gap", "status",
+                                      "achieved_source"]])}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .budget import totals
-from .charts import line_name, short_commune
+from .charts import counted_key, line_name, short_commune
 from .i18n import DEFAULT_LANGUAGE, fmt_money, fmt_number, fmt_percent, t
 
 
@@ -22,9 +22,11 @@ def fmt_date(value, lang: str = DEFAULT_LANGUAGE) -> str:
     return stamp.strftime("%d/%m/%Y") if lang == "vi" else stamp.strftime("%-d %b %Y")
 
 
-def trend(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, year: int | None = None) -> str | None:
-    """How poor households changed from the year before ``year`` (default: the last year of
-    ``poverty.trend``) to ``year``."""
+def trend(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, year: int | None = None,
+          counted: str = "households") -> str | None:
+    """How poor households (or persons, ``counted``) changed from the year before ``year``
+    (default: the last year of ``poverty.trend``) to ``year``; None where a year's figure is
+    unknown."""
     if frame is None or frame.empty:
         return None
     if year is not None:
@@ -32,9 +34,11 @@ def trend(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, year: int | None = 
     if len(frame) < 2:
         return None
     prev, last = frame.iloc[-2], frame.iloc[-1]
+    if pd.isna(prev["poor"]) or pd.isna(last["poor"]):
+        return None
     change = int(last["poor"]) - int(prev["poor"])
     key = "take_trend_down" if change < 0 else "take_trend_up" if change > 0 else "take_trend_flat"
-    return t(key, lang, y0=int(prev["year"]), y1=int(last["year"]), p0=fmt_number(prev["poor"], lang),
+    return t(counted_key(key, counted), lang, y0=int(prev["year"]), y1=int(last["year"]), p0=fmt_number(prev["poor"], lang),
              p1=fmt_number(last["poor"], lang), n=fmt_number(abs(change), lang),
              rate=fmt_percent(last["poor_rate"], lang))
 
@@ -80,14 +84,15 @@ def cumulative(curve: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> str | None:
              pace=fmt_money(last["linear_pace"], lang), diff=fmt_money(abs(diff), lang))
 
 
-def communes(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> str | None:
-    """The communes with the highest and the lowest poverty rate (``poverty.commune_table``)."""
+def communes(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, counted: str = "households") -> str | None:
+    """The communes with the highest and the lowest poverty rate (``poverty.commune_table``, in
+    households or persons: ``counted``)."""
     if frame is None or frame.empty or frame["poor_rate"].dropna().empty:
         return None
     ranked = frame.dropna(subset=["poor_rate"]).sort_values(["poor_rate", "name"], ascending=[False, True])
     top, bottom = ranked.iloc[0], ranked.iloc[-1]
     share = top["poor"] / frame["poor"].sum() if frame["poor"].sum() else None
-    return t("take_communes", lang, top=short_commune(top["name"]), top_rate=fmt_percent(top["poor_rate"], lang),
+    return t(counted_key("take_communes", counted), lang, top=short_commune(top["name"]), top_rate=fmt_percent(top["poor_rate"], lang),
              top_poor=fmt_number(top["poor"], lang), share=fmt_percent(share, lang, 0),
              bottom=short_commune(bottom["name"]), bottom_rate=fmt_percent(bottom["poor_rate"], lang))
 

@@ -23,6 +23,7 @@ from datetime import date
 
 import pandas as pd
 
+from . import poverty
 from . import units as units_mod
 from .db import Database
 from .i18n import fmt_percent, t
@@ -146,8 +147,11 @@ def _unit_communes_sql(vintage: int) -> str:
 def computed_actuals(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
     """What the household data says was achieved, per org unit (each commune, and each district
     or province over its communes, in the units of ``units`` or of the year): org_vintage,
-    org_unit, indicator, achieved. Reductions need household data for the unit in both years,
-    the rate needs the year's data and total, coverage the year's poor and near-poor."""
+    org_unit, indicator, achieved, source ('households', 'review' or both joined by '+'). Reductions
+    need data for the unit in both years, the rate needs the year's data and total, coverage the
+    year's poor and near-poor. A commune's year without a household list counts with its review
+    table (form 1: the poor households and the total); what only a list gives (the ethnic split,
+    coverage) is then unknown for its units, so left out."""
     vintage = units_mod.target_vintage(year, units)
     link = units_mod.link_sql(vintage)
     standard = db.scalar("SELECT standard FROM poverty_standard WHERE ? BETWEEN valid_from_year "
@@ -164,8 +168,15 @@ def computed_actuals(db: Database, year: int, units: int | None = None) -> pd.Da
     coverage = "".join(
         f", count(*) FILTER ({OFFICIAL} IN ('poor', 'near_poor') AND NOT coalesce(h.{code}, false)) "
         f"AS \"{ind}\"" for ind, code in coverage_cols)
-    sums = ", ".join([f'sum("{n}") AS "{n}"' for n in REDUCTION_FILTERS]
-                     + [f'sum("{ind}") AS "{ind}"' for ind, _ in coverage_cols])
+    # What only a household list gives (the ethnic split, coverage): unknown (NULL) for a unit
+    # with a commune known only from the review tables.
+    list_only = [n for n in REDUCTION_FILTERS if n != "poor_reduction"] + [ind for ind, _ in coverage_cols]
+
+    def sums(flag: str) -> str:
+        return ", ".join(f'sum("{n}") AS "{n}"' if n not in list_only else
+                         f'CASE WHEN bool_or({flag}) THEN NULL ELSE sum("{n}") END AS "{n}"'
+                         for n in [*REDUCTION_FILTERS, *(ind for ind, _ in coverage_cols)])
+    tot_sql, tot_params = poverty.totals_sql(year, True)
     counts = db.frame(
         f"""
         WITH link AS {link}, uc AS {_unit_communes_sql(vintage)},
@@ -179,32 +190,45 @@ def computed_actuals(db: Database, year: int, units: int | None = None) -> pd.Da
             GROUP BY ALL),
         present AS (
             SELECT DISTINCT year, commune_vintage, commune_code FROM household_current WHERE year IN (?, ?)),
+        -- A commune's year without a household list: the poor households of its review table (form 1).
+        review AS (
+            SELECT r.year, r.commune_vintage, r.commune_code, r.poor, r.near_poor
+            FROM ({poverty.REVIEW_SUMMARY_SQL}) r
+            WHERE r.year IN (?, ?) AND r.poor IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM present p WHERE p.year = r.year AND p.commune_vintage = r.commune_vintage
+                AND p.commune_code = r.commune_code)),
         raw AS (
             SELECT p.year, p.commune_vintage, p.commune_code, coalesce(r.listed, 0) AS listed,
                    {", ".join(f'coalesce(r."{n}", 0) AS "{n}"' for n in REDUCTION_FILTERS)}
-                   {"".join(f', coalesce(r."{ind}", 0) AS "{ind}"' for ind, _ in coverage_cols)}
-            FROM present p LEFT JOIN listed_raw r USING (year, commune_vintage, commune_code)),
+                   {"".join(f', coalesce(r."{ind}", 0) AS "{ind}"' for ind, _ in coverage_cols)},
+                   FALSE AS from_review
+            FROM present p LEFT JOIN listed_raw r USING (year, commune_vintage, commune_code)
+            UNION ALL BY NAME
+            SELECT year, commune_vintage, commune_code, poor + coalesce(near_poor, 0) AS listed,
+                   poor AS poor_reduction, TRUE AS from_review
+            FROM review),
         per_commune AS (
-            SELECT raw.year, l.code AS commune_code, sum(listed) AS listed, {sums}
+            SELECT raw.year, l.code AS commune_code, sum(listed) AS listed, {sums("from_review")},
+                   bool_or(from_review) AS from_review, bool_or(NOT from_review) AS from_list
             FROM raw JOIN link l ON l.src_vintage = raw.commune_vintage AND l.src_code = raw.commune_code
             GROUP BY ALL),
         totals AS (
             SELECT l.code AS commune_code, sum(t.households) AS households
-            FROM commune_total_current t
+            FROM ({tot_sql}) t
             JOIN link l ON l.src_vintage = t.commune_vintage AND l.src_code = t.commune_code
-            WHERE t.year = ? GROUP BY ALL),
+            GROUP BY ALL),
         size AS (SELECT org_vintage, org_code, count(*) AS n FROM uc GROUP BY ALL)
         SELECT uc.org_vintage, uc.org_code AS org_unit, p.year,
                count(DISTINCT uc.commune_code) = any_value(size.n) AS complete,
                sum(p.listed) AS listed, sum(x.households) AS households,
-               {", ".join(f'sum("{n}") AS "{n}"' for n in REDUCTION_FILTERS)}
-               {"".join(f', sum("{ind}") AS "{ind}"' for ind, _ in coverage_cols)}
+               {sums("p.from_review")},
+               bool_or(p.from_review) AS from_review, bool_or(p.from_list) AS from_list
         FROM uc JOIN per_commune p ON p.commune_code = uc.commune_code
         JOIN size ON size.org_vintage = uc.org_vintage AND size.org_code = uc.org_code
         LEFT JOIN totals x ON x.commune_code = uc.commune_code AND p.year = ?
         GROUP BY ALL
         """,
-        [year - 1, year, year - 1, year, year, year],
+        [year - 1, year, year - 1, year, year - 1, year, *tot_params, year],
     )
     # A figure for a unit needs every one of its communes to have data (for both years where the
     # figure is a change): a part of a district would understate or overstate it.
@@ -212,19 +236,33 @@ def computed_actuals(db: Database, year: int, units: int | None = None) -> pd.Da
     cur = counts[(counts.year == year) & counts.complete].set_index(key)
     prev = counts[(counts.year == year - 1) & counts.complete].set_index(key)
     both = cur.index.intersection(prev.index)
+
+    def source(frames) -> pd.Series:
+        """'households', 'review' or both joined by '+' (as ``poverty.commune_table``'s source)."""
+        review = frames[0].from_review.astype(bool)
+        listed = frames[0].from_list.astype(bool)
+        for f in frames[1:]:
+            review, listed = review | f.from_review.astype(bool), listed | f.from_list.astype(bool)
+        return pd.Series(["+".join(s for s, on in (("households", a), ("review", b)) if on)
+                          for a, b in zip(listed, review)], index=review.index)
+
     parts = []
     for name in REDUCTION_FILTERS:
         parts.append(pd.DataFrame({"indicator": name,
-                                   "achieved": (prev.loc[both, name] - cur.loc[both, name]).astype(float)}))
+                                   "achieved": (prev.loc[both, name] - cur.loc[both, name]).astype(float),
+                                   "source": source([prev.loc[both], cur.loc[both]])}))
     rate = cur[cur.households.notna() & (cur.households > 0)]
     parts.append(pd.DataFrame({"indicator": "poor_rate",
-                               "achieved": rate.poor_reduction.astype(float) / rate.households.astype(float)}))
+                               "achieved": rate.poor_reduction.astype(float) / rate.households.astype(float),
+                               "source": source([rate])}))
     listed = cur[cur.listed > 0]
     for ind, _ in coverage_cols:
         parts.append(pd.DataFrame({"indicator": ind,
-                                   "achieved": listed[ind].astype(float) / listed.listed.astype(float)}))
+                                   "achieved": listed[ind].astype(float) / listed.listed.astype(float),
+                                   "source": source([listed])}))
     out = pd.concat(parts).reset_index()
-    return out[["org_vintage", "org_unit", "indicator", "achieved"]]
+    return out[out.achieved.notna()][["org_vintage", "org_unit", "indicator", "achieved", "source"]] \
+        .reset_index(drop=True)
 
 
 def support_coverage(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
@@ -264,17 +302,20 @@ def support_coverage(db: Database, year: int, units: int | None = None) -> pd.Da
 
 
 def target_gaps(db: Database, year: int, units: int | None = None,
-                as_of: date | None = None) -> pd.DataFrame:
+                as_of: date | None = None, within_units=None) -> pd.DataFrame:
     """One row per target of the year: org_vintage, org_unit, org_name, indicator, name_vi,
-    name_en, unit, direction, target, achieved, achieved_source ('households' | 'imported' |
-    'support': the support records, which come before a typed figure),
+    name_en, unit, direction, target, achieved, achieved_source ('households' | 'review' (the
+    review tables, for communes without a household list; 'households+review' for a unit with
+    both) | 'imported' | 'support': the support records, which come before a typed figure),
     gap (target − achieved), progress, status (achieved | on_track | at_risk | behind; None
     where nothing is known of what was achieved). District (and province) rows first.
 
     ``as_of`` (default: the year-end review) sets the share of the year elapsed for flow targets
     (household counts) in the status. With ``units`` (e.g. 2025) the commune targets counted in
     households are summed into the new communes and compared with their figures; commune
-    targets given as shares cannot be summed and are left out; district rows stay as they are."""
+    targets given as shares cannot be summed and are left out; district rows stay as they are.
+    ``within_units``: only the targets of units among these (vintage, code) pairs (e.g. the home
+    area's, ``levels.area_units``)."""
     data_vintage = vintage_for_year(year)
     vintage = units_mod.target_vintage(year, units)
     targets = target_values(db, year)
@@ -298,7 +339,7 @@ def target_gaps(db: Database, year: int, units: int | None = None,
     prefer_imported = ~frame.indicator.isin(list(REDUCTION_FILTERS) + ["poor_rate"])
     use_imported = frame.imported.notna() & (prefer_imported | frame.achieved.isna())
     frame["achieved_source"] = None
-    frame.loc[frame.achieved.notna(), "achieved_source"] = "households"
+    frame.loc[frame.achieved.notna(), "achieved_source"] = frame.source
     frame.loc[use_imported, "achieved_source"] = "imported"
     frame["achieved"] = frame.achieved.where(~use_imported, frame.imported)
     use_support = frame.from_support.notna()
@@ -312,6 +353,9 @@ def target_gaps(db: Database, year: int, units: int | None = None,
     frame["status"] = [status(r.target, r.achieved, r.direction or "at_least", elapsed=elapsed,
                               on_track=on_track, at_risk=at_risk, pro_rata=r.unit == "households")
                        for r in frame.itertuples()]
+    if within_units is not None:
+        keys = frame.org_vintage.astype("Int64").astype(str) + ":" + frame.org_unit.astype(str)
+        frame = frame[keys.isin({f"{int(v)}:{c}" for v, c in within_units})]
     return frame[["org_vintage", "org_unit", "org_name", "indicator", "name_vi", "name_en", "unit",
                   "direction", "target", "achieved", "achieved_source", "gap", "progress",
                   "status"]].reset_index(drop=True)

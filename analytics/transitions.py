@@ -189,7 +189,7 @@ def reports(db: Database, year: int, units: int | None = None, lists: tuple[str,
         """,
         params,
     )
-    frame = _with_review(db, frame, year, vintage, lists)
+    frame = _with_review(db, frame.assign(source="households"), year, vintage, lists)
     out = {}
     for status in lists:
         part = frame[frame.lst == status]
@@ -204,7 +204,7 @@ def reports(db: Database, year: int, units: int | None = None, lists: tuple[str,
         names = dict(zip(_GENERIC, _GENERIC)) | {"to_other": to_other, "above": above,
                                                   "from_other": from_other, "newly": newly}
         columns = POOR_COLUMNS if status == "poor" else NEAR_POOR_COLUMNS
-        table = part.rename(columns=names)[["code", "name", *columns]].reset_index(drop=True)
+        table = part.rename(columns=names)[["code", "name", *columns, "source"]].reset_index(drop=True)
         out[status] = Report(table, missing, pd.DataFrame(dups, columns=["household_id", "commune_code"]))
     return out
 
@@ -230,7 +230,8 @@ def _with_review(db: Database, frame: pd.DataFrame, year: int, vintage: int, lis
     rows = rows[[(lst, code) not in covered for lst, code in zip(rows.lst, rows.code)]]
     for c in _GENERIC:
         rows[c] = rows[c].fillna(0).astype("int64") if c in rows else 0
-    extra = rows[["lst", "code", "name", *_GENERIC]].assign(missing_ids=None, no_status_ids=None, duplicate_ids=None)
+    extra = rows[["lst", "code", "name", *_GENERIC]].assign(missing_ids=None, no_status_ids=None, duplicate_ids=None,
+                                                           source="review")
     return pd.concat([frame, extra], ignore_index=True).sort_values(["lst", "code"], ignore_index=True)
 
 
@@ -240,10 +241,16 @@ def report(db: Database, year: int, units: int | None = None, status: str = "poo
     return reports(db, year, units, (status,), with_households)[status]
 
 
-def tables(db: Database, year: int, units: int | None = None) -> dict[str, pd.DataFrame]:
+def tables(db: Database, year: int, units: int | None = None, within_units=None) -> dict[str, pd.DataFrame]:
     """{'poor': ``poor_transitions``, 'near_poor': ``near_poor_transitions``} from one query, for
-    a caller that shows both."""
-    return {status: r.table for status, r in reports(db, year, units, with_households=False).items()}
+    a caller that shows both; ``within_units``: only the communes among these (vintage, code)
+    pairs (e.g. the home area's, ``levels.area_units``)."""
+    out = {status: r.table for status, r in reports(db, year, units, with_households=False).items()}
+    if within_units is None:
+        return out
+    vintage = units_mod.target_vintage(year, units)
+    keep = {str(c) for v, c in within_units if int(v) == vintage}
+    return {status: t[t.code.astype(str).isin(keep)].reset_index(drop=True) for status, t in out.items()}
 
 
 def persons(db: Database, year: int, units: int | None = None) -> dict[str, pd.DataFrame]:
@@ -281,22 +288,24 @@ def poor_transitions(db: Database, year: int, units: int | None = None) -> pd.Da
     """The change in poor households from the end of ``year``-1 to the end of ``year``, one row per
     commune with data in both years: code, name, start, escaped_to_near_poor,
     escaped_above_near_poor, other_decrease, near_poor_to_poor, fallen_back, newly_poor,
-    other_increase, end (household counts; definitions in the module docstring). Each row
-    balances exactly: start − decreases + increases = end."""
+    other_increase, end (household counts; definitions in the module docstring), source (where
+    the row comes from: 'households', the household lists, or 'review', forms 2-3 for a commune
+    the lists do not cover). Each row balances exactly: start − decreases + increases = end."""
     return report(db, year, units, "poor", with_households=False).table
 
 
 def near_poor_transitions(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
     """The mirror table for near-poor households, one row per commune with data in both years:
     code, name, start, escaped, became_poor, other_decrease, poor_to_near_poor, fallen_back,
-    newly_near_poor, other_increase, end. Each row balances exactly."""
+    newly_near_poor, other_increase, end, source (as in ``poor_transitions``). Each row balances
+    exactly."""
     return report(db, year, units, "near_poor", with_households=False).table
 
 
 def totals(frame: pd.DataFrame) -> dict:
     """The district table: the sum of a transitions frame's count columns, as plain ints
     (every column zero for an empty frame)."""
-    columns = [c for c in frame.columns if c not in ("code", "name")]
+    columns = [c for c in frame.columns if c not in ("code", "name", "source")]
     return {c: int(frame[c].sum()) for c in columns}
 
 

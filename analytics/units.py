@@ -34,6 +34,15 @@ def target_vintage(year: int, units: int | str | None = None) -> int:
     return wanted
 
 
+def units_sql(vintage_col: str, code_col: str, within_units) -> tuple[str, list]:
+    """SQL (and its parameters) keeping rows whose (vintage, code) columns are among the pairs
+    ``within_units`` (e.g. the home area's units, ``levels.area_units``; None: all)."""
+    if within_units is None:
+        return "TRUE", []
+    return (f"list_contains(?::VARCHAR[], {vintage_col}::VARCHAR || ':' || {code_col})",
+            [sorted(f"{int(v)}:{c}" for v, c in within_units)])
+
+
 def link_sql(vintage: int) -> str:
     """SQL of a relation ``(src_vintage, src_code, code)`` sending every unit of ``vintage`` to
     itself and every older unit to its successor in ``vintage`` (the default one of an old
@@ -73,6 +82,22 @@ def mapping(db: Database, old_vintage: int = 2024, new_vintage: int = 2025) -> p
             JOIN org_unit n ON n.vintage = m.new_vintage AND n.code = m.new_code
             WHERE m.old_vintage = ? AND m.new_vintage = ? AND o.unit_type IN {COMMUNE_TYPES_SQL}
             ORDER BY m.new_code, m.old_code""",
+        [int(old_vintage), int(new_vintage)])
+
+
+def divided_communes(db: Database, old_vintage: int, new_vintage: int) -> pd.DataFrame:
+    """The old communes divided between several new units: old_name, default_name (the unit their
+    figures go to) and other_names (the other units that took part of them, joined by ", ")."""
+    return db.frame(
+        f"""SELECT coalesce(o.name, m.old_code) AS old_name,
+                   coalesce(any_value(n.name) FILTER (m.is_default), '') AS default_name,
+                   string_agg(n.name, ', ' ORDER BY n.name) FILTER (NOT m.is_default) AS other_names
+            FROM org_unit_map m
+            LEFT JOIN org_unit o ON o.vintage = m.old_vintage AND o.code = m.old_code
+            JOIN org_unit n ON n.vintage = m.new_vintage AND n.code = m.new_code
+            WHERE m.old_vintage = ? AND m.new_vintage = ? AND o.unit_type IN {COMMUNE_TYPES_SQL}
+            GROUP BY m.old_code, o.name HAVING count(*) > 1
+            ORDER BY old_name""",
         [int(old_vintage), int(new_vintage)])
 
 

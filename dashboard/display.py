@@ -9,9 +9,9 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from analytics import charts
+from analytics import charts, local_standards
 
-from dashboard import base, session
+from dashboard import base, reads, session
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -152,6 +152,22 @@ def _meeting_pages(current: str) -> None:
 
 def _exit_meeting() -> None:
     st.session_state["meeting"] = False
+
+
+def review_note(names: list[str]) -> None:
+    """Say which units' figures come from the review tables (no household list), under a chart
+    or table showing them."""
+    if names:
+        st.caption(base.tr("dash_from_review", communes=", ".join(names)))
+
+
+def standard_caption(year: int, within_units=None) -> None:
+    """Which poverty standard(s) classify the households behind a page's figures of ``year``
+    (only those of ``within_units``): the national one, and a unit's own where one applies."""
+    text = local_standards.caption(reads.standards_used(year, within_units=within_units, quiet=True) or [],
+                                   base.lang())
+    if text:
+        st.caption(text)
 
 
 def headline_container():

@@ -19,40 +19,56 @@ from dashboard import base, reads
 
 
 def overview_reads(settings: dict, quiet: bool = False) -> SimpleNamespace:
-    """The overview's figures for the view ``settings`` (as ``view.dashboard_page`` returns them):
-    filtered (an area, group or commune chosen), communes_now, now and before (the headline
+    """The overview's figures for the view ``settings`` (as ``view.dashboard_page`` returns them),
+    of the home area when an administrator set one:
+    filtered (an area, group or commune chosen), home (the home area's units, None: all),
+    communes_now, now and before (the headline
     counts), gaps, district (the district's target rows), execution, plan_years (the years with a
-    budget plan, when this year has none), trend; None where a read
+    budget plan, when this year has none), trend, persons_unknown (in persons: the names of the
+    units whose data give no persons); None where a read
     failed (with a message on the page unless ``quiet``)."""
     year, units = settings["year"], settings["analytics_units"]
+    measure = settings.get("measure", "households")
     view = dict(area=settings["area"], ethnic=settings["ethnic"], commune=settings["commune"])
     filtered = filters.is_filtered(**view)
-    communes_now = reads.commune_table(year, units=units, quiet=quiet)
+    # The home area's units (None: no home area set, the data's own area: everything).
+    home = reads.home_units(quiet=quiet)
+    home_code = (reads.home_info(quiet=quiet) or {}).get("code") if home is not None else None
+    communes_now = reads.commune_table(year, units=units, within_units=home, quiet=quiet)
     previous = year - 1 if year - 1 in reads.cached_years(settings["version"]) else None
-    communes_before = (reads.commune_table(previous, units=settings["units"], quiet=quiet)
+    communes_before = (reads.commune_table(previous, units=settings["units"], within_units=home, quiet=quiet)
                        if previous else None)
     # The headline: the district's own counts and changes for the whole area (light reads, shared
-    # with the Xã page, rather than the whole summary), the filtered communes' otherwise.
+    # with the Xã page, rather than the whole summary), the filtered communes' otherwise; in the
+    # measure chosen (households or persons).
     if filtered and communes_now is not None:
-        now = filters.totals(filters.communes(communes_now, **view))
+        now = filters.totals(filters.communes(filters.in_measure(communes_now, measure), **view))
     else:
-        now = reads.household_counts(year, units=units, quiet=quiet)
+        counts = reads.household_counts(year, units=units, within_units=home, quiet=quiet)
+        now = filters.counts_in_measure(counts, measure) if counts is not None else None
     before = None
     if communes_before is not None:
-        before = filters.totals(filters.communes(communes_before, **view))
-        changes = None if filtered else reads.transition_tables(year, units=units, quiet=quiet)
+        before = filters.totals(filters.communes(filters.in_measure(communes_before, measure), **view))
+        changes = None if filtered or measure != "households" else reads.transition_tables(
+            year, units=units, within_units=home, quiet=quiet)
         if changes is not None and len(changes["poor"]):
             before["poor"] = transitions.totals(changes["poor"])["start"]
-    gaps = reads.target_gaps(year, units=units, quiet=quiet)
+    # Units with figures but no persons (a review table giving households only), named in persons.
+    unknown = (filters.persons_unknown(filters.communes(communes_now, area=settings["area"],
+                                                         commune=settings["commune"]))
+               if measure == "persons" and communes_now is not None else None)
+    gaps = reads.target_gaps(year, units=units, within_units=home, quiet=quiet)
     codes = communes_now["code"].tolist() if communes_now is not None else []
     commune = settings["commune"]
     execution = reads.execution(year, quiet=quiet)
     # Where the budget plan is, for a year without one.
     plan_years = reads.plan_years(quiet=quiet) if execution is not None and execution.empty else None
     return SimpleNamespace(
-        filtered=filtered, communes_now=communes_now, now=now, before=before, gaps=gaps,
-        district=filters.district_rows(gaps, codes), execution=execution, plan_years=plan_years,
-        trend=reads.trend(commune_code=commune, units=settings["units"] if commune else None, quiet=quiet))
+        filtered=filtered, home=home, communes_now=communes_now, now=now, before=before, gaps=gaps,
+        district=filters.district_rows(gaps, codes, own=home_code), execution=execution, plan_years=plan_years,
+        persons_unknown=[] if unknown is None else unknown["name"].tolist(),
+        trend=reads.trend(commune_code=commune, units=settings["units"] if commune else None, within_units=home,
+                          quiet=quiet))
 
 
 _THREAD_NAME = "warm-overview"

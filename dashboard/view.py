@@ -54,7 +54,7 @@ def _vintage_labels() -> dict[int, str]:
 
 def sidebar() -> dict:
     """Draw the sidebar controls and return the view settings (a plain dict): lang, year, area,
-    ethnic, commune (a code or None), units (the vintage shown), own_units (the data's own
+    ethnic, measure (households | persons: what the counts and rates count), commune (a code or None), units (the vintage shown), own_units (the data's own
     vintage), meeting (bool), version. Every setting is kept in the URL's query parameters, so a
     shared link opens the same view, and carried from page to page. A page never draws without a
     session: the login gate runs first."""
@@ -67,6 +67,7 @@ def sidebar() -> dict:
     _init("year", years or [None], years[-1] if years else None, int, first_run)
     _init("area", filters.AREAS, "all", str, first_run)
     _init("ethnic", filters.ETHNIC_GROUPS, "all", str, first_run)
+    _init("measure", filters.MEASURES, "households", str, first_run)
     _init("meeting", (True, False), False, lambda v: v.lower() in ("1", "true", "yes"), first_run)
     labels = _vintage_labels()
     year = st.session_state["year"]
@@ -79,6 +80,7 @@ def sidebar() -> dict:
         no_data, all_communes = base.tr("no_data"), base.tr("dash_all_communes")
         area_labels = {a: base.tr(f"dash_area_{a}") for a in filters.AREAS}
         ethnic_labels = {e: base.tr(f"dash_ethnic_{e}") for e in filters.ETHNIC_GROUPS}
+        measure_labels = {m: base.tr(f"dash_measure_{m}") for m in filters.MEASURES}
         st.segmented_control(t("language", base.lang()), list(LANGUAGES), key="lang", required=True,
                              format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
         year = st.selectbox(base.tr("year"), years or [None], key="year",
@@ -87,6 +89,9 @@ def sidebar() -> dict:
                                     format_func=area_labels.get)
         ethnic = st.segmented_control(base.tr("dash_ethnic"), list(filters.ETHNIC_GROUPS), key="ethnic",
                                       required=True, format_func=ethnic_labels.get)
+        measure = st.segmented_control(base.tr("dash_measure"), list(filters.MEASURES), key="measure",
+                                       required=True, format_func=measure_labels.get,
+                                       help=base.tr("dash_measure_help"))
         own = vintage_for_year(year) if year else max(labels)
         chosen = st.segmented_control(base.tr("dash_units"), sorted(labels), key="units", required=True,
                                       format_func=labels.get, disabled=own == max(labels),
@@ -100,15 +105,13 @@ def sidebar() -> dict:
     st.html(MEETING_CSS if meeting else BASE_CSS)
     # The view lives in the URL (codes, not labels: a link opens the same view in any language).
     defaults = {"lang": DEFAULT_LANGUAGE, "year": years[-1] if years else None, "area": "all",
-                "ethnic": "all", "units": own, "commune": "all", "meeting": False}
+                "ethnic": "all", "measure": "households", "units": own, "commune": "all", "meeting": False}
     for key, default in defaults.items():
         value = st.session_state.get(key)
         st.session_state[f"_view_{key}"] = value
-        if value == default or value is None:
-            st.query_params.pop(key, None)
-        else:
-            st.query_params[key] = str(value).lower() if isinstance(value, bool) else str(value)
+        _keep_in_url(key, None if value == default else value)
     return {"lang": base.lang(), "year": year, "area": area or "all", "ethnic": ethnic or "all",
+            "measure": measure or "households",
             "commune": None if commune in (None, "all") else commune, "units": units, "own_units": own,
             "meeting": bool(meeting), "version": version}
 
@@ -126,6 +129,32 @@ def _init(key: str, valid, default, parse, first_run: bool) -> None:
             pass
     candidates += [st.session_state.get(key), st.session_state.get(f"_view_{key}")]
     st.session_state[key] = next((c for c in candidates if c is not None and c in valid), default)
+
+
+def _keep_in_url(param: str, value) -> None:
+    """Show ``value`` as the URL's ``param`` (None: leave it out)."""
+    if value is None:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def page_link(params: tuple[str, ...]) -> dict[str, str]:
+    """The URL's values of the running page's own settings (``params``, beyond the sidebar's) on
+    the page's first run in the session, so a shared link opens on them; {} on later runs, where
+    the widgets keep their own values."""
+    flag = f"_link_read_{st.session_state.get('_page_key')}"
+    if st.session_state.get(flag):
+        return {}
+    st.session_state[flag] = True
+    return {p: st.query_params[p] for p in params if p in st.query_params}
+
+
+def keep_page_settings(values: dict) -> None:
+    """Keep the running page's own settings in the URL like the sidebar's ({param: value}; None
+    leaves the parameter out): codes, not labels."""
+    for param, value in values.items():
+        _keep_in_url(param, value)
 
 
 def units_arg(settings: dict) -> int | None:
@@ -163,15 +192,23 @@ def require_year(settings: dict) -> None:
         st.stop()
 
 
-def dashboard_page(key: str, follows_ethnic_group: bool = True) -> dict:
+def dashboard_page(key: str, follows_ethnic_group: bool = True, households_only: bool = False) -> dict:
     """The start every dashboard page shares: name the page, draw the sidebar, the title and the
     notice, stop helpfully when there is no data; the settings, with ``analytics_units`` (the
     ``units`` argument for analytics calls). A page whose figures do not follow the sidebar's
-    ethnic group says so when one is chosen."""
+    ethnic group, or that counts households only (``households_only``), says so when the group or
+    persons are chosen."""
     set_page(key)
     settings = sidebar()
     page_header(f"page_{key}", settings)
     if not follows_ethnic_group and settings["ethnic"] != "all":
         st.caption(base.tr("dash_ethnic_not_here", group=base.tr(f"dash_ethnic_{settings['ethnic']}")))
+    if households_only and settings["measure"] == "persons" and not settings["meeting"]:
+        st.caption(base.tr("dash_measure_not_here"))
     require_year(settings)
-    return {**settings, "analytics_units": units_arg(settings)}
+    units = units_arg(settings)
+    if units is not None:
+        for row in reads.divided_communes(settings["own_units"], units).itertuples():
+            st.caption(base.tr("dash_divided_commune", old=row.old_name, default=row.default_name,
+                               others=row.other_names))
+    return {**settings, "analytics_units": units}

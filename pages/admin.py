@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from analytics import audit, auth, levels
+from analytics import audit, auth, levels, local_standards
 from analytics.i18n import fmt_datetime, local_time, utc_from_local
 
 from dashboard import base, session, view
@@ -50,9 +50,9 @@ choose = {"placeholder": base.tr("choose_options"), "select_all": False}  # no E
 if flash := st.session_state.pop("admin_flash", None):
     st.success(flash, icon=":material/check_circle:")
 
-tab_accounts, tab_communes, tab_home, tab_settings, tab_audit = st.tabs(
+tab_accounts, tab_communes, tab_home, tab_standards, tab_settings, tab_audit = st.tabs(
     [base.tr("admin_tab_accounts"), base.tr("admin_tab_communes"), base.tr("admin_tab_home"),
-     base.tr("admin_tab_settings"), base.tr("admin_tab_audit")])
+     base.tr("admin_tab_standards"), base.tr("admin_tab_settings"), base.tr("admin_tab_audit")])
 
 with tab_accounts:
     accounts = auth.list_accounts(db)
@@ -161,6 +161,54 @@ with tab_home:
         if st.button(base.tr("admin_home_save"), key="admin_home_save", type="primary"):
             info = levels.set_home_area(db, home_vintage, chosen_code, actor=scope.username)
             done("admin_done_home", name=info["name"])
+
+def standard_change(action, message_key: str, **values) -> None:
+    """Set or remove an own standard (the permission is checked there too); why it was refused."""
+    try:
+        n = action()
+    except local_standards.StandardRefused as exc:
+        st.error(exc.message(lang), icon=":material/error:")
+    except auth.PermissionDenied:
+        st.error(base.tr("standard_err_denied"), icon=":material/block:")
+    else:
+        done(message_key, n=n, **values)
+
+
+with tab_standards:
+    st.caption(base.tr("admin_standards_help"))
+    own = local_standards.display_rows(db, lang)
+    if own:
+        st.dataframe(own, hide_index=True, column_config={
+            "name": base.tr("admin_standard_name"), "unit": base.tr("admin_standard_unit"),
+            "years": base.tr("admin_standard_years"), "lines": base.tr("admin_standard_lines"),
+            "source": base.tr("admin_standard_source")})
+    else:
+        st.info(base.tr("standard_none"))
+    std_vintage = st.radio(base.tr("admin_home_vintage"), [2024, 2025], horizontal=True, key="admin_standard_vintage",
+                           format_func=lambda v: base.tr(f"admin_home_vintage_{v}"))
+    unit_names = levels.unit_labels(db, std_vintage)
+    with st.form("admin_standard_form"):
+        std_name = st.text_input(base.tr("admin_standard_name"), max_chars=200, key="admin_standard_name")
+        std_unit = st.selectbox(base.tr("admin_standard_unit"), list(unit_names), index=None,
+                                format_func=unit_names.get, key="admin_standard_unit", placeholder=choose["placeholder"])
+        c1, c2 = st.columns(2)
+        std_from = c1.number_input(base.tr("admin_standard_from"), 2000, 2100, 2022, key="admin_standard_from")
+        std_to = c2.number_input(base.tr("admin_standard_to"), 2000, 2100, 2025, key="admin_standard_to")
+        amounts = {f"{area}_{kind}": (c1 if kind == "poor" else c2).number_input(
+            base.tr(f"admin_standard_{area}_{kind}"), 0, 100_000_000, 0, step=50_000, key=f"admin_standard_{area}_{kind}")
+            for area in local_standards.AREAS for kind in ("poor", "average")}
+        std_source = st.text_input(base.tr("admin_standard_source"), max_chars=500, key="admin_standard_source")
+        if st.form_submit_button(base.tr("admin_standard_save"), type="primary"):
+            lines = {area: (amounts[f"{area}_poor"], amounts[f"{area}_average"])
+                     for area in local_standards.AREAS if amounts[f"{area}_poor"]}
+            standard_change(lambda: local_standards.set_standard(
+                db, scope, std_name, std_vintage, std_unit or "", std_from, std_to, lines, std_source),
+                "standard_done_set", name=std_name.strip())
+    if own:
+        gone = st.selectbox(base.tr("admin_standard_name"), [r["name"] for r in own], key="admin_standard_gone")
+        if st.button(base.tr("admin_standard_remove"), key="admin_standard_remove"):
+            standard_change(lambda: local_standards.remove_standard(db, scope, gone), "standard_done_removed",
+                            name=gone)
 
 with tab_settings:
     table = db.frame("SELECT key, value, description_vi, description_en, source FROM setting ORDER BY key")

@@ -22,6 +22,7 @@ if dates and not settings["meeting"]:
 execution = reads.execution(year, as_of=as_of)
 by_source = reads.execution_by_source(year, as_of=as_of)
 by_agency = reads.execution_by_agency(year, as_of=as_of)
+by_capital = reads.execution_by_capital_type(year, as_of=as_of)
 if execution is None:
     st.stop()
 if execution.empty:
@@ -52,6 +53,14 @@ def line_table() -> None:
         ("plan", "charts_plan", "number"), ("disbursed", "charts_disbursed", "number"),
         ("rate", "dash_rate", "percent"), ("behind_pace", "dash_flag_behind_pace", "flag")], lang),
         hide_index=True)
+    if by_capital is not None and by_capital["capital_type"].notna().any():
+        st.subheader(base.tr("budget_by_capital"))
+        named = by_capital.assign(capital_type=[base.tr(f"capital_{c}" if isinstance(c, str) else "capital_unknown")
+                                                for c in by_capital["capital_type"]])
+        st.dataframe(charts.table(named, [
+            ("capital_type", "capital_type", "text"), ("plan", "charts_plan", "number"),
+            ("disbursed", "charts_disbursed", "number"), ("rate", "dash_rate", "percent")], lang),
+            hide_index=True)
 
 
 display.show([

@@ -2,7 +2,9 @@
 (diễn biến) as a waterfall, its deprivations and the budget lines answering them; pre-2025 or
 2025 units; a map when the user uploads commune boundaries (GeoJSON with a code property).
 A level picker opens the levels above the commune: one province's (or district's) figures and the
-units directly under it ranked by poverty rate, each of which opens in turn (drill-down)."""
+units directly under it ranked by poverty rate, each of which opens in turn (drill-down). At each
+level the unit's own targets with their gaps, and beside them the sum of the lower units'. The level
+and the unit shown are kept in the URL, so a link opens the same view."""
 
 import json
 
@@ -10,25 +12,81 @@ import streamlit as st
 
 from analytics import charts, filters, levels, takeaways
 from analytics import units as units_mod
-from analytics.i18n import fmt_number, fmt_percent
+from analytics.i18n import fmt_number, fmt_percent, is_missing
 
 from dashboard import base, display, reads, view
 
 settings = view.dashboard_page("communes")
-lang, year = settings["lang"], settings["year"]
+lang, year, measure = settings["lang"], settings["year"], settings["measure"]
 units = settings["analytics_units"]
 vintage = units_mod.target_vintage(year, units)
 LEVEL_KEY, DRILL_KEY = "communes_level", "communes_drill"
+# The level and the unit shown are kept in the URL ("level", "unit"): a link opens the same view.
+link = view.page_link(("level", "unit"))
 
 
-def headline(name: str, figures: dict) -> None:
+def counted(key: str) -> str:
+    """The label of a count in the measure chosen (households or persons)."""
+    return base.tr(charts.counted_key(key, measure))
+
+
+# In persons, a figure the data lack says so (a review table may give households only).
+MISSING = base.tr("dash_no_persons") if measure == "persons" else None
+
+
+def number(value) -> str:
+    return MISSING if MISSING and is_missing(value) else fmt_number(value, lang)
+
+
+def percent(value) -> str:
+    return MISSING if MISSING and is_missing(value) else fmt_percent(value, lang)
+
+
+def headline(name: str, figures: dict, code: str) -> None:
     with display.headline_container():
         st.subheader(name)
+        display.standard_caption(year, reads.area_units(vintage, code))
         cols = st.columns(4, border=True)
-        cols[0].metric(base.tr("poor_households"), fmt_number(figures["poor"], lang))
-        cols[1].metric(base.tr("poor_rate"), fmt_percent(figures["poor_rate"], lang))
-        cols[2].metric(base.tr("near_poor_households"), fmt_number(figures["near_poor"], lang))
-        cols[3].metric(base.tr("total_households"), fmt_number(figures["total"], lang))
+        cols[0].metric(counted("poor_households"), number(figures["poor"]))
+        cols[1].metric(counted("poor_rate"), percent(figures["poor_rate"]))
+        cols[2].metric(counted("near_poor_households"), number(figures["near_poor"]))
+        cols[3].metric(counted("total_households"), number(figures["total"]))
+        if figures.get("source"):
+            st.caption(f"{base.tr('dash_figures_source')}: {charts.source_text(figures['source'], lang)}")
+
+
+def count_columns(place_key: str) -> list[tuple[str, str, str]]:
+    """The columns of a table of units in the measure chosen, with where the figures come from."""
+    return [("name", place_key, "text"), ("total", charts.counted_key("total_households", measure), "number"),
+            ("poor", charts.counted_key("poor_households", measure), "number"),
+            ("poor_rate", charts.counted_key("poor_rate", measure), "percent"),
+            ("near_poor", charts.counted_key("near_poor_households", measure), "number"),
+            ("near_poor_rate", charts.counted_key("near_poor_rate", measure), "percent"),
+            ("poor_ethnic_minority", charts.counted_key("dash_poor_em", measure), "number"),
+            ("source", "dash_figures_source", "source")]
+
+
+def unit_targets(code: str, name: str) -> None:
+    """The targets set for the unit at its own level, each with its gap and, for a unit with units
+    under it, the sum of what they were given (``levels.unit_targets``)."""
+    rows = reads.unit_targets(year, code, units=units, lower_only=True)
+    if rows is None:
+        return
+    st.subheader(base.tr("dash_unit_targets_title", name=name))
+    if rows.empty:
+        st.caption(base.tr("dash_unit_no_targets", year=year))
+        return
+    label = "name_vi" if lang == "vi" else "name_en"
+    columns = [("indicator_name", "dash_indicator", "text"), ("target_text", "dash_target_value", "text"),
+               ("achieved_text", "charts_achieved", "text"), ("gap_text", "dash_gap", "text"),
+               ("status", "dash_status", "status")]
+    below = bool(rows["units_below"].iloc[0])
+    if below:
+        columns.append(("lower_text", "dash_lower_targets", "text"))
+    frame = filters.target_texts(rows, lang).rename(columns={label: "indicator_name"})
+    st.dataframe(charts.table(frame, columns, lang), hide_index=True)
+    if below:
+        st.caption(base.tr("dash_lower_targets_note"))
 
 
 def unit_key(level: str) -> str:
@@ -63,17 +121,20 @@ def unit_view(level: str) -> None:
     if table.empty:
         st.info(base.tr("no_data"), icon=":material/location_city:")
         st.stop()
-    table = filters.ethnic_group(table, settings["ethnic"])
     codes = table["code"].astype(str).tolist()
     names = dict(zip(codes, table["name"]))
-    if st.session_state.get(unit_key(level)) not in codes:
+    if link.get("level") == level and link.get("unit") in codes:
+        st.session_state[unit_key(level)] = link["unit"]
+    elif st.session_state.get(unit_key(level)) not in codes:
         st.session_state[unit_key(level)] = default_unit(table)
     code = st.selectbox(base.tr(f"level_{level}"), codes, key=unit_key(level), format_func=names.get)
+    view.keep_page_settings({"level": level, "unit": code})
+    table = filters.ethnic_group(filters.in_measure(table, measure), settings["ethnic"])
     child = levels.child_level(vintage, level)
     children = reads.level_table(year, child, units=units, within=code)
     if children is None:
         st.stop()
-    ranked = (filters.ethnic_group(children, settings["ethnic"])
+    ranked = (filters.ethnic_group(filters.in_measure(children, measure), settings["ethnic"])
               .sort_values(["poor_rate", "name"], ascending=[False, True], na_position="last")
               .reset_index(drop=True))
     row = table[table["code"].astype(str) == code].iloc[0].to_dict()
@@ -85,11 +146,7 @@ def unit_view(level: str) -> None:
         if ranked.empty:
             st.caption(base.tr("dash_no_children"))
             return
-        st.dataframe(charts.table(ranked, [
-            ("name", f"level_{child}", "text"), ("total", "total_households", "number"),
-            ("poor", "poor_households", "number"), ("poor_rate", "poor_rate", "percent"),
-            ("near_poor", "near_poor_households", "number"), ("near_poor_rate", "near_poor_rate", "percent"),
-            ("poor_ethnic_minority", "dash_poor_em", "number")], lang), hide_index=True)
+        st.dataframe(charts.table(ranked, count_columns(f"level_{child}"), lang, MISSING), hide_index=True)
         child_codes = ranked["code"].astype(str).tolist()
         child_names = dict(zip(child_codes, ranked["name"]))
         none = base.tr("dash_drill_none")
@@ -97,10 +154,12 @@ def unit_view(level: str) -> None:
                      format_func=lambda c: child_names.get(c, none))
 
     display.show([
-        display.Block("headline", lambda: headline(names[code], row)),
+        display.Block("headline", lambda: headline(names[code], row, code)),
+        display.Block("unit_targets", lambda: unit_targets(code, names[code])),
         display.Block("unit_children", children_table),
-        display.Chart("unit_children_rate", display.figure(charts.commune_bars, ranked, lang, "poor_rate",
-                                                          base.tr(f"charts_children_{child}_title")),
+        display.Chart("unit_children_rate", display.figure(
+            charts.commune_bars, ranked, lang, "poor_rate",
+            base.tr(charts.counted_key(f"charts_children_{child}_title", measure)), measure),
                       ranked) if not ranked.empty else None,
     ], settings)
     st.stop()
@@ -108,7 +167,9 @@ def unit_view(level: str) -> None:
 
 if not settings["meeting"]:  # a meeting shows the commune view
     level_names = {lv: base.tr(f"level_{lv}") for lv in levels.levels(vintage)}
-    if st.session_state.get(LEVEL_KEY) not in level_names:
+    if link.get("level") in level_names:
+        st.session_state[LEVEL_KEY] = link["level"]
+    elif st.session_state.get(LEVEL_KEY) not in level_names:
         st.session_state[LEVEL_KEY] = "commune"
     chosen_level = st.segmented_control(base.tr("dash_level"), list(level_names), key=LEVEL_KEY, required=True,
                                         format_func=level_names.get)
@@ -118,20 +179,24 @@ if not settings["meeting"]:  # a meeting shows the commune view
 table = reads.commune_table(year, units=units)
 if table is None:
     st.stop()
-shown = filters.communes(table, area=settings["area"], ethnic=settings["ethnic"])
+households = filters.communes(table, area=settings["area"], ethnic=settings["ethnic"])
+shown = filters.communes(filters.in_measure(table, measure), area=settings["area"], ethnic=settings["ethnic"])
 if shown.empty:
     st.info(base.tr("no_data"), icon=":material/location_city:")
     st.stop()
 codes = shown["code"].astype(str).tolist()
 names = dict(zip(codes, shown["name"]))
 ranked = shown.sort_values("poor_rate", ascending=False, na_position="last")
-default = settings["commune"] if settings["commune"] in codes else str(ranked["code"].iloc[0])
+linked = link.get("unit") if link.get("level", "commune") == "commune" else None
+default = next((c for c in (linked, settings["commune"]) if c in codes), str(ranked["code"].iloc[0]))
 if settings["meeting"]:
     code = default
 else:
     code = st.selectbox(base.tr("dash_pick_commune"), codes, index=codes.index(default), key="communes_pick",
                         format_func=lambda c: names.get(c, c))
+view.keep_page_settings({"level": None, "unit": code})
 row = shown[shown["code"].astype(str) == code].iloc[0].to_dict()
+households_row = households[households["code"].astype(str) == code].iloc[0].to_dict()
 
 changes = reads.transition_tables(year, units=units) or {}
 transitions, near_transitions = changes.get("poor"), changes.get("near_poor")
@@ -155,11 +220,7 @@ answering = (filters.answering_lines(dep_rows, indicators, execution, lang)
 
 def commune_table() -> None:
     st.subheader(base.tr("by_commune"))
-    st.dataframe(charts.table(shown, [
-        ("name", "commune", "text"), ("total", "total_households", "number"),
-        ("poor", "poor_households", "number"), ("poor_rate", "poor_rate", "percent"),
-        ("near_poor", "near_poor_households", "number"), ("near_poor_rate", "near_poor_rate", "percent"),
-        ("poor_ethnic_minority", "dash_poor_em", "number")], lang), hide_index=True)
+    st.dataframe(charts.table(shown, count_columns("commune"), lang, MISSING), hide_index=True)
 
 
 def map_block() -> None:
@@ -178,13 +239,13 @@ def map_block() -> None:
     if not geojson:  # the communes as points at the registry's centroids: no boundary file needed
         where = reads.centroids(units_mod.target_vintage(year, units))
         if where is not None:
-            located = shown.merge(where, on="code", how="left")
+            located = households.merge(where, on="code", how="left")  # the map counts households
             display.show_chart(display.Chart("commune_points", display.figure(charts.commune_points, located, lang),
-                                             located, takeaways.communes(shown, lang)))
+                                             located, takeaways.communes(households, lang)))
         st.caption(base.tr("dash_geojson_none"))
         return
-    display.show_chart(display.Chart("commune_map", display.figure(charts.choropleth, geojson, shown, lang), shown,
-                                     takeaways.communes(shown, lang)))
+    display.show_chart(display.Chart("commune_map", display.figure(charts.choropleth, geojson, households, lang),
+                                     households, takeaways.communes(households, lang)))
 
 
 def answering_table() -> None:
@@ -203,19 +264,23 @@ no_change = display.Block("no_transitions", lambda: st.info(base.tr("dash_no_tra
                                                         icon=":material/info:"), in_meeting=False)
 display.show([
     # The chosen commune's figures, right under its picker.
-    display.Block("headline", lambda: headline(names[code], row)),
+    display.Block("headline", lambda: headline(names[code], row, code)),
+    display.Block("unit_targets", lambda: unit_targets(code, names[code]), in_meeting=False),
     display.Block("commune_table", commune_table, in_meeting=False),
-    [display.Chart("communes_rate", display.figure(charts.commune_bars, shown, lang, "poor_rate"), shown,
-                   takeaways.communes(shown, lang)),
-     display.Chart("communes_households", display.figure(charts.commune_bars, shown, lang, "households"), shown)],
+    [display.Chart("communes_rate", display.figure(charts.commune_bars, shown, lang, "poor_rate", counted=measure),
+                   shown, takeaways.communes(shown, lang, measure)),
+     display.Chart("communes_households", display.figure(charts.commune_bars, shown, lang, "households",
+                                                         counted=measure), shown)],
     display.Block("commune_map", map_block, in_meeting=False),
-    display.Chart("commune_status", display.figure(charts.status_bars, filters.status_counts(row), lang,
+    display.Chart("commune_status", display.figure(charts.status_bars, filters.status_counts(households_row), lang,
                                                   base.tr("dash_status_of", name=names[code])), None),
     display.Chart("commune_waterfall", display.figure(charts.waterfall_chart, poor_row, lang, "poor"), transitions,
                   takeaways.transitions(poor_row, lang)) if poor_row else no_change,
     display.Chart("commune_waterfall_near", display.figure(charts.waterfall_chart, near_row, lang, "near_poor"),
                   near_transitions)
     if near_row else None,
+    display.Block("waterfall_sources", lambda: display.review_note(filters.from_review([poor_row, near_row])),
+                  in_meeting=False),
     display.Chart("commune_deprivations", display.figure(charts.deprivation_bars, dep_rows, lang,
                                                          base.tr("dash_deprivations_of", name=names[code])),
                   dep_rows, takeaways.deprivations(dep_rows, lang)) if dep_rows is not None else None,

@@ -15,7 +15,7 @@ from analytics.i18n import fmt_datetime, fmt_number, has_label
 from analytics.importer import KINDS, import_file
 from analytics.importer.annotate import annotated_workbook
 from analytics.importer.listing import household_filters, household_list
-from analytics.importer.templates import choice_lists, template_workbook
+from analytics.importer.templates import TEMPLATES, choice_lists, template_label_key, template_workbook
 from analytics.reference import get_setting, vintage_for_year
 
 from dashboard import base, display, reads, report_buttons, session, view
@@ -219,10 +219,18 @@ with tab_batches:
                 differences = differences[differences.code.isin({c for _, c in communes})]
             if differences is not None and not differences.empty:  # a list and a review table disagree
                 with st.expander(base.tr("data_review_differences", n=differences.code.nunique(), year=year)):
+                    indicator = differences["indicator_vi" if lang == "vi" else "indicator_en"]
+                    # Which figure of which form: an indicator of forms 4-5 by its name.
+                    figure = [base.tr(f"data_figure_{f}_{m}" if has_label(f"data_figure_{f}_{m}") else
+                                      f"data_figure_{f}_indicator", indicator=i)
+                              for f, m, i in zip(differences.form, differences.measure, indicator)]
                     st.dataframe(differences.assign(status=differences.status.map(lambda s: base.tr(f"import_status_{s}")),
-                                                    unit=differences.unit.map(lambda u: base.tr(f"data_unit_{u}"))),
-                                 hide_index=True, column_config={
-                                     "code": None, "name": base.tr("commune"), "status": base.tr("data_official_status"),
+                                                    unit=differences.unit.map(lambda u: base.tr(f"data_unit_{u}")),
+                                                    form=figure),
+                                 hide_index=True, column_order=["name", "form", "status", "unit", "list", "table"],
+                                 column_config={
+                                     "name": base.tr("commune"), "form": base.tr("data_figure"),
+                                     "status": base.tr("data_official_status"),
                                      "unit": base.tr("data_count_unit"), "list": base.tr("data_from_list"),
                                      "table": base.tr("data_from_review")})
             live = history[history.status == "committed"]
@@ -248,8 +256,8 @@ with tab_batches:
 with tab_templates:
     st.caption(base.tr("data_templates_help"))
     c1, c2 = st.columns(2)
-    template_kind = c1.selectbox(base.tr("data_kind"), KINDS, key="data_template_kind",
-                                 format_func=lambda k: base.tr(f"import_kind_{k}"))
+    template_kind = c1.selectbox(base.tr("data_kind"), TEMPLATES, key="data_template_kind",
+                                 format_func=lambda k: base.tr(template_label_key(k)))
     template_year = c2.selectbox(base.tr("year"), standard_years, key="data_template_year",
                                  index=standard_years.index(year) if year in standard_years
                                  else len(standard_years) - 1)

@@ -9,7 +9,7 @@ from analytics.i18n import fmt_number, fmt_percent
 
 from dashboard import base, display, reads, view
 
-settings = view.dashboard_page("deprivations", follows_ethnic_group=False)
+settings = view.dashboard_page("deprivations", follows_ethnic_group=False, households_only=True)
 lang, year = settings["lang"], settings["year"]
 units = settings["analytics_units"]
 commune = settings["commune"]
@@ -84,6 +84,8 @@ display.show([
     display.Chart(f"deprivation_heatmap_{group}",
                   display.figure(charts.deprivation_heatmap, table, lang, f"{group}_share"), table,
                   takeaways.deprivations(table, lang)),
+    display.Block("heatmap_sources", lambda: display.review_note(filters.from_review(table, "commune_name")),
+                  in_meeting=False),
     # Only where some commune's list gives B2 points without ticks.
     display.Block("counts_only", counts_only_note) if counts_only is not None and not counts_only.empty else None,
     display.Chart("af_contributions", display.figure(charts.contribution_chart, contributions, lang),

@@ -4,11 +4,11 @@ programme period's targets, and the year's households under the next period's st
 
 import streamlit as st
 
-from analytics import charts, filters, takeaways, targets
+from analytics import charts, filters, local_standards, takeaways, targets
 
 from dashboard import base, display, reads, view
 
-settings = view.dashboard_page("targets", follows_ethnic_group=False)
+settings = view.dashboard_page("targets", follows_ethnic_group=False, households_only=True)
 lang, year = settings["lang"], settings["year"]
 units = settings["analytics_units"]
 
@@ -33,6 +33,7 @@ def headline() -> None:
     # (targets.status), each row saying what it counts.
     name = "name_vi" if lang == "vi" else "name_en"
     with display.headline_container():
+        display.standard_caption(year)
         st.markdown(f"**{base.tr('dash_communes_targets_heading')}**")
         for col, (status, count) in zip(st.columns(4, border=True), targets.status_counts(commune_gaps).items()):
             col.metric(base.tr(f"dash_communes_status_{status}"), count, help=base.tr("dash_communes_in_status"))
@@ -89,7 +90,10 @@ def standard_preview() -> None:
     per_unit = reads.standard_preview_units(year, period, units=units)
     if area is None or per_unit is None:
         return
-    st.subheader(base.tr("preview_title", standard=area["standard"], period=period))
+    standard = local_standards.national_name(area["standard"], lang)
+    st.subheader(base.tr("preview_title", standard=standard, period=period))
+    current = "; ".join(local_standards.used_names(reads.standards_used(year, quiet=True) or [], lang)) or "–"
+    st.caption(base.tr("preview_standards", current=current, new=standard))
     st.caption(base.tr("preview_caption", year=year, **area["changes"]))
     if area["totals"]["unclassified"]:
         st.warning(base.tr("preview_unclassified", count=area["totals"]["unclassified"],

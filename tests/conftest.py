@@ -53,6 +53,37 @@ def module_demo_db(module_demo_file) -> Database:
     db.close()
 
 
+HON_QUAN = (2024, "694")  # the demo's district: the home area of its office
+
+
+def set_hon_quan_home(path) -> None:
+    """Make the database at ``path`` (created if new) the Hớn Quản office's: its home area, inside
+    which the office's own files name a commune bare ("Thanh An", a name seven communes share)."""
+    from analytics import levels
+
+    with Database(path) as db:
+        levels.set_home_area(db, *HON_QUAN, actor="admin")
+        db.checkpoint()
+
+
+@pytest.fixture(scope="session")
+def hon_quan_db_file(tmp_path_factory) -> Path:
+    """An empty database of the Hớn Quản office (home area set, no data), built once per session."""
+    path = tmp_path_factory.mktemp("hon-quan") / "hon_quan.duckdb"
+    set_hon_quan_home(path)
+    return path
+
+
+@pytest.fixture
+def hon_quan_db(hon_quan_db_file, tmp_path) -> Database:
+    """A private, writable copy of the empty Hớn Quản database."""
+    path = tmp_path / "hon_quan.duckdb"
+    shutil.copy(hon_quan_db_file, path)
+    db = Database(path)
+    yield db
+    db.close()
+
+
 @pytest.fixture(scope="session")
 def empty_db_file(tmp_path_factory) -> Path:
     """An empty, migrated database built once per session; tests copy it (faster than migrating

@@ -133,3 +133,69 @@ def test_a_province_list_over_all_its_communes_imports_with_their_districts(tmp_
         in_registry = db.scalar("SELECT count(*) FROM unit_registry c JOIN unit_registry d ON d.vintage = c.vintage "
                                 "AND d.code = c.parent_code WHERE c.vintage = 2024 AND d.parent_code = '70'")
         assert db.scalar("SELECT count(DISTINCT commune_code) FROM household") == in_registry > 100
+
+
+# -- no unit is preferred: the working units narrow a shared name only as the home area ----------
+TAN_LOI = [("H1", "Tân Lợi", "Tran Thi B", 1000000, "x", "x", "x", 2024)]
+
+
+def _tan_loi_units(db_file) -> dict[str, tuple[str, str]]:
+    """{code: (district, province)} of every 2024 commune the registry calls Xã Tân Lợi."""
+    with Database(db_file, read_only=True) as opened:
+        rows = opened.query("SELECT u.code, d.name, p.name FROM unit_registry u JOIN unit_registry d "
+                            "ON d.vintage = u.vintage AND d.code = u.parent_code JOIN unit_registry p "
+                            "ON p.vintage = d.vintage AND p.code = d.parent_code "
+                            "WHERE u.vintage = 2024 AND u.name = 'Xã Tân Lợi'")
+    return {code: (district, province) for code, district, province in rows}
+
+
+def _assert_refused_listing_every_tan_loi(db_file, code, report):
+    assert code == 1 and report["status"] == "rejected"
+    units = _tan_loi_units(db_file)
+    assert len(units) >= 3 and "25342" in units  # Hớn Quản's is one of them, not the answer
+    errors = json.dumps(report["errors"], ensure_ascii=False)
+    for unit_code, (district, province) in units.items():
+        assert unit_code in errors and district in errors and province in errors
+
+
+def test_a_fresh_database_refuses_a_shared_name_its_reference_units_also_bear(tmp_path, capsys):
+    db = str(tmp_path / "new.duckdb")
+    main(["init", "--db", db])
+    with Database(db, read_only=True) as opened:  # Hớn Quản's units are known, but hold no data
+        assert opened.scalar("SELECT count(*) FROM org_unit WHERE vintage = 2024 AND code = '25342'") == 1
+        assert levels.home_area(opened) is None
+    capsys.readouterr()
+    code, report = _import(db, _file(tmp_path, TAN_LOI), capsys)
+    _assert_refused_listing_every_tan_loi(db, code, report)
+
+
+def test_a_home_area_elsewhere_refuses_a_shared_name_the_data_units_also_bear(demo_db_file, tmp_path, capsys):
+    import shutil
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_file, db)
+    with Database(db) as opened:
+        levels.set_home_area(opened, 2024, "56", actor="admin")  # Khánh Hòa: no Tân Lợi there
+    capsys.readouterr()
+    code, report = _import(str(db), _file(tmp_path, TAN_LOI), capsys, "--dry-run")
+    _assert_refused_listing_every_tan_loi(db, code, report)
+    # inside a home area holding one of them, the same name is that one
+    with Database(db) as opened:
+        levels.set_home_area(opened, 2024, "89", actor="admin")  # An Giang: Tân Lợi of Tịnh Biên
+    capsys.readouterr()
+    code, report = _import(str(db), _file(tmp_path, TAN_LOI), capsys, "--dry-run")
+    assert code == 0 and report["commune"] == "30535"
+
+
+def test_the_demo_reads_a_shared_name_inside_its_default_home_area(demo_db_file, tmp_path, capsys):
+    import shutil
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_file, db)
+    with Database(db, read_only=True) as opened:
+        assert levels.home_setting(opened) is None and levels.home_area(opened) == (2024, "694")
+    capsys.readouterr()
+    code, report = _import(str(db), _file(tmp_path, TAN_LOI), capsys, "--dry-run")
+    assert code == 0 and report["commune"] == "25342"
+    # 2025 units: Tân Hưng is shared by several, one of them the successor of Hớn Quản's
+    tan_hung = _file(tmp_path, [("H9", "Xã Tân Hưng", "Tran Thi B", 1000000, "x", "x", "x", 2025)], name="th.csv")
+    code, report = _import(str(db), tan_hung, capsys, "--dry-run")
+    assert code == 0 and report["commune"] == "25345"

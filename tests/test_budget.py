@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from analytics import budget
@@ -79,6 +80,29 @@ def test_a_year_without_snapshots(money):
     frame = budget.execution(money, 2024)
     assert frame.empty
     assert budget.cumulative_curve(money, 2024).empty
+
+
+def test_by_capital_type_at_a_date(money):
+    # The plan's lines are vốn sự nghiệp and the reports state no type: one row, each unit at its
+    # latest snapshot on or before the date (mid-May: the March figures 20 + 1 + 10).
+    got = budget.execution_by_capital_type(money, 2025, as_of=date(2025, 5, 15))
+    assert got.to_dict("records") == [{"capital_type": "su_nghiep", "plan": 310.0, "disbursed": 31.0,
+                                       "rate": pytest.approx(31 / 310)}]
+    assert budget.execution_by_capital_type(money, 2025)["disbursed"].tolist() == [50 + 1 + 30]
+    # Money reported for a line the plan does not have is of no known type, not guessed.
+    add_disbursements(money, 2025, [(JUNE, "DA6", None, "central", 5)])
+    got = budget.execution_by_capital_type(money, 2025)
+    assert got[["plan", "disbursed"]].values.tolist() == [[310.0, 81.0], [0.0, 5.0]]
+    assert got["capital_type"].iloc[0] == "su_nghiep" and pd.isna(got["capital_type"].iloc[1])
+    assert pd.isna(got["rate"].iloc[1])
+
+
+def test_disbursed_rows_take_their_plan_lines_capital_type(demo_db):
+    # The demo's disbursement reports state no capital type; every plan line is vốn sự nghiệp.
+    got = budget.execution_by_capital_type(demo_db, 2024)
+    assert got["capital_type"].tolist() == ["su_nghiep"]
+    assert got["plan"].iloc[0] == 4034
+    assert got["disbursed"].iloc[0] == pytest.approx(budget.execution(demo_db, 2024)["disbursed"].sum())
 
 
 def test_demo_execution_adds_up(demo_db):

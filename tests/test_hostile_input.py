@@ -73,11 +73,11 @@ def test_hostile_cells_headers_sheet_and_file_names_are_stored_as_plain_text(dem
 
 
 @pytest.mark.parametrize("file_name", HOSTILE_FILE_NAMES[1:])
-def test_hostile_file_names_are_only_labels(empty_db, file_name):
-    report = import_file(empty_db, hostile_workbook(), file_name, user="admin", dry_run=True)
+def test_hostile_file_names_are_only_labels(hon_quan_db, file_name):
+    report = import_file(hon_quan_db, hostile_workbook(), file_name, user="admin", dry_run=True)
     assert report.status == "valid", [e.to_dict() for e in report.errors]
     assert report.file_name == file_name  # kept verbatim (a NUL too): a label, never a path
-    assert empty_db.scalar("SELECT count(*) FROM import_batch") == 0  # a dry run writes nothing
+    assert hon_quan_db.scalar("SELECT count(*) FROM import_batch") == 0  # a dry run writes nothing
 
 
 def test_a_hostile_commune_name_is_an_unknown_commune_and_changes_nothing(demo_db):

@@ -31,9 +31,9 @@ def snapshot(db) -> dict:
 
 
 @pytest.mark.parametrize("name", sorted(MANIFEST["valid"]))
-def test_messy_but_valid_files_import_with_their_expected_counts(name, empty_db):
+def test_messy_but_valid_files_import_with_their_expected_counts(name, hon_quan_db):
     expect = MANIFEST["valid"][name]
-    report = import_file(empty_db, load(name), name, user="tester")
+    report = import_file(hon_quan_db, load(name), name, user="tester")
     assert report.errors == [], [e.to_dict() for e in report.errors]
     data = report.to_dict()
     for key in ("status", "kind", "rows_imported", "rows_skipped", "encoding_repairs", "year",
@@ -42,16 +42,16 @@ def test_messy_but_valid_files_import_with_their_expected_counts(name, empty_db)
             assert data[key] == expect[key], key
     if "skipped_rows" in expect:
         assert [s["row"] for s in data["skipped"]] == expect["skipped_rows"]
-    batch = empty_db.query("SELECT kind, rows, status, sha256, user_name FROM import_batch WHERE id = ?",
+    batch = hon_quan_db.query("SELECT kind, rows, status, sha256, user_name FROM import_batch WHERE id = ?",
                            [report.batch_id])[0]
     assert batch[:3] == (expect["kind"], expect["rows_imported"], "committed")
     assert batch[3] == report.sha256 and batch[4] == "tester"
 
 
-def test_the_messy_list_reads_names_hamlets_ticks_and_numbers(empty_db):
+def test_the_messy_list_reads_names_hamlets_ticks_and_numbers(hon_quan_db):
     expect = MANIFEST["valid"]["households_messy.xlsx"]
-    report = import_file(empty_db, load("households_messy.xlsx"), "households_messy.xlsx")
-    rows = {r[0]: r[1:] for r in empty_db.query(
+    report = import_file(hon_quan_db, load("households_messy.xlsx"), "households_messy.xlsx")
+    rows = {r[0]: r[1:] for r in hon_quan_db.query(
         "SELECT household_id, head_name, hamlet, income_per_capita, members, deprivation_count, "
         "recorded_status, computed_status, no_labour_capacity, has_merit, is_ethnic_minority "
         "FROM household_current")}
@@ -87,8 +87,8 @@ def test_bad_files_are_refused_and_change_nothing(name, module_demo_db):
     assert snapshot(demo_db) == before
 
 
-def test_messages_in_english_when_asked(empty_db):
-    report = import_file(empty_db, load("bad_tick.xlsx"), "bad_tick.xlsx", lang="en")
+def test_messages_in_english_when_asked(hon_quan_db):
+    report = import_file(hon_quan_db, load("bad_tick.xlsx"), "bad_tick.xlsx", lang="en")
     assert report.errors[0].message == t("import_err_bad_tick", "en")
     assert report.errors[0].to_dict() == {"sheet": "DS", "row": 3, "column": "CS1", "value": "?",
                                           "message": t("import_err_bad_tick", "en")}
@@ -110,13 +110,13 @@ def test_dry_run_validates_and_writes_nothing(demo_db):
     assert snapshot(demo_db) == before
 
 
-def test_same_file_twice_is_a_duplicate_and_changes_nothing(empty_db):
-    first = import_file(empty_db, load("households_utf8.csv"), "a.csv")
-    before = snapshot(empty_db)
-    again = import_file(empty_db, load("households_utf8.csv"), "renamed.csv")
+def test_same_file_twice_is_a_duplicate_and_changes_nothing(hon_quan_db):
+    first = import_file(hon_quan_db, load("households_utf8.csv"), "a.csv")
+    before = snapshot(hon_quan_db)
+    again = import_file(hon_quan_db, load("households_utf8.csv"), "renamed.csv")
     assert again.status == "duplicate" and again.duplicate_of == first.batch_id
     assert again.kind == "households" and again.rows_imported == 0
-    assert snapshot(empty_db) == before
+    assert snapshot(hon_quan_db) == before
 
 
 def test_a_households_file_replaces_its_year_and_commune_and_rollback_restores(demo_db):
@@ -147,42 +147,42 @@ def test_a_households_file_replaces_its_year_and_commune_and_rollback_restores(d
                          [report.batch_id]) == [("rolled_back", "tester")]
 
 
-def test_rollback_refuses_a_batch_whose_rows_a_later_batch_replaced(empty_db):
-    first = import_file(empty_db, load("households_simple.xlsx"), "simple.xlsx")
-    second = import_file(empty_db, load("households_utf8.csv"), "utf8.csv")  # same households
+def test_rollback_refuses_a_batch_whose_rows_a_later_batch_replaced(hon_quan_db):
+    first = import_file(hon_quan_db, load("households_simple.xlsx"), "simple.xlsx")
+    second = import_file(hon_quan_db, load("households_utf8.csv"), "utf8.csv")  # same households
     assert second.superseded_rows == 15
     with pytest.raises(BatchError, match=str(second.batch_id)):
-        rollback(empty_db, first.batch_id)
-    rollback(empty_db, second.batch_id)
-    assert empty_db.scalar("SELECT count(*) FROM household_current WHERE batch_id = ?", [first.batch_id]) == 15
-    rollback(empty_db, first.batch_id)
-    assert empty_db.scalar("SELECT count(*) FROM household") == 0
+        rollback(hon_quan_db, first.batch_id)
+    rollback(hon_quan_db, second.batch_id)
+    assert hon_quan_db.scalar("SELECT count(*) FROM household_current WHERE batch_id = ?", [first.batch_id]) == 15
+    rollback(hon_quan_db, first.batch_id)
+    assert hon_quan_db.scalar("SELECT count(*) FROM household") == 0
     # A rolled-back file may be imported again.
-    assert import_file(empty_db, load("households_simple.xlsx"), "simple.xlsx").status == "committed"
+    assert import_file(hon_quan_db, load("households_simple.xlsx"), "simple.xlsx").status == "committed"
 
 
-def test_an_import_outside_the_users_communes_is_refused(empty_db):
+def test_an_import_outside_the_users_communes_is_refused(hon_quan_db):
     allowed = {(2024, "25327")}
-    before = snapshot(empty_db)
-    report = import_file(empty_db, load("households_simple.xlsx"), "s.xlsx", communes=allowed)
+    before = snapshot(hon_quan_db)
+    report = import_file(hon_quan_db, load("households_simple.xlsx"), "s.xlsx", communes=allowed)
     assert report.status == "rejected"
     assert {e.row for e in report.errors} == set(range(5, 17))  # rows of the other communes
-    assert snapshot(empty_db) == before
+    assert snapshot(hon_quan_db) == before
 
 
-def test_another_communes_file_already_imported_is_refused_as_outside_not_named_a_duplicate(empty_db):
-    first = import_file(empty_db, load("households_simple.xlsx"), "s.xlsx")
+def test_another_communes_file_already_imported_is_refused_as_outside_not_named_a_duplicate(hon_quan_db):
+    first = import_file(hon_quan_db, load("households_simple.xlsx"), "s.xlsx")
     assert first.status == "committed"
-    before = snapshot(empty_db)
-    again = import_file(empty_db, load("households_simple.xlsx"), "s.xlsx", communes={(2024, "25327")})
+    before = snapshot(hon_quan_db)
+    again = import_file(hon_quan_db, load("households_simple.xlsx"), "s.xlsx", communes={(2024, "25327")})
     assert again.status == "rejected" and again.duplicate_of is None
     assert {e.message for e in again.errors} == {again.msg("import_err_outside_scope")}
-    assert snapshot(empty_db) == before
+    assert snapshot(hon_quan_db) == before
     # A user assigned every commune of the file is told it is a duplicate.
-    everyone = {(int(v), c) for v, c in empty_db.query(
+    everyone = {(int(v), c) for v, c in hon_quan_db.query(
         "SELECT DISTINCT commune_vintage, commune_code FROM household WHERE batch_id = ?", [first.batch_id])}
     assert len(everyone) > 1
-    assert import_file(empty_db, load("households_simple.xlsx"), "s.xlsx", communes=everyone).status == "duplicate"
+    assert import_file(hon_quan_db, load("households_simple.xlsx"), "s.xlsx", communes=everyone).status == "duplicate"
 
 
 def test_a_failure_inside_the_commit_leaves_the_database_as_it_was(demo_db, monkeypatch):
@@ -210,12 +210,12 @@ def test_the_budget_report_becomes_plan_lines_and_a_dated_snapshot(empty_db):
     assert float(empty_db.scalar("SELECT sum(amount_mvnd) FROM disbursement_current")) == expect["disbursed_total"]
 
 
-def test_commune_totals_and_indicators(empty_db):
-    import_file(empty_db, load("commune_totals.xlsx"), "t.xlsx")
-    got = dict(empty_db.query("SELECT commune_code, households FROM commune_total_current WHERE year = 2024"))
+def test_commune_totals_and_indicators(hon_quan_db):
+    import_file(hon_quan_db, load("commune_totals.xlsx"), "t.xlsx")
+    got = dict(hon_quan_db.query("SELECT commune_code, households FROM commune_total_current WHERE year = 2024"))
     assert got == MANIFEST["valid"]["commune_totals.xlsx"]["households"]
-    import_file(empty_db, load("indicators.xlsx"), "i.xlsx")
-    rate = empty_db.query("SELECT kind, value FROM indicator_value_current WHERE indicator_code = 'poor_rate' "
+    import_file(hon_quan_db, load("indicators.xlsx"), "i.xlsx")
+    rate = hon_quan_db.query("SELECT kind, value FROM indicator_value_current WHERE indicator_code = 'poor_rate' "
                           "ORDER BY kind")
     assert rate == [("actual", pytest.approx(0.0025)), ("target", pytest.approx(0.003))]
 
@@ -233,6 +233,12 @@ def test_a_nested_budget_report_imports_each_line_under_its_project_and_capital(
     money = summary(empty_db, 2024)["budget"]
     assert money["plan_total"] == expect["plan_total"] == sum(amount for *_, amount in plan)
     assert money["disbursed_total"] == expect["disbursed_total"]
+    # The disbursed rows keep their section's capital type too: by hand from the fixture's lines,
+    # section I (Dự án 1) 1,000 planned and 500 disbursed; section II 1,200 and 500.
+    from analytics.budget import execution_by_capital_type
+    assert [tuple(r) for r in execution_by_capital_type(empty_db, 2024).itertuples(index=False)] == [
+        ("dau_tu", 1000.0, 500.0, 0.5), ("su_nghiep", 1200.0, 500.0, pytest.approx(500 / 1200))]
+    assert empty_db.query("SELECT DISTINCT capital_type FROM disbursement_current WHERE project = 'DA1'") == [("dau_tu",)]
     # Dự án 4 says more than its sub-projects: warned on its row and column, with both figures.
     warned = [[w.row, w.column, w.value] for w in report.warnings
               if w.message.startswith(t("import_warn_parent_sum").split("(")[0])]

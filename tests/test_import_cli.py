@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from analytics.cli import main
+from conftest import set_hon_quan_home
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -11,6 +12,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def test_import_json_batches_and_rollback(tmp_path, capsys):
     db = str(tmp_path / "cli.duckdb")
     assert main(["init", "--db", db]) == 0
+    set_hon_quan_home(db)  # the file names its communes bare, as their own office types them
     capsys.readouterr()
     assert main(["import", str(FIXTURES / "households_messy.xlsx"), "--db", db, "--json", "--dry-run"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -33,6 +35,7 @@ def test_import_json_batches_and_rollback(tmp_path, capsys):
 
 def test_rejected_file_exits_1_with_errors_and_usage_errors_exit_2(tmp_path, capsys):
     db = str(tmp_path / "cli.duckdb")
+    set_hon_quan_home(db)
     assert main(["import", str(FIXTURES / "bad_duplicate_id.xlsx"), "--db", db, "--json", "--lang", "en"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["status"] == "rejected"
@@ -46,6 +49,7 @@ def test_rejected_file_exits_1_with_errors_and_usage_errors_exit_2(tmp_path, cap
 def test_options_give_the_year_and_commune(tmp_path, capsys):
     db = str(tmp_path / "cli.duckdb")
     main(["init", "--db", db])
+    set_hon_quan_home(db)  # "Minh Tâm" names two communes of the country, one in Hớn Quản
     path = tmp_path / "plain.csv"
     path.write_text("Mã hộ,Họ và tên chủ hộ,Thu nhập bình quân,CS1,CS2,CS3\nH1,Lê Văn Tám,\"1.100.000\",x,x,x\n",
                     encoding="utf-8")
@@ -57,8 +61,9 @@ def test_options_give_the_year_and_commune(tmp_path, capsys):
 
 
 def test_a_commune_name_shared_within_the_working_units_is_refused_listing_them(tmp_path, capsys):
-    """With Bình Phước's units in use, "Tân Hưng" names two communes: the import is refused with
-    both (and their districts); the district narrows it ("Xã Tân Hưng, huyện Hớn Quản")."""
+    """With Bình Phước's units in use but no home area, "Tân Hưng" is not read as one of them: the
+    import is refused with every Tân Hưng (both of Bình Phước among them, with their districts);
+    the district narrows it ("Xã Tân Hưng, huyện Hớn Quản")."""
     from analytics import registry
     from analytics.db import Database
     db = str(tmp_path / "cli.duckdb")

@@ -90,24 +90,24 @@ def two_communes(db) -> list[tuple[str, str]]:
                     [vintage_for_year(2024)])
 
 
-def test_a_registered_kind_is_detected_built_committed_and_rolled_back(empty_db, counts_kind):
+def test_a_registered_kind_is_detected_built_committed_and_rolled_back(hon_quan_db, counts_kind):
     kind, derived = counts_kind
-    (code_a, name_a), (code_b, _) = two_communes(empty_db)
+    (code_a, name_a), (code_b, _) = two_communes(hon_quan_db)
     content = f"DANH SÁCH\nXã,Số đếm,Năm\n{name_a},12,2024\n{code_b},\"1.250\",2024\nTổng cộng,1262,\n"
-    report = import_file(empty_db, content.encode("utf-8"), "counts.csv", user="tester")
+    report = import_file(hon_quan_db, content.encode("utf-8"), "counts.csv", user="tester")
     assert report.errors == [], [e.to_dict() for e in report.errors]
     assert (report.status, report.kind, report.rows_imported, report.rows_skipped) == (
         "committed", "commune_counts", 2, 1)
     assert derived == [report.batch_id]
-    rows = empty_db.query("SELECT commune_code, households FROM commune_total WHERE batch_id = ? ORDER BY 1",
+    rows = hon_quan_db.query("SELECT commune_code, households FROM commune_total WHERE batch_id = ? ORDER BY 1",
                           [report.batch_id])
     assert rows == sorted([(code_a, 12), (code_b, 1250)])
-    assert empty_db.scalar("SELECT kind FROM import_batch WHERE id = ?", [report.batch_id]) == "commune_counts"
+    assert hon_quan_db.scalar("SELECT kind FROM import_batch WHERE id = ?", [report.batch_id]) == "commune_counts"
     # The same commune and year again: the new batch replaces the old rows, rollback restores them.
-    again = import_file(empty_db, f"Xã,Số đếm,Năm\n{code_a},13,2024\n".encode(), "again.csv", user="tester")
+    again = import_file(hon_quan_db, f"Xã,Số đếm,Năm\n{code_a},13,2024\n".encode(), "again.csv", user="tester")
     assert (again.status, again.superseded_rows) == ("committed", 1)
-    assert rollback(empty_db, again.batch_id)["restored"] == 1
-    assert empty_db.scalar("SELECT households FROM commune_total_current WHERE commune_code = ?", [code_a]) == 12
+    assert rollback(hon_quan_db, again.batch_id)["restored"] == 1
+    assert hon_quan_db.scalar("SELECT households FROM commune_total_current WHERE commune_code = ?", [code_a]) == 12
 
 
 def test_a_registered_kinds_required_and_own_checks_refuse_the_file(empty_db, counts_kind):

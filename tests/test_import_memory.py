@@ -33,13 +33,13 @@ def frames_of_the_file() -> list[pd.DataFrame]:
     return [o for o in gc.get_objects() if isinstance(o, pd.DataFrame) and ROWS <= len(o) <= ROWS + 3]
 
 
-def test_a_checked_and_a_committed_import_keep_no_frame_of_the_file(empty_db):
+def test_a_checked_and_a_committed_import_keep_no_frame_of_the_file(hon_quan_db):
     content = households(ROWS)
-    check = import_file(empty_db, content, "many.xlsx", dry_run=True)
-    done = import_file(empty_db, content, "many.xlsx")
+    check = import_file(hon_quan_db, content, "many.xlsx", dry_run=True)
+    done = import_file(hon_quan_db, content, "many.xlsx")
     assert (check.status, check.rows_imported, done.status, done.rows_imported) == ("valid", ROWS, "committed", ROWS)
     # The first rows to show, in the file's order, as a frame of their own.
     assert check.preview.household_id.tolist() == [f"M-{i:04d}" for i in range(PREVIEW_ROWS)]
     assert len(done.preview) == PREVIEW_ROWS
     assert frames_of_the_file() == []
-    assert empty_db.scalar("SELECT count(*) FROM household WHERE batch_id = ?", [done.batch_id]) == ROWS
+    assert hon_quan_db.scalar("SELECT count(*) FROM household WHERE batch_id = ?", [done.batch_id]) == ROWS

@@ -99,9 +99,9 @@ def test_the_household_search_is_literal_and_ignores_case_and_accents(demo_db):
 
 
 # -- the page's pure helpers -------------------------------------------------------------------
-def test_the_annotated_file_marks_the_bad_cells_and_adds_an_error_column(empty_db):
+def test_the_annotated_file_marks_the_bad_cells_and_adds_an_error_column(hon_quan_db):
     content = (FIXTURES / "bad_unknown_commune.xlsx").read_bytes()
-    report = import_file(empty_db, content, "bad_unknown_commune.xlsx")
+    report = import_file(hon_quan_db, content, "bad_unknown_commune.xlsx")
     wb = load_workbook(io.BytesIO(annotated_workbook(content, "bad_unknown_commune.xlsx", report)))
     ws = wb.active
     header = [c.value for c in ws[report.header_row]]
@@ -112,9 +112,9 @@ def test_the_annotated_file_marks_the_bad_cells_and_adds_an_error_column(empty_d
     assert ws.cell(3, error.col_index + 1).fill.fill_type is None  # the good row is untouched
 
 
-def test_a_csv_comes_back_as_an_annotated_workbook(empty_db):
+def test_a_csv_comes_back_as_an_annotated_workbook(hon_quan_db):
     content = b"M\xc3\xa3 h\xe1\xbb\x99,X\xc3\xa3,Thu nh\xe1\xba\xadp b\xc3\xacnh qu\xc3\xa2n,N\xc4\x83m\nA,Xa Thanh An,abc,2024\n"
-    report = import_file(empty_db, content, "x.csv")
+    report = import_file(hon_quan_db, content, "x.csv")
     assert report.status == "rejected"
     ws = load_workbook(io.BytesIO(annotated_workbook(content, "x.csv", report))).active
     assert ws.cell(2, 3).value == "abc" and ws.cell(2, 5).value.startswith("Thu nhập")
@@ -167,3 +167,5 @@ def test_the_data_page_lists_where_a_review_table_differs_from_the_household_lis
     at = open_data_page(monkeypatch, app_db)
     label = t("data_review_differences", n=differing.code.nunique(), year=2024)
     assert label in [e.label for e in at.expander]
+    shown = next(e for e in at.expander if e.label == label).dataframe[0].value
+    assert set(shown["form"]) == {t("data_figure_summary_count")}  # which form's figure, in words

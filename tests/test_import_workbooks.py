@@ -40,23 +40,23 @@ def starts(key: str) -> str:
     return t(key).split("{")[0]
 
 
-def test_every_sheet_of_one_layout_is_read_each_row_with_its_sheet_and_hamlet(empty_db):
+def test_every_sheet_of_one_layout_is_read_each_row_with_its_sheet_and_hamlet(hon_quan_db):
     wb = Workbook()
     sheet(wb, "Ấp 1", [["A-1", "Xã Thanh An", "Lê A", 4, 1_000_000, "Hộ nghèo"]], first=True)
     sheet(wb, "Ấp 2", [["A-2", "Xã Thanh An", "Lê B", 3, 1_200_000, "Hộ nghèo"],
                        ["A-3", "Xã Thanh An", "Lê C", 2, "một triệu", "Hộ nghèo"]])
-    report = import_file(empty_db, xlsx(wb), "ap.xlsx", dry_run=True)
+    report = import_file(hon_quan_db, xlsx(wb), "ap.xlsx", dry_run=True)
     assert report.rows_read == 3
     # The error of the second sheet names that sheet and its own row.
     assert [(e.sheet, e.row, e.column) for e in report.errors] == [("Ấp 2", 4, "Thu nhập bình quân")]
     wb["Ấp 2"]["E4"] = 900_000
-    report = import_file(empty_db, xlsx(wb), "ap.xlsx")
+    report = import_file(hon_quan_db, xlsx(wb), "ap.xlsx")
     assert report.status == "committed" and report.rows_imported == 3
-    rows = empty_db.query("SELECT household_id, hamlet FROM household_current ORDER BY household_id")
+    rows = hon_quan_db.query("SELECT household_id, hamlet FROM household_current ORDER BY household_id")
     assert rows == [("A-1", "Ấp 1"), ("A-2", "Ấp 2"), ("A-3", "Ấp 2")]
 
 
-def test_sheets_of_one_layout_per_commune_take_the_commune_of_their_title(empty_db):
+def test_sheets_of_one_layout_per_commune_take_the_commune_of_their_title(hon_quan_db):
     wb = Workbook()
     for i, (name, commune) in enumerate([("Thanh An", "XÃ THANH AN"), ("An Khương", "XÃ AN KHƯƠNG")]):
         ws = wb.active if i == 0 else wb.create_sheet(name)
@@ -65,9 +65,9 @@ def test_sheets_of_one_layout_per_commune_take_the_commune_of_their_title(empty_
         ws["A2"] = "DANH SÁCH HỘ NGHÈO NĂM 2024"
         ws.append(["Mã hộ", "Họ và tên chủ hộ", "Thu nhập bình quân"])
         ws.append([f"K-{i}", "Lê A", 1_000_000])
-    report = import_file(empty_db, xlsx(wb), "communes.xlsx")
+    report = import_file(hon_quan_db, xlsx(wb), "communes.xlsx")
     assert report.status == "committed", messages(report)
-    rows = empty_db.query("SELECT household_id, commune_code FROM household_current ORDER BY household_id")
+    rows = hon_quan_db.query("SELECT household_id, commune_code FROM household_current ORDER BY household_id")
     assert rows == [("K-0", "25327"), ("K-1", "25330")]
 
 
@@ -98,7 +98,7 @@ def test_a_header_with_no_rows_under_it_is_refused(empty_db):
     assert empty_db.scalar("SELECT count(*) FROM import_batch") == 0
 
 
-def test_a_stray_cell_at_the_last_row_is_named_and_the_data_read(empty_db):
+def test_a_stray_cell_at_the_last_row_is_named_and_the_data_read(hon_quan_db):
     wb = Workbook()
     ws = sheet(wb, "DS", [["A-1", "Xã Thanh An", "Lê A", 4, 1_000_000, "Hộ nghèo"]], first=True)
     ws.cell(1_048_576, 12, "x")
@@ -106,7 +106,7 @@ def test_a_stray_cell_at_the_last_row_is_named_and_the_data_read(empty_db):
     content = xlsx(wb)
     # Only the rows down to the data are kept: not the million blank rows above the stray cell.
     assert [len(s.rows) for s in read_workbook(content, "stray.xlsx").sheets] == [3]
-    report = import_file(empty_db, content, "stray.xlsx")
+    report = import_file(hon_quan_db, content, "stray.xlsx")
     assert report.status == "committed", messages(report)
     assert report.rows_imported == 1 and report.rows_skipped == 0
     assert [w.message for w in report.warnings if "1048576" in w.message] == [
@@ -131,20 +131,20 @@ def test_cells_far_below_the_data_are_named_by_their_own_rows_and_nothing_else_m
     assert (len(only.rows), only.rows[-1][0], only.stray_rows) == (20_000, "y", [])
 
 
-def test_a_commune_merged_down_over_its_rows_applies_to_each(empty_db):
+def test_a_commune_merged_down_over_its_rows_applies_to_each(hon_quan_db):
     wb = Workbook()
     ws = sheet(wb, "DS", [["M-1", "Xã An Khương", "Lê A", 4, 1_000_000, "Hộ nghèo"],
                           ["M-2", None, "Lê B", 3, 1_100_000, "Hộ nghèo"],
                           ["M-3", None, "Lê C", 2, 1_200_000, "Hộ nghèo"],
                           ["M-4", "Xã Thanh An", "Lê D", 2, 1_200_000, "Hộ nghèo"]], first=True)
     ws.merge_cells("B3:B5")
-    report = import_file(empty_db, xlsx(wb), "merged.xlsx")
+    report = import_file(hon_quan_db, xlsx(wb), "merged.xlsx")
     assert report.status == "committed", messages(report)
-    rows = empty_db.query("SELECT household_id, commune_code FROM household_current ORDER BY household_id")
+    rows = hon_quan_db.query("SELECT household_id, commune_code FROM household_current ORDER BY household_id")
     assert rows == [("M-1", "25330"), ("M-2", "25330"), ("M-3", "25330"), ("M-4", "25327")]
 
 
-def test_a_year_typed_into_a_date_cell_or_as_a_date_reads_as_its_year(empty_db):
+def test_a_year_typed_into_a_date_cell_or_as_a_date_reads_as_its_year(hon_quan_db):
     wb = Workbook()
     ws = wb.active
     ws.append([*HEADER, "Năm"])
@@ -152,7 +152,7 @@ def test_a_year_typed_into_a_date_cell_or_as_a_date_reads_as_its_year(empty_db):
     ws.append(["Y-2", "Xã Thanh An", "Lê B", 4, 1_000_000, "Hộ nghèo", date(2024, 1, 1)])
     ws.append(["Y-3", "Xã Thanh An", "Lê C", 4, 1_000_000, "Hộ nghèo", "31/12/2024"])
     ws["G2"].number_format = "dd/mm/yyyy"  # 2024 shows as 16/07/1905
-    report = import_file(empty_db, xlsx(wb), "years.xlsx")
+    report = import_file(hon_quan_db, xlsx(wb), "years.xlsx")
     assert report.status == "committed", messages(report)
     assert report.year == 2024
 

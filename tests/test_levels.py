@@ -196,26 +196,69 @@ def test_the_checklist_and_a_typed_table_stored_as_a_batch_that_rolls_back(empty
     assert checklist.checklist(empty_db, 2025)[0]["count"] == 0
 
 
-def test_a_provinces_own_standard_classifies_its_households_most_specific_first(empty_db):
-    from analytics import classification
-    from analytics.summary import summary
-    rows = [household("R1", 2024, "25327", income=1_800_000, deprived=(1, 2, 3)),   # Thanh An, rural
-            household("U1", 2024, "25357", income=2_200_000, deprived=(1, 2, 3))]   # Tân Khai, urban
-    add_households(empty_db, rows)
-    status = lambda: dict(empty_db.query("SELECT household_id, computed_status FROM household"))  # noqa: E731
-    assert status() == {"R1": "average", "U1": "average"}  # national lines: 1.5 and 2 million
-    assert summary(empty_db, 2024)["standards"][0]["org_code"] is None
-    with pytest.raises(ValueError):  # below the national line
-        classification.set_local_standard(empty_db, "BP", 2024, "70", 2024, 2024,
-                                          {"rural": (1_000_000, 2_000_000)}, "test", actor="admin")
-    n = classification.set_local_standard(empty_db, "BP", 2024, "70", 2022, 2025,
-                                          {"rural": (2_000_000, 3_000_000), "urban": (2_100_000, 3_000_000)},
-                                          "Nghị quyết của HĐND tỉnh (thử)", actor="admin")
-    assert n == 2 and status() == {"R1": "poor", "U1": "average"}  # the province's urban line is 2.1 million
-    # a district's own urban line, more specific than the province's, wins for its communes
-    classification.set_local_standard(empty_db, "HQ", 2024, "694", 2024, 2024,
-                                      {"urban": (2_300_000, 3_000_000)}, "test", actor="admin")
-    assert status() == {"R1": "poor", "U1": "poor"}
-    used = {(u["standard"], u["org_code"]): u["households"] for u in summary(empty_db, 2024)["standards"]}
-    assert used == {("BP", "70"): 1, ("HQ", "694"): 1}
-    assert empty_db.scalar("SELECT count(*) FROM audit_log WHERE action = 'local_standard_set'") == 2
+# -- targets at the level they were set, beside what the units below were given ------------------
+def _gaps(rows):
+    """``target_gaps``-shaped rows: (unit code, indicator, unit, target, achieved)."""
+    import pandas as pd
+    frame = pd.DataFrame(rows, columns=["org_unit", "indicator", "unit", "target", "achieved"])
+    return frame.assign(org_vintage=2024, org_name=frame.org_unit, name_vi=frame.indicator,
+                        name_en=frame.indicator, direction="at_least", gap=frame.target - frame.achieved,
+                        progress=None, status=None, achieved_source=None)
+
+
+# Province P: district D1 (communes C1, C2, C3), district D2 (communes C4, C5).
+PARENTS = {"P": None, "D1": "P", "D2": "P", "C1": "D1", "C2": "D1", "C3": "D1", "C4": "D2", "C5": "D2"}
+GAPS = _gaps([("P", "poor_reduction", "households", 30, 21), ("P", "poor_rate", "share", 0.003, 0.004),
+              ("D1", "poor_reduction", "households", 12, 10),
+              ("C1", "poor_reduction", "households", 5, 5), ("C2", "poor_reduction", "households", 4, 1),
+              ("C1", "poor_rate", "share", 0.002, 0.001),
+              ("C4", "poor_reduction", "households", 6, 2), ("C5", "poor_reduction", "households", 7, 3),
+              ("C5", "near_poor_reduction", "households", 2, 0)])
+
+
+def _row(frame, indicator):
+    return frame.set_index("indicator").loc[indicator]
+
+
+def test_a_provinces_target_stands_beside_its_districts_own_or_their_communes_sum():
+    province = levels.targets_with_lower(GAPS, PARENTS, "P")
+    assert sorted(province.indicator) == ["poor_rate", "poor_reduction"]  # only its own targets
+    row = _row(province, "poor_reduction")
+    assert (row.target, row.achieved, row.gap) == (30, 21, 9)
+    # D1 counts with its own 12 (not its communes' 9 as well), D2, without one, with 6 + 7
+    assert (row.lower_targets, row.lower_units, row.units_below) == (25, 2, 2)
+    assert _row(province, "poor_rate").lower_targets is None  # shares are not summed
+
+
+def test_a_district_shows_how_many_of_its_communes_its_lower_sum_covers():
+    row = _row(levels.targets_with_lower(GAPS, PARENTS, "D1"), "poor_reduction")
+    assert (row.target, row.gap, row.lower_targets, row.lower_units, row.units_below) == (12, 2, 9, 2, 3)
+    commune = _row(levels.targets_with_lower(GAPS, PARENTS, "C1"), "poor_reduction")
+    assert (commune.target, commune.lower_targets, commune.lower_units, commune.units_below) == (5, None, 0, 0)
+
+
+def test_a_level_without_targets_of_its_own_shows_what_its_units_were_given():
+    assert levels.targets_with_lower(GAPS, PARENTS, "D2").empty
+    d2 = levels.targets_with_lower(GAPS, PARENTS, "D2", lower_only=True)
+    assert sorted(d2.indicator) == ["near_poor_reduction", "poor_reduction"]
+    row = _row(d2, "poor_reduction")
+    assert row.target != row.target and row.gap != row.gap  # no target here: missing, not 0
+    assert (row.lower_targets, row.lower_units, row.units_below) == (13, 2, 2)
+    assert (_row(d2, "near_poor_reduction").lower_targets, _row(d2, "near_poor_reduction").lower_units) == (2, 1)
+    province = levels.targets_with_lower(GAPS, PARENTS, "P", lower_only=True)
+    assert (_row(province, "near_poor_reduction").lower_targets, _row(province, "near_poor_reduction").lower_units) \
+        == (2, 1)  # through D2, which has none of its own
+
+
+def test_unit_targets_read_the_levels_of_the_database(hon_quan_db):
+    add_indicator_values(hon_quan_db, 2024, [("70", "poor_reduction", "target", 30),
+                                             ("694", "poor_reduction", "target", 20),
+                                             ("25327", "poor_reduction", "target", 5),
+                                             ("25330", "poor_reduction", "target", 6)])
+    province = _row(levels.unit_targets(hon_quan_db, 2024, "70"), "poor_reduction")
+    assert (province.target, province.lower_targets, province.lower_units, province.units_below) == (30, 20, 1, 1)
+    district = _row(levels.unit_targets(hon_quan_db, 2024, "694"), "poor_reduction")
+    assert (district.target, district.lower_targets, district.lower_units, district.units_below) == (20, 11, 2, 13)
+    data = unit_summary(hon_quan_db, 2024, "694")
+    listed = next(t for t in data["targets"] if t["indicator"] == "poor_reduction")
+    assert (listed["lower_targets"], listed["lower_units"], listed["units_below"]) == (11, 2, 13)

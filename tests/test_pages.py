@@ -171,7 +171,7 @@ def test_the_2025_units_sum_the_merged_communes(monkeypatch, module_demo_file):
     at = open_app(monkeypatch, module_demo_file, "vi", year=2024, units=2025)
     at.switch_page("pages/communes.py").run()
     assert not at.exception
-    table = at.dataframe[0].value
+    [table] = [d.value for d in at.dataframe if list(d.value.columns)[:1] == ["Xã"]]  # the communes' table
     names = set(table[table.columns[0]])
     assert "Xã Tân Hưng" in names and "Xã Thanh An" not in names  # Thanh An merged into Tân Hưng
     assert len(table) == 5
@@ -285,3 +285,32 @@ def test_the_login_form_has_the_browser_import_the_headline_code(monkeypatch, ap
     at = open_app(monkeypatch, app_db, role=None)
     scripts = [h.proto.body for h in at.get("html")]
     assert any(f'import(new URL("{landing._METRIC_MODULE.name}"' in body for body in scripts)
+
+
+def test_the_budget_page_shows_plan_and_disbursement_by_capital_type(monkeypatch, module_demo_file, demo_db_file):
+    at = open_app(monkeypatch, module_demo_file, "vi", year=2024)
+    at.switch_page("pages/budget.py").run()
+    assert not at.exception
+    assert "Theo loại vốn" in [s.value for s in at.subheader]
+    with Database(demo_db_file, read_only=True) as db:
+        disbursed = budget.execution(db, 2024)["disbursed"].sum()
+    table = next(df.value for df in at.dataframe if "Loại vốn" in df.value.columns)
+    assert table.to_dict("records") == [{"Loại vốn": "Vốn sự nghiệp", "Kế hoạch vốn": fmt_number(4034, "vi"),
+                                         "Đã giải ngân": fmt_number(disbursed, "vi"),
+                                         "Tỷ lệ": fmt_percent(disbursed / 4034, "vi")}]
+
+
+def test_the_pages_say_where_a_divided_communes_figures_go(monkeypatch, tmp_path, demo_db_file):
+    import shutil
+    path = tmp_path / "divided.duckdb"
+    shutil.copy(demo_db_file, path)
+    with Database(path) as db, db.transaction() as cur:
+        cur.execute("INSERT INTO org_unit_map (old_vintage, old_code, new_vintage, new_code, is_default, source) "
+                    "VALUES (2024, '25354', 2025, '25345', false, 'test: a part of Thanh Bình')")
+    said = ("Xã Thanh Bình (đơn vị cũ) đã được chia cho Phường Bình Long và Xã Tân Hưng; toàn bộ số liệu "
+            "của Xã Thanh Bình được tính vào Phường Bình Long.")
+    at = open_app(monkeypatch, path, "vi", year=2024, units=2025)
+    assert not at.exception
+    assert said in [c.value for c in at.caption]
+    at = open_app(monkeypatch, path, "vi", year=2024)  # in the data's own units there is nothing to say
+    assert said not in [c.value for c in at.caption]

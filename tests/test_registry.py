@@ -2,12 +2,14 @@
 mapping of divided communes, the older units a reference CSV adds, and the units command."""
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
 
-from analytics import registry
+from analytics import levels, registry
 from analytics.cli import main
+from analytics.db import Database
 from analytics.reference import read_csv
 
 
@@ -172,11 +174,27 @@ def test_adopting_a_province_brings_its_units_of_both_vintages_and_their_mapping
 
 
 def test_units_search_among_the_working_units(demo_db_file, capsys):
-    assert main(["units", "--search", "Tân Hưng", "--vintage", "2024", "--json", "--db", str(demo_db_file)]) == 1
-    capsys.readouterr()
     assert main(["units", "--search", "Tân Hưng", "--vintage", "2024", "--working", "--json",
                  "--db", str(demo_db_file)]) == 0
     assert [u["code"] for u in json.loads(capsys.readouterr().out)["units"]] == ["25345"]
+    # A name outside the working units is not found among them.
+    assert main(["units", "--search", "Phường An Lộc", "--vintage", "2024", "--province", "Bình Phước",
+                 "--working", "--json", "--db", str(demo_db_file)]) == 1
+    assert json.loads(capsys.readouterr().out)["reason"] == "unknown"
+
+
+def test_units_search_narrows_a_shared_name_to_the_home_area_as_an_import_does(demo_db_file, tmp_path, capsys):
+    # The demo's home area is Hớn Quản (the smallest unit holding its data): "Tân Hưng", which six
+    # units of the country share, is its commune 25345, as a household list naming it would be.
+    assert main(["units", "--search", "Tân Hưng", "--vintage", "2024", "--json", "--db", str(demo_db_file)]) == 0
+    assert [u["code"] for u in json.loads(capsys.readouterr().out)["units"]] == ["25345"]
+    # With the home area set to An Giang, "Tân Lợi" is An Giang's (Tịnh Biên's 30535).
+    path = tmp_path / "home.duckdb"
+    shutil.copy(demo_db_file, path)
+    with Database(path) as db:
+        levels.set_home_area(db, 2024, "89", actor="admin")
+    assert main(["units", "--search", "Tân Lợi", "--vintage", "2024", "--json", "--db", str(path)]) == 0
+    assert [u["code"] for u in json.loads(capsys.readouterr().out)["units"]] == ["30535"]
 
 
 def test_a_database_from_before_the_registry_gets_it_by_migration(demo_db_file, tmp_path):

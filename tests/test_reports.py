@@ -26,7 +26,6 @@ from analytics.summary import summary
 from builders import RURAL, RURAL_2, URBAN, add_households, add_totals, household
 
 # Kaleido notes that per-call options are ignored while the shared Chromium serves the images.
-pytestmark = pytest.mark.filterwarnings("ignore:The kopts argument is ignored:UserWarning")
 YEAR = 2024
 PRODUCED = date(2024, 11, 30)
 SHEETS = ["Tổng hợp", "Diễn biến hộ nghèo", "Diễn biến hộ cận nghèo", "Thiếu hụt", "Nhóm đối tượng",
@@ -534,3 +533,22 @@ def test_the_overview_buttons_download_the_workbook_and_the_deck(live_server, br
         page.get_by_role("button", name="Tải bài trình chiếu năm 2024").click()
     info.value.save_as(tmp_path / "r.pptx")
     assert len(Presentation(tmp_path / "r.pptx").slides) == 6
+
+
+def test_the_reports_sources_list_the_review_tables_batches(empty_db):
+    """A year known only from the official review tables: the source note names their batches."""
+    from pathlib import Path
+
+    from analytics.importer import import_file
+    from analytics.reports.workbook import ReportContext
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    ids = []
+    for name in ("review_province_form_1.xlsx", "review_province_form_2.xlsx"):
+        report = import_file(empty_db, (fixtures / name).read_bytes(), name)
+        assert report.status == "committed", [e.to_dict() for e in report.errors]
+        ids.append(str(report.batch_id))
+    assert ReportContext(empty_db, 2024).sources == (ids, False)
+    assert ReportContext(empty_db, 2023).sources == ([], False)  # no table of that year
+    ws = openpyxl.load_workbook(io.BytesIO(write_workbook(empty_db, 2024)))[t("report_sheet_summary")]
+    note = next(c.value for row in ws.iter_rows() for c in row if str(c.value or "").startswith("Nguồn số liệu:"))
+    assert f"lô nhập số {', '.join(ids)}." in note

@@ -17,6 +17,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MANIFEST = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))["valid"]
 
 
+@pytest.fixture
+def empty_db(hon_quan_db):
+    """The Hớn Quản office's database, with no data yet: these tables name its communes bare
+    ("Xã Thanh An"), as its office writes them, and its home area tells which units they are."""
+    return hon_quan_db
+
+
 def imported(db, name: str):
     report = import_file(db, (FIXTURES / name).read_bytes(), name)
     assert report.status == "committed", [e.to_dict() for e in report.errors]

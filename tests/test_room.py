@@ -18,8 +18,8 @@ def test_with_one_commune_each_card_says_whose_figure_it_is(monkeypatch, module_
     at = open_app(monkeypatch, module_demo_file, "vi", year=2024, commune="25327")
     shown = cards(at)
     assert "Hộ nghèo · Thanh An" in shown and "Hộ cận nghèo · Thanh An" in shown
-    assert "Giảm nghèo DTTS · toàn huyện" in shown  # a target only the district has
-    assert "Đã giải ngân (triệu đồng) · toàn huyện" in shown
+    assert "Giảm nghèo DTTS · Huyện Hớn Quản" in shown  # a target only the district (the home area) has
+    assert "Đã giải ngân (triệu đồng) · Huyện Hớn Quản" in shown
 
 
 def test_the_whole_district_cards_keep_their_plain_labels_and_show_the_near_poor_rate(monkeypatch, module_demo_file,
@@ -137,6 +137,31 @@ def test_an_officers_template_offers_only_their_communes(app_db, monkeypatch, fr
 
     assert communes_in_template("officer") == ["Xã Thanh An"]  # the demo officer's one commune
     assert len(communes_in_template("admin")) == 13
+
+
+def test_the_data_page_offers_each_official_form_as_a_template(app_db, monkeypatch, fresh_streamlit_caches):
+    """The templates tab lists the five review forms by name; an officer's form 2 comes in the
+    official layout with the officer's one commune under its district."""
+    import io
+
+    import conftest
+    from openpyxl import load_workbook
+    from test_privacy import media_files
+    files = media_files(monkeypatch)
+    at = conftest.open_app(monkeypatch, app_db, role="officer", page="data")
+    assert not at.exception
+    choice = at.selectbox(key="data_template_kind")
+    labels = list(choice.options)  # as shown
+    assert labels[-5:] == ["Biểu 1: tổng hợp kết quả rà soát (hộ, nhân khẩu)", "Biểu 2: diễn biến hộ nghèo",
+                           "Biểu 3: diễn biến hộ cận nghèo", "Biểu 4: chỉ số thiếu hụt của hộ nghèo (số hộ)",
+                           "Biểu 5: tỷ lệ thiếu hụt của hộ nghèo (%)"]
+    assert "Biểu tổng hợp rà soát (biểu 1–5)" not in labels  # the forms, not a one-row stand-in
+    choice.set_value("review_form_2").run()
+    assert not at.exception
+    button = at.download_button(key="data_template_button")
+    ws = load_workbook(io.BytesIO(files(button.proto.url))).active
+    names = [ws.cell(r, 2).value for r in range(11, 17)]
+    assert ws.title == "Biểu 2" and names == ["Tổng cộng", None, "Huyện Hớn Quản", None, "Xã Thanh An", None]
 
 
 def test_an_officers_history_shows_every_batch_they_created_even_an_empty_one(app_db, monkeypatch,

@@ -22,8 +22,8 @@ def test_the_preview_under_the_next_standard(monkeypatch, app_db, fresh_streamli
         expected = standard_preview.preview(db, 2024, 2027)
     at = open_app(monkeypatch, app_db, lang=lang, page="targets", query={"year": 2024})
     assert not at.exception, at.exception
-    title = {"vi": "Các hộ này theo chuẩn nghèo ND351_2025 (từ năm 2027)",
-             "en": "These households under the ND351_2025 standard (from 2027)"}[lang]
+    title = {"vi": "Các hộ này theo chuẩn nghèo Nghị định 351/2025/NĐ-CP (từ năm 2027)",
+             "en": "These households under the Decree 351/2025/ND-CP standard (from 2027)"}[lang]
     assert title in subheaders(at)
     warning = [w.value for w in at.warning if "d12, d13" in w.value]
     assert warning and fmt_number(expected["totals"]["unclassified"], lang) in warning[0]

@@ -29,9 +29,14 @@ def open_level(monkeypatch, db_file, lang, level):
     return at
 
 
+def table_headed(at, label):
+    """The one table of the page whose first column is ``label``."""
+    [table] = [d.value for d in at.dataframe if list(d.value.columns)[:1] == [label]]
+    return table
+
+
 def assert_ranked(at, expected, lang, child):
-    shown = at.dataframe[0].value
-    assert list(shown.columns)[0] == t(f"level_{child}", lang)
+    shown = table_headed(at, t(f"level_{child}", lang))
     assert shown[t("level_" + child, lang)].tolist() == expected["name"].tolist()
     for column, label, write in [("total", "total_households", fmt_number), ("poor", "poor_households", fmt_number),
                                  ("poor_rate", "poor_rate", fmt_percent),
@@ -94,4 +99,84 @@ def test_the_2025_units_have_no_district_level(monkeypatch, module_demo_file, de
     assert not at.exception and not at.error
     with Database(demo_db_file, read_only=True) as db:
         expected = levels.level_table(db, 2024, "commune", units=2025, within="75")
-    assert len(at.dataframe[0].value) == len(expected) == 5
+    assert len(table_headed(at, "Commune")) == len(expected) == 5
+
+
+def test_the_level_and_unit_are_kept_in_the_url_and_a_link_opens_them(monkeypatch, module_demo_file):
+    at = open_app(monkeypatch, module_demo_file, "en", year=2024, level="district", unit="694")
+    at.switch_page("pages/communes.py").run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="communes_level").value == "district"
+    assert at.selectbox(key="communes_unit_district").value == "694"
+    assert any(s.value == "Huyện Hớn Quản" for s in at.subheader)
+    assert (at.query_params["level"], at.query_params["unit"]) == ("district", "694")
+
+    at.segmented_control(key="communes_level").set_value("province").run()
+    assert (at.query_params["level"], at.query_params["unit"]) == ("province", "70")
+    at.segmented_control(key="communes_level").set_value("commune").run()
+    assert "level" not in at.query_params  # the commune level is the page's default
+    at.selectbox(key="communes_pick").set_value("25330").run()
+    assert at.query_params["unit"] == "25330"
+
+
+def test_a_link_to_a_commune_opens_it_and_a_stale_link_falls_back(monkeypatch, module_demo_file):
+    at = open_app(monkeypatch, module_demo_file, "en", year=2024, unit="25330")
+    at.switch_page("pages/communes.py").run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="communes_level").value == "commune"
+    assert at.selectbox(key="communes_pick").value == "25330"
+    assert any(s.value == "Xã An Khương" for s in at.subheader)
+
+    # a unit the level does not hold (a commune's code for a district) opens the level's default
+    at = open_app(monkeypatch, module_demo_file, "en", year=2024, level="district", unit="25330")
+    at.switch_page("pages/communes.py").run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="communes_level").value == "district"
+    assert at.selectbox(key="communes_unit_district").value == "694"
+    assert at.query_params["unit"] == "694"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_each_level_shows_its_targets_and_gaps_beside_the_lower_units_sum(monkeypatch, demo_db_file, tmp_path, lang):
+    import shutil
+    from builders import add_indicator_values
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_file, path)
+    with Database(path) as db:  # a province target of 80 households above the district's plan of 68
+        add_indicator_values(db, 2024, [("70", "poor_reduction", "target", 80)])
+        expected = {code: levels.unit_targets(db, 2024, code, lower_only=True).set_index("indicator")
+                    for code in ("70", "694", "25327")}
+    province = expected["70"].loc["poor_reduction"]
+    assert (province.target, province.lower_targets, province.lower_units, province.units_below) == (80, 68, 1, 1)
+    assert province.gap == 80 - province.achieved
+    columns = [t(k, lang) for k in ("dash_indicator", "dash_target_value", "charts_achieved", "dash_gap",
+                                    "dash_status", "dash_lower_targets")]
+
+    at = open_app(monkeypatch, path, lang, year=2024, level="province", unit="70")
+    at.switch_page("pages/communes.py").run()
+    assert not at.exception, at.exception
+    assert any(s.value == t("dash_unit_targets_title", lang, name="Tỉnh Bình Phước") for s in at.subheader)
+    table = table_headed(at, columns[0])
+    assert list(table.columns) == columns
+    label = "name_vi" if lang == "vi" else "name_en"
+    name = expected["70"].loc["poor_reduction", label]
+    row = table.set_index(columns[0]).loc[name]
+    assert row[columns[1]] == fmt_number(80, lang) and row[columns[2]] == fmt_number(province.achieved, lang)
+    assert row[columns[3]] == fmt_number(province.gap, lang)
+    assert row[columns[5]] == f"{fmt_number(68, lang)} (1/1)"
+    # a row set only below (the district's ethnic-minority target): no target here, the sum beside
+    minority = expected["70"].loc["poor_ethnic_minority_reduction"]
+    assert minority.lower_targets == 43
+    em = table.set_index(columns[0]).loc[minority[label]]
+    assert (em[columns[1]], em[columns[3]], em[columns[5]]) == ("–", "–", f"{fmt_number(43, lang)} (1/1)")
+
+    at.selectbox(key="communes_drill").set_value("694").run()  # the district: its own plan, its communes' sum
+    district = expected["694"].loc["poor_reduction"]
+    row = table_headed(at, columns[0]).set_index(columns[0]).loc[name]
+    assert row[columns[1]] == fmt_number(district.target, lang) and row[columns[3]] == fmt_number(district.gap, lang)
+    assert row[columns[5]] == f"{fmt_number(district.lower_targets, lang)} ({district.lower_units}/13)"
+
+    at.selectbox(key="communes_drill").set_value("25327").run()  # a commune: no units below, no sum
+    commune = expected["25327"].loc["poor_reduction"]
+    [table] = [d.value for d in at.dataframe if list(d.value.columns) == columns[:5]]
+    assert table.set_index(columns[0]).loc[name][columns[1]] == fmt_number(commune.target, lang)

@@ -98,3 +98,6 @@ def test_a_divided_commune_counts_once_in_its_default_unit(demo_db):
     assert len(mapping) == 14  # the mapping lists both targets, the default flagged
     divided = mapping[mapping.old_code == "25354"]
     assert dict(zip(divided.new_code, divided.is_default)) == {"25326": True, "25345": False}
+    # What the pages say of it: where its figures went, and who else took part of it.
+    assert units.divided_communes(demo_db, 2024, 2025).to_dict("records") == [
+        {"old_name": "Xã Thanh Bình", "default_name": "Phường Bình Long", "other_names": "Xã Tân Hưng"}]

@@ -17,7 +17,7 @@ from .base import AuthError, PermissionDenied
 # Household columns that identify a person; masked for roles that may not see households.
 PERSONAL_COLUMNS = ("household_id", "head_name")
 PERMISSIONS = ("export_reports", "export_households", "save_scenarios", "import_data",
-               "manage_accounts", "read_audit")
+               "manage_accounts", "read_audit", "manage_standards")
 
 
 # -- roles -----------------------------------------------------------------------------------

@@ -90,7 +90,8 @@ def _unit(args) -> int:
         print(f"  {c['code']} {c['name']:<28} {c['poor']:>5} nghèo  {c['near_poor']:>5} cận nghèo  "
               f"{fmt_percent(c['poor_rate'])}")
     for t in data["targets"]:
-        lower = f" (cấp dưới / below: {fmt_number(t['lower_targets'])})" if t["lower_targets"] is not None else ""
+        lower = (f" (cấp dưới / below: {fmt_number(t['lower_targets'])}, {t['lower_units']}/{t['units_below']})"
+                 if t["lower_targets"] is not None else "")
         print(f"  {t['indicator']}: {fmt_number(t['achieved'])} / {fmt_number(t['target'])}{lower} ({t['status']})")
     return 0
 

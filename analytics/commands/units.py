@@ -9,7 +9,8 @@ from ..cli import EXIT_REJECTED, print_json
 from ..db import Database
 from ..i18n import t
 from ..registry import URBAN_TYPES
-from ..unit_names import LEVELS, UnitNames
+from ..importer.resolve import UnitFinder
+from ..unit_names import LEVELS
 
 FIELDS = ["vintage", "code", "name", "unit_type", "parent_code", "is_urban"]
 
@@ -29,8 +30,9 @@ def _rows(db, vintage, parent) -> list[dict]:
 
 def _search(db, args) -> int:
     vintage = args.vintage or 2025
-    found = UnitNames(db, vintage, working=args.working).resolve(args.search, args.level, province=args.province,
-                                           district=args.district)
+    # The importer's own finder: the same narrowing by the home area, the same refusals.
+    finder = UnitFinder(db, vintage, (args.level,), adopt=None if args.working else set())
+    found = finder.find(args.search, province=args.province, district=args.district)
     units = [found.unit] if found.ok else list(found.candidates)
     rows = [{f: getattr(u, f, None) for f in FIELDS if f != "is_urban"}
             | {"is_urban": u.unit_type in URBAN_TYPES} for u in units]
@@ -66,7 +68,8 @@ def register(sub, common) -> None:
                                    "communes), vintage 2025 = the units from 1 July 2025 (provinces, "
                                    "communes and wards). With --search, resolve a name as an import does "
                                    "(case, accents, spaces, apostrophes, hyphens, prefixes such as Xã / X. / "
-                                   "TT / UBND ignored) and print the unit, or every candidate and exit 1.")
+                                   "TT / UBND ignored; a name several units share narrowed to the home "
+                                   "area) and print the unit, or every candidate and exit 1.")
     p.add_argument("--vintage", type=int, choices=(2024, 2025),
                    help="only this vintage (with --search: the vintage searched, default 2025)")
     p.add_argument("--parent", metavar="CODE", help="only the units directly under this unit code")

@@ -254,10 +254,17 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
             reason[(frame.index < idx) & reason.isna()] = "header"
             grid.column_numbers = {c: cell_text(v) for c, v in frame.loc[idx].items() if cell_text(v)}
     # Everything after the total row (signatures) goes too, unless the total heads the table
-    # (then what follows a later total goes).
+    # (then what follows a later total goes). A heading total may span several rows: its "Hộ"
+    # and "Nhân khẩu" rows under one merged name (forms 2 and 3).
     totals = frame.index[is_total.to_numpy()]
     first_data = frame.index[reason.isna().to_numpy()][:1]
-    after = [i for i in totals if not (len(first_data) and i == first_data[0])]
+    heading = set()
+    if len(first_data) and is_total[first_data[0]]:
+        pos = frame.index.get_loc(first_data[0])
+        while pos < len(frame) and is_total.iloc[pos]:
+            heading.add(frame.index[pos])
+            pos += 1
+    after = [i for i in totals if i not in heading]
     if after:
         reason[(frame.index > after[0]) & reason.isna()] = "after_total"
     if not kind.keeps_totals:

@@ -84,17 +84,19 @@ PREFIX_LEVEL = {"tinh": "province", "huyen": "district", "quan": "district", "th
 class UnitFinder:
     """Names of one vintage's units as an import reads them: among the whole national registry,
     narrowed by the row's province or district (column, ``--province`` option or title); a name
-    several units share is narrowed to the home area, then to the units the database works
-    with, and otherwise refused with every candidate. A unit found outside the working units is
-    collected in ``adopt`` (the commit adopts it, ``registry.adopt``); without ``adopt`` names are
-    looked up among the working units only."""
+    several units share is narrowed to the home area (the one set, else the smallest unit holding
+    the data: ``levels.home_area``), and otherwise refused with every candidate. No other unit is
+    preferred: the units the database works with narrow only as (or inside) the home area, so a
+    bare shared name in a file from elsewhere is refused, never read as one of them. A unit found
+    outside the working units is collected in ``adopt`` (the commit adopts it, ``registry.adopt``);
+    without ``adopt`` names are looked up among the working units only."""
 
     def __init__(self, db, vintage: int, levels=("commune",), adopt: set | None = None):
         self.vintage, self.levels, self.adopt = int(vintage), tuple(levels), adopt
         # Without adopting, only the working units are looked at (their own index, as before).
         self.names = registry_names(db, self.vintage) if adopt is not None else UnitNames(db, self.vintage, True)
         self.working = {r[0] for r in db.query("SELECT code FROM org_unit WHERE vintage = ?", [self.vintage])}
-        home = levels_mod.home_setting(db)
+        home = levels_mod.home_area(db)
         self.home = (levels_mod.codes_within(db, *home, in_vintage=self.vintage, registry_units=True)
                      | ({home[1]} if home[0] == self.vintage else set())) if home else set()
         self._found: dict[tuple, Resolution] = {}
@@ -113,10 +115,8 @@ class UnitFinder:
             found = self.names.resolve(value, level, province=province, district=district)
             if found.ok or found.reason in ("ambiguous", "unknown_area"):
                 break
-        for keep in (self.home, self.working):
-            if found.reason != "ambiguous" or not keep:
-                continue
-            inside = tuple(c for c in found.candidates if c.code in keep)
+        if found.reason == "ambiguous" and self.home:
+            inside = tuple(c for c in found.candidates if c.code in self.home)
             if len(inside) == 1:
                 found = Resolution(found.text, unit=inside[0], vintage=self.vintage)
             elif inside:
@@ -213,7 +213,7 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
     adopt: set = set()
     for vintage in sorted(set(vintages.dropna())):
         rows = vintages == vintage
-        area = {level: _areas(db, grid, report, int(vintage), level, title) for level in ("province", "district")}
+        area = {level: row_areas(db, grid, report, int(vintage), level, title) for level in ("province", "district")}
         if col is not None:
             cleaned, repairs = clean_text(col[rows])
             report.encoding_repairs += repairs
@@ -249,8 +249,7 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
             return None
         flag(report, grid, field, missing, col, "import_err_required_value")
     pairs = pd.DataFrame({"v": vintages.astype("Int64"), "c": codes}).drop_duplicates()
-    used = set(zip(pairs.v, pairs.c))
-    report.adopt = sorted({(int(v), c) for v, c in adopt if (v, c) in used} | set(map(tuple, report.adopt)))
+    keep_adopted(report, adopt, set(zip(pairs.v, pairs.c)))
     distinct = sorted(set(codes.dropna()))
     if len(distinct) == 1:
         report.commune = distinct[0]
@@ -259,7 +258,13 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
     return vintages, codes
 
 
-def _areas(db, grid: Grid, report: ImportReport, vintage: int, level: str, title) -> pd.Series:
+def keep_adopted(report: ImportReport, adopt: set, used: set) -> None:
+    """Add to ``report.adopt`` the units of the registry found (``adopt``) that rows use (``used``,
+    (vintage, code)): the commit adopts them."""
+    report.adopt = sorted({(int(v), c) for v, c in adopt if (v, c) in used} | set(map(tuple, report.adopt)))
+
+
+def row_areas(db, grid: Grid, report: ImportReport, vintage: int, level: str, title) -> pd.Series:
     """Each row's province (or district) text: its column, else the ``--province`` option, else
     the title's if it names a unit of the vintage (a 2025 list titled with its former district)."""
     fallback = getattr(title, f"{level}_option", None)

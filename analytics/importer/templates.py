@@ -12,10 +12,19 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import units
 from ..i18n import t
 from ..reference import read_csv, standard_years, vintage_for_year
-from .kinds import get_kind
+from .form_templates import TEMPLATE_NAMES as FORM_TEMPLATES, form_number, form_template
+from .kinds import KINDS, get_kind
 
 HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
 ROWS_WITH_LISTS = 2000
+# The templates the Data page offers: a kind's own, except the review tables, offered as each
+# official form in its layout.
+TEMPLATES = tuple(k for k in KINDS if k != "review") + FORM_TEMPLATES
+
+
+def template_label_key(name: str) -> str:
+    """The label key naming a template (a kind's, or an official form's)."""
+    return f"template_{name}" if form_number(name) else f"import_kind_{name}"
 
 
 def template_columns(db, kind: str, year: int) -> list[tuple[str, str]]:
@@ -59,7 +68,10 @@ def _commune_names(db, year: int, communes: set[tuple[int, str]] | None) -> list
 def template_workbook(db, kind: str, year: int, lang: str = "vi",
                       communes: set[tuple[int, str]] | None = None) -> bytes:
     """An .xlsx template for ``kind`` and ``year``: instructions, the data sheet, lists (the
-    communes limited to ``communes``, (vintage, code), when given)."""
+    communes limited to ``communes``, (vintage, code), when given); for an official review form
+    (``TEMPLATES``: 'review_form_1' …) the form in its own layout (``form_templates``)."""
+    if form := form_number(kind):
+        return form_template(db, form, year, lang, communes)
     columns = template_columns(db, kind, year)
     lists = choice_lists(db, year, communes)
     wb = Workbook()

@@ -17,6 +17,7 @@ from pptx.util import Emu, Inches, Pt
 
 from ..db import Database
 from ..demo import is_illustrative
+from .. import local_standards
 from ..i18n import DEFAULT_LANGUAGE, fmt_money, fmt_number, fmt_percent, t
 from ..summary import summary
 from ..takeaways import fmt_date
@@ -108,6 +109,8 @@ def write_deck(db: Database, year: int, out: Path | str | io.BytesIO | None = No
     with png_session():
         pictures = [chart_png(c.figure, lang=lang, titled=False) for c in items]
     source = t("report_deck_source", lang, year=year)
+    if data["standards"]:  # the standard(s) behind the figures, on every slide
+        source += " " + local_standards.caption(data["standards"], lang) + "."
     if is_illustrative(db):
         source += " " + t("report_illustrative", lang)
 

@@ -157,7 +157,8 @@ def _lines(text: str, width_chars: float) -> int:
 
 
 def write_header(ws: Worksheet, fmts: Formats, top: int, columns: list[Col]) -> int:
-    """Merged multi-level header rows then the column-number row; the next free row. Row heights
+    """Merged multi-level header rows then the column-number row (if any column has a number);
+    the next free row. Row heights
     follow the wrapped text (Excel does not size rows under merged cells by itself)."""
     levels = _header_levels(columns)
     need = [1.0] * levels  # lines each header row must hold
@@ -184,6 +185,8 @@ def write_header(ws: Worksheet, fmts: Formats, top: int, columns: list[Col]) -> 
                 c += 1
     for level, lines in enumerate(need):
         ws.set_row(top + level, 15 * max(1, math.ceil(lines)) + 3)
+    if not any(col.number for col in columns):  # a form without a column-number row (forms 4, 5)
+        return top + levels
     for c, col in enumerate(columns):
         ws.write_string(top + levels, c, col.number, fmts.colnum)
     numbers = max(_lines(col.number.replace("=", " = "), col.width) for col in columns)
@@ -212,8 +215,9 @@ def write_rows(ws: Worksheet, fmts: Formats, top: int, table: Table) -> int:
     return r
 
 
-def write_sheet(wb: Workbook, fmts: Formats, sheet: Sheet, lang: str, produced: date) -> Worksheet:
-    """Write one official-looking sheet; the worksheet."""
+def write_sheet(wb: Workbook, fmts: Formats, sheet: Sheet, lang: str, produced: date | None) -> Worksheet:
+    """Write one official-looking sheet; the worksheet. Without ``produced`` (a template to fill
+    in later) no production date is written."""
     ws = wb.add_worksheet(sheet.name)
     ncols = max(len(tb.columns) for tb in sheet.tables)
     widths = [0.0] * ncols
@@ -256,8 +260,8 @@ def write_sheet(wb: Workbook, fmts: Formats, sheet: Sheet, lang: str, produced: 
 
     # Closing notes: the data source, the date produced, then the signature block.
     r += 1
-    for line in [sheet.source_note, *sheet.notes,
-                 t("report_produced_on", lang, date=produced.strftime("%d/%m/%Y"))]:
+    dated = [t("report_produced_on", lang, date=produced.strftime("%d/%m/%Y"))] if produced else []
+    for line in [sheet.source_note, *sheet.notes, *dated]:
         ws.write_string(r, 0, line, fmts.note)
         r += 1
     r += 1

@@ -16,13 +16,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import budget, deprivations, poverty, review, targets, transitions
+from .. import budget, classification, deprivations, local_standards, poverty, review, targets, transitions
 from ..db import Database
 from ..demo import is_illustrative
 from ..i18n import DEFAULT_LANGUAGE, t
 from ..units import COMMUNE_TYPES_SQL, link_sql, target_vintage
 from .layout import Col, Formats, Sheet, Table, new_workbook, write_sheet
 
+# The data tables the sheets' figures come from (``ReportContext.sources`` lists their batches).
+REPORTED_TABLES = ("household", "commune_total", "review_figure", "indicator_value", "budget_plan", "disbursement")
 SHEET_KEYS = ("summary", "poor_transitions", "near_poor_transitions", "deprivations", "groups",
               "ethnicity", "causes", "targets", "budget")
 
@@ -48,16 +50,19 @@ class ReportContext:
 
     @cached_property
     def sources(self) -> tuple[list[str], bool]:
-        """(the import batches behind the year's data, whether demo data is in the database)."""
+        """(the import batches behind the year's data, whether demo data is in the database): the
+        tables the sheets read, the review tables (forms 1-5) included; support records are not
+        in the report."""
         batches = [str(r[0]) for r in self.db.query(
-            """SELECT DISTINCT batch_id FROM (
-                   SELECT batch_id FROM household_current WHERE year = ?
-                   UNION ALL SELECT batch_id FROM commune_total_current WHERE year = ?
-                   UNION ALL SELECT batch_id FROM indicator_value_current WHERE year = ?
-                   UNION ALL SELECT batch_id FROM budget_plan_current WHERE year = ?
-                   UNION ALL SELECT batch_id FROM disbursement_current WHERE year = ?) ORDER BY 1""",
-            [self.year] * 5)]
+            "SELECT DISTINCT batch_id FROM (" + " UNION ALL ".join(
+                f"SELECT batch_id FROM {table}_current WHERE year = $year" for table in REPORTED_TABLES)
+            + ") ORDER BY batch_id", {"year": self.year})]
         return batches, is_illustrative(self.db)
+
+    @cached_property
+    def standard_note(self) -> str:
+        """'Chuẩn nghèo: …': the standard(s) that classified the year's households."""
+        return local_standards.caption(classification.standards_used(self.db, self.year), self.lang)
 
     @cached_property
     def transitions(self) -> dict[str, pd.DataFrame]:
@@ -85,11 +90,14 @@ def issuing_unit(db: Database, year: int, units: int | None = None,
 
 
 def source_note(ctx: ReportContext, what_key: str) -> str:
-    """'Nguồn số liệu: …' with the import batches behind the year's data, and the illustrative
-    flag when demo data is in the database."""
+    """'Nguồn số liệu: …' with the import batches behind the year's data, the poverty standard(s)
+    behind its figures (not for the budget) and the illustrative flag when demo data is in the
+    database."""
     batches, illustrative = ctx.sources
     text = ctx.tr("report_source", what=ctx.tr(what_key, year=ctx.year),
                   batches=", ".join(batches) or "–")
+    if what_key != "report_source_budget" and ctx.standard_note:  # money is not classified
+        text += " " + ctx.standard_note + "."
     if illustrative:
         text += " " + ctx.tr("report_illustrative")
     return text

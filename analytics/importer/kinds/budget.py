@@ -235,10 +235,11 @@ def build_budget(db, grid: Grid, title, report: ImportReport, *, year=None, comm
             if not report.errors:  # an unreadable date cell has already said why
                 report.error("import_err_no_as_of", sheet=grid.sheet)
             return []
-        disb = disb.assign(year=years[disb.index].astype("int64"), org_vintage=vintage, org_code=org_code)
+        disb = disb.assign(year=years[disb.index].astype("int64"), capital_type=lines.capital[disb.index],
+                           org_vintage=vintage, org_code=org_code)
         report.as_of = str(sorted(set(disb.as_of))[-1]) if len(disb) else None
-        tables.append(("disbursement", disb[["year", "as_of", "project", "sub_project", "source", "org_vintage",
-                                             "org_code", "amount_mvnd"]].reset_index(drop=True)))
+        tables.append(("disbursement", disb[["year", "as_of", "project", "sub_project", "source", "capital_type",
+                                             "org_vintage", "org_code", "amount_mvnd"]].reset_index(drop=True)))
     if not tables:
         report.error("import_err_missing_column", sheet=grid.sheet, column=canonical_header("budget", "group_plan"),
                      header=canonical_header("budget", "group_plan"))

@@ -22,7 +22,8 @@ from ..clean import clean_text, parse_numbers
 from ..grid import Grid, excel_row, flag
 from ..importkind import ImportKind
 from ..report import ImportReport
-from ..resolve import check_scope, flag_shared, unit_codes, years_of
+from ..resolve import check_scope, flag_shared, keep_adopted, row_areas, unit_codes, years_of
+from ...unit_names import registry_names
 from ..text import fold
 
 # Names of units above the commune (a district, town or province row is a parent row).
@@ -122,6 +123,9 @@ def build_review(db, grid: Grid, title, report: ImportReport, *, year=None, comm
     # A row without a single figure (a signature, a note) is no unit's row.
     no_figures = pd.concat(list(values.values()), axis=1).isna().all(axis=1)
     level = level.where(~(level.eq("commune") & no_figures), "none")
+    if not level.eq("commune").any():  # units listed but nothing filled in (a blank template)
+        report.error("import_err_no_data_rows", sheet=grid.sheet)
+        return []
     for number, (col, _meaning) in columns.items():
         flag(report, grid, _field(grid, col), bads[number] & level.ne("none"), frame[col], "import_err_not_number")
         flag(report, grid, _field(grid, col), values[number] < 0, frame[col], "import_err_negative")
@@ -130,8 +134,12 @@ def build_review(db, grid: Grid, title, report: ImportReport, *, year=None, comm
     is_commune = level.eq("commune")
     if years is not None and years.notna().any():
         vintage = vintage_for_year(int(years.dropna().iloc[0]))
-        resolved, shared = unit_codes(db, vintage, names[is_commune])
+        provinces, districts = _areas(db, grid, report, vintage, title, names, level)
+        adopt: set = set()
+        resolved, shared = unit_codes(db, vintage, names[is_commune], provinces=provinces[is_commune],
+                                      districts=districts[is_commune], adopt=adopt)
         codes[is_commune] = resolved
+        keep_adopted(report, adopt, {(vintage, c) for c in codes.dropna()})
         col = grid.col("commune")
         unknown = is_commune & codes.isna() & ~names.isin(list(shared))
         flag(report, grid, "commune", unknown, col, "import_err_unknown_commune", vintage=vintage)
@@ -165,6 +173,29 @@ def build_review(db, grid: Grid, title, report: ImportReport, *, year=None, comm
     if len(distinct) == 1:
         report.commune = distinct[0]
     return [("review_figure", out.reset_index(drop=True))]
+
+
+def _areas(db, grid: Grid, report, vintage: int, title, names: pd.Series, level: pd.Series
+           ) -> tuple[pd.Series, pd.Series]:
+    """Each row's province and district to read its commune's name in: the title's (or the
+    option's), and for a commune under a district row, that district (before 1 July 2025)."""
+    provinces = row_areas(db, grid, report, vintage, "province", title)
+    districts = row_areas(db, grid, report, vintage, "district", title)
+    if vintage >= 2025:
+        return provinces, districts
+    marker = pd.Series(None, index=names.index, dtype="object")
+    marker[level.eq("parent")] = names[level.eq("parent")]
+    marker[level.eq("total")] = ""  # a total row ends the district above it
+    above = marker.ffill()
+    finder = registry_names(db, vintage)
+    provinces = provinces.astype(object).where(provinces.notna(), None)
+    known = {}
+    for text, province in set(zip(above[level.eq("commune")], provinces[level.eq("commune")])):
+        if isinstance(text, str) and text:
+            known[(text, province)] = finder.resolve(text, "district", province=province).ok
+    named = pd.Series([a if known.get((a, p)) else None for a, p in zip(above, provinces)],
+                      index=names.index, dtype="object")
+    return provinces, named.where(named.notna(), districts)
 
 
 def _field(grid: Grid, col: int) -> str | None:
@@ -212,7 +243,9 @@ def _columns(grid: Grid, form: str, status: str, title) -> dict[int, tuple[int, 
 
 def _check_parents(report, grid: Grid, level: pd.Series, units: pd.Series, columns, values) -> None:
     """A district row against the communes under it, a total row against every commune: per
-    count column and unit, a warning naming the row, the column, the file's figure and the sum."""
+    count column and unit, a warning naming the row, the column, the file's figure and the sum. A
+    rate column (form 5) is compared with the communes' rates weighted by their poor households
+    (the rate of the sums), not with their sum."""
     children: dict = {}
     current = None
     totals = [i for i in level.index if level[i] == "total"]
@@ -234,9 +267,19 @@ def _check_parents(report, grid: Grid, level: pd.Series, units: pd.Series, colum
         for number, (col, meaning) in columns.items():
             if meaning is None:
                 continue
-            written, total = values[number][parent], values[number][same].sum()
-            if pd.notna(written) and abs(written - total) > 0.5:
-                report.warn("import_warn_parent_sum", sheet=grid.sheet_of(parent), row=excel_row(parent),
+            written = values[number][parent]
+            if pd.isna(written):
+                continue
+            if meaning["unit"] == "percent":
+                weights = values[0][same] if 0 in values else pd.Series(dtype="float64")
+                if not weights.sum() > 0:
+                    continue
+                total = (values[number][same].fillna(0) * weights).sum() / weights.sum()
+                key, tolerance = "import_warn_parent_rate", 0.05
+            else:
+                total, key, tolerance = values[number][same].sum(), "import_warn_parent_sum", 0.5
+            if abs(written - total) > tolerance:
+                report.warn(key, sheet=grid.sheet_of(parent), row=excel_row(parent),
                             column=_label(grid, col), value=written, col_index=col,
                             figure=_plain(written), total=_plain(total))
 

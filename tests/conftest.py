@@ -16,6 +16,15 @@ from analytics.db import Database  # noqa: E402
 from analytics.demo import load_demo  # noqa: E402
 
 
+def _private_copy(source: Path, tmp_path: Path):
+    """A test's own writable copy of a database built once per session, open while the test runs."""
+    path = tmp_path / source.name
+    shutil.copy(source, path)
+    db = Database(path)
+    yield db
+    db.close()
+
+
 @pytest.fixture(scope="session")
 def demo_db_file(tmp_path_factory) -> Path:
     """A demo database built once per session; tests copy it rather than write to it."""
@@ -29,11 +38,7 @@ def demo_db_file(tmp_path_factory) -> Path:
 @pytest.fixture
 def demo_db(demo_db_file, tmp_path) -> Database:
     """A private, writable copy of the demo database."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_file, path)
-    db = Database(path)
-    yield db
-    db.close()
+    yield from _private_copy(demo_db_file, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +82,7 @@ def hon_quan_db_file(tmp_path_factory) -> Path:
 @pytest.fixture
 def hon_quan_db(hon_quan_db_file, tmp_path) -> Database:
     """A private, writable copy of the empty Hớn Quản database."""
-    path = tmp_path / "hon_quan.duckdb"
-    shutil.copy(hon_quan_db_file, path)
-    db = Database(path)
-    yield db
-    db.close()
+    yield from _private_copy(hon_quan_db_file, tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -97,11 +98,7 @@ def empty_db_file(tmp_path_factory) -> Path:
 @pytest.fixture
 def empty_db(empty_db_file, tmp_path) -> Database:
     """A private, writable copy of the empty (migrated) database."""
-    path = tmp_path / "empty.duckdb"
-    shutil.copy(empty_db_file, path)
-    db = Database(path)
-    yield db
-    db.close()
+    yield from _private_copy(empty_db_file, tmp_path)
 
 
 def wait_for_warm_up() -> None:

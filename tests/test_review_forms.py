@@ -267,3 +267,20 @@ def test_a_blank_template_is_refused_as_having_no_data_rows(empty_db):
     assert report.status == "rejected" and report.kind == "review"
     assert [e.message for e in report.errors] == [t("import_err_no_data_rows")]
     assert empty_db.scalar("SELECT count(*) FROM import_batch") == 0
+
+
+def test_a_table_of_district_rows_only_is_refused_saying_communes_are_read(empty_db):
+    # A district's figures sent without its communes: nothing to import per commune, and said so.
+    lines = ["TỔNG HỢP DIỄN BIẾN HỘ CẬN NGHÈO NĂM 2024",
+             "TT,Đơn vị,Phân tổ,Tổng số hộ cận nghèo đầu kỳ,Diễn biến giảm số hộ cận nghèo,,,"
+             "Diễn biến tăng số hộ cận nghèo,,,,Tổng số hộ cận nghèo cuối kỳ",
+             ",,,,Số hộ thoát cận nghèo,Số hộ cận nghèo trở thành hộ nghèo,Số hộ khác,"
+             "Số hộ nghèo trở thành hộ cận nghèo,Tái cận nghèo,Phát sinh mới,Số hộ khác,",
+             ",,,1,2,3,4,5,6,7,8,9=1-2-3-4+5+6+7+8",
+             "I,Huyện Hớn Quản,Hộ,80,10,2,0,5,0,7,0,80",
+             "II,Thị xã Bình Long,Hộ,40,5,0,0,5,0,0,0,40",
+             ",Tổng cộng,Hộ,120,15,2,0,10,0,7,0,120"]
+    report = import_file(empty_db, "\n".join(lines).encode(), "huyen.csv", kind="review")
+    assert report.status == "rejected"
+    assert [e.message for e in report.errors] == [t("import_err_review_no_communes")]
+    assert empty_db.scalar("SELECT count(*) FROM import_batch") == 0

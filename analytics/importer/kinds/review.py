@@ -123,8 +123,11 @@ def build_review(db, grid: Grid, title, report: ImportReport, *, year=None, comm
     # A row without a single figure (a signature, a note) is no unit's row.
     no_figures = pd.concat(list(values.values()), axis=1).isna().all(axis=1)
     level = level.where(~(level.eq("commune") & no_figures), "none")
-    if not level.eq("commune").any():  # units listed but nothing filled in (a blank template)
-        report.error("import_err_no_data_rows", sheet=grid.sheet)
+    if not level.eq("commune").any():
+        # Only district, province or total rows carry figures: say so, the communes are what is read.
+        above = level.isin(["parent", "total"]) & ~no_figures
+        report.error("import_err_review_no_communes" if above.any() else "import_err_no_data_rows",
+                     sheet=grid.sheet)
         return []
     for number, (col, _meaning) in columns.items():
         flag(report, grid, _field(grid, col), bads[number] & level.ne("none"), frame[col], "import_err_not_number")

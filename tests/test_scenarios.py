@@ -751,6 +751,7 @@ def test_save_reopen_duplicate_delete_and_compare_on_the_page(page, demo):
 @pytest.mark.browser
 def test_editing_the_allocation_by_hand_in_the_browser(live_server, browser_page, demo):
     from browser import error_elements, login, screenshot, wait_for_app
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page = browser_page
     login(page, live_server.url + "/", "planner")
@@ -764,15 +765,24 @@ def test_editing_the_allocation_by_hand_in_the_browser(live_server, browser_page
     screenshot(page, "page-scenarios")
 
     # The allocation table's first row is Dự án 2 in Xã Thanh An; type 9 over its NSTW amount.
-    grid = page.locator('[data-testid="stDataFrame"]').last
-    grid.scroll_into_view_if_needed()
-    page.wait_for_timeout(1000)
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.49, box["y"] + 54)
-    page.keyboard.type("9")
-    page.wait_for_timeout(300)
-    page.keyboard.press("Enter")
-    page.get_by_text("Bảng phân bổ đã được chỉnh tay.").wait_for(timeout=60_000)
+    # The grid is a canvas: a click before it has drawn its rows edits nothing, so the edit (the
+    # same value each time) is tried again until the page says the table was edited by hand.
+    edited = page.get_by_text("Bảng phân bổ đã được chỉnh tay.")
+    for attempt in range(4):
+        grid = page.locator('[data-testid="stDataFrame"]').last
+        grid.scroll_into_view_if_needed()
+        page.wait_for_timeout(1000 * (attempt + 1))
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + box["width"] * 0.49, box["y"] + 54)
+        page.keyboard.type("9")
+        page.wait_for_timeout(300)
+        page.keyboard.press("Enter")
+        try:
+            edited.wait_for(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    edited.wait_for(timeout=20_000)
     wait_for_app(page, 60_000)
 
     baseline, params = demo

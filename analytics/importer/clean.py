@@ -61,7 +61,9 @@ def spread(codes: np.ndarray, values: list, missing, index) -> pd.Series:
 
 def is_empty(series: pd.Series) -> pd.Series:
     """True where a cell holds nothing (None, NaN, '' or spaces)."""
-    return per_distinct(series, blank, missing=True).astype(bool)
+    codes, uniques = factorize(series.to_numpy())
+    table = np.array([blank(v) for v in uniques] + [True], dtype=bool)  # the last for NA cells
+    return pd.Series(table[codes], index=series.index)
 
 
 def _number_of(text: str) -> float | None:
@@ -182,10 +184,14 @@ def parse_ticks(series: pd.Series) -> tuple[pd.Series, pd.Series]:
             return words[text.lower()]
         return words.get(fold(text)) if fold(text) else None
 
-    codes = per_distinct(series, lambda v: "" if blank(v) else one(v), missing="").to_numpy()
-    # "": blank, None: unreadable
-    return (pd.Series(codes == "true", index=series.index),
-            pd.Series(pd.isna(codes), index=series.index))
+    codes, uniques = factorize(series.to_numpy())
+    judged = [("" if blank(v) else one(v)) for v in uniques]  # "": blank, None: unreadable
+    # Both masks looked up per distinct value, then spread by position (the last for NA cells:
+    # blank).
+    ticked = np.array([j == "true" for j in judged] + [False])
+    unreadable = np.array([j is None for j in judged] + [False])
+    return (pd.Series(ticked[codes], index=series.index),
+            pd.Series(unreadable[codes], index=series.index))
 
 
 def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:

@@ -211,7 +211,7 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
     elif title.commune_text and col is None:  # a column names each row's unit itself
         fallback_text, source = title.commune_text, "title"
     adopt: set = set()
-    for vintage in sorted(set(vintages.dropna())):
+    for vintage in sorted(vintages.dropna().unique()):
         rows = vintages == vintage
         area = {level: row_areas(db, grid, report, int(vintage), level, title) for level in ("province", "district")}
         if col is not None:

@@ -4,6 +4,7 @@ written as text, ticks, status words and ethnicity (unit names: ``importer.resol
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -205,12 +206,15 @@ def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
 def clean_text(series: pd.Series) -> tuple[pd.Series, int]:
     """(NFC text with legacy encodings repaired, None for empty; the number of cells repaired)."""
     codes, uniques = factorize(series.to_numpy())
-    texts = [v if v.__class__ is str else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
-             for v in uniques]
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "string":  # text alone: as it is
+        texts = list(uniques)
+    else:
+        texts = [v if v.__class__ is str else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+                 for v in uniques]
     # Only texts with letters beyond ASCII can be in a legacy encoding or need composing.
-    legacy = {text for text in texts if not text.isascii() and text.strip()}
+    legacy = {text for text in itertools.filterfalse(str.isascii, texts) if text.strip()}
     fixed = fix_values(legacy)[0] if legacy else {}
-    values = [text.strip() or None for text in texts]  # spaces only: None
+    values = [text or None for text in map(str.strip, texts)]  # spaces only: None
     changed = []
     if fixed:
         for i, text in enumerate(texts):

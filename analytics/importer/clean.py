@@ -84,6 +84,11 @@ def _number_of(text: str) -> float | None:
 
 def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(float values with NaN for empty cells, mask of cells that are not numbers)."""
+    cells = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(cells, skipna=False) in ("integer", "floating", "mixed-integer-float"):
+        # Numbers alone (NaN: an empty cell), as a sheet's number column mostly is: no cell to parse.
+        return (pd.Series(cells.astype("float64"), index=series.index, name=series.name),
+                pd.Series(False, index=series.index, name=series.name))
     types = series.map(type)
     is_text = types.eq(str)
     values = pd.to_numeric(series.where(~is_text & ~types.eq(bool)), errors="coerce").astype("float64")

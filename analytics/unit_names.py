@@ -64,12 +64,25 @@ def _glued_prefixes() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(glued, key=lambda g: -len(g[0])))
 
 
+@lru_cache(maxsize=1)
+def _prefixes_by_first_word() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """``_prefixes`` grouped by their first word, longest first in each group: a name is compared
+    only with the prefixes its first word starts (the registry's ten thousand names are split
+    when its index is built)."""
+    groups: dict[str, list] = {}
+    for typed, canonical in _prefixes():
+        if typed:
+            groups.setdefault(typed[0], []).append((typed, canonical))
+    return {word: tuple(group) for word, group in groups.items()}
+
+
 def split_name(text) -> tuple[str, str]:
     """(kind, key): the type prefix ('xa', 'huyen', 'thanhpho' … or '') and the matching key of
     the rest. Title words go first; a prefix is only taken when a name remains after it."""
     words, kind = tokens(text), ""
+    by_first = _prefixes_by_first_word()
     while True:
-        for typed, canonical in _prefixes():
+        for typed, canonical in by_first.get(words[0], ()) if words else ():
             n = len(typed)
             if len(words) > n and tuple(words[:n]) == typed:
                 words = words[n:]

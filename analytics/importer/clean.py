@@ -4,6 +4,7 @@ written as text, ticks, status words and ethnicity (unit names: ``importer.resol
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -61,7 +62,9 @@ def spread(codes: np.ndarray, values: list, missing, index) -> pd.Series:
 
 def is_empty(series: pd.Series) -> pd.Series:
     """True where a cell holds nothing (None, NaN, '' or spaces)."""
-    return per_distinct(series, blank, missing=True).astype(bool)
+    codes, uniques = factorize(series.to_numpy())
+    table = np.array([blank(v) for v in uniques] + [True], dtype=bool)  # the last for NA cells
+    return pd.Series(table[codes], index=series.index)
 
 
 def _number_of(text: str) -> float | None:
@@ -81,6 +84,11 @@ def _number_of(text: str) -> float | None:
 
 def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(float values with NaN for empty cells, mask of cells that are not numbers)."""
+    cells = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(cells, skipna=False) in ("integer", "floating", "mixed-integer-float"):
+        # Numbers alone (NaN: an empty cell), as a sheet's number column mostly is: no cell to parse.
+        return (pd.Series(cells.astype("float64"), index=series.index, name=series.name),
+                pd.Series(False, index=series.index, name=series.name))
     types = series.map(type)
     is_text = types.eq(str)
     values = pd.to_numeric(series.where(~is_text & ~types.eq(bool)), errors="coerce").astype("float64")
@@ -182,10 +190,14 @@ def parse_ticks(series: pd.Series) -> tuple[pd.Series, pd.Series]:
             return words[text.lower()]
         return words.get(fold(text)) if fold(text) else None
 
-    codes = per_distinct(series, lambda v: "" if blank(v) else one(v), missing="").to_numpy()
-    # "": blank, None: unreadable
-    return (pd.Series(codes == "true", index=series.index),
-            pd.Series(pd.isna(codes), index=series.index))
+    codes, uniques = factorize(series.to_numpy())
+    judged = [("" if blank(v) else one(v)) for v in uniques]  # "": blank, None: unreadable
+    # Both masks looked up per distinct value, then spread by position (the last for NA cells:
+    # blank).
+    ticked = np.array([j == "true" for j in judged] + [False])
+    unreadable = np.array([j is None for j in judged] + [False])
+    return (pd.Series(ticked[codes], index=series.index),
+            pd.Series(unreadable[codes], index=series.index))
 
 
 def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
@@ -199,12 +211,15 @@ def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
 def clean_text(series: pd.Series) -> tuple[pd.Series, int]:
     """(NFC text with legacy encodings repaired, None for empty; the number of cells repaired)."""
     codes, uniques = factorize(series.to_numpy())
-    texts = [v if v.__class__ is str else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
-             for v in uniques]
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "string":  # text alone: as it is
+        texts = list(uniques)
+    else:
+        texts = [v if v.__class__ is str else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+                 for v in uniques]
     # Only texts with letters beyond ASCII can be in a legacy encoding or need composing.
-    legacy = {text for text in texts if not text.isascii() and text.strip()}
+    legacy = {text for text in itertools.filterfalse(str.isascii, texts) if text.strip()}
     fixed = fix_values(legacy)[0] if legacy else {}
-    values = [text.strip() or None for text in texts]  # spaces only: None
+    values = [text or None for text in map(str.strip, texts)]  # spaces only: None
     changed = []
     if fixed:
         for i, text in enumerate(texts):

@@ -36,7 +36,13 @@ def match_field(kind: ImportKind, text) -> str | None:
     """The field a header cell names for ``kind`` (or None)."""
     if text is None or text == "":
         return None
-    text = str(text)
+    return _match_text(kind, str(text))
+
+
+# The header search reads the same cells for every kind and as one or two header rows: each
+# (kind, text) is matched once.
+@lru_cache(maxsize=16384)
+def _match_text(kind: ImportKind, text: str) -> str | None:
     table = aliases(kind)
     for candidate in (text, re.sub(r"\(.*?\)", "", text), text.split("(")[0]):
         key = fold_header(candidate)

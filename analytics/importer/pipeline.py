@@ -4,8 +4,11 @@ or none, replacing what the batch covers)."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
+import threading
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
@@ -46,13 +49,40 @@ def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, 
     A refused file of a named ``user`` is audited (it writes no batch, but its user's history
     lists it).
     """
-    report = _import_file(db, content, file_name, kind=kind, year=year, commune=commune, province=province,
-                          dry_run=dry_run, user=user, lang=lang, communes=communes,
-                          illustrative=illustrative, progress=progress)
+    with _cyclic_gc_paused():
+        report = _import_file(db, content, file_name, kind=kind, year=year, commune=commune, province=province,
+                              dry_run=dry_run, user=user, lang=lang, communes=communes,
+                              illustrative=illustrative, progress=progress)
     if report.status == "rejected" and user:
         audit.record(db, "import_refused", user, {"file_name": file_name, "kind": report.kind,
                                                   "errors": len(report.errors)})
     return report
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0            # imports running with the cyclic collector paused
+_gc_was_enabled = False   # its state before the first of them
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """The cyclic garbage collector paused while a file is imported: the rows of a sheet are
+    hundreds of thousands of lists, and every few thousand of them would start a collection that
+    walks all the others (none of them in a cycle; reference counting frees them). Imports in
+    several threads share one pause; the collector's state is restored after the last."""
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def _import_file(db, content: bytes, file_name: str, *, kind, year, commune, province, dry_run, user, lang,
@@ -216,6 +246,43 @@ def _is_total_text(value) -> bool:
     return folded in TOTAL_WORDS or folded.startswith("tongcong")
 
 
+def _total_cells(cells: np.ndarray) -> np.ndarray:
+    """Which cells of a column read as a total ("Tổng cộng"): each distinct text judged once, and
+    only those starting as a total may (found at C speed in a column of text alone)."""
+    codes, uniques = pd.factorize(cells)
+    types = pd.api.types.infer_dtype(uniques, skipna=False)
+    if types in ("integer", "floating", "mixed-integer-float", "boolean"):
+        return np.zeros(len(cells), dtype=bool)
+    if types == "string":
+        starts = np.flatnonzero(np.fromiter(map(bool, map(_TOTAL_START.match, uniques)), dtype=bool,
+                                            count=len(uniques)))
+    else:
+        starts = [i for i, v in enumerate(uniques) if v.__class__ is str and _TOTAL_START.match(v)]
+    hits = [i for i in starts if _is_total_text(uniques[i])]
+    return np.isin(codes, hits) if hits else np.zeros(len(cells), dtype=bool)
+
+
+def _blank_cells(cells: np.ndarray) -> np.ndarray:
+    """Which cells of a column are blank: missing (None, NaN), or text of nothing but spaces.
+    '' (the reader's empty cell) is found at C speed; the other cells by the column's type, found
+    in one pass at C speed too (text: ``str.isspace`` over them, numbers: NaN); a column of mixed
+    types cell by cell."""
+    blanks = cells == ""
+    rest = np.flatnonzero(~blanks)
+    if not len(rest):
+        return blanks
+    values = cells[rest]
+    types = pd.api.types.infer_dtype(values, skipna=False)
+    if types == "string":
+        blanks[rest] = np.fromiter(map(str.isspace, values), dtype=bool, count=len(values))
+    elif types in ("floating", "mixed-integer-float"):
+        blanks[rest] = values != values  # NaN
+    elif types not in ("integer", "boolean"):  # never blank: whole numbers, ticks
+        blanks[rest] = np.fromiter((v is None or (v.__class__ is str and v.isspace()) or (v.__class__ is float and v != v)
+                                    for v in values), dtype=bool, count=len(values))
+    return blanks
+
+
 def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
     """Mark blank rows, the column-number row, section rows ("I. Ấp 1"), the total row and what
     follows it as skipped (listed with their row numbers); keep the rest in ``grid.frame``."""
@@ -227,19 +294,9 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
     is_total = np.zeros(len(frame), dtype=bool)
     for j, c in enumerate(frame.columns):
         cells = frame[c].to_numpy(dtype=object)
-        # Blank: missing, or text of nothing but spaces. '' (the reader's empty cell) is found
-        # at C speed; only the other cells are looked at one by one (cheaper than finding the
-        # distinct values of a column of ids).
-        blanks = cells == ""
-        rest = np.flatnonzero(~blanks)
-        blanks[rest] = np.fromiter((v is None or (v.__class__ is str and v.isspace()) or (v.__class__ is float and v != v)
-                                    for v in cells[rest]), dtype=bool, count=len(rest))
-        empty[:, j] = blanks
-        if j < 4:  # total row ("Tổng cộng") in the first columns: each distinct text judged once
-            codes, uniques = pd.factorize(cells)
-            hits = [i for i, v in enumerate(uniques) if v.__class__ is str and _TOTAL_START.match(v) and _is_total_text(v)]
-            if hits:
-                is_total |= np.isin(codes, hits)
+        empty[:, j] = _blank_cells(cells)
+        if j < 4:  # total row ("Tổng cộng") in the first columns
+            is_total |= _total_cells(cells)
     empties = pd.DataFrame(empty, index=frame.index, columns=frame.columns)
     filled = pd.Series((~empty).sum(axis=1), index=frame.index)
     is_total = pd.Series(is_total, index=frame.index)
@@ -295,9 +352,13 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
     skipped = reason.notna()
     report.skipped = [{"sheet": grid.sheet_of(i), "row": excel_row(i), "reason": reason[i]} for i in frame.index[skipped]]
     report.rows_skipped = int(skipped.sum())
-    grid.frame = frame[~skipped]
-    grid.section_hamlet = hamlets[~skipped]
-    grid.totals = is_total[~skipped]
+    kept = np.flatnonzero(~skipped.to_numpy())
+    # Rows kept in one run (skipped ones only above and below, as usual): a slice, not a copy of
+    # every cell.
+    rows = slice(kept[0], kept[-1] + 1) if len(kept) and kept[-1] - kept[0] + 1 == len(kept) else kept
+    grid.frame = frame.iloc[rows]
+    grid.section_hamlet = hamlets.iloc[rows]
+    grid.totals = is_total.iloc[rows]
 
 
 # -- committing --------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def years_of(db, grid: Grid, title, report: ImportReport, year_option) -> pd.Ser
     if n and years.isna().any():
         report.error("import_err_no_year", sheet=grid.sheet)
         return None
-    distinct = sorted({int(y) for y in years.dropna()})
+    distinct = sorted({int(y) for y in years.dropna().unique()})
     report.year = distinct[0] if len(distinct) == 1 else distinct
     without_units = [y for y in distinct if not _has_units(y)]
     if without_units:  # e.g. 1890: no unit list covers it, so no row of it can be placed
@@ -202,7 +202,12 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
     of the country, narrowed by the row's province and district (columns, else the ``--province``
     option or the title); a unit not yet worked with is adopted when the batch commits
     (``report.adopt``)."""
-    vintages = years.map({y: vintage_for_year(int(y)) for y in years.dropna().unique()})
+    # Per distinct year (a list has one or two), not per row.
+    year_values = years.to_numpy(dtype="float64", na_value=np.nan)
+    vintage_values = np.full(len(year_values), np.nan)
+    for y in years.dropna().unique():
+        vintage_values[year_values == y] = vintage_for_year(int(y))
+    vintages = pd.Series(vintage_values, index=years.index).astype("Int64")
     codes = pd.Series(None, index=grid.frame.index, dtype="object")
     col = grid.col(field)
     fallback_text, source = None, None
@@ -211,7 +216,7 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
     elif title.commune_text and col is None:  # a column names each row's unit itself
         fallback_text, source = title.commune_text, "title"
     adopt: set = set()
-    for vintage in sorted(set(vintages.dropna())):
+    for vintage in sorted(vintages.dropna().unique()):
         rows = vintages == vintage
         area = {level: row_areas(db, grid, report, int(vintage), level, title) for level in ("province", "district")}
         if col is not None:

@@ -197,28 +197,6 @@ def test_a_failure_inside_the_commit_leaves_the_database_as_it_was(demo_db, monk
     assert snapshot(demo_db) == before
 
 
-def test_the_garbage_collector_is_paused_during_an_import_and_restored_after_it_even_on_failure(demo_db, monkeypatch):
-    import gc
-
-    from analytics.importer.kinds import households
-    seen = []
-
-    def broken(cur, batch_id=None):
-        seen.append(gc.isenabled())
-        raise RuntimeError("disk pulled out")
-    monkeypatch.setattr(households, "refresh_derived", broken)
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError):
-        import_file(demo_db, load("households_messy.xlsx"), "households_messy.xlsx")
-    assert seen == [False] and gc.isenabled()
-    gc.disable()  # a process that keeps it off keeps it off
-    try:
-        import_file(demo_db, load("households_messy.xlsx"), "households_messy.xlsx", dry_run=True)
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
-
 def test_the_budget_report_becomes_plan_lines_and_a_dated_snapshot(empty_db):
     expect = MANIFEST["valid"]["budget_execution_wide.xlsx"]
     report = import_file(empty_db, load("budget_execution_wide.xlsx"), "b.xlsx")

@@ -4,11 +4,8 @@ or none, replacing what the batch covers)."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
-import threading
-from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
@@ -49,40 +46,13 @@ def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, 
     A refused file of a named ``user`` is audited (it writes no batch, but its user's history
     lists it).
     """
-    with _cyclic_gc_paused():
-        report = _import_file(db, content, file_name, kind=kind, year=year, commune=commune, province=province,
-                              dry_run=dry_run, user=user, lang=lang, communes=communes,
-                              illustrative=illustrative, progress=progress)
+    report = _import_file(db, content, file_name, kind=kind, year=year, commune=commune, province=province,
+                          dry_run=dry_run, user=user, lang=lang, communes=communes,
+                          illustrative=illustrative, progress=progress)
     if report.status == "rejected" and user:
         audit.record(db, "import_refused", user, {"file_name": file_name, "kind": report.kind,
                                                   "errors": len(report.errors)})
     return report
-
-
-_gc_lock = threading.Lock()
-_gc_pauses = 0            # imports running with the cyclic collector paused
-_gc_was_enabled = False   # its state before the first of them
-
-
-@contextmanager
-def _cyclic_gc_paused():
-    """The cyclic garbage collector paused while a file is imported: the rows of a sheet are
-    hundreds of thousands of lists, and every few thousand of them would start a collection that
-    walks all the others (none of them in a cycle; reference counting frees them). Imports in
-    several threads share one pause; the collector's state is restored after the last."""
-    global _gc_pauses, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 def _import_file(db, content: bytes, file_name: str, *, kind, year, commune, province, dry_run, user, lang,

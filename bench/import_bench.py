@@ -98,6 +98,18 @@ def build_workbook(path: Path, rows: int, seed: int = 1, province: str | None = 
     wb.close()
 
 
+def timed_import(db, content: bytes, name: str, expect: str, **options):
+    """(report, seconds) of one import (a check with ``dry_run=True``); the bench stops when its
+    status is not ``expect``."""
+    from analytics.importer import import_file
+    started = time.perf_counter()
+    report = import_file(db, content, name, user="bench", **options)
+    seconds = time.perf_counter() - started
+    if report.status != expect:
+        raise SystemExit(f"import {report.status}: {[e.to_dict() for e in report.errors[:5]]}")
+    return report, seconds
+
+
 def measure(step: str, workbook: Path, db_path: Path) -> dict:
     # Modules are loaded before the clock starts, as in the running dashboard.
     import pandas as pd
@@ -122,11 +134,7 @@ def measure(step: str, workbook: Path, db_path: Path) -> dict:
     else:  # the import; also a short list with ("stray") or without ("no_stray") a stray cell far below
         with Database(db_path) as db:  # the dashboard keeps its connection: closing is not timed
             content = workbook.read_bytes()  # the upload is in memory already
-            started = time.perf_counter()
-            report = import_file(db, content, workbook.name, user="bench")
-            seconds = time.perf_counter() - started
-        if report.status != "committed":
-            raise SystemExit(f"import failed: {[e.to_dict() for e in report.errors[:5]]}")
+            report, seconds = timed_import(db, content, workbook.name, "committed")
         rows = report.rows_imported
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"step": step, "seconds": round(seconds, 2), "peak_mib": round(peak_mib), "rows": rows}
@@ -148,19 +156,11 @@ def measure_full_sheet(workbook: Path, db_path: Path) -> dict:
         gc.collect()
         before = process.memory_info().rss / 2**20
         content = workbook.read_bytes()
-        started = time.perf_counter()
-        check = import_file(db, content, workbook.name, dry_run=True, user="bench")
-        checked = time.perf_counter() - started
-        if check.status != "valid":
-            raise SystemExit(f"check failed: {[e.to_dict() for e in check.errors[:5]]}")
+        check, checked = timed_import(db, content, workbook.name, "valid", dry_run=True)
         gc.collect()  # the page holds the check's report while the officer reads it
         time.sleep(SETTLE_SECONDS)
         while_shown = process.memory_info().rss / 2**20
-        started = time.perf_counter()
-        done = import_file(db, content, workbook.name, user="bench")
-        committed = time.perf_counter() - started
-        if done.status != "committed":
-            raise SystemExit(f"import failed: {[e.to_dict() for e in done.errors[:5]]}")
+        done, committed = timed_import(db, content, workbook.name, "committed")
         rows = done.rows_imported
         del check, done
         gc.collect()

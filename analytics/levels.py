@@ -123,9 +123,12 @@ def home_area(db) -> tuple[int, str] | None:
     return home_setting(db) or default_home(db)
 
 
-def set_home_area(db: Database, vintage: int, code: str, *, actor: str | None = None) -> dict:
-    """Set the home area to a registry unit (adopting it with the units under it, audited); its
-    ``unit_info``. ValueError for a code the registry does not hold."""
+def set_home_area(db: Database, scope, vintage: int, code: str) -> dict:
+    """Set the home area to a registry unit (adopting it with the units under it, audited), for
+    an ``auth.Scope`` that manages accounts (administrators); its ``unit_info``. ValueError for a code the
+    registry does not hold, PermissionDenied for another scope."""
+    scope.require("manage_accounts")
+    actor = scope.username
     vintage, code = int(vintage), str(code).strip()
     with db.transaction() as cur:
         if not cur.execute("SELECT count(*) FROM unit_registry WHERE vintage = ? AND code = ?",

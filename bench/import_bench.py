@@ -226,6 +226,7 @@ def main() -> None:
               f"{workbook.stat().st_size / 1e6:.1f} MB "
               f"(built in {time.perf_counter() - t0:.1f} s)")
         from analytics import levels
+        from analytics.auth import Scope
         from analytics.db import Database
         from analytics.reference import read_csv
         with Database(tmp / "bench.duckdb") as db:  # schema and reference data, outside the timing
@@ -234,7 +235,7 @@ def main() -> None:
                 # ("Xã Thanh An", a name thirteen communes of the country share).
                 district = next(r for r in read_csv("org_unit.csv") if r["vintage"] == "2024"
                                 and r["unit_type"] == "district")
-                levels.set_home_area(db, int(district["vintage"]), district["code"], actor="bench")
+                levels.set_home_area(db, Scope.system("bench"), int(district["vintage"]), district["code"])
         commit = run_in_process("commit", workbook, tmp / "bench.duckdb")
         read = run_in_process("openpyxl", workbook, tmp / "bench.duckdb")
         raw = run_in_process("calamine", workbook, tmp / "bench.duckdb")

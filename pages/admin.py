@@ -159,7 +159,7 @@ with tab_home:
                                 format_func=lambda c: names[unit] if c is None else commune_names[c]) or unit
         chosen_code = unit or province
         if st.button(base.tr("admin_home_save"), key="admin_home_save", type="primary"):
-            info = levels.set_home_area(db, home_vintage, chosen_code, actor=scope.username)
+            info = levels.set_home_area(db, scope, home_vintage, chosen_code)
             done("admin_done_home", name=info["name"])
 
 def standard_change(action, message_key: str, **values) -> None:

@@ -65,9 +65,10 @@ def set_hon_quan_home(path) -> None:
     """Make the database at ``path`` (created if new) the Hớn Quản office's: its home area, inside
     which the office's own files name a commune bare ("Thanh An", a name seven communes share)."""
     from analytics import levels
+    from analytics.auth import Scope
 
     with Database(path) as db:
-        levels.set_home_area(db, *HON_QUAN, actor="admin")
+        levels.set_home_area(db, Scope.system("admin"), *HON_QUAN)
         db.checkpoint()
 
 

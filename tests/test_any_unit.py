@@ -6,6 +6,7 @@ refused listing every candidate."""
 import json
 
 from analytics import levels
+from analytics.auth import Scope
 from analytics.cli import main
 from analytics.db import Database
 
@@ -88,7 +89,7 @@ def test_a_province_column_the_option_or_the_home_area_picks_the_unit(tmp_path, 
     other = tmp_path / "other.duckdb"
     main(["init", "--db", str(other)])
     with Database(other) as opened:
-        levels.set_home_area(opened, 2025, "19", actor="admin")
+        levels.set_home_area(opened, Scope.system("admin"), 2025, "19")
         assert levels.home_area(opened) == (2025, "19")
     capsys.readouterr()
     code, report = _import(str(other), plain, capsys)
@@ -174,13 +175,13 @@ def test_a_home_area_elsewhere_refuses_a_shared_name_the_data_units_also_bear(de
     db = tmp_path / "demo.duckdb"
     shutil.copy(demo_db_file, db)
     with Database(db) as opened:
-        levels.set_home_area(opened, 2024, "56", actor="admin")  # Khánh Hòa: no Tân Lợi there
+        levels.set_home_area(opened, Scope.system("admin"), 2024, "56")  # Khánh Hòa: no Tân Lợi there
     capsys.readouterr()
     code, report = _import(str(db), _file(tmp_path, TAN_LOI), capsys, "--dry-run")
     _assert_refused_listing_every_tan_loi(db, code, report)
     # inside a home area holding one of them, the same name is that one
     with Database(db) as opened:
-        levels.set_home_area(opened, 2024, "89", actor="admin")  # An Giang: Tân Lợi of Tịnh Biên
+        levels.set_home_area(opened, Scope.system("admin"), 2024, "89")  # An Giang: Tân Lợi of Tịnh Biên
     capsys.readouterr()
     code, report = _import(str(db), _file(tmp_path, TAN_LOI), capsys, "--dry-run")
     assert code == 0 and report["commune"] == "30535"

@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from analytics import levels, poverty, registry, targets, transitions
+from analytics.auth import Scope
 from analytics.db import Database
 from builders import add_households, add_indicator_values, add_totals, household
 from conftest import open_app
@@ -46,7 +47,7 @@ def test_the_home_areas_units_keep_only_its_figures(two_provinces):
     with Database(path) as db:
         assert levels.home_units(db) is None  # not set: the data's own area, everything
         assert poverty.household_counts(db, 2024)["poor"] == 5
-        levels.set_home_area(db, 2024, "70", actor="admin")
+        levels.set_home_area(db, Scope.system("admin"), 2024, "70")
         home = levels.home_units(db)
         assert (2024, THANH_AN) in home and (2024, other) not in home
         assert (2025, "70") not in home and any(v == 2025 for v, _ in home)  # its successors too
@@ -77,7 +78,7 @@ def test_the_overview_shows_only_the_home_provinces_figures(two_provinces, monke
     assert not at.exception
     assert metrics(at)["Hộ nghèo"] == "5"  # no home area: both provinces' data
     with Database(path) as db:
-        levels.set_home_area(db, 2024, "70", actor="admin")
+        levels.set_home_area(db, Scope.system("admin"), 2024, "70")
     at = open_app(monkeypatch, path, role="viewer", query={"year": "2024"})
     assert not at.exception
     shown = metrics(at)
@@ -90,7 +91,7 @@ def test_the_demo_with_its_district_as_home_area_shows_the_plans_figures(demo_db
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_db_file, path)
     with Database(path) as db:
-        levels.set_home_area(db, 2024, "694", actor="admin")
+        levels.set_home_area(db, Scope.system("admin"), 2024, "694")
     at = open_app(monkeypatch, path, role="viewer", query={"year": "2023"})
     assert not at.exception
     shown = metrics(at)

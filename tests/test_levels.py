@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics import levels, registry
+from analytics.auth import PermissionDenied, Scope
 from analytics.cli import main
 from analytics.db import Database
 from analytics.summary import unit_summary
@@ -136,8 +137,11 @@ def test_the_home_area_is_set_or_the_smallest_unit_holding_the_data(demo_db, emp
                               household("X2", 2024, "25330", income=900_000)])
     assert levels.default_home(empty_db) == (2024, "694")
     with pytest.raises(ValueError):
-        levels.set_home_area(empty_db, 2025, "99999")
-    info = levels.set_home_area(empty_db, 2024, "694", actor="admin")
+        levels.set_home_area(empty_db, Scope.system("admin"), 2025, "99999")
+    with pytest.raises(PermissionDenied):  # only administrators set it, whoever calls
+        levels.set_home_area(empty_db, Scope("lan", "planner"), 2024, "694")
+    assert levels.home_setting(empty_db) is None
+    info = levels.set_home_area(empty_db, Scope.system("admin"), 2024, "694")
     assert info["level"] == "district" and levels.home_area(empty_db) == (2024, "694")
     assert empty_db.scalar("SELECT count(*) FROM audit_log WHERE action = 'setting_changed'") == 1
     # adopting the district brought its 13 communes
@@ -169,7 +173,7 @@ def test_the_checklist_and_a_typed_table_stored_as_a_batch_that_rolls_back(empty
     from analytics.importer import import_file
     assert [(e["item"], e["count"], e["done"]) for e in checklist.checklist(empty_db, 2025)] == \
         [("targets", 0, False), ("budget_plan", 0, False), ("review", 0, False), ("disbursement", 0, False)]
-    levels.set_home_area(empty_db, 2025, "56", actor="admin")  # Khánh Hòa
+    levels.set_home_area(empty_db, Scope.system("admin"), 2025, "56")  # Khánh Hòa
     labels = levels.unit_labels(empty_db, 2025, (2025, "56"))
     assert labels["56"] == "Tỉnh Khánh Hòa" and labels["22366"] == "Phường Nha Trang, Tỉnh Khánh Hòa"
     import pandas as pd

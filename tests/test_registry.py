@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analytics import levels, registry
+from analytics.auth import Scope
 from analytics.cli import main
 from analytics.db import Database
 from analytics.reference import read_csv
@@ -192,7 +193,7 @@ def test_units_search_narrows_a_shared_name_to_the_home_area_as_an_import_does(d
     path = tmp_path / "home.duckdb"
     shutil.copy(demo_db_file, path)
     with Database(path) as db:
-        levels.set_home_area(db, 2024, "89", actor="admin")
+        levels.set_home_area(db, Scope.system("admin"), 2024, "89")
     assert main(["units", "--search", "Tân Lợi", "--vintage", "2024", "--json", "--db", str(path)]) == 0
     assert [u["code"] for u in json.loads(capsys.readouterr().out)["units"]] == ["30535"]
 

@@ -211,7 +211,9 @@ with tab_standards:
                             name=gone)
 
 with tab_settings:
-    table = db.frame("SELECT key, value, description_vi, description_en, source FROM setting ORDER BY key")
+    # The home area has its own tab: a registry unit picked by name, checked and adopted there.
+    table = db.frame("SELECT key, value, description_vi, description_en, source FROM setting WHERE key <> ? "
+                     "ORDER BY key", [levels.HOME_SETTING])
     description = "description_en" if lang == "en" else "description_vi"
     # A setting goes by what it does (its description), not its key.
     described = dict(zip(table["key"], table[description].fillna(table["key"])))

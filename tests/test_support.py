@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from analytics.batches import rollback
+from analytics.i18n import t
 from analytics.importer import import_file
 from analytics.importer.listing import household_filters, household_list
 from analytics.review import cause_table, funnel
@@ -114,6 +115,23 @@ def test_a_support_file_with_an_unknown_type_or_line_is_refused(empty_db):
     report = import_file(empty_db, content, "support.csv")
     assert report.kind == "support" and report.status == "rejected"
     assert [(e.row, e.column) for e in report.errors] == [(3, "Loại hỗ trợ"), (4, "Dự án")]
+    # The message names the project as the file wrote it.
+    assert report.errors[1].message == t("import_err_unknown_project", code="Dự án 42")
+
+
+def test_support_dates_read_as_offices_write_them(empty_db):
+    # Day first, ISO, and an Excel serial typed as a number: all 1 June 2024.
+    content = ("Mã hộ,Xã,Năm,Loại hỗ trợ,Ngày hỗ trợ\n"
+               "A,25327,2024,Vay vốn ưu đãi,01/06/2024\n"
+               "B,25327,2024,Vay vốn ưu đãi,2024-06-01\n"
+               "C,25327,2024,Vay vốn ưu đãi,45444\n"
+               "D,25327,2024,Vay vốn ưu đãi,ngày mai\n").encode("utf-8")
+    report = import_file(empty_db, content, "support.csv")
+    assert [(e.row, e.column) for e in report.errors] == [(5, "Ngày hỗ trợ")]
+    report = import_file(empty_db, content.rsplit(b"D,", 1)[0], "support.csv")
+    assert report.status == "committed", [e.to_dict() for e in report.errors]
+    assert {d for (d,) in empty_db.query("SELECT support_date FROM support_current")} == {
+        pd.Timestamp("2024-06-01").date()}
 
 
 @pytest.fixture

@@ -65,7 +65,8 @@ def canonical_header(kind: str, field: str) -> str:
 
 def flag(report: ImportReport, grid: Grid, field: str, mask: pd.Series, values: pd.Series,
          key: str, warning: bool = False, **extra) -> None:
-    """One error (or warning) per row where ``mask`` holds, on the column of ``field``."""
+    """One error (or warning) per row where ``mask`` holds, on the column of ``field``; an
+    ``extra`` value given as a Series fills the message with that row's value."""
     if mask is None or not bool(mask.any()):
         return
     label, index = grid.label(field), grid.index(field)
@@ -73,7 +74,7 @@ def flag(report: ImportReport, grid: Grid, field: str, mask: pd.Series, values: 
     for i in mask.index[mask.to_numpy(dtype=bool)]:
         value = values.get(i) if values is not None else None
         add(key, sheet=grid.sheet_of(i), row=excel_row(i), column=label, value=value, col_index=index,
-            **extra)
+            **{k: v[i] if isinstance(v, pd.Series) else v for k, v in extra.items()})
 
 
 def require(report: ImportReport, grid: Grid, kind: str, fields) -> bool:

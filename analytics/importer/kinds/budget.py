@@ -160,9 +160,9 @@ def build_budget(db, grid: Grid, title, report: ImportReport, *, year=None, comm
     is_line = lines.role.isin(["project", "sub"])
     unknown = ~is_line | ~codes.isin(set(catalogue))
     line_col = grid.col("line")
-    for i in texts.index[is_line & ~codes.isin(set(catalogue))]:
-        report.error("import_err_unknown_project", sheet=grid.sheet_of(i), row=excel_row(i), column=grid.label("line"),
-                     value=line_col[i], col_index=grid.index("line"), code=_code_words(codes[i]))
+    outside = is_line & ~codes.isin(set(catalogue))
+    flag(report, grid, "line", outside, line_col, "import_err_unknown_project",
+         code=codes[outside].map(_code_words))
     flag(report, grid, "line", lines.role.eq("orphan"), line_col, "import_err_sub_without_project")
     skipped = lines.role.isin(["breakdown", "capital"])
     report.skipped += [{"sheet": grid.sheet_of(i), "row": excel_row(i), "reason": lines.role[i]}

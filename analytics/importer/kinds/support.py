@@ -5,17 +5,15 @@ of the Decision 90 catalogue) where known, written to ``support``."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-
 import pandas as pd
 
-from ..clean import clean_text, is_empty, parse_numbers, parse_words
+from ..clean import clean_text, is_empty, parse_dates, parse_numbers
 from ..grid import Grid, flag
 from ..importkind import ImportKind
 from ..report import ImportReport
 from ..resolve import year_and_place
 from ..text import fold
-from .households import SUPPORT_COLUMNS
+from .households import SUPPORT_COLUMNS, _coded_words
 
 _LINE = re.compile(r"^(?:duan|da)(\d+)(?:(?:tieuduan|tda)(\d+))?")
 
@@ -35,13 +33,6 @@ def line_codes(texts: pd.Series, catalogue: set[str]) -> tuple[pd.Series, pd.Ser
     return codes, codes.isna() & texts.notna()
 
 
-def _dates(col: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(dates, mask of cells that are not dates); day first, as Vietnamese dates are written."""
-    parsed = pd.to_datetime(col.map(lambda v: v if isinstance(v, (date, datetime)) else (str(v) if v else None)),
-                            errors="coerce", dayfirst=True)
-    return parsed.astype("datetime64[us]"), parsed.isna() & ~is_empty(col)
-
-
 def build_support(db, grid: Grid, title, report: ImportReport, *, year=None, commune=None,
                   communes=None) -> list[tuple[str, pd.DataFrame]]:
     """Support records; [('support', frame)]."""
@@ -55,12 +46,9 @@ def build_support(db, grid: Grid, title, report: ImportReport, *, year=None, com
     out["household_id"] = ids
     flag(report, grid, "household_id", ids.isna(), grid.col("household_id"), "import_err_required_value")
     col = grid.col("support_type")
-    kinds, repairs = clean_text(col)
-    report.encoding_repairs += repairs
-    types, bad = parse_words(kinds, "support_type")
-    flag(report, grid, "support_type", bad, col, "import_err_unknown_support_type")
-    flag(report, grid, "support_type", kinds.isna(), col, "import_err_required_value")
-    out["support_type"] = types
+    out["support_type"] = _coded_words(grid, report, "support_type", "support_type",
+                                       "import_err_unknown_support_type")
+    flag(report, grid, "support_type", is_empty(col), col, "import_err_required_value")
     col = grid.col("amount_mvnd")
     if col is not None:
         amount, bad = parse_numbers(col)
@@ -71,16 +59,16 @@ def build_support(db, grid: Grid, title, report: ImportReport, *, year=None, com
         out["amount_mvnd"] = pd.array([pd.NA] * len(out), dtype="Float64")
     col = grid.col("support_date")
     if col is not None:
-        when, bad = _dates(col)
+        when, bad = parse_dates(col)
         flag(report, grid, "support_date", bad, col, "import_err_bad_date")
-        out["support_date"] = when
+        out["support_date"] = pd.to_datetime(when).astype("datetime64[us]")
     else:
         out["support_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[us]")
     col = grid.col("budget_line")
     if col is not None:
         texts, _ = clean_text(col)
         lines, bad = line_codes(texts, {r[0] for r in db.query("SELECT code FROM project")})
-        flag(report, grid, "budget_line", bad, col, "import_err_unknown_project")
+        flag(report, grid, "budget_line", bad, col, "import_err_unknown_project", code=texts)
         out["budget_line"] = lines
     else:
         out["budget_line"] = None

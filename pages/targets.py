@@ -97,7 +97,8 @@ def standard_preview() -> None:
     st.caption(base.tr("preview_caption", year=year, **area["changes"]))
     if area["totals"]["unclassified"]:
         st.warning(base.tr("preview_unclassified", count=area["totals"]["unclassified"],
-                           indicators=", ".join(area["missing_indicators"])), icon=":material/help:")
+                           indicators=", ".join(r[f"name_{lang}"] for r in area["indicators"]
+                                                if r["availability"] != "shared")), icon=":material/help:")
     shown_units = per_unit[per_unit["code"].isin(shown["code"])]
     st.dataframe(charts.table(shown_units, [
         ("name", "dash_unit", "text"), ("poor_current", "preview_poor_current", "number"),

@@ -40,3 +40,12 @@ def test_the_db_option_and_the_environment_variable_choose_the_database(tmp_path
     assert (tmp_path / "env.duckdb").exists()
     assert run_cli("init", "--db", str(tmp_path / "opt.duckdb"), env=env).returncode == 0
     assert (tmp_path / "opt.duckdb").exists()
+
+
+def test_the_unit_summary_writes_targets_by_name_unit_and_status(demo_db_file, capsys):
+    # The district's 2024 plan: 68 fewer poor households, 52 reached (at risk); 13 communes' targets below.
+    assert main(["summary", "--year", "2024", "--unit", "694", "--db", str(demo_db_file)]) == 0
+    out = capsys.readouterr().out
+    assert "Giảm số hộ nghèo: 52 / 68 (cấp dưới / below: 68, 13/13) (Có nguy cơ)" in out
+    assert "Tỷ lệ hộ nghèo: 0,25 % / 0,30 % (Đã đạt)" in out
+    assert "poor_reduction" not in out and "at_risk" not in out

@@ -100,6 +100,8 @@ def test_the_command_line_sets_lists_and_removes_a_standard(empty_db_file, tmp_p
     assert (row["name"], row["org_vintage"], row["org_code"], row["valid_from_year"], row["valid_to_year"]) == \
         ("Chuẩn nghèo tỉnh Bình Phước", 2024, "70", 2022, 2025)
     assert row["lines"] == {"rural": {"poor_income_max": 2_000_000, "average_income_max": 3_000_000}}
+    text = cli_in_process("standard", "list", "--db", db).stdout  # the area by its name
+    assert "nông thôn 2.000.000/3.000.000" in text and "rural" not in text
     low = cli_in_process("standard", "set", "--db", db, "--name", "Thấp", "--unit", "2024:694", "--period",
                          "2022-2025", "--urban-income", 1_000_000, "--urban-average", 3_000_000, "--source", "x")
     assert low.returncode == 1 and "thấp hơn chuẩn quốc gia" in low.stderr

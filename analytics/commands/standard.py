@@ -9,7 +9,7 @@ import sys
 from .. import auth
 from ..cli import EXIT_REJECTED, Refused, account_options, login, print_json
 from ..db import Database
-from ..i18n import both, fmt_number
+from ..i18n import both, fmt_number, t
 from ..local_standards import AREAS, StandardRefused, list_standards, parse_period, remove_standard, \
     set_standard
 from ..reference import vintage_for_year
@@ -41,7 +41,8 @@ def _list(db, args) -> int:
     if not rows:
         print(both("standard_none"))
     for r in rows:
-        lines = ", ".join(f"{area} {fmt_number(v['poor_income_max'])}/{fmt_number(v['average_income_max'])}"
+        lines = ", ".join(f"{t(f'standard_area_{area}')} {fmt_number(v['poor_income_max'])}/"
+                          f"{fmt_number(v['average_income_max'])}"
                           for area, v in r["lines"].items())
         print(f"{r['name']}  {r['org_vintage']}:{r['org_code']} {r['org_name'] or ''}  "
               f"{r['valid_from_year']}–{r['valid_to_year']}  {lines}  ({r['source']})")

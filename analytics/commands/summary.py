@@ -7,7 +7,8 @@ from datetime import date
 
 from ..cli import UsageError, print_json
 from ..db import Database
-from ..i18n import fmt_money, fmt_number, fmt_percent
+from ..i18n import fmt_money, fmt_number, fmt_percent, t
+from ..reference import read_csv
 from ..summary import summary, unit_summary
 
 
@@ -54,23 +55,37 @@ def run(args) -> int:
     print(f"Kế hoạch vốn: {fmt_money(b['plan_total'])}; đã giải ngân {fmt_money(b['disbursed_total'])} "
           f"({fmt_percent(b['disbursement_rate'])}) đến {b['as_of'] or '–'}")
     if data["support"]:
+        names = _names("support_type.csv")
         print("Hỗ trợ đã nhận (số hộ) / support received (households): "
-              + ", ".join(f"{k} {fmt_number(v)}" for k, v in data["support"].items()))
+              + ", ".join(f"{names.get(k, k)} {fmt_number(v)}" for k, v in data["support"].items()))
     if data["causes"]:
+        names = _names("poverty_cause.csv")
         print("Nguyên nhân nghèo (hộ nghèo, cận nghèo) / causes: "
-              + ", ".join(f"{k} {fmt_number(v)}" for k, v in data["causes"].items()))
+              + ", ".join(f"{names.get(k, k)} {fmt_number(v)}" for k, v in data["causes"].items()))
     print(f"Đơn vị hành chính năm {data['units']}:")
     for c in data["communes"]:
         print(f"  {c['code']} {c['name']:<22} {c['poor']:>4} nghèo  {c['near_poor']:>4} cận nghèo  "
               f"{fmt_percent(c['poor_rate'])}")
-    for t in data["targets"] or []:
-        if t["status"] in ("at_risk", "behind"):
-            show = fmt_percent if t["unit"] == "share" else fmt_number
-            print(f"  ! {t['org_name']}: {t['indicator']} {show(t['achieved'])} / {show(t['target'])} "
-                  f"({t['status']})")
+    for row in data["targets"] or []:
+        if row["status"] in ("at_risk", "behind"):
+            print(f"  ! {row['org_name']}: {_target_text(row)}")
     if data["data_quality"]:
         print(f"Cảnh báo dữ liệu / data-quality entries: {len(data['data_quality'])}")
     return 0
+
+
+def _names(reference_file: str) -> dict[str, str]:
+    """{code: Vietnamese name} of a catalogue in data/reference."""
+    return {r["code"]: r["name_vi"] for r in read_csv(reference_file)}
+
+
+def _target_text(row: dict, after_target: str = "") -> str:
+    """A target line as a reader takes it: the indicator's name, achieved / target in its unit
+    (a share in percent), the status by its label."""
+    show = fmt_percent if row["unit"] == "share" else fmt_number
+    name = row.get("name_vi") or _names("indicator.csv").get(row["indicator"], row["indicator"])
+    status = t(f"charts_target_{row['status']}") if row.get("status") else "–"
+    return f"{name}: {show(row['achieved'])} / {show(row['target'])}{after_target} ({status})"
 
 
 def _unit(args) -> int:
@@ -89,10 +104,11 @@ def _unit(args) -> int:
     for c in data["children"]:
         print(f"  {c['code']} {c['name']:<28} {c['poor']:>5} nghèo  {c['near_poor']:>5} cận nghèo  "
               f"{fmt_percent(c['poor_rate'])}")
-    for t in data["targets"]:
-        lower = (f" (cấp dưới / below: {fmt_number(t['lower_targets'])}, {t['lower_units']}/{t['units_below']})"
-                 if t["lower_targets"] is not None else "")
-        print(f"  {t['indicator']}: {fmt_number(t['achieved'])} / {fmt_number(t['target'])}{lower} ({t['status']})")
+    for row in data["targets"]:
+        show = fmt_percent if row["unit"] == "share" else fmt_number
+        lower = (f" (cấp dưới / below: {show(row['lower_targets'])}, {row['lower_units']}/{row['units_below']})"
+                 if row["lower_targets"] is not None else "")
+        print(f"  {_target_text(row, lower)}")
     return 0
 
 

@@ -23,18 +23,6 @@ OFFICIAL = "coalesce(h.recorded_status, h.computed_status)"
 DISAGREES = disagrees_sql("h.recorded_status", "h.computed_status", "h.income_per_capita")
 
 
-def scope_sql(communes) -> tuple[str, list]:
-    """SQL (and its parameters) keeping households ``h`` of the (vintage, code) pairs of
-    ``communes`` (None: all)."""
-    if communes is None:
-        return "TRUE", []
-    pairs = sorted({(int(v), str(c)) for v, c in communes})
-    if not pairs:
-        return "FALSE", []
-    return "(" + " OR ".join("(h.commune_vintage = ? AND h.commune_code = ?)" for _ in pairs) + ")", \
-        [x for p in pairs for x in p]
-
-
 def _counts_select(status: str = OFFICIAL) -> str:
     return f"""count(*) FILTER ({status} = 'poor') AS poor,
                count(*) FILTER ({status} = 'near_poor') AS near_poor,
@@ -385,13 +373,14 @@ def years_with_data(db: Database) -> list[int]:
     return [r[0] for r in db.query("SELECT DISTINCT year FROM household_current ORDER BY year")]
 
 
-def review_differences(db: Database, year: int) -> pd.DataFrame:
+def review_differences(db: Database, year: int, communes=None) -> pd.DataFrame:
     """Where a household list and a review table both give a commune's figure for ``year`` (the
     list is the one used): code, name, form (summary: form 1 | change: forms 2-3, the start and
     end of the year, compared where the lists of both years give the diễn biến | deprivation:
     forms 4-5), status (poor | near_poor), unit (households | persons), measure ('count', 'start',
     'end' or an indicator code), indicator_vi, indicator_en (the indicator's name, else None), list
-    (the household list's figure) and table (the review table's); only the differing."""
+    (the household list's figure) and table (the review table's); only the differing.
+    ``communes``: only these (vintage, code) pairs (a user's scope; None: all)."""
     codes = [r[0] for r in db.query(
         """SELECT i.code FROM deprivation_indicator i JOIN poverty_standard s ON s.standard = i.standard
            WHERE $y BETWEEN s.valid_from_year AND s.valid_to_year GROUP BY i.code ORDER BY i.code""",
@@ -450,5 +439,8 @@ def review_differences(db: Database, year: int) -> pd.DataFrame:
                    WHERE $y BETWEEN s.valid_from_year AND s.valid_to_year GROUP BY i.code) i
              ON f.form = 'deprivation' AND i.code = f.measure
         WHERE r.year = $y AND f.value IS DISTINCT FROM r.value
+          AND ($units::VARCHAR[] IS NULL OR list_contains($units::VARCHAR[], f.commune_vintage || ':' || f.commune_code))
         ORDER BY f.commune_code, CASE f.form WHEN 'summary' THEN 1 WHEN 'change' THEN 2 ELSE 3 END,
-                 f.measure = 'end', f.measure, f.unit, f.status""", {"y": year, "p": year - 1})
+                 f.measure = 'end', f.measure, f.unit, f.status""",
+        {"y": year, "p": year - 1,
+         "units": None if communes is None else sorted(f"{int(v)}:{c}" for v, c in communes)})

@@ -9,7 +9,7 @@ import pandas as pd
 from . import units as units_mod
 from .classification import ticks_absent_sql
 from .db import Database
-from .poverty import OFFICIAL, scope_sql
+from .poverty import OFFICIAL
 from .reference import read_csv
 
 
@@ -67,7 +67,7 @@ def funnel(db: Database, year: int, communes=None) -> dict:
     screened out), poor and near_poor (recognised: the official status), and ``reasons``
     [{reason, households}] of those screened out, most frequent first. ``communes`` (vintage,
     code) limits it to a user's communes."""
-    scope, params = scope_sql(communes)
+    scope, params = units_mod.units_sql("h.commune_vintage", "h.commune_code", communes)
     row = db.query(
         f"""SELECT count(*), count(h.quick_review),
                    count(*) FILTER (h.quick_review = 'screened_out'),

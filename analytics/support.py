@@ -50,7 +50,7 @@ def _assumed_cost_per_escape(lines: list[str]) -> dict[str, float]:
             if r.unit_cost_mvnd is not None and r.escape_share and r.escape_share > 0}
 
 
-def support_outcome(db: Database, year: int, by: str = "support_type") -> pd.DataFrame:
+def support_outcome(db: Database, year: int, by: str = "support_type", communes=None) -> pd.DataFrame:
     """Households supported in ``year`` and their outcome at the year's review, one row per
     support type or budget line (``by``) and a last row ``all`` (households counted once):
     group, supported, poor_before (official status 'poor' in the review of year − 1), escaped
@@ -58,13 +58,15 @@ def support_outcome(db: Database, year: int, by: str = "support_type") -> pd.Dat
     amount_mvnd (recorded for the group's support in the year), cost_per_escape (amount /
     escaped; NaN without escapes or amounts), assumed_cost_per_escape (the scenario model's, for
     budget lines), name_vi, name_en (of the type or project). An observed association, not a
-    causal effect."""
+    causal effect. ``communes``: only the support of these (vintage, code) pairs (a user's scope;
+    None: all)."""
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {GROUPINGS}")
+    inside, inside_params = units_mod.units_sql("s.commune_vintage", "s.commune_code", communes)
     frame = db.frame(
         f"""WITH supported AS (
                 SELECT s.{by} AS grp, s.household_id, sum(s.amount_mvnd)::DOUBLE AS amount
-                FROM support_current s WHERE s.year = ? GROUP BY ALL),
+                FROM support_current s WHERE s.year = ? AND {inside} GROUP BY ALL),
             before AS (SELECT h.household_id, any_value({OFFICIAL}) AS status FROM household_current h
                        WHERE h.year = ? GROUP BY ALL),
             after AS (SELECT h.household_id, any_value({OFFICIAL}) AS status FROM household_current h
@@ -82,7 +84,7 @@ def support_outcome(db: Database, year: int, by: str = "support_type") -> pd.Dat
             FROM rows r
             LEFT JOIN before b USING (household_id)
             LEFT JOIN after a USING (household_id)
-            GROUP BY ALL ORDER BY r.is_all, r.grp NULLS LAST""", [year, year - 1, year])
+            GROUP BY ALL ORDER BY r.is_all, r.grp NULLS LAST""", [year, *inside_params, year - 1, year])
     is_all = frame.pop("is_all").astype(bool)
     # Support without a budget line is its own group (None), not a missing value.
     frame["group"] = pd.Series(["all" if a else (None if pd.isna(g) else g) for a, g in zip(is_all, frame["group"])],

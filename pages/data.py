@@ -214,9 +214,7 @@ with tab_batches:
                 "status": base.tr("data_batch_status"), "rows": base.tr("data_rows_imported"),
                 "illustrative": base.tr("data_illustrative"), "year": base.tr("year"), "commune_code": base.tr("data_unit"),
                 "rolled_back_at": base.tr("data_rolled_back_at"), "rolled_back_by": None})
-            differences = review_differences(year) if year is not None else None
-            if differences is not None and communes is not None:
-                differences = differences[differences.code.isin({c for _, c in communes})]
+            differences = review_differences(year, communes=communes) if year is not None else None
             if differences is not None and not differences.empty:  # a list and a review table disagree
                 with st.expander(base.tr("data_review_differences", n=differences.code.nunique(), year=year)):
                     indicator = differences["indicator_vi" if lang == "vi" else "indicator_en"]
@@ -344,7 +342,7 @@ with tab_review:
         by_labels = {b: base.tr(f"data_outcome_by_{b}") for b in support.GROUPINGS}
         by = st.segmented_control(base.tr("data_outcome_by"), list(by_labels), default="support_type",
                                   required=True, key="data_outcome_by", format_func=by_labels.get)
-        outcome = support_outcome(year, by=by)
+        outcome = support_outcome(year, by=by, communes=communes)
         if outcome is not None and outcome.empty:
             st.info(base.tr("data_outcome_none", year=year), icon=":material/volunteer_activism:")
         elif outcome is not None:

@@ -168,6 +168,9 @@ def test_where_a_list_and_a_table_both_give_a_commune_the_differences_are_listed
     assert got[["code", "status", "unit", "list", "table"]].values.tolist() == [
         ["25327", "near_poor", "households", 0, 80], ["25327", "poor", "households", 1, 60],
         ["25327", "near_poor", "persons", 0, 300], ["25327", "poor", "persons", 5, 240]]
+    # A user sees the differences of their own communes only.
+    assert len(review_differences(empty_db, 2024, communes={(2024, "25327")})) == 4
+    assert review_differences(empty_db, 2024, communes={(2024, "25330")}).empty
 
 
 def test_the_trend_counts_a_year_known_only_from_the_review_tables(empty_db):

@@ -198,6 +198,13 @@ def test_the_funnel_keeps_to_a_users_communes(exported):
     assert funnel(db, 2024, communes=set())["listed"] == 0
 
 
+def test_support_to_outcome_keeps_to_a_users_communes(two_years):
+    # All the support is Thanh An's: its officer sees all of it, another commune's none.
+    everyone = support_outcome(two_years, 2024)
+    assert support_outcome(two_years, 2024, communes={(2024, "25327")}).equals(everyone)
+    assert support_outcome(two_years, 2024, communes={(2024, "25330")})["supported"].sum() == 0
+
+
 @pytest.fixture
 def review_app_db(tmp_path, monkeypatch):
     """A database holding the review export and the support file of 2024."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..classification import DEPRIVATION_COLUMNS
-from ..poverty import DISAGREES, scope_sql
+from ..poverty import DISAGREES
+from ..units import units_sql
 
 LIST_LIMIT = 5000
 
@@ -14,7 +15,7 @@ LIST_LIMIT = 5000
 def household_filters(db, year: int, communes=None) -> dict:
     """Choices for the filters of ``year``: communes [(code, name)], hamlets, ethnicities,
     officers in charge, deprivation indicators [(column, name_vi, name_en)]."""
-    scope, params = scope_sql(communes)
+    scope, params = units_sql("h.commune_vintage", "h.commune_code", communes)
     base = f"FROM household_official h WHERE h.year = ? AND {scope}"
     return {
         "communes": db.query(f"SELECT DISTINCT h.commune_code, h.commune_name {base} ORDER BY 1", [year, *params]),
@@ -45,7 +46,7 @@ def household_list(db, year: int, *, search: str | None = None, status: str | No
     ``status`` filters the
     official status (recorded where the file had one); ``search`` looks in id and name ignoring
     case and accents; ``communes`` (vintage, code) limits the rows to a user's communes."""
-    scope, params = scope_sql(communes)
+    scope, params = units_sql("h.commune_vintage", "h.commune_code", communes)
     where = ["h.year = ?", scope]
     params = [year, *params]
     if search:

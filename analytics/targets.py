@@ -76,9 +76,6 @@ def year_elapsed(year: int, as_of: date | None) -> float:
     return as_of.timetuple().tm_yday / days
 
 
-STATUSES = ("achieved", "on_track", "at_risk", "behind")
-
-
 def status_counts(rows: pd.DataFrame) -> dict[str, int]:
     """How many of ``rows`` (``target_gaps`` rows: communes' targets, or the district's) are in
     each status, in the order of ``STATUSES``; the statuses are the one rule of :func:`status`."""

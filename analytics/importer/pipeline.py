@@ -296,7 +296,6 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
         reason[(frame.index > after[0]) & reason.isna()] = "after_total"
     if not kind.keeps_totals:
         reason[totals] = "total"
-    grid.totals = is_total
     key = grid.col(kind.key_field)
     hamlets = pd.Series(None, index=frame.index, dtype="object")
     if key is not None:

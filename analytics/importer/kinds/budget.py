@@ -30,7 +30,7 @@ CAPITAL_WORDS = {"dautu": "dau_tu", "sunghiep": "su_nghiep"}  # vốn đầu tư
 @dataclass
 class Lines:
     """What each row of an execution report is: its project and sub-project, its role
-    (project | sub | capital | breakdown | total | unknown | orphan | empty), the row of its
+    (project | sub | capital | breakdown | unknown | orphan | empty), the row of its
     parent line (a sub-project's project row) and its capital type (from the I/II section)."""
     project: pd.Series
     sub: pd.Series
@@ -54,8 +54,7 @@ def _sub_names(catalogue: dict[str, str]) -> dict[str, dict[str, str]]:
     return out
 
 
-def _project_lines(texts: pd.Series, seqs: pd.Series | None, catalogue: dict[str, str],
-                   is_total: pd.Series) -> Lines:
+def _project_lines(texts: pd.Series, seqs: pd.Series | None, catalogue: dict[str, str]) -> Lines:
     """Read the report's lines in order: "Dự án 3" (numbered 2) is the project of the
     "Tiểu dự án 1" (or 2.1 named as in the catalogue) rows under it; "I. Vốn đầu tư phát triển" and
     "II. Vốn sự nghiệp" set the capital type of what follows; rows under "Trong đó:" break the line
@@ -70,9 +69,7 @@ def _project_lines(texts: pd.Series, seqs: pd.Series | None, catalogue: dict[str
         folded = fold(text or "")
         key = re.sub(r"^(\d+|[ivx]+|[a-z])(?=(duan|tieuduan|da|tda)\d)", "", folded)
         p = s = par = None
-        if is_total[idx]:
-            kind = "total"
-        elif m := _BOTH.match(key):  # "Dự án 3 - Tiểu dự án 1" on one line
+        if m := _BOTH.match(key):  # "Dự án 3 - Tiểu dự án 1" on one line
             kind, p, s = "sub", f"DA{int(m.group(1))}", f"TDA{int(m.group(2))}"
             breakdown = False
         elif m := _SUB.match(key):
@@ -154,7 +151,7 @@ def build_budget(db, grid: Grid, title, report: ImportReport, *, year=None, comm
     texts, repairs = clean_text(grid.col("line"))
     report.encoding_repairs += repairs
     seqs = clean_text(grid.col("seq"))[0] if grid.col("seq") is not None else None
-    lines = _project_lines(texts, seqs, catalogue, pd.Series(False, index=texts.index))
+    lines = _project_lines(texts, seqs, catalogue)
     project, sub, is_parent = lines.project, lines.sub, lines.is_parent
     codes = project.where(sub.isna(), project + "." + sub.fillna(""))
     is_line = lines.role.isin(["project", "sub"])
@@ -180,7 +177,8 @@ def build_budget(db, grid: Grid, title, report: ImportReport, *, year=None, comm
         report.as_of_source = "column"
     plan_rows, disb_rows = [], []
     leaf = ~is_parent & ~unknown
-    amounts = {f: parse_numbers(grid.col(f))[0] for f in AMOUNT_FIELDS if grid.col(f) is not None}
+    parsed = {f: parse_numbers(grid.col(f)) for f in AMOUNT_FIELDS if grid.col(f) is not None}
+    amounts = {f: values for f, (values, _) in parsed.items()}
     figures = pd.concat(list(amounts.values()), axis=1).notna().any(axis=1) if amounts else False
     flag(report, grid, "line", lines.role.eq("unknown") | (lines.role.eq("empty") & figures), line_col,
          "import_err_not_a_project")
@@ -203,7 +201,7 @@ def build_budget(db, grid: Grid, title, report: ImportReport, *, year=None, comm
         col = grid.col(field)
         if col is None:
             continue
-        values, bad = parse_numbers(col)
+        values, bad = parsed[field]
         flag(report, grid, field, bad, col, "import_err_not_number")
         flag(report, grid, field, values < 0, col, "import_err_negative")
         source = row_source if row_source is not None else pd.Series(field.split("_", 1)[1], index=texts.index)

@@ -112,7 +112,7 @@ def build_review(db, grid: Grid, title, report: ImportReport, *, year=None, comm
         lone = names.isna() & units.notna()
         names = names.where(~lone, names.ffill())
         seqs = seqs.where(~lone, seqs.ffill()) if seqs is not None else None
-    level = _levels(names, seqs, grid.totals if grid.totals is not None else pd.Series(False, index=frame.index))
+    level = _levels(names, seqs, grid.totals)
     columns = _columns(grid, form, status, title)
     if not columns:
         report.error("import_err_review_columns", sheet=grid.sheet)

@@ -775,13 +775,9 @@ def table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], lang: str = 
         if column not in frame:
             continue
         values = frame[column]
-        if kind in ("number", "percent") and missing is not None:
+        if kind in ("number", "percent"):  # the formatter writes a dash where missing (also pandas NA)
             write = fmt_number if kind == "number" else fmt_percent
-            values = values.map(lambda v: missing if is_missing(v) else write(v, lang))
-        elif kind == "number":
-            values = values.map(lambda v: fmt_number(v, lang))  # a dash where missing (also pandas NA)
-        elif kind == "percent":
-            values = values.map(lambda v: fmt_percent(v, lang))
+            values = values.map(lambda v: missing if missing is not None and is_missing(v) else write(v, lang))
         elif kind == "source":
             values = values.map(lambda v: source_text(v, lang))
         elif kind == "status":

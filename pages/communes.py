@@ -237,7 +237,7 @@ def map_block() -> None:
                 st.error(base.tr("dash_geojson_invalid", detail=str(exc)[:200]), icon=":material/error:")
     geojson = st.session_state.get("communes_geojson")
     if not geojson:  # the communes as points at the registry's centroids: no boundary file needed
-        where = reads.centroids(units_mod.target_vintage(year, units))
+        where = reads.centroids(vintage)
         if where is not None:
             located = households.merge(where, on="code", how="left")  # the map counts households
             display.show_chart(display.Chart("commune_points", display.figure(charts.commune_points, located, lang),

@@ -88,6 +88,8 @@ def test_the_overview_shows_only_the_home_provinces_figures(two_provinces, monke
 
 def test_the_demo_with_its_district_as_home_area_shows_the_plans_figures(demo_db_file, tmp_path, monkeypatch,
                                                                         fresh_streamlit_caches):
+    # Set, the home area filters every read to its units (not set, nothing is filtered): the
+    # filter must keep all of the district's figures.
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_db_file, path)
     with Database(path) as db:

@@ -206,11 +206,14 @@ def test_support_to_outcome_keeps_to_a_users_communes(two_years):
 
 
 @pytest.fixture
-def review_app_db(tmp_path, monkeypatch):
+def review_app_db(empty_db_file, tmp_path, fresh_streamlit_caches):
     """A database holding the review export and the support file of 2024."""
+    import shutil
+
     from analytics.db import Database
 
     path = tmp_path / "review.duckdb"
+    shutil.copy(empty_db_file, path)
     with Database(path) as db:
         for name in ("review_export.xlsx", "support_records.xlsx"):
             assert import_file(db, load(name), name).status == "committed"

@@ -361,8 +361,11 @@ with tab_review:
 def typed_table(item: str, setup_year: int) -> None:
     """An editable table of ``item`` (targets or budget_plan) stored, when saved, as an import."""
     kind, columns = checklist.TABLE_COLUMNS[item]
-    lists = choice_lists(db, setup_year)
-    lists["unit"] = list(levels.unit_labels(db, vintage_for_year(setup_year), levels.home_area(db)).values())
+    lists = choice_lists(db, setup_year, communes)
+    # An officer is offered the units of their scope only (the import would refuse the others).
+    lists["unit"] = [label for code, label in levels.unit_labels(db, vintage_for_year(setup_year),
+                                                                 levels.home_area(db)).items()
+                     if communes is None or (vintage_for_year(setup_year), code) in communes]
     config = {}
     for header, field, list_name in columns:
         label = base.tr(f"data_field_{field}")
@@ -405,7 +408,8 @@ with tab_setup:
                 text += " · " + base.tr("data_setup_latest_review", year=entry["latest_year"])
             c2.markdown(text)
             c3.download_button(base.tr("data_setup_template"),
-                               cached_template(entry["kind"], setup_year, lang, version),
+                               cached_template(entry["kind"], setup_year, lang, version,
+                                               frozenset(communes) if communes is not None else None),
                                file_name=f"mau_{entry['kind']}_{setup_year}.xlsx", key=f"data_setup_tpl_{entry['item']}",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                icon=":material/download:")

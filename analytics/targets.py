@@ -399,11 +399,11 @@ def period_of(year: int) -> tuple[int, int]:
 
 def period_targets(db: Database, first_year: int) -> pd.DataFrame:
     """The period's targets (stored with kind ``period_target`` at its last year): org_vintage,
-    org_unit, org_name, indicator, unit, target."""
+    org_unit, org_name, indicator, name_vi, name_en (the indicator's), unit, target."""
     _, last = period_of(first_year)
     return db.frame(
         """SELECT v.org_vintage, v.org_code AS org_unit, o.name AS org_name, v.indicator_code AS indicator,
-                  i.unit, v.value AS target
+                  i.name_vi, i.name_en, i.unit, v.value AS target
            FROM indicator_value_current v
            LEFT JOIN indicator i ON i.code = v.indicator_code
            LEFT JOIN org_unit o ON o.vintage = v.org_vintage AND o.code = v.org_code
@@ -413,7 +413,8 @@ def period_targets(db: Database, first_year: int) -> pd.DataFrame:
 
 def period_path(db: Database, first_year: int) -> pd.DataFrame:
     """Each unit's path to its period targets counted in households (the reductions), one row
-    per (unit, indicator, year of the period): org_vintage, org_unit, org_name, indicator, year,
+    per (unit, indicator, year of the period): org_vintage, org_unit, org_name, indicator, name_vi,
+    name_en, year,
     milestone (the year's own target where one is entered, else an even share of what the
     entered ones leave of the period target), milestone_source ('entered' | 'spread'), due (the
     milestones summed up to the year), achieved (the reductions summed up to the year; None
@@ -453,10 +454,11 @@ def period_path(db: Database, first_year: int) -> pd.DataFrame:
             else:
                 known = False
             rows.append({"org_vintage": key[0], "org_unit": key[1], "org_name": g.org_name,
-                         "indicator": g.indicator, "year": y, "milestone": milestone,
+                         "indicator": g.indicator, "name_vi": g.name_vi, "name_en": g.name_en,
+                         "year": y, "milestone": milestone,
                          "milestone_source": "entered" if y in fixed else "spread", "due": due,
                          "achieved": done if known else None,
                          "status": status(due, done, elapsed=1.0, on_track=on_track, at_risk=at_risk)
                          if known else None})
-    return pd.DataFrame(rows, columns=["org_vintage", "org_unit", "org_name", "indicator", "year", "milestone",
-                                       "milestone_source", "due", "achieved", "status"])
+    return pd.DataFrame(rows, columns=["org_vintage", "org_unit", "org_name", "indicator", "name_vi", "name_en",
+                                       "year", "milestone", "milestone_source", "due", "achieved", "status"])

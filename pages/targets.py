@@ -72,8 +72,7 @@ def period_path() -> None:
         return
     st.caption(base.tr("path_caption"))
     name = "name_vi" if lang == "vi" else "name_en"
-    frame = path.assign(indicator_name=path["indicator"].map(gaps.set_index("indicator")[name].to_dict()
-                                                              if not gaps.empty else {}),
+    frame = path.assign(indicator_name=path[name],
                         milestone_source=path["milestone_source"].map(lambda v: base.tr(f"path_{v}")))
     st.dataframe(charts.table(frame, [
         ("org_name", "dash_unit", "text"), ("indicator_name", "dash_indicator", "text"),

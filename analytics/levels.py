@@ -165,15 +165,17 @@ def _ancestry(db, vintage: int) -> pd.DataFrame:
 
 
 def level_table(db: Database, year: int, level: str, units: int | None = None,
-                within: str | None = None) -> pd.DataFrame:
+                within: str | None = None, commune_rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per unit of ``level`` (province, district or commune; in the units of ``units`` or
     of the year), optionally only those under the unit ``within``: code, name, level, the counts of
     ``poverty.commune_table`` summed over its communes (a total or persons count unknown for every
-    commune stays unknown) and rates from the sums."""
+    commune stays unknown) and rates from the sums. ``commune_rows``: the year's
+    ``poverty.commune_table`` when the caller has read it already (several levels of one unit)."""
     vintage = units_mod.target_vintage(year, units)
     if level not in levels(vintage):
         raise ValueError(f"no {level} level in the units of {vintage}")
-    communes = poverty.commune_table(db, year, units).merge(_ancestry(db, vintage), on="code", how="left")
+    rows = commune_rows if commune_rows is not None else poverty.commune_table(db, year, units)
+    communes = rows.merge(_ancestry(db, vintage), on="code", how="left")
     if within is not None:
         inside = codes_within(db, vintage, within)
         communes = communes[communes.code.isin(inside)]

@@ -262,10 +262,12 @@ def unit_summary(db: Database, year: int, code: str, units: int | None = None) -
     info = levels.unit_info(db, vintage, code)
     if info is None:
         raise ValueError(f"no unit {code} among the units of {vintage}")
-    own = levels.level_table(db, year, info["level"], units, within=str(code))
+    communes = poverty.commune_table(db, year, units)  # read once for the unit and its children
+    own = levels.level_table(db, year, info["level"], units, within=str(code), commune_rows=communes)
     own = own[own.code == str(code)].drop(columns=["code", "name", "level"])
     child = levels.child_level(vintage, info["level"])
-    children = levels.level_table(db, year, child, units, within=str(code)) if child else None
+    children = (levels.level_table(db, year, child, units, within=str(code), commune_rows=communes)
+                if child else None)
     figures = _records(own)
     gaps = levels.unit_targets(db, year, code, units)
     return {"year": year, "units": vintage, "unit": info,

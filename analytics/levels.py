@@ -19,10 +19,9 @@ from . import audit, poverty, registry, targets
 from . import units as units_mod
 from .db import Database
 from .reference import get_setting
+from .unit_names import LEVEL_OF_TYPE, LEVEL_TYPES
 
 HOME_SETTING = "home_area"
-LEVEL_OF_TYPE = {"province": "province", "district": "district",
-                 **{t: "commune" for t in (*units_mod.COMMUNE_TYPES, "dac_khu")}}
 COUNTS = ["total", "persons", "poor", "near_poor", "poor_ethnic_minority", "near_poor_ethnic_minority",
           "poor_persons", "near_poor_persons", "poor_ethnic_minority_persons", "near_poor_ethnic_minority_persons"]
 
@@ -161,7 +160,7 @@ def _ancestry(db, vintage: int) -> pd.DataFrame:
                   CASE WHEN p.unit_type = 'province' THEN p.code ELSE g.code END AS province
            FROM org_unit c LEFT JOIN org_unit p ON p.vintage = c.vintage AND p.code = c.parent_code
            LEFT JOIN org_unit g ON g.vintage = p.vintage AND g.code = p.parent_code
-           WHERE c.vintage = ? AND c.unit_type IN ('xa', 'phuong', 'thi_tran', 'dac_khu')""", [int(vintage)])
+           WHERE c.vintage = ? AND list_contains(?, c.unit_type)""", [int(vintage), list(LEVEL_TYPES["commune"])])
 
 
 def level_table(db: Database, year: int, level: str, units: int | None = None,

@@ -28,6 +28,7 @@ PREFIX_FILE = "unit_name_prefix.csv"
 LEVELS = ("commune", "district", "province")
 LEVEL_TYPES = {"commune": ("xa", "phuong", "thi_tran", "dac_khu"), "district": ("district",),
                "province": ("province",)}
+LEVEL_OF_TYPE = {ty: lv for lv, types in LEVEL_TYPES.items() for ty in types}
 CODE_WIDTH = {"commune": 5, "district": 3, "province": 2}  # as the statistics office writes them
 
 
@@ -186,9 +187,8 @@ class UnitNames:
                WHERE u.vintage = ? ORDER BY u.code""", [self.vintage])
         self.by_level: dict[str, dict[str, list[tuple[str, Unit]]]] = {lv: {} for lv in LEVELS}
         self.by_code: dict[str, dict[str, Unit]] = {lv: {} for lv in LEVELS}
-        level_of = {ty: lv for lv, types in LEVEL_TYPES.items() for ty in types}
         for code, name, aliases, unit_type, parent, district, district_code, province, province_code in rows:
-            level = level_of.get(unit_type)
+            level = LEVEL_OF_TYPE.get(unit_type)
             if level is None:
                 continue
             unit = Unit(self.vintage, code, name, unit_type, parent, district=district,

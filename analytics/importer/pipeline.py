@@ -4,8 +4,11 @@ or none, replacing what the batch covers)."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
+import threading
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
@@ -22,7 +25,7 @@ from .importkind import ImportKind
 from .kinds import REGISTRY
 from .read import ReadError, check_archive, check_size, read_workbook
 from .report import PREVIEW_ROWS, ImportReport
-from .text import fix_text, fold
+from ..text import fix_text, fold
 
 Progress = Callable[[float, str], None]
 TOTAL_WORDS = {"tongcong", "cong", "tong", "tongso", "congtong", "tongcongtoanxa", "tongcongtoanhuyen"}
@@ -46,13 +49,41 @@ def import_file(db, content: bytes, file_name: str, *, kind: str | None = None, 
     A refused file of a named ``user`` is audited (it writes no batch, but its user's history
     lists it).
     """
-    report = _import_file(db, content, file_name, kind=kind, year=year, commune=commune, province=province,
-                          dry_run=dry_run, user=user, lang=lang, communes=communes,
-                          illustrative=illustrative, progress=progress)
+    with cyclic_gc_paused():
+        report = _import_file(db, content, file_name, kind=kind, year=year, commune=commune, province=province,
+                              dry_run=dry_run, user=user, lang=lang, communes=communes,
+                              illustrative=illustrative, progress=progress)
     if report.status == "rejected" and user:
         audit.record(db, "import_refused", user, {"file_name": file_name, "kind": report.kind,
                                                   "errors": len(report.errors)})
     return report
+
+
+_gc_pauses = 0  # imports running with the collector paused
+_gc_resume = False  # whether it ran before the first of them
+_gc_lock = threading.Lock()
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Python's cyclic garbage collector paused while a file is read, checked and written: its rows
+    are millions of new lists and values, none in a cycle, and their number alone sets off full
+    collections of the whole process again and again (a tenth of the import's time). Reference
+    counting still frees all that is let go of meanwhile. Imports running at once resume the
+    collector when the last of them ends, and only if it was running before."""
+    global _gc_pauses, _gc_resume
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_resume = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_resume:
+                gc.enable()
 
 
 def _import_file(db, content: bytes, file_name: str, *, kind, year, commune, province, dry_run, user, lang,
@@ -128,9 +159,18 @@ def _import_file(db, content: bytes, file_name: str, *, kind, year, commune, pro
         report.status = "valid"
         return report
     step(0.7, "commit")
+    cells = [workbook, grid]  # the file's cells, no longer needed: freed while the database writes
+    del workbook, sheet, parts, other, grid
+    _free_in_background(cells)
     _commit(db, report, found, tables, user=user, illustrative=illustrative)
     step(1.0, "done")
     return report
+
+
+def _free_in_background(objects: list) -> None:
+    """Let go of ``objects`` (a large file's million cells) in a thread: this one goes on to the
+    commit, which waits on the database with the interpreter free."""
+    threading.Thread(target=objects.clear, name="free-cells", daemon=True).start()
 
 
 def _check_scope(db, report: ImportReport, tables, communes) -> None:
@@ -253,6 +293,26 @@ def _blank_cells(cells: np.ndarray) -> np.ndarray:
     return blanks
 
 
+def _filled_counts(frame: pd.DataFrame, key: pd.Series | None) -> tuple[pd.Series, pd.Series | None]:
+    """(how many cells of each row are filled, which rows have an empty key cell; None without a
+    key column). Only rows without a key can be blank or a section row, so only their cells are
+    counted: a row with a key counts 1 (its key), the rest of its cells not looked at."""
+    if key is None:
+        rows = np.arange(len(frame))
+        counts = np.zeros(len(frame), dtype=np.int64)
+        key_empty = None
+    else:
+        empty = _blank_cells(key.to_numpy(dtype=object))
+        rows = np.flatnonzero(empty)
+        counts = np.ones(len(frame), dtype=np.int64)
+        counts[rows] = 0
+        key_empty = pd.Series(empty, index=frame.index)
+    if len(rows):
+        for c in frame.columns:
+            counts[rows] += ~_blank_cells(frame[c].to_numpy(dtype=object)[rows])
+    return pd.Series(counts, index=frame.index), key_empty
+
+
 def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
     """Mark blank rows, the column-number row, section rows ("I. Ấp 1"), the total row and what
     follows it as skipped (listed with their row numbers); keep the rest in ``grid.frame``."""
@@ -260,15 +320,11 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
     report.rows_read = len(frame)
     if frame.empty:
         return
-    empty = np.empty(frame.shape, dtype=bool)
     is_total = np.zeros(len(frame), dtype=bool)
-    for j, c in enumerate(frame.columns):
-        cells = frame[c].to_numpy(dtype=object)
-        empty[:, j] = _blank_cells(cells)
-        if j < 4:  # total row ("Tổng cộng") in the first columns
-            is_total |= _total_cells(cells)
-    empties = pd.DataFrame(empty, index=frame.index, columns=frame.columns)
-    filled = pd.Series((~empty).sum(axis=1), index=frame.index)
+    for c in frame.columns[:4]:  # total row ("Tổng cộng") in the first columns
+        is_total |= _total_cells(frame[c].to_numpy(dtype=object))
+    key = grid.col(kind.key_field)
+    filled, key_empty = _filled_counts(frame, key)
     is_total = pd.Series(is_total, index=frame.index)
     reason = pd.Series(None, index=frame.index, dtype="object")
     reason[filled == 0] = "blank"
@@ -296,10 +352,9 @@ def _classify_rows(grid: Grid, kind: ImportKind, report: ImportReport) -> None:
         reason[(frame.index > after[0]) & reason.isna()] = "after_total"
     if not kind.keeps_totals:
         reason[totals] = "total"
-    key = grid.col(kind.key_field)
     hamlets = pd.Series(None, index=frame.index, dtype="object")
     if key is not None:
-        section = kind.section_rows(grid.header, empties, filled, empties[key.name]) & reason.isna()
+        section = kind.section_rows(grid.header, filled, key_empty) & reason.isna()
         reason[section] = "section"
         for idx in frame.index[section]:
             text = next((cell_text(v) for v in frame.loc[idx] if cell_text(v)), "")

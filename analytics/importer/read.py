@@ -20,6 +20,8 @@ from zlib import error as zlib_error
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from .read_parts import TwoParts, large_sheets
+
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # A run of this many blank rows ends a sheet's data: a lone cell far below it (which stretches the
 # used range to row 1,048,576) is listed, not read as a million blank rows.
@@ -95,7 +97,10 @@ def read_workbook(content: bytes, file_name: str) -> Workbook:
             except (_MovedRowRead, ReadError, CalamineError, ValueError, OSError, TypeError):
                 pass  # read the file as it is
     try:
-        return Workbook(_read_sheets(content, {}), fmt)
+        try:
+            return Workbook(_read_sheets(content, {}, in_parts=True), fmt)
+        except _PartsFailed:
+            return Workbook(_read_sheets(content, {}), fmt)
     except (CalamineError, ValueError, OSError, TypeError):
         if suffix in SPREADSHEET_SUFFIXES or content.startswith(b"PK") or b"\x00" in content[:2048]:
             raise ReadError("import_err_not_spreadsheet") from None
@@ -107,23 +112,50 @@ class _MovedRowRead(Exception):
     row number would be wrong (the rows above the run of missing ones were all blank)."""
 
 
-def _read_sheets(content: bytes, far_rows: dict[str, dict[int, int]]) -> list[Sheet]:
-    """Every sheet, read with python-calamine; the stray rows of moved rows named by their row
-    number in the file."""
+class _PartsFailed(Exception):
+    """A large sheet read in two parts (``read_parts``) failed: the file is read again, whole."""
+
+
+def _read_sheets(content: bytes, far_rows: dict[str, dict[int, int]], in_parts: bool = False) -> list[Sheet]:
+    """Every sheet, read with python-calamine (``in_parts``: a large sheet of an .xlsx in two
+    parts at once, see ``read_parts``); the stray rows of moved rows named by their row number in
+    the file."""
+    large = _large_sheets(content) if in_parts else {}
     sheets = []
     with CalamineWorkbook.from_filelike(io.BytesIO(content)) as wb:
         for name in wb.sheet_names:
-            try:
-                sheet = wb.get_sheet_by_name(name)
-                rows, stray = _data_rows(sheet.iter_rows())
-                merged = sheet.merged_cell_ranges or []
-            except CalamineError:
-                raise ReadError("import_err_not_spreadsheet") from None
+            parts = TwoParts(content, large[name], name) if name in large else None
+            if parts is not None and parts.start():
+                try:
+                    rows, stray = _data_rows(parts.rows())
+                except Exception as exc:  # noqa: BLE001 - read whole, which reports what is wrong
+                    raise _PartsFailed(name) from exc
+                finally:
+                    parts.wait()
+                merged = parts.merged
+            else:
+                try:
+                    sheet = wb.get_sheet_by_name(name)
+                    rows, stray = _data_rows(sheet.iter_rows())
+                    merged = sheet.merged_cell_ranges or []
+                except CalamineError:
+                    raise ReadError("import_err_not_spreadsheet") from None
             moved = far_rows.get(name, {})
             if moved and len(rows) >= min(moved):
                 raise _MovedRowRead(name)
             sheets.append(Sheet(name, rows, list(merged), [moved.get(r, r) for r in stray]))
     return sheets
+
+
+def _large_sheets(content: bytes) -> dict[str, str]:
+    """{sheet name: its part} of an .xlsx's sheets large enough to read in two parts."""
+    if not content.startswith(b"PK"):
+        return {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            return large_sheets(zf, _sheet_names(zf))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return {}
 
 
 _DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]*(\d*):?[A-Z]*(\d*)"')
@@ -223,7 +255,9 @@ def _data_rows(rows) -> tuple[list[list], list[int]]:
     last = -1  # index of the last non-blank row
     rows = enumerate(rows)
     for i, row in rows:
-        if not _is_blank_row(row):
+        # Inline, the common case: a first truthy cell that is not spaces makes the row not blank.
+        first = next(filter(None, row), None)
+        if (first is not None and not (first.__class__ is str and first.isspace())) or not _is_blank_row(row):
             last = i
         elif last >= 0 and i - last >= BLANK_GAP:
             break

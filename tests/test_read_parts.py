@@ -1,0 +1,156 @@
+"""A large sheet read in two parts at once gives exactly what reading it whole gives.
+
+``read_parts.MIN_PART_BYTES`` set to 0 makes every sheet "large", so that the fixtures (title
+rows, merged headers, several sheets, total rows) and the awkward sheets below go through the
+cut; each is compared with the whole read, and each test checks the cut was really taken (or,
+where it must not be, really refused)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from analytics.importer import read, read_parts
+from analytics.importer.read import read_workbook
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def cuts(monkeypatch):
+    """Every sheet read in parts; the list of (sheet, whether the cut was taken) as it happens."""
+    monkeypatch.setattr(read_parts, "MIN_PART_BYTES", 0)
+    seen = []
+    start = read_parts.TwoParts.start
+
+    def spy(self):
+        taken = start(self)
+        seen.append((self.name, taken))
+        return taken
+    monkeypatch.setattr(read_parts.TwoParts, "start", spy)
+    return seen
+
+
+def whole(content: bytes, name: str):
+    """The sheets as read without cutting any."""
+    sheets = read._read_sheets(content, {})
+    return [(s.name, s.rows, sorted(s.merged), s.stray_rows) for s in sheets]
+
+
+def in_parts(content: bytes, name: str):
+    return [(s.name, s.rows, sorted(s.merged), s.stray_rows) for s in read_workbook(content, name).sheets]
+
+
+def saved(wb: openpyxl.Workbook) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.xlsx")), ids=lambda p: p.name)
+def test_every_fixture_reads_the_same_in_two_parts(path, cuts):
+    content = path.read_bytes()
+    try:
+        expected = whole(content, path.name)
+    except Exception:  # noqa: BLE001 - not a workbook: nothing to cut
+        pytest.skip("not a readable workbook")
+    got = in_parts(content, path.name)
+    assert got == expected
+    if any(len(rows) > 2 for _, rows, _, _ in expected):
+        assert any(taken for _, taken in cuts), "no sheet was cut"
+
+
+def test_a_table_wider_below_and_blank_rows_at_the_cut_read_as_whole(cuts):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Danh sách"
+    ws["B1"] = "DANH SÁCH HỘ NGHÈO"
+    ws.merge_cells("B1:E1")
+    ws.append([])
+    ws.append([None, "Mã hộ", "Họ và tên", "Thu nhập"])
+    for i in range(40):
+        ws.append([None, f"H{i:03d}", "Nguyễn Văn An", 1_200_000 + i])
+    for i in range(40):  # blank rows around the middle, then rows that start further right
+        ws.append([])
+    for i in range(40):
+        ws.append([None, None, None, f"ghi chú {i}", None, None, "x"])
+    content = saved(wb)
+    assert in_parts(content, "l.xlsx") == whole(content, "l.xlsx")
+    assert cuts and all(taken for _, taken in cuts)
+
+
+def test_rows_starting_further_right_below_the_cut_are_placed_in_their_columns(cuts):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i in range(10):  # the first tenth of the rows, a third of the XML
+        ws.append(["Ấp 1", f"H{i:03d}", i, "x", "", "cuối"])
+    for i in range(90):
+        ws.cell(row=11 + i, column=3, value=f"chỉ cột C {i}")
+    content = saved(wb)
+    got = in_parts(content, "r.xlsx")
+    assert got == whole(content, "r.xlsx")
+    assert got[0][1][99] == ["", "", "chỉ cột C 89", "", "", ""]
+    assert cuts == [("Sheet", True)]
+
+
+def test_a_sheet_whose_rows_carry_no_number_is_read_whole(cuts):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i in range(50):
+        ws.append([f"H{i:03d}", i])
+    content = saved(wb)
+    # The same sheet with the rows' numbers taken out (allowed: rows then follow one another).
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        parts = {info.filename: zf.read(info) for info in zf.infolist()}
+    xml = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'(<row\b[^>]*?)\s+r="\d+"', rb"\1", xml)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    unnumbered = out.getvalue()
+    assert in_parts(unnumbered, "u.xlsx") == whole(unnumbered, "u.xlsx")
+    assert cuts == [("Sheet", False)]
+
+
+def test_a_first_part_narrower_than_the_second_is_read_again_whole(cuts, monkeypatch):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i in range(80):
+        ws.append([f"H{i:03d}", i])
+    for i in range(10):  # the last rows only, wider
+        ws.append([f"H{i + 80:03d}", i, None, None, "ghi chú"])
+    content = saved(wb)
+    expected = whole(content, "n.xlsx")
+    read_again = []
+    original = read._read_sheets
+
+    def counted(content, far_rows, in_parts=False):
+        read_again.append(in_parts)
+        return original(content, far_rows, in_parts)
+    monkeypatch.setattr(read, "_read_sheets", counted)
+    assert in_parts(content, "n.xlsx") == expected
+    assert cuts == [("Sheet", True)] and read_again == [True, False]
+
+
+def test_blank_rows_right_at_the_cut_come_back_as_blank_rows(cuts, monkeypatch):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i in range(20):
+        ws.append([f"H{i:03d}", "Nguyễn Thị Lan", i])
+    for i in range(20):  # rows 41 to 60, after twenty rows the file does not hold
+        ws.cell(row=41 + i, column=1, value=f"H{i + 20:03d}")
+    content = saved(wb)
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml")
+    # Cut just before row 41, the first after the missing ones.
+    monkeypatch.setattr(read_parts, "FIRST_PART", (xml.index(b'<row r="41"') - 1) / len(xml))
+    got = in_parts(content, "g.xlsx")
+    assert got == whole(content, "g.xlsx")
+    assert got[0][1][20:40] == [["", "", ""]] * 20 and got[0][1][40][0] == "H020"
+    assert cuts == [("Sheet", True)]

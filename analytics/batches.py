@@ -7,6 +7,7 @@ import json
 import pandas as pd
 
 from .budget import batch_years, refresh_lines
+from .classification import DERIVATION_INPUTS, DERIVED_COLUMNS, derived_select_sql, standard_joins_sql
 
 # Data tables written by batches, each with the (vintage, code) columns of the unit its rows
 # belong to: a user's scope is checked on these for every kind of data.
@@ -53,16 +54,29 @@ def finish_batch(cur, batch_id: int, *, rows: int, report: dict | None = None) -
 
 
 def insert_frame(cur, table: str, frame: pd.DataFrame, batch_id: int) -> int:
-    """Append a frame's rows to a data table under ``batch_id``; the number of rows."""
+    """Append a frame's rows to a data table under ``batch_id``; the number of rows. A household's
+    deprivation count and computed status are derived as it is written (one statement, no second
+    pass over the rows), unless the frame brings them."""
     if table not in DATA_TABLES:
         raise ValueError(f"not a data table: {table}")
     frame = frame.assign(batch_id=batch_id)
-    cols = ", ".join(frame.columns)
+    columns = list(frame.columns)
+    select, source, joins = ", ".join(f"i.{c}" for c in columns), "_incoming_rows", ""
+    if table == "household" and not set(DERIVED_COLUMNS) & set(columns):
+        columns += DERIVED_COLUMNS
+        select += ", " + derived_select_sql("i")
+        joins = standard_joins_sql("i", keep_all=True)
+        absent = [c for c in DERIVATION_INPUTS if c not in frame.columns]  # NULL in the table too
+        if absent:
+            source = f"(SELECT *, {', '.join(f'NULL AS {c}' for c in absent)} FROM _incoming_rows)"
     cur.register("_incoming_rows", frame)
     try:
-        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming_rows")
+        written = cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} "
+                              f"FROM {source} i {joins}").fetchone()[0]
     finally:
         cur.unregister("_incoming_rows")
+    if written != len(frame):  # a join may never add or drop a row
+        raise RuntimeError(f"{table}: {written} rows written for {len(frame)}")
     return len(frame)
 
 

@@ -51,13 +51,16 @@ def standard_sql(alias: str = "h") -> str:
         LIMIT 1"""
 
 
-def standard_joins_sql(alias: str = "h", standard_alias: str = "s", cutoff_alias: str = "c") -> str:
+def standard_joins_sql(alias: str = "h", standard_alias: str = "s", cutoff_alias: str = "c",
+                       keep_all: bool = False) -> str:
     """Joins of households ``alias`` to their commune (``o``), the standard classifying them
     (``standard_sql``: a unit's own income lines before the national ones) and its review
-    cut-offs (left join: a standard may have none)."""
+    cut-offs (left join: a standard may have none). With ``keep_all`` a household without a
+    standard is kept (its standard's columns NULL)."""
     h, s, c = alias, standard_alias, cutoff_alias
-    return (f"JOIN org_unit o ON o.vintage = {h}.commune_vintage AND o.code = {h}.commune_code "
-            f"JOIN LATERAL ({standard_sql(h)}) {s} ON true "
+    join = "LEFT JOIN" if keep_all else "JOIN"
+    return (f"{join} org_unit o ON o.vintage = {h}.commune_vintage AND o.code = {h}.commune_code "
+            f"{join} LATERAL ({standard_sql(h)}) {s} ON true "
             f"LEFT JOIN review_cutoff {c} ON {c}.standard = {s}.standard AND {c}.area = {s}.area")
 
 
@@ -121,8 +124,26 @@ def disagrees_sql(recorded: str, computed: str, income: str) -> str:
             f"AND NOT ({income} IS NULL AND {computed} = 'above' AND {recorded} = 'average'))")
 
 
+# What a household row derives from its others and its standard, and the others it reads.
+DERIVED_COLUMNS = ("deprivation_count", "computed_status")
+DERIVATION_INPUTS = ("year", "commune_vintage", "commune_code", "income_per_capita", "b1_points", "b2_points",
+                     *DEPRIVATION_COLUMNS)
+
+
+def derived_select_sql(alias: str = "h", standard_alias: str = "s", cutoff_alias: str = "c") -> str:
+    """The ``DERIVED_COLUMNS`` of households ``alias`` joined by ``standard_joins_sql(...,
+    keep_all=True)``: NULL where no standard covers the household, as ``refresh_derived`` leaves
+    them."""
+    s = standard_alias
+    return (f"CASE WHEN {s}.standard IS NOT NULL THEN {deprivation_count_sql(alias, s, cutoff_alias)} END "
+            f"AS deprivation_count, "
+            f"CASE WHEN {s}.standard IS NOT NULL THEN {household_status_sql(alias, s, cutoff_alias)} END "
+            f"AS computed_status")
+
+
 def refresh_derived(cur, batch_id: int | None = None) -> None:
-    """Recompute ``deprivation_count`` and ``computed_status`` of households (of one batch, or all).
+    """Recompute ``deprivation_count`` and ``computed_status`` of households (of one batch, or all):
+    when a standard changes (rows are derived as they are written, ``batches.insert_frame``).
 
     Runs inside the caller's transaction; households of a year no standard covers stay NULL.
     """

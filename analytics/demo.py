@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import auth
 from .batches import create_batch, finish_batch, insert_frame
-from .classification import DEPRIVATION_COLUMNS, refresh_derived
+from .classification import DEPRIVATION_COLUMNS
 from .db import PROJECT_ROOT, Database
 from .i18n import both
 
@@ -312,9 +312,8 @@ def load_demo(db: Database, user: str = "demo") -> dict[str, int]:
               "Tổng số hộ theo xã 2022–2024 (minh họa)")
         for year in (2022, 2023, 2024):
             frame = households[households.year == year]
-            batch = write("households", "household", frame, True,
-                          f"Rà soát hộ nghèo, cận nghèo cuối năm {year} (minh họa)", year)
-            refresh_derived(cur, batch)
+            write("households", "household", frame, True,
+                  f"Rà soát hộ nghèo, cận nghèo cuối năm {year} (minh họa)", year)
         write("budget", "disbursement", _disbursements(plan), True,
               "Giải ngân lũy kế 2024 theo tháng (minh họa)", 2024)
         auth.create_demo_accounts(cur)  # one account per role, demo-only passwords (README)

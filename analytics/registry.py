@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .importer.text import fold
+from .text import fold
 from .reference import read_csv
 
 LIBRARY = "vietnamadminunits"

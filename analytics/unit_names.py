@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Hashable, Iterable
 
 from .i18n import DEFAULT_LANGUAGE, t
-from .importer.text import fold
+from .text import fold
 from .reference import read_csv
 
 PREFIX_FILE = "unit_name_prefix.csv"
@@ -33,7 +33,7 @@ CODE_WIDTH = {"commune": 5, "district": 3, "province": 2}  # as the statistics o
 
 
 def tokens(text) -> list[str]:
-    """Folded words (no case or accents, đ -> d; see ``importer.text.fold``), split at anything
+    """Folded words (no case or accents, đ -> d; see ``text.fold``), split at anything
     not a letter or digit; a number without its leading zeros."""
     if text is None:
         return []
@@ -308,7 +308,7 @@ _REGISTRY_INDEXES: dict[tuple, "UnitNames"] = {}
 
 def registry_names(db, vintage: int) -> UnitNames:
     """The registry's index of a vintage, built once per process for the same registry content
-    (about 10,000 units: building it costs a third of a second; every import needs it)."""
+    (about 10,000 units: building it costs a tenth of a second; every import needs it)."""
     key = (int(vintage), *db.query(
         "SELECT count(*), sum(hash(code || name || coalesce(parent_code, '') || coalesce(aliases, ''))) "
         "FROM unit_registry WHERE vintage = ?", [int(vintage)])[0])
@@ -317,6 +317,13 @@ def registry_names(db, vintage: int) -> UnitNames:
             _REGISTRY_INDEXES.clear()
         _REGISTRY_INDEXES[key] = UnitNames(db, vintage)
     return _REGISTRY_INDEXES[key]
+
+
+def warm_registry_names(db) -> None:
+    """Build the registry's index of every vintage now (the dashboard does so as it starts), so
+    that no import waits for it."""
+    for (vintage,) in db.query("SELECT DISTINCT vintage FROM unit_registry ORDER BY 1"):
+        registry_names(db, vintage)
 
 
 def resolve(db, text, vintage: int, level: str = "commune", province=None, district=None,

@@ -11,7 +11,7 @@ import uuid
 
 import streamlit as st
 
-from analytics import auth
+from analytics import auth, unit_names
 from analytics.db import Database, DatabaseError, default_db_path
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, both, t
 
@@ -24,6 +24,7 @@ def get_db() -> Database:
     without accounts gets a one-time code for its first administrator, printed on the server's
     terminal only (the login page asks for it)."""
     db = Database(default_db_path())
+    unit_names.warm_registry_names(db)
     code = auth.issue_setup_code(db)
     if code:
         print(both("setup_code_printed", code=code), file=sys.stderr, flush=True)

@@ -191,7 +191,7 @@ def test_a_failure_inside_the_commit_leaves_the_database_as_it_was(demo_db, monk
 
     def broken(cur, batch_id=None):
         raise RuntimeError("disk pulled out")
-    monkeypatch.setattr(households, "refresh_derived", broken)
+    monkeypatch.setattr(households, "_replace_list_ticks", broken)
     with pytest.raises(RuntimeError):
         import_file(demo_db, load("households_messy.xlsx"), "households_messy.xlsx")
     assert snapshot(demo_db) == before
@@ -255,3 +255,53 @@ def test_a_sub_project_without_its_project_row_is_told_so(empty_db):
     assert [(e.row, e.message) for e in report.errors] == [
         (5, t("import_err_unknown_project", code="Dự án 2 – Tiểu dự án 1")),
         (6, t("import_err_unknown_project", code="Dự án 9")), (3, t("import_err_sub_without_project"))]
+
+
+def test_the_cyclic_collector_is_paused_while_a_file_imports_and_resumed_after(hon_quan_db):
+    import gc
+    import threading
+
+    from analytics.importer.pipeline import cyclic_gc_paused
+    during = []
+    report = import_file(hon_quan_db, load("households_simple.xlsx"), "s.xlsx", dry_run=True,
+                         progress=lambda fraction, text: during.append(gc.isenabled()))
+    assert report.status == "valid" and during and not any(during)
+    assert gc.isenabled()
+    # Two imports at once: the collector resumes when the second ends, not the first.
+    first_in, second_out = threading.Event(), threading.Event()
+
+    def first():
+        with cyclic_gc_paused():
+            first_in.set()
+            second_out.wait(10)
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_in.wait(10)
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the first still runs
+    second_out.set()
+    thread.join(10)
+    assert gc.isenabled()
+    # A process that runs without the collector keeps running without it.
+    gc.disable()
+    try:
+        import_file(hon_quan_db, load("households_simple.xlsx"), "s.xlsx", dry_run=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_households_are_classified_as_they_are_written_as_a_full_refresh_would(hon_quan_db):
+    from analytics.classification import refresh_derived
+    report = import_file(hon_quan_db, load("households_messy.xlsx"), "m.xlsx")
+    assert report.status == "committed"
+    query = ("SELECT household_id, deprivation_count, computed_status FROM household WHERE batch_id = ? "
+             "ORDER BY household_id")
+    written = hon_quan_db.query(query, [report.batch_id])
+    assert len(written) == report.rows_imported and {s for _, _, s in written} >= {"poor", "near_poor"}
+    with hon_quan_db.transaction() as cur:
+        cur.execute("UPDATE household SET deprivation_count = NULL, computed_status = NULL WHERE batch_id = ?",
+                    [report.batch_id])
+        refresh_derived(cur, report.batch_id)
+    assert hon_quan_db.query(query, [report.batch_id]) == written

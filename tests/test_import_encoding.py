@@ -4,7 +4,7 @@ genuine Unicode (even Latin-1-only words like "Hoà", "Tân") is left alone."""
 import pytest
 
 from analytics.demo import GIVEN, KINH_MIDDLE_FEMALE, KINH_MIDDLE_MALE, KINH_SURNAMES
-from analytics.importer.text import encode_legacy, fix_text, fix_values, fold
+from analytics.text import encode_legacy, fix_text, fix_values, fold
 from analytics.reference import read_csv
 
 COMMUNES = [r["name"] for r in read_csv("org_unit.csv") if r["vintage"] == "2024"

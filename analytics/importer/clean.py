@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..reference import read_csv
-from .text import fix_values, fold
+from ..text import fix_values, fold
 
 _GROUPED = re.compile(r"^[+-]?\d{1,3}([.,\s\u00a0])\d{3}(\1\d{3})*$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from ..reference import read_csv
 from .importkind import ImportKind
-from .text import fix_text, fold, fold_header
+from ..text import fix_text, fold, fold_header
 
 HEADER_SEARCH_ROWS = 30
 

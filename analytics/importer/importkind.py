@@ -23,8 +23,9 @@ def sub_field(group: str | None, field: str) -> str | None:
     return field
 
 
-def short_rows(header, empties: pd.DataFrame, filled: pd.Series, key_empty: pd.Series) -> pd.Series:
-    """A section row ("I. Ấp 1"): no key, and one or two cells filled."""
+def short_rows(header, filled: pd.Series, key_empty: pd.Series) -> pd.Series:
+    """A section row ("I. Ấp 1"): no key, and one or two cells filled (``filled`` counts the cells
+    of the rows without a key)."""
     return key_empty & (filled > 0) & (filled <= 2)
 
 
@@ -47,7 +48,7 @@ class ImportKind:
     extra_aliases: Callable[[], list[dict]] = no_aliases    # {field, alias} beyond column_alias.csv
     lone_field: Callable[[str | None], str | None] = same_field  # the field of a one-row header cell
     group_field: Callable[[str | None, str], str | None] = sub_field  # a sub-column's, under a group
-    section_rows: Callable[..., pd.Series] = short_rows     # (header, empties, filled, key_empty)
+    section_rows: Callable[..., pd.Series] = short_rows     # (header, filled, key_empty)
     derive: Callable | None = None      # (cur, batch_id): fill what derives from the rows written
     keeps_totals: bool = False          # total rows reach ``build`` (marked in ``grid.totals``) to be checked
 

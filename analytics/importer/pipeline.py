@@ -159,18 +159,9 @@ def _import_file(db, content: bytes, file_name: str, *, kind, year, commune, pro
         report.status = "valid"
         return report
     step(0.7, "commit")
-    cells = [workbook, grid]  # the file's cells, no longer needed: freed while the database writes
-    del workbook, sheet, parts, other, grid
-    _free_in_background(cells)
     _commit(db, report, found, tables, user=user, illustrative=illustrative)
     step(1.0, "done")
     return report
-
-
-def _free_in_background(objects: list) -> None:
-    """Let go of ``objects`` (a large file's million cells) in a thread: this one goes on to the
-    commit, which waits on the database with the interpreter free."""
-    threading.Thread(target=objects.clear, name="free-cells", daemon=True).start()
 
 
 def _check_scope(db, report: ImportReport, tables, communes) -> None:

@@ -15,7 +15,7 @@ from ..grid import Grid, canonical_header, excel_row, flag
 from ..report import ImportReport
 from ... import levels
 from ..resolve import unit_codes, years_of
-from ..text import fold
+from ...text import fold
 from ..importkind import ImportKind
 
 SOURCES = ("total", "central", "province", "district", "other")
@@ -296,7 +296,7 @@ def _group_field(group: str | None, field: str) -> str | None:
     return field
 
 
-def _section_rows(header, empties: pd.DataFrame, filled: pd.Series, key_empty: pd.Series) -> pd.Series:
+def _section_rows(header, filled: pd.Series, key_empty: pd.Series) -> pd.Series:
     """None here: project rows without figures, capital sections and "Trong đó:" rows are read
     by ``_project_lines``, which needs them in order."""
     return pd.Series(False, index=filled.index)

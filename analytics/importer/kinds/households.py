@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...classification import (DEPRIVATION_COLUMNS, disagrees_sql, household_status_sql, refresh_derived,
-                               standard_joins_sql)
+from ...classification import DEPRIVATION_COLUMNS, disagrees_sql, household_status_sql, standard_joins_sql
 from ...reference import get_setting, read_csv
 from ..clean import clean_text, is_minority, parse_numbers, parse_ticks, parse_words
 from ..grid import Grid, excel_row, flag, require
@@ -222,7 +221,6 @@ def _status_warnings(db, grid: Grid, report: ImportReport, frame: pd.DataFrame) 
 
 def _derive(cur, batch_id: int) -> None:
     # Looked up at call time, so that a test can make the commit fail here.
-    refresh_derived(cur, batch_id)
     _replace_list_ticks(cur, batch_id)
 
 

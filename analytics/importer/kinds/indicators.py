@@ -9,7 +9,7 @@ from ..clean import clean_text, parse_numbers
 from ..grid import Grid, flag, require
 from ..report import ImportReport
 from ..resolve import year_and_place
-from ..text import fold
+from ...text import fold
 from ..importkind import ImportKind
 
 

@@ -24,7 +24,7 @@ from ..importkind import ImportKind
 from ..report import ImportReport
 from ..resolve import check_scope, flag_shared, keep_adopted, row_areas, unit_codes, years_of
 from ...unit_names import registry_names
-from ..text import fold
+from ...text import fold
 
 # Names of units above the commune (a district, town or province row is a parent row).
 PARENT_WORDS = ("huyen", "thixa", "thanhpho", "quan", "tinh", "tp")

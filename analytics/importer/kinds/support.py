@@ -12,7 +12,7 @@ from ..grid import Grid, flag
 from ..importkind import ImportKind
 from ..report import ImportReport
 from ..resolve import year_and_place
-from ..text import fold
+from ...text import fold
 from .households import SUPPORT_COLUMNS, _coded_words
 
 _LINE = re.compile(r"^(?:duan|da)(\d+)(?:(?:tieuduan|tda)(\d+))?")

@@ -154,3 +154,19 @@ def test_blank_rows_right_at_the_cut_come_back_as_blank_rows(cuts, monkeypatch):
     assert got == whole(content, "g.xlsx")
     assert got[0][1][20:40] == [["", "", ""]] * 20 and got[0][1][40][0] == "H020"
     assert cuts == [("Sheet", True)]
+
+
+def test_a_damaged_sheet_is_refused_as_the_whole_read_refuses_it(cuts):
+    content = (FIXTURES / "households_simple.xlsx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for position in (start + info.compress_size // 2, start + info.compress_size - 8):
+        damaged = bytearray(content)
+        damaged[position] ^= 0x55
+        with pytest.raises(read.ReadError) as whole_error:
+            read._read_sheets(bytes(damaged), {})
+        with pytest.raises(read.ReadError) as parts_error:
+            read_workbook(bytes(damaged), "d.xlsx")
+        assert parts_error.value.key == whole_error.value.key == "import_err_not_spreadsheet"
+    assert cuts and not any(taken for _, taken in cuts)

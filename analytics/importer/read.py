@@ -125,7 +125,7 @@ def _read_sheets(content: bytes, far_rows: dict[str, dict[int, int]], in_parts: 
     with CalamineWorkbook.from_filelike(io.BytesIO(content)) as wb:
         for name in wb.sheet_names:
             parts = TwoParts(content, large[name], name) if name in large else None
-            if parts is not None and parts.start():
+            if parts is not None and _started(parts):
                 try:
                     rows, stray = _data_rows(parts.rows())
                 except Exception as exc:  # noqa: BLE001 - read whole, which reports what is wrong
@@ -145,6 +145,16 @@ def _read_sheets(content: bytes, far_rows: dict[str, dict[int, int]], in_parts: 
                 raise _MovedRowRead(name)
             sheets.append(Sheet(name, rows, list(merged), [moved.get(r, r) for r in stray]))
     return sheets
+
+
+def _started(parts: TwoParts) -> bool:
+    """Whether the sheet is being read in parts: not where it cannot be cut, nor where cutting it
+    fails (a damaged file: the whole read reports it)."""
+    try:
+        return parts.start()
+    except Exception:  # noqa: BLE001 - see above
+        parts.wait()
+        return False
 
 
 def _large_sheets(content: bytes) -> dict[str, str]:

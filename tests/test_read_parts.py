@@ -1,4 +1,4 @@
-"""A large sheet read in two parts at once gives exactly what reading it whole gives.
+"""A large sheet read in parts at once gives exactly what reading it whole gives.
 
 ``read_parts.MIN_PART_BYTES`` set to 0 makes every sheet "large", so that the fixtures (title
 rows, merged headers, several sheets, total rows) and the awkward sheets below go through the
@@ -26,13 +26,13 @@ def cuts(monkeypatch):
     """Every sheet read in parts; the list of (sheet, whether the cut was taken) as it happens."""
     monkeypatch.setattr(read_parts, "MIN_PART_BYTES", 0)
     seen = []
-    start = read_parts.TwoParts.start
+    start = read_parts.SheetParts.start
 
     def spy(self):
         taken = start(self)
         seen.append((self.name, taken))
         return taken
-    monkeypatch.setattr(read_parts.TwoParts, "start", spy)
+    monkeypatch.setattr(read_parts.SheetParts, "start", spy)
     return seen
 
 
@@ -53,7 +53,7 @@ def saved(wb: openpyxl.Workbook) -> bytes:
 
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.xlsx")), ids=lambda p: p.name)
-def test_every_fixture_reads_the_same_in_two_parts(path, cuts):
+def test_every_fixture_reads_the_same_in_parts(path, cuts):
     content = path.read_bytes()
     try:
         expected = whole(content, path.name)
@@ -118,7 +118,7 @@ def test_a_sheet_whose_rows_carry_no_number_is_read_whole(cuts):
     assert cuts == [("Sheet", False)]
 
 
-def test_a_first_part_narrower_than_the_second_is_read_again_whole(cuts, monkeypatch):
+def test_rows_narrower_above_than_below_are_widened_without_reading_again(cuts, monkeypatch):
     wb = openpyxl.Workbook()
     ws = wb.active
     for i in range(80):
@@ -134,8 +134,9 @@ def test_a_first_part_narrower_than_the_second_is_read_again_whole(cuts, monkeyp
         read_again.append(in_parts)
         return original(content, far_rows, in_parts)
     monkeypatch.setattr(read, "_read_sheets", counted)
-    assert in_parts(content, "n.xlsx") == expected
-    assert cuts == [("Sheet", True)] and read_again == [True, False]
+    got = in_parts(content, "n.xlsx")
+    assert got == expected and got[0][1][0] == ["H000", 0, "", "", ""]
+    assert cuts == [("Sheet", True)] and read_again == [True]
 
 
 def test_blank_rows_right_at_the_cut_come_back_as_blank_rows(cuts, monkeypatch):
@@ -146,10 +147,15 @@ def test_blank_rows_right_at_the_cut_come_back_as_blank_rows(cuts, monkeypatch):
     for i in range(20):  # rows 41 to 60, after twenty rows the file does not hold
         ws.cell(row=41 + i, column=1, value=f"H{i + 20:03d}")
     content = saved(wb)
-    with zipfile.ZipFile(io.BytesIO(content)) as zf:
-        xml = zf.read("xl/worksheets/sheet1.xml")
-    # Cut just before row 41, the first after the missing ones.
-    monkeypatch.setattr(read_parts, "FIRST_PART", (xml.index(b'<row r="41"') - 1) / len(xml))
+    # Two parts, cut just before row 41, the first after the missing ones.
+    monkeypatch.setattr(read_parts, "PARTS", 2)
+    next_cut = read_parts._next_cut
+
+    def before_row_41(stream, text, size):
+        while b'<row r="41"' not in text:
+            text += stream.read(1 << 16)
+        return next_cut(stream, text, text.index(b'<row r="41"'))
+    monkeypatch.setattr(read_parts, "_next_cut", before_row_41)
     got = in_parts(content, "g.xlsx")
     assert got == whole(content, "g.xlsx")
     assert got[0][1][20:40] == [["", "", ""]] * 20 and got[0][1][40][0] == "H020"

@@ -20,7 +20,7 @@ from zlib import error as zlib_error
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from .read_parts import TwoParts, large_sheets
+from .read_parts import SheetParts, large_sheets
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # A run of this many blank rows ends a sheet's data: a lone cell far below it (which stretches the
@@ -113,7 +113,7 @@ class _MovedRowRead(Exception):
 
 
 class _PartsFailed(Exception):
-    """A large sheet read in two parts (``read_parts``) failed: the file is read again, whole."""
+    """A large sheet read in parts (``read_parts``) failed: the file is read again, whole."""
 
 
 def _read_sheets(content: bytes, far_rows: dict[str, dict[int, int]], in_parts: bool = False) -> list[Sheet]:
@@ -124,7 +124,7 @@ def _read_sheets(content: bytes, far_rows: dict[str, dict[int, int]], in_parts: 
     sheets = []
     with CalamineWorkbook.from_filelike(io.BytesIO(content)) as wb:
         for name in wb.sheet_names:
-            parts = TwoParts(content, large[name], name) if name in large else None
+            parts = SheetParts(content, large[name], name) if name in large else None
             if parts is not None and _started(parts):
                 try:
                     rows, stray = _data_rows(parts.rows())
@@ -147,7 +147,7 @@ def _read_sheets(content: bytes, far_rows: dict[str, dict[int, int]], in_parts: 
     return sheets
 
 
-def _started(parts: TwoParts) -> bool:
+def _started(parts: SheetParts) -> bool:
     """Whether the sheet is being read in parts: not where it cannot be cut, nor where cutting it
     fails (a damaged file: the whole read reports it)."""
     try:
@@ -158,7 +158,7 @@ def _started(parts: TwoParts) -> bool:
 
 
 def _large_sheets(content: bytes) -> dict[str, str]:
-    """{sheet name: its part} of an .xlsx's sheets large enough to read in two parts."""
+    """{sheet name: its part} of an .xlsx's sheets large enough to read in parts."""
     if not content.startswith(b"PK"):
         return {}
     try:

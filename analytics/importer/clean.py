@@ -203,9 +203,10 @@ def parse_ticks(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
     """(codes for the words of ``field`` in value_alias.csv, mask of unknown non-empty words)."""
     words = value_aliases()[field]
-    codes = per_distinct(series, lambda v: words.get(str(v).strip().lower(), words.get(fold(v))))
-    bad = codes.isna() & ~is_empty(series)
-    return codes, bad
+    codes, uniques = factorize(series.to_numpy())
+    found = [words.get(str(v).strip().lower(), words.get(fold(v))) for v in uniques]
+    unknown = np.array([f is None and not blank(v) for f, v in zip(found, uniques)] + [False])  # NA: empty
+    return spread(codes, found, None, series.index), pd.Series(unknown[codes], index=series.index)
 
 
 def clean_text(series: pd.Series) -> tuple[pd.Series, int]:
@@ -233,6 +234,6 @@ def clean_text(series: pd.Series) -> tuple[pd.Series, int]:
 def is_minority(ethnicity: pd.Series) -> pd.Series:
     """Ethnic-minority flag: every group but the majority (Kinh); NA where ethnicity is blank."""
     majority = value_aliases().get("majority_ethnicity", {})
-    keys = per_distinct(ethnicity, fold)
-    flag = ~keys.isin(set(majority))
-    return flag.astype("boolean").where(keys.notna(), pd.NA)
+    codes, uniques = factorize(ethnicity.to_numpy())
+    minority = np.array([fold(v) not in majority for v in uniques] + [False])  # the last for NA cells
+    return pd.Series(pd.arrays.BooleanArray(minority[codes], codes < 0), index=ethnicity.index)

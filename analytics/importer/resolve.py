@@ -216,6 +216,7 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
     elif title.commune_text and col is None:  # a column names each row's unit itself
         fallback_text, source = title.commune_text, "title"
     adopt: set = set()
+    empty = is_empty(col) if col is not None else None
     for vintage in sorted(vintages.dropna().unique()):
         rows = vintages == vintage
         area = {level: row_areas(db, grid, report, int(vintage), level, title) for level in ("province", "district")}
@@ -244,10 +245,10 @@ def places_of(db, grid: Grid, title, report: ImportReport, years: pd.Series, com
                     report.error("import_err_unknown_commune", sheet=grid.sheet, value=fallback_text,
                                  vintage=int(vintage))
                 return None
-            empty_rows = rows & codes.isna() & (col is None or is_empty(col))
+            empty_rows = rows & codes.isna() & (col is None or empty)
             codes[empty_rows] = code
     report.commune_source = source if col is None else "column"
-    missing = codes.isna() & (is_empty(col) if col is not None else True)
+    missing = codes.isna() & (empty if col is not None else True)
     if len(codes) and missing.any():
         if col is None:
             report.error("import_err_no_commune", sheet=grid.sheet)

@@ -25,7 +25,7 @@ def build_commune_totals(db, grid: Grid, title, report: ImportReport, *, year=No
     for field in ("households", "persons"):
         col = grid.col(field)
         if col is None:
-            out[field] = pd.array([pd.NA] * len(out), dtype="Int64")
+            out[field] = pd.Series(pd.NA, index=out.index, dtype="Int64")
             continue
         values, bad = parse_numbers(col)
         flag(report, grid, field, bad, col, "import_err_not_number")

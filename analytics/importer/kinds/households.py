@@ -104,12 +104,12 @@ def build_households(db, grid: Grid, title, report: ImportReport, *, year=None, 
         flag(report, grid, "members", impossible, col, "import_err_impossible", low=1, high=top)
         out["members"] = members.round().astype("Int64")
     else:
-        out["members"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["members"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     # Ticks.
     for field in [*DEPRIVATION_COLUMNS, "no_labour_capacity", "has_merit", "is_ethnic_minority"]:
         col = grid.col(field)
         if col is None:
-            out[field] = pd.array([pd.NA] * len(out), dtype="boolean")
+            out[field] = pd.Series(pd.NA, index=out.index, dtype="boolean")
             continue
         flags, bad = parse_ticks(col)
         flag(report, grid, field, bad, col, "import_err_bad_tick")
@@ -169,7 +169,7 @@ def _support_rows(grid: Grid, report: ImportReport, out: pd.DataFrame) -> pd.Dat
         rows["support_type"] = code
         parts.append(rows)
     rows = pd.concat(parts, ignore_index=True)
-    rows["amount_mvnd"] = pd.array([pd.NA] * len(rows), dtype="Float64")
+    rows["amount_mvnd"] = pd.Series(pd.NA, index=rows.index, dtype="Float64")
     rows["support_date"] = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us]")
     rows["budget_line"] = None
     rows["origin"] = "households"

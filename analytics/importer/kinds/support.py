@@ -56,7 +56,7 @@ def build_support(db, grid: Grid, title, report: ImportReport, *, year=None, com
         flag(report, grid, "amount_mvnd", amount < 0, col, "import_err_negative")
         out["amount_mvnd"] = amount.round(3).astype("Float64")
     else:
-        out["amount_mvnd"] = pd.array([pd.NA] * len(out), dtype="Float64")
+        out["amount_mvnd"] = pd.Series(pd.NA, index=out.index, dtype="Float64")
     col = grid.col("support_date")
     if col is not None:
         when, bad = parse_dates(col)

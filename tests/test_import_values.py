@@ -37,7 +37,7 @@ def test_ticks():
 
 
 def test_status_words_and_ethnicity():
-    codes, bad = parse_words(pd.Series(["Hộ nghèo", "nghèo", "HỘ CẬN NGHÈO", "Cận nghèo", "Thoát nghèo",
+    codes, bad, _ = parse_words(pd.Series(["Hộ nghèo", "nghèo", "HỘ CẬN NGHÈO", "Cận nghèo", "Thoát nghèo",
                                         "ho ngheo", None, "giàu"]), "status")
     assert codes.tolist()[:6] == ["poor", "poor", "near_poor", "near_poor", "average", "poor"]
     assert bad.tolist() == [False] * 7 + [True]

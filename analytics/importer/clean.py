@@ -200,17 +200,26 @@ def parse_ticks(series: pd.Series) -> tuple[pd.Series, pd.Series]:
             pd.Series(unreadable[codes], index=series.index))
 
 
-def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series]:
-    """(codes for the words of ``field`` in value_alias.csv, mask of unknown non-empty words)."""
+def parse_words(series: pd.Series, field: str) -> tuple[pd.Series, pd.Series, int]:
+    """(codes for the words of ``field`` in value_alias.csv, mask of unknown non-empty words, the
+    number of cells whose legacy encoding was repaired): each distinct cell cleaned as
+    ``clean_text`` does, then looked up."""
     words = value_aliases()[field]
-    codes, uniques = factorize(series.to_numpy())
-    found = [words.get(str(v).strip().lower(), words.get(fold(v))) for v in uniques]
-    unknown = np.array([f is None and not blank(v) for f, v in zip(found, uniques)] + [False])  # NA: empty
-    return spread(codes, found, None, series.index), pd.Series(unknown[codes], index=series.index)
+    codes, texts, repaired = _clean_distinct(series)
+    found = [None if t is None else words.get(t.lower(), words.get(fold(t))) for t in texts]
+    unknown = np.array([f is None and t is not None for f, t in zip(found, texts)] + [False])  # NA: empty
+    return spread(codes, found, None, series.index), pd.Series(unknown[codes], index=series.index), repaired
 
 
 def clean_text(series: pd.Series) -> tuple[pd.Series, int]:
     """(NFC text with legacy encodings repaired, None for empty; the number of cells repaired)."""
+    codes, texts, repaired = _clean_distinct(series)
+    return spread(codes, texts, None, series.index), repaired
+
+
+def _clean_distinct(series: pd.Series) -> tuple[np.ndarray, list, int]:
+    """(factorize codes of the cells, each distinct cell as text: NFC, legacy encodings repaired,
+    stripped, None for empty; the number of cells repaired)."""
     codes, uniques = factorize(series.to_numpy())
     if pd.api.types.infer_dtype(uniques, skipna=False) == "string":  # text alone: as it is
         texts = list(uniques)
@@ -228,7 +237,7 @@ def clean_text(series: pd.Series) -> tuple[pd.Series, int]:
                 values[i] = fixed[text] or None
                 changed += [i] if fixed[text] != text.strip() else []
     repaired = int(np.isin(codes, changed).sum()) if changed else 0
-    return spread(codes, values, None, series.index), repaired
+    return codes, values, repaired
 
 
 def is_minority(ethnicity: pd.Series) -> pd.Series:

@@ -34,9 +34,8 @@ def _coded_words(grid: Grid, report: ImportReport, field: str, vocabulary: str, 
     col = grid.col(field)
     if col is None:
         return None
-    cleaned, repairs = clean_text(col)
+    codes, bad, repairs = parse_words(col, vocabulary)
     report.encoding_repairs += repairs
-    codes, bad = parse_words(cleaned, vocabulary)
     flag(report, grid, field, bad, col, error_key)
     return codes
 
@@ -206,7 +205,8 @@ def _status_warnings(db, grid: Grid, report: ImportReport, frame: pd.DataFrame) 
         cur.register("_staged_households", frame)
         rows = cur.execute(
             f"""SELECT h.excel_row, h.recorded_status, {household_status_sql('h', 's', 'c')} AS rule
-                FROM _staged_households h {standard_joins_sql('h', 's', 'c')}
+                FROM (SELECT * FROM _staged_households WHERE recorded_status IS NOT NULL) h
+                {standard_joins_sql('h', 's', 'c')}
                 WHERE {disagrees_sql('h.recorded_status', 'rule', 'h.income_per_capita')}
                 ORDER BY h.excel_row""").fetchall()
     finally:

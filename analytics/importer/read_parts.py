@@ -109,6 +109,7 @@ class SheetParts:
     def _parse(self, buffer: io.BytesIO, k: int) -> None:
         try:
             with CalamineWorkbook.from_filelike(buffer) as wb:
+                buffer.close()  # read into the workbook: the copy goes
                 sheet = wb.get_sheet_by_name(self.name)
             rows = sheet.to_python(skip_empty_area=True) if sheet.start is not None else []  # from the first cell
             self._read[k] = (sheet.start, sheet.end, rows, sheet.merged_cell_ranges)

@@ -176,3 +176,10 @@ def test_a_damaged_sheet_is_refused_as_the_whole_read_refuses_it(cuts):
             read_workbook(bytes(damaged), "d.xlsx")
         assert parts_error.value.key == whole_error.value.key == "import_err_not_spreadsheet"
     assert cuts and not any(taken for _, taken in cuts)
+
+
+def test_on_a_single_core_a_large_sheet_is_read_whole(cuts, monkeypatch):
+    monkeypatch.setattr(read_parts, "_cores", lambda: 1)
+    content = (FIXTURES / "households_simple.xlsx").read_bytes()
+    assert in_parts(content, "s.xlsx") == whole(content, "s.xlsx")
+    assert cuts == []

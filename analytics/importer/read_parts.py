@@ -13,6 +13,7 @@ as always.
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
 import threading
@@ -47,9 +48,16 @@ class PartsDisagree(Exception):
 
 def large_sheets(zf: zipfile.ZipFile, paths: dict[str, str]) -> dict[str, str]:
     """{sheet name: its part} of the worksheets large enough to read in parts (``paths``:
-    {part: sheet name})."""
+    {part: sheet name}); none on a single core, where parts would only take turns."""
+    if _cores() < 2:
+        return {}
     return {paths[info.filename]: info.filename for info in zf.infolist()
             if info.filename in paths and 2 * MIN_PART_BYTES <= info.file_size <= MAX_SHEET_BYTES}
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class SheetParts:

@@ -183,3 +183,22 @@ def test_on_a_single_core_a_large_sheet_is_read_whole(cuts, monkeypatch):
     content = (FIXTURES / "households_simple.xlsx").read_bytes()
     assert in_parts(content, "s.xlsx") == whole(content, "s.xlsx")
     assert cuts == []
+
+
+def test_a_sheet_written_with_prefixed_tags_is_read_whole(cuts):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i in range(50):
+        ws.append([f"H{i:03d}", i])
+    with zipfile.ZipFile(io.BytesIO(saved(wb))) as zf:
+        parts = {info.filename: zf.read(info) for info in zf.infolist()}
+    xml = parts["xl/worksheets/sheet1.xml"]
+    xml = re.sub(rb"<(/?)([A-Za-z]+)\b", rb"<\1x:\2", xml.replace(b'xmlns="', b'xmlns:x="', 1))
+    parts["xl/worksheets/sheet1.xml"] = xml
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    prefixed = out.getvalue()
+    assert in_parts(prefixed, "p.xlsx") == whole(prefixed, "p.xlsx")
+    assert cuts == [("Sheet", False)]

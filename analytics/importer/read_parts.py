@@ -31,8 +31,8 @@ MAX_SHEET_BYTES = 256 << 20
 # At most this many parts (measured on two cores: 0.71 s whole, 0.48 s in two parts, 0.43 s in
 # four): while one thread converts its rows (holding the interpreter), the others parse.
 PARTS = 4
-# Unpacked past a part's share until a row starts.
-LOOK_AHEAD = 1 << 16
+# Unpacked past a part's share until a row starts, by this much at a time, so many times at most.
+LOOK_AHEAD, LOOK_AHEAD_STEPS = 1 << 16, 16
 
 _SHEET_DATA, _SHEET_DATA_END = b"<sheetData>", b"</sheetData>"
 # A zip file's local header: signature ... file name length, extra field length (PKWARE APPNOTE 4.3.7).
@@ -80,13 +80,12 @@ class SheetParts:
         count = max(2, min(PARTS, info.file_size // max(MIN_PART_BYTES, 1)))
         share = info.file_size // count
         text = stream.read(share)
-        while _SHEET_DATA not in text:  # a long head (columns, views) before the rows
-            more = stream.read(LOOK_AHEAD)
-            if not more:
-                return False
-            text += more
+        for _ in range(LOOK_AHEAD_STEPS):  # a long head (columns, views) before the rows
+            if _SHEET_DATA in text:
+                break
+            text += stream.read(LOOK_AHEAD)
         begin, root = text.find(_SHEET_DATA), _ROOT.search(text)
-        if root is None:
+        if begin < 0 or root is None:  # no rows, or prefixed tags: read whole
             return False
         begin += len(_SHEET_DATA)
         head, closing = text[:begin], b"</sheetData></" + root.group(1) + b">"
@@ -193,7 +192,7 @@ def _next_cut(stream: _Inflating, text: bytes, size: int) -> tuple[bytes, bytes]
     if len(text) < size:
         text += stream.read(size - len(text))
     searched = max(0, min(size, len(text)) - 4)
-    while True:
+    for _ in range(LOOK_AHEAD_STEPS):
         cut, end = text.find(b"<row", searched), text.find(_SHEET_DATA_END, searched)
         if end >= 0 and (cut < 0 or end < cut):
             return None  # the rows end before the cut
@@ -204,6 +203,8 @@ def _next_cut(stream: _Inflating, text: bytes, size: int) -> tuple[bytes, bytes]
             return None
         searched = max(0, len(text) - 16)
         text += more
+    else:
+        return None  # no row starts near the cut (a row of megabytes?): not cut there
     if not _NUMBERED_ROW.match(text, cut):
         return None
     return text[:cut], text[cut:]

@@ -245,7 +245,7 @@ def main() -> None:
         read = run_in_process("openpyxl", workbook, tmp / "bench.duckdb")
         raw = run_in_process("calamine", workbook, tmp / "bench.duckdb")
         for name, stray in (("stray", True), ("no_stray", False)):
-            build_workbook(tmp / f"{name}.xlsx", STRAY_LIST_ROWS, stray=stray)
+            build_workbook(tmp / f"{name}.xlsx", STRAY_LIST_ROWS, stray=stray, province=args.province)
         strays = {name: run_in_process(name, tmp / f"{name}.xlsx", tmp / "bench.duckdb")
                   for name in ("stray", "no_stray")}
         full = (None if args.no_full_sheet

@@ -9,6 +9,7 @@ import hashlib
 import re
 import threading
 from contextlib import contextmanager
+from itertools import repeat
 from typing import Callable
 
 import numpy as np
@@ -257,8 +258,9 @@ def _total_cells(cells: np.ndarray) -> np.ndarray:
     if types == "string":
         starts = np.flatnonzero(np.fromiter(map(bool, map(_TOTAL_START.match, uniques)), dtype=bool,
                                             count=len(uniques)))
-    else:
-        starts = [i for i, v in enumerate(uniques) if v.__class__ is str and _TOTAL_START.match(v)]
+    else:  # numbers with a few texts (a column of STT): the texts found at C speed
+        texts = np.flatnonzero(np.fromiter(map(isinstance, uniques, repeat(str)), dtype=bool, count=len(uniques)))
+        starts = [i for i in texts if _TOTAL_START.match(uniques[i])]
     hits = [i for i in starts if _is_total_text(uniques[i])]
     return np.isin(codes, hits) if hits else np.zeros(len(cells), dtype=bool)
 

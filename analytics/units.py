@@ -13,9 +13,10 @@ import pandas as pd
 
 from .db import Database
 from .reference import _vintages, vintage_for_year
+from .unit_names import LEVEL_TYPES
 
-COMMUNE_TYPES = ("xa", "phuong", "thi_tran")
-COMMUNE_TYPES_SQL = "('xa', 'phuong', 'thi_tran')"
+COMMUNE_TYPES = LEVEL_TYPES["commune"]  # a special zone (đặc khu) is a commune-level unit too
+COMMUNE_TYPES_SQL = "(" + ", ".join(f"'{t}'" for t in COMMUNE_TYPES) + ")"
 
 
 def target_vintage(year: int, units: int | str | None = None) -> int:

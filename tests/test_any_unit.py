@@ -200,3 +200,17 @@ def test_the_demo_reads_a_shared_name_inside_its_default_home_area(demo_db_file,
     tan_hung = _file(tmp_path, [("H9", "Xã Tân Hưng", "Tran Thi B", 1000000, "x", "x", "x", 2025)], name="th.csv")
     code, report = _import(str(db), tan_hung, capsys, "--dry-run")
     assert code == 0 and report["commune"] == "25345"
+
+
+def test_a_special_zone_is_a_commune_level_unit_an_officer_can_be_given(empty_db):
+    from analytics import auth, registry
+    from analytics.poverty import commune_table
+    zone = empty_db.query("SELECT code, name FROM unit_registry WHERE vintage = 2025 AND unit_type = 'dac_khu' "
+                          "ORDER BY code LIMIT 1")
+    assert zone, "the registry of 2025 holds the special zones (đặc khu)"
+    code, name = zone[0]
+    with empty_db.transaction() as cur:
+        registry.adopt(cur, 2025, code)
+    auth.create_account(empty_db, "dackhu", "officer", "mật-khẩu-dài-đủ-12", communes=[(2025, code)])
+    assert auth.list_accounts(empty_db).set_index("username").loc["dackhu", "communes"] == f"2025:{code}"
+    assert code in set(commune_table(empty_db, 2025).code)

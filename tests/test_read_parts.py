@@ -207,3 +207,24 @@ def test_a_sheet_written_with_prefixed_tags_is_read_whole(cuts):
     prefixed = out.getvalue()
     assert in_parts(prefixed, "p.xlsx") == whole(prefixed, "p.xlsx")
     assert cuts == [("Sheet", False)]
+
+
+def test_a_part_carries_the_workbook_but_not_the_other_sheets(cuts, monkeypatch):
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.title = "Ấp 1"
+    second = wb.create_sheet("Ấp 2")
+    for i in range(60):
+        first.append([f"H{i:03d}", "Ấp một", i])
+        second.append([f"K{i:03d}", "Ấp hai", i])
+    content = saved(wb)
+    written = []
+    workbook = read_parts._workbook
+
+    def kept(others, part, pieces):
+        written.append(b"".join(data for _, data in others))
+        return workbook(others, part, pieces)
+    monkeypatch.setattr(read_parts, "_workbook", kept)
+    assert in_parts(content, "a.xlsx") == whole(content, "a.xlsx")
+    assert cuts == [("Ấp 1", True), ("Ấp 2", True)] and written
+    assert all(b"K000" not in data and b"H000" not in data for data in written)

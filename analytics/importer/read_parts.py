@@ -39,6 +39,8 @@ _SHEET_DATA, _SHEET_DATA_END = b"<sheetData>", b"</sheetData>"
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 _LOCAL_SIGNATURE = 0x04034B50
 _NUMBERED_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
+_EMPTY_SHEET = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
 _ROOT = re.compile(rb"<(worksheet)\b")  # unprefixed: the closing tags written for a part
 
 
@@ -73,10 +75,13 @@ class SheetParts:
     def start(self) -> bool:
         with zipfile.ZipFile(io.BytesIO(self.content)) as zf:
             info = zf.getinfo(self.part)
-            others = [(i.filename, zf.read(i)) for i in zf.infolist() if i.filename != self.part]
-        stream = _Inflating(self.content, info)
-        if not stream.ok:
-            return False
+            stream = _Inflating(self.content, info)
+            if not stream.ok:
+                return False
+            # The rest of the workbook in every part, but the other sheets empty: a part parses
+            # one sheet, and would otherwise carry copies of all the others.
+            others = [(i.filename, _EMPTY_SHEET if _WORKSHEET.fullmatch(i.filename) else zf.read(i))
+                      for i in zf.infolist() if i.filename != self.part]
         count = max(2, min(PARTS, info.file_size // max(MIN_PART_BYTES, 1)))
         share = info.file_size // count
         text = stream.read(share)

@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .db import PROJECT_ROOT
+from .filters import PERSONS_COLUMNS
 from .i18n import DEFAULT_LANGUAGE, fmt_number, fmt_percent, is_missing, plotly_separators, t
 from .transitions import NEAR_POOR_COLUMNS, NEAR_POOR_SIGNS, POOR_COLUMNS, POOR_SIGNS
 
@@ -700,16 +701,21 @@ def export_frame(frame: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.DataFr
     words, shares as percentages, numbers rounded."""
     from .i18n import has_label
     other = "_en" if lang == "vi" else "_vi"
+    # Counted in persons (``filters.in_measure``): the household columns hold the persons figures,
+    # so they go under the persons labels, and the persons columns they copy are not repeated.
+    persons = PERSONS_COLUMNS if frame.attrs.get("measure") == "persons" else {}
+    repeated = {persons[c] for c in frame.columns if c in persons}
     out = {}
     for column in frame.columns:
         name = str(column)
-        if (name in EXPORT_DROP and not (name == "source" and is_figures_source(frame[column]))) \
-                or name.endswith(other):
-            continue
         values = frame[column]
-        if name == "source" and is_figures_source(values):  # a funding source's code stays out
-            out[t("export_col_figures_source", lang)] = values.map(lambda v: source_text(v, lang)).tolist()
+        if name in ("source", "achieved_source") and is_figures_source(values):  # figures' origin, in words
+            out[t(f"export_col_{name}" if name == "achieved_source" else "export_col_figures_source", lang)] = \
+                values.map(lambda v: source_text(v, lang)).tolist()
             continue
+        if name in EXPORT_DROP or name.endswith(other) or name in repeated:
+            continue
+        name = persons.get(name, name)
         if name == "status":
             values = values.map(lambda v: t(f"charts_target_{v}", lang) if isinstance(v, str) else "")
         elif name == "strategy":
@@ -747,7 +753,7 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
 
 # Where a unit's figures come from (``source`` of ``poverty.commune_table``, the transitions and
 # the deprivation tables): the household lists, the review tables, or both ("households+review").
-FIGURE_SOURCES = ("households", "review")
+FIGURE_SOURCES = ("households", "review", "imported", "support")  # targets.target_gaps' achieved_source too
 
 
 def is_figures_source(values) -> bool:

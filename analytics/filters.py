@@ -13,6 +13,8 @@ MEASURES = ("households", "persons")
 PERSONS_OF = {"total": "persons", "poor": "poor_persons", "near_poor": "near_poor_persons",
               "poor_ethnic_minority": "poor_ethnic_minority_persons",
               "near_poor_ethnic_minority": "near_poor_ethnic_minority_persons"}
+# In persons, each household column (its rates too) holds what its persons column holds.
+PERSONS_COLUMNS = {**PERSONS_OF, "poor_rate": "poor_persons_rate", "near_poor_rate": "near_poor_persons_rate"}
 
 
 def in_measure(frame: pd.DataFrame, measure: str = "households") -> pd.DataFrame:
@@ -34,6 +36,7 @@ def in_measure(frame: pd.DataFrame, measure: str = "households") -> pd.DataFrame
         if status in out:
             out[f"{status}_rate"] = out[status] / out["total"].where(out["total"] > 0)
     out["persons_known"] = out["poor"].notna() & out["near_poor"].notna()
+    out.attrs["measure"] = "persons"  # kept through filtering and sorting: an export names the columns so
     return out
 
 

@@ -278,3 +278,24 @@ def test_a_line_without_a_short_name_wraps_its_full_name_rather_than_cutting_it(
     label = charts.line_label(row, "vi")
     assert "…" not in label and "<br>" in label
     assert label.replace("<br>", " ").split() == ("DA9 – " + "rất dài " * 12).split()
+
+
+def test_an_export_counted_in_persons_names_its_columns_as_persons_once():
+    from analytics import filters
+    table = pd.DataFrame({"name": ["Xã A", "Xã B"], "total": [100, 50], "persons": [400, 210],
+                          "poor": [10, 2], "poor_persons": [45, 9], "poor_rate": [0.1, 0.04],
+                          "poor_persons_rate": [45 / 400, 9 / 210], "near_poor": [5, 1], "near_poor_persons": [20, 4]})
+    shown = filters.in_measure(table, "persons")
+    rows = charts.export_frame(shown[shown.poor > 10].sort_values("name"), "vi").to_dict("records")  # persons
+    assert rows == [{"Tên": "Xã A", "Nhân khẩu": 400.0, "Nhân khẩu nghèo": 45.0, "Tỷ lệ nhân khẩu nghèo (%)": 11.25,
+                     "Nhân khẩu cận nghèo": 20.0, "Tỷ lệ nhân khẩu cận nghèo (%)": 5.0, "Có số nhân khẩu": "có"}]
+    households = charts.export_frame(table, "vi")  # in households both are there, each under its own name
+    assert list(households.columns[:5]) == ["Tên", "Tổng số hộ", "Nhân khẩu", "Hộ nghèo", "Nhân khẩu nghèo"]
+
+
+def test_where_a_target_s_achieved_figure_comes_from_is_exported_in_words():
+    gaps = pd.DataFrame({"name_vi": ["Tỷ lệ hộ nghèo"] * 4, "target": [1, 2, 3, 4],
+                         "achieved_source": ["households+review", "imported", "support", None]})
+    exported = charts.export_frame(gaps, "vi")
+    assert exported["Nguồn số thực hiện"].tolist() == ["Danh sách hộ + Biểu tổng hợp", "Số liệu nhập trực tiếp",
+                                                       "Hồ sơ hỗ trợ", "–"]

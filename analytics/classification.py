@@ -132,8 +132,8 @@ DERIVATION_INPUTS = ("year", "commune_vintage", "commune_code", "income_per_capi
 
 def derived_select_sql(alias: str = "h", standard_alias: str = "s", cutoff_alias: str = "c") -> str:
     """The ``DERIVED_COLUMNS`` of households ``alias`` joined by ``standard_joins_sql(...,
-    keep_all=True)``: NULL where no standard covers the household, as ``refresh_derived`` leaves
-    them."""
+    keep_all=True)``: NULL where no standard covers the household. Written on insert
+    (``batches.insert_frame``) and again by ``refresh_derived``."""
     s = standard_alias
     return (f"CASE WHEN {s}.standard IS NOT NULL THEN {deprivation_count_sql(alias, s, cutoff_alias)} END "
             f"AS deprivation_count, "
@@ -151,20 +151,17 @@ def refresh_derived(cur, batch_id: int | None = None) -> None:
     cur.execute(
         f"""
         UPDATE household AS h SET
-            deprivation_count = derived.cnt,
-            computed_status = derived.status
+            deprivation_count = derived.deprivation_count,
+            computed_status = derived.computed_status
         FROM (
-            SELECT h.rowid AS rid, {deprivation_count_sql('h', 's', 'c')} AS cnt,
-                   {household_status_sql('h', 's', 'c')} AS status
-            FROM household h
-            {standard_joins_sql('h', 's', 'c')}
+            SELECT h.rowid AS rid, {derived_select_sql('h')}
+            FROM household h {standard_joins_sql('h', keep_all=True)}
             WHERE true {where}
         ) AS derived
         WHERE h.rowid = derived.rid
         """,
         [batch_id] if batch_id is not None else [],
     )
-
 
 
 def standards_used(db, year: int, within_units=None) -> list[dict]:

@@ -259,8 +259,8 @@ with tab_templates:
     template_year = c2.selectbox(base.tr("year"), standard_years, key="data_template_year",
                                  index=standard_years.index(year) if year in standard_years
                                  else len(standard_years) - 1)
-    st.download_button(base.tr("data_template_download"), cached_template(template_kind, template_year, lang, version,
-                                                                  frozenset(communes) if communes is not None else None),
+    st.download_button(base.tr("data_template_download"),
+                       cached_template(template_kind, template_year, lang, version, communes),
                        file_name=f"mau_{template_kind}_{template_year}.xlsx", key="data_template_button",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/download:")
@@ -408,8 +408,7 @@ with tab_setup:
                 text += " · " + base.tr("data_setup_latest_review", year=entry["latest_year"])
             c2.markdown(text)
             c3.download_button(base.tr("data_setup_template"),
-                               cached_template(entry["kind"], setup_year, lang, version,
-                                               frozenset(communes) if communes is not None else None),
+                               cached_template(entry["kind"], setup_year, lang, version, communes),
                                file_name=f"mau_{entry['kind']}_{setup_year}.xlsx", key=f"data_setup_tpl_{entry['item']}",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                icon=":material/download:")

@@ -25,7 +25,6 @@ from analytics.reports.workbook import write_workbook
 from analytics.summary import summary
 from builders import RURAL, RURAL_2, URBAN, add_households, add_totals, household
 
-# Kaleido notes that per-call options are ignored while the shared Chromium serves the images.
 YEAR = 2024
 PRODUCED = date(2024, 11, 30)
 SHEETS = ["Tổng hợp", "Diễn biến hộ nghèo", "Diễn biến hộ cận nghèo", "Thiếu hụt", "Nhóm đối tượng",

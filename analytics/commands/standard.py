@@ -4,10 +4,8 @@ reclassified at once."""
 
 from __future__ import annotations
 
-import sys
-
 from .. import auth
-from ..cli import EXIT_REJECTED, Refused, account_options, login, print_json
+from ..cli import Refused, account_options, login, print_json
 from ..db import Database
 from ..i18n import both, fmt_number, t
 from ..local_standards import AREAS, StandardRefused, list_standards, parse_period, remove_standard, \
@@ -72,8 +70,7 @@ def run(args) -> int:
         with Database(args.db) as db:
             return _ACTIONS[args.action](db, args)
     except StandardRefused as exc:
-        print(f"Từ chối / refused: {exc.message('vi')} / {exc.message('en')}", file=sys.stderr)
-        return EXIT_REJECTED
+        raise Refused(f"{exc.message('vi')} / {exc.message('en')}") from None
     except auth.PermissionDenied:
         raise Refused(both("standard_err_denied")) from None
 

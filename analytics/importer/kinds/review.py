@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ...levels import levels
 from ...reference import read_csv, vintage_for_year
 from ..clean import clean_text, parse_numbers
 from ..grid import Grid, excel_row, flag
@@ -184,7 +185,7 @@ def _areas(db, grid: Grid, report, vintage: int, title, names: pd.Series, level:
     option's), and for a commune under a district row, that district (before 1 July 2025)."""
     provinces = row_areas(db, grid, report, vintage, "province", title)
     districts = row_areas(db, grid, report, vintage, "district", title)
-    if vintage >= 2025:
+    if "district" not in levels(vintage):
         return provinces, districts
     marker = pd.Series(None, index=names.index, dtype="object")
     marker[level.eq("parent")] = names[level.eq("parent")]

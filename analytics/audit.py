@@ -20,6 +20,9 @@ ACTIONS = (
 # Free text from users (file names, usernames typed at the login form) is cut to this length so a
 # hostile input cannot bloat the log.
 MAX_TEXT = 500
+# Reading is checked here, not only on the page. Writing needs none: every action appends itself.
+# (The Scope is taken untyped: auth imports this module.)
+READ_PERMISSION = "read_audit"
 
 
 def utcnow() -> datetime:
@@ -53,11 +56,13 @@ def record(target, action: str, user: str | None, detail: dict | None = None,
         target.execute(sql, row)
 
 
-def read(db, *, user: str | None = None, actions: list[str] | tuple[str, ...] | None = None,
+def read(db, scope, *, user: str | None = None, actions: list[str] | tuple[str, ...] | None = None,
          since: datetime | None = None, until: datetime | None = None, text: str | None = None,
          limit: int = 1000) -> pd.DataFrame:
     """Entries newest first, filtered by user, actions, time range [since, until) and a text
-    searched in the detail; a DataFrame ts, user_name, action, detail (JSON text)."""
+    searched in the detail; a DataFrame ts, user_name, action, detail (JSON text).
+    PermissionDenied unless ``scope`` (an ``auth.Scope``) may read the audit log."""
+    scope.require(READ_PERMISSION)
     where, params = ["TRUE"], []
     if user:
         where.append("user_name = ?")
@@ -80,8 +85,10 @@ def read(db, *, user: str | None = None, actions: list[str] | tuple[str, ...] | 
             WHERE {' AND '.join(where)} ORDER BY ts DESC, rowid DESC LIMIT ?""", params)
 
 
-def users_in_log(db) -> list[str]:
-    """The distinct user names that appear in the log (for the admin page's filter)."""
+def users_in_log(db, scope) -> list[str]:
+    """The distinct user names that appear in the log (for the admin page's filter).
+    PermissionDenied unless ``scope`` may read the audit log."""
+    scope.require(READ_PERMISSION)
     return [r[0] for r in db.query(
         "SELECT DISTINCT user_name FROM audit_log WHERE user_name IS NOT NULL ORDER BY 1")]
 

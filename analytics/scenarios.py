@@ -40,6 +40,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from . import budget, poverty, targets
+from .auth import Scope
 from .db import Database
 from .i18n import DEFAULT_LANGUAGE, both, t
 from .reference import get_float_setting, read_csv, vintage_for_year
@@ -635,8 +636,14 @@ def distance_from_optimiser(baseline: Baseline, params: dict) -> pd.DataFrame:
 
 # -- saved scenarios ---------------------------------------------------------------------------
 
-def save_scenario(db: Database, name: str, result: ScenarioResult, author: str | None = None) -> int:
-    """Store a scenario (its params, strategy and allocation) in the ``scenario`` table; its id."""
+# Saving, copying and deleting are checked here, not only on the page, so no caller skips them.
+SAVE_PERMISSION = "save_scenarios"
+
+
+def save_scenario(db: Database, scope: Scope, name: str, result: ScenarioResult) -> int:
+    """Store a scenario (its params, strategy and allocation) in the ``scenario`` table under the
+    scope's username as author; its id. PermissionDenied unless ``scope`` may save scenarios."""
+    scope.require(SAVE_PERMISSION)
     if not name or not name.strip():
         raise ScenarioError(t("scenario_err_name", DEFAULT_LANGUAGE))
     payload = {"strategy": result.strategy, **result.params,
@@ -646,7 +653,7 @@ def save_scenario(db: Database, name: str, result: ScenarioResult, author: str |
         return int(cur.execute(
             "INSERT INTO scenario (name, author, created_at, year, params) "
             "VALUES (?, ?, current_timestamp, ?, ?) RETURNING id",
-            [name.strip(), author or "planner", result.year, json.dumps(payload, ensure_ascii=False)],
+            [name.strip(), scope.username or "planner", result.year, json.dumps(payload, ensure_ascii=False)],
         ).fetchone()[0])
 
 
@@ -676,8 +683,10 @@ def open_scenario(db: Database, scenario_id: int, lang: str = DEFAULT_LANGUAGE) 
     return {"id": sid, "name": name, "author": author, "created_at": created_at, "year": year}, result
 
 
-def duplicate_scenario(db: Database, scenario_id: int, name: str, author: str | None = None) -> int:
-    """Copy a saved scenario under a new name (and author); the new id."""
+def duplicate_scenario(db: Database, scope: Scope, scenario_id: int, name: str) -> int:
+    """Copy a saved scenario under a new name, the scope's username as its author; the new id.
+    PermissionDenied unless ``scope`` may save scenarios."""
+    scope.require(SAVE_PERMISSION)
     rows = db.query("SELECT year, params FROM scenario WHERE id = ?", [scenario_id])
     if not rows:
         raise ScenarioError(t("scenario_err_missing", DEFAULT_LANGUAGE, id=scenario_id))
@@ -687,11 +696,13 @@ def duplicate_scenario(db: Database, scenario_id: int, name: str, author: str | 
         return int(cur.execute(
             "INSERT INTO scenario (name, author, created_at, year, params) "
             "VALUES (?, ?, current_timestamp, ?, ?) RETURNING id",
-            [name.strip(), author or "planner", rows[0][0], rows[0][1]]).fetchone()[0])
+            [name.strip(), scope.username or "planner", rows[0][0], rows[0][1]]).fetchone()[0])
 
 
-def delete_scenario(db: Database, scenario_id: int) -> bool:
-    """Delete a saved scenario; True if it existed."""
+def delete_scenario(db: Database, scope: Scope, scenario_id: int) -> bool:
+    """Delete a saved scenario; True if it existed. PermissionDenied unless ``scope`` may save
+    scenarios."""
+    scope.require(SAVE_PERMISSION)
     with db.transaction(changes_data=False) as cur:
         found = cur.execute("SELECT count(*) FROM scenario WHERE id = ?", [scenario_id]).fetchone()[0]
         cur.execute("DELETE FROM scenario WHERE id = ?", [scenario_id])

@@ -228,7 +228,10 @@ with tab_settings:
                     "admin_done_setting", key=described.get(key, key))
 
 with tab_audit:
-    users = audit.users_in_log(db)
+    if not scope.can("read_audit"):  # the log refuses such a scope itself; the last tab, so stop
+        st.caption(base.tr("admin_audit_denied"))
+        st.stop()
+    users = audit.users_in_log(db, scope)
     # Settings by what they do and roles by their names, in the details too.
     detail_names = {"key": described, "role": {r: roles[r].label(lang) for r in roles}}
     c1, c2, c3, c4 = st.columns([1, 2, 1, 1])
@@ -245,7 +248,7 @@ with tab_audit:
     if isinstance(period, (tuple, list)) and period:  # days in Vietnam time; the log is in UTC
         since = utc_from_local(datetime.combine(period[0], time.min))
         until = utc_from_local(datetime.combine(period[-1], time.min) + timedelta(days=1))
-    log = audit.read(db, user=user, actions=actions, since=since, until=until, text=text or None)
+    log = audit.read(db, scope, user=user, actions=actions, since=since, until=until, text=text or None)
     log = log.assign(action=log["action"].map(lambda a: base.tr(f"auth_action_{a}")),
                      ts=log["ts"].map(lambda v: fmt_datetime(v, lang)),
                      detail=log["detail"].map(lambda d: audit.describe(d, lang, detail_names)))

@@ -25,7 +25,7 @@ db = base.get_db()
 
 
 scope = session.current_scope()  # the login gate guarantees a session
-author, may_save = scope.username, scope.can("save_scenarios")
+may_save = scope.can("save_scenarios")
 years = plan_years() or []
 if not years:
     st.warning(base.tr("scenario_err_no_plan", year=settings.get("year") or ""), icon=":material/database:")
@@ -241,7 +241,7 @@ broken = sum(not c["ok"] for c in result.constraints)
 
 def _save() -> None:
     try:
-        scenarios.save_scenario(db, name or base.tr(f"scenario_strategy_{label}"), result, author=author)
+        scenarios.save_scenario(db, scope, name or base.tr(f"scenario_strategy_{label}"), result)
     except scenarios.ScenarioError as exc:
         st.error(str(exc))
     else:
@@ -299,12 +299,12 @@ def _open(scenario_id: int) -> None:
 
 
 def _duplicate(scenario_id: int) -> None:
-    scenarios.duplicate_scenario(db, scenario_id, base.tr("scenario_copy_of", name=saved_names[scenario_id]),
-                                 author=author)
+    scenarios.duplicate_scenario(db, scope, scenario_id,
+                                 base.tr("scenario_copy_of", name=saved_names[scenario_id]))
 
 
 def _delete(scenario_id: int) -> None:
-    scenarios.delete_scenario(db, scenario_id)
+    scenarios.delete_scenario(db, scope, scenario_id)
     if (state.get("scn_loaded") or {}).get("id") == scenario_id:
         state.pop("scn_loaded", None)
 

@@ -18,6 +18,8 @@ from browser import demo_password
 from conftest import (ROOT, assert_page_refused, cli_in_process, login_as, open_app, refusal,
                       shows_only_the_login_form)
 
+LOG_READER = auth.Scope.system()  # the audit log is read with a scope that may read it
+
 PASSWORD = "correct horse battery"
 
 
@@ -108,7 +110,7 @@ def test_lock_out_holds_the_computer_that_failed_not_the_owner_elsewhere(db):
     assert login_from(db, "10.0.0.5", "officer1", PASSWORD, clock) == "ok"
     clock.advance(minutes=1, seconds=1)
     assert login_from(db, "10.0.0.66", "officer1", PASSWORD, clock) == "ok"
-    log = audit.read(db, user="officer1")
+    log = audit.read(db, LOG_READER, user="officer1")
     assert (log.action == "login_failed").sum() == attempts + 1
     assert (log.action == "account_locked").sum() == 1 and (log.action == "login").sum() == 2
 
@@ -122,7 +124,7 @@ def test_the_lockout_settings_are_honoured_and_a_success_resets_the_count(db):
     assert refusal(db, "p1", "nope-nope", clock) == "bad_credentials"  # the earlier failure was forgotten
     assert refusal(db, "p1", "nope-nope", clock) == "bad_credentials"
     assert refusal(db, "p1", PASSWORD, clock) == "bad_credentials"  # now locked from this computer
-    assert (audit.read(db, user="p1").action == "account_locked").sum() == 1
+    assert (audit.read(db, LOG_READER, user="p1").action == "account_locked").sum() == 1
 
 
 def test_unknown_locked_and_wrong_answer_alike_with_the_same_bcrypt_work(db, monkeypatch):
@@ -147,7 +149,7 @@ def test_an_unknown_name_is_audited_without_its_text(db):
     auth.create_account(db, "v1", "viewer", PASSWORD)
     typed = "my-secret-passphrase"  # a password typed into the username field
     assert refusal(db, typed, PASSWORD) == "bad_credentials"
-    failed = audit.read(db, actions=["login_failed"])
+    failed = audit.read(db, LOG_READER, actions=["login_failed"])
     assert failed.user_name.isna().all() and len(failed) == 1
     assert db.scalar("SELECT count(*) FROM audit_log WHERE user_name LIKE ? OR detail LIKE ?",
                      [f"%{typed}%", f"%{typed}%"]) == 0
@@ -169,7 +171,7 @@ def test_a_client_failing_under_many_names_waits_longer_each_time(db):
     assert login_from(db, "10.0.0.7", "v1", PASSWORD, clock) == "bad_credentials"
     clock.advance(seconds=2)
     assert login_from(db, "10.0.0.7", "v1", PASSWORD, clock) == "ok"
-    assert "throttled" in " ".join(audit.read(db, actions=["login_failed"]).detail)
+    assert "throttled" in " ".join(audit.read(db, LOG_READER, actions=["login_failed"]).detail)
 
 
 def test_an_administrator_unlocks_an_account(db):
@@ -181,7 +183,7 @@ def test_an_administrator_unlocks_an_account(db):
     assert auth.unlock_account(db, "v1", actor="admin1", clock=clock) is True
     assert login_from(db, "10.0.0.66", "v1", PASSWORD, clock) == "ok"
     assert auth.unlock_account(db, "v1", actor="admin1", clock=clock) is False
-    assert "account_unlocked" in set(audit.read(db, user="admin1").action)
+    assert "account_unlocked" in set(audit.read(db, LOG_READER, user="admin1").action)
 
 
 def test_sessions_expire_after_the_idle_minutes_and_activity_keeps_them(db):
@@ -197,7 +199,7 @@ def test_sessions_expire_after_the_idle_minutes_and_activity_keeps_them(db):
     with pytest.raises(auth.SessionEnded) as e:
         auth.resume(db, session, clock=clock)
     assert e.value.reason == "expired"
-    assert audit.read(db, actions=["session_expired"]).user_name.tolist() == ["v1"]
+    assert audit.read(db, LOG_READER, actions=["session_expired"]).user_name.tolist() == ["v1"]
     auth.update_setting(db, "session_timeout_minutes", str(timeout * 10))  # a setting, read live
     assert auth.resume(db, session, clock=clock)[1].username == "v1"
 
@@ -217,7 +219,7 @@ def test_disabling_an_account_or_changing_its_role_applies_to_open_sessions(db):
     with pytest.raises(auth.AuthError) as e:
         auth.set_active(db, "admin1", False)
     assert e.value.reason == "last_admin"
-    actions = set(audit.read(db).action)
+    actions = set(audit.read(db, LOG_READER).action)
     assert {"account_created", "role_changed", "account_disabled", "login"} <= actions
 
 
@@ -236,7 +238,7 @@ def test_log_ins_accounts_and_the_audit_log_leave_the_cached_figures_warm(db):
     audit.record(db, "export", "o1", {"what": "x.xlsx"})
     assert db.data_version() == v0
     # Every entry the test wrote (the fixture's setting included), each once: nothing more.
-    assert sorted(audit.read(db).action) == sorted(
+    assert sorted(audit.read(db, LOG_READER).action) == sorted(
         ["setting_changed", "account_created", "account_created", "login", "login_failed", "role_changed",
          "communes_assigned", "password_changed", "logout", "export"])
     auth.update_setting(db, "status_at_risk_share", "0.5", actor="admin1")  # a rule figures follow
@@ -296,14 +298,27 @@ def test_audit_log_filters_by_user_action_time_and_text(db):
     clock.advance(days=2)
     audit.record(db, "import", "b", {"file": "ho_ngheo_thanh_an.xlsx"}, now=clock())
     audit.record(db, "rollback", "b", {"batch": 7}, now=clock())
-    assert audit.read(db, user="b").action.tolist() == ["rollback", "import"]
-    assert audit.read(db, actions=["export", "rollback"]).action.tolist() == ["rollback", "export"]
-    assert audit.read(db, since=clock.now - timedelta(days=1)).user_name.tolist() == ["b", "b"]
-    assert audit.read(db, user="a", until=clock.now - timedelta(days=1)).action.tolist() == ["export"]
-    assert audit.read(db, user="a", until=clock.now - timedelta(days=3)).empty
-    assert audit.read(db, text="THANH_AN").action.tolist() == ["import"]
+    assert audit.read(db, LOG_READER, user="b").action.tolist() == ["rollback", "import"]
+    assert audit.read(db, LOG_READER, actions=["export", "rollback"]).action.tolist() == ["rollback", "export"]
+    assert audit.read(db, LOG_READER, since=clock.now - timedelta(days=1)).user_name.tolist() == ["b", "b"]
+    assert audit.read(db, LOG_READER, user="a", until=clock.now - timedelta(days=1)).action.tolist() == ["export"]
+    assert audit.read(db, LOG_READER, user="a", until=clock.now - timedelta(days=3)).empty
+    assert audit.read(db, LOG_READER, text="THANH_AN").action.tolist() == ["import"]
     with pytest.raises(ValueError):
         audit.record(db, "made_up_action", "a")
+
+
+@pytest.mark.parametrize("role", ["viewer", "planner", "officer"])
+def test_audit_log_is_read_only_with_the_read_audit_permission(db, role):
+    # The log refuses the scope itself, whoever calls it (not only the admin page).
+    audit.record(db, "export", "a", {"what": "xlsx"})
+    scope = auth.Scope("someone", role, frozenset({(2024, "25327")}))
+    assert not scope.can("read_audit")
+    with pytest.raises(auth.PermissionDenied):
+        audit.read(db, scope)
+    with pytest.raises(auth.PermissionDenied):
+        audit.users_in_log(db, scope)
+    assert audit.users_in_log(db, LOG_READER) == ["a"]
 
 
 # -- the command line ------------------------------------------------------------------------
@@ -334,7 +349,7 @@ def test_user_command_adds_lists_assigns_changes_and_disables(tmp_path):
     with Database(path) as db:
         assert auth.verify_password("a brand new password",
                                     db.scalar("SELECT password_hash FROM app_user WHERE username = 'thanhan'"))
-        log = audit.read(db)
+        log = audit.read(db, LOG_READER)
         assert {"account_created", "communes_assigned", "password_changed", "account_disabled"} <= set(log.action)
         assert all(u.startswith("cli") for u in log.user_name.dropna())
 
@@ -379,7 +394,7 @@ def test_logging_in_through_the_form_opens_the_dashboard(app_db, monkeypatch):
     at.sidebar.button(key="auth_logout").click().run()
     assert shows_only_the_login_form(at)
     with Database(app_db) as db:
-        assert audit.read(db, user=username).action.tolist()[:3] == ["logout", "login", "login_failed"]
+        assert audit.read(db, LOG_READER, user=username).action.tolist()[:3] == ["logout", "login", "login_failed"]
 
 
 def app_pages() -> list[str]:
@@ -595,4 +610,4 @@ def test_the_admin_page_unlocks_an_account(app_db, monkeypatch):
     assert not at.exception and not at.error
     with Database(app_db) as db:
         auth.authenticate(db, *demo_password("viewer"), client="10.1.1.1")
-        assert "account_unlocked" in set(audit.read(db, user="admin").action)
+        assert "account_unlocked" in set(audit.read(db, LOG_READER, user="admin").action)

@@ -9,9 +9,12 @@ import shutil
 import pytest
 
 from analytics import audit
+from analytics.auth import Scope
 from analytics.db import Database
 from browser import demo_password
 from conftest import cli_in_process
+
+LOG_READER = Scope.system()  # the audit log is read with a scope that may read it
 
 OFFICER, OFFICER_PASSWORD = demo_password("officer")   # assigned 2024:25327 (Xã Thanh An)
 VIEWER, VIEWER_PASSWORD = demo_password("viewer")
@@ -60,7 +63,7 @@ def test_officer_imports_a_file_of_their_commune(db_path, tmp_path):
     assert report["status"] == "committed" and report["rows_imported"] == 2
     with Database(db_path) as db:
         assert db.scalar("SELECT user_name FROM import_batch WHERE id = ?", [report["batch_id"]]) == OFFICER
-        log = audit.read(db, user=OFFICER)
+        log = audit.read(db, LOG_READER, user=OFFICER)
         assert {"login", "import"} <= set(log.action)
 
 
@@ -108,7 +111,7 @@ def test_officer_rolls_back_only_batches_of_their_communes(db_path, tmp_path):
     assert code == 0, err
     with Database(db_path) as db:
         assert db.scalar("SELECT rolled_back_by FROM import_batch WHERE id = ?", [own_batch]) == OFFICER
-        assert audit.read(db, actions=["rollback"]).user_name.tolist() == [OFFICER]
+        assert audit.read(db, LOG_READER, actions=["rollback"]).user_name.tolist() == [OFFICER]
 
 
 def test_batches_with_user_lists_only_the_officers_communes(db_path, tmp_path):
@@ -152,9 +155,9 @@ def test_wrong_password_exits_1_and_is_audited(db_path, tmp_path):
                stdin="\n")[0] == 1  # an empty name is a failed login, not full rights
     assert snapshot(db_path) == before
     with Database(db_path) as db:
-        failed = audit.read(db, user=OFFICER, actions=["login_failed"])
+        failed = audit.read(db, LOG_READER, user=OFFICER, actions=["login_failed"])
         assert len(failed) == 3 and all("bad_password" in d for d in failed.detail)
-        assert "login" not in set(audit.read(db, user=OFFICER).action)
+        assert "login" not in set(audit.read(db, LOG_READER, user=OFFICER).action)
 
 
 def test_lockout_applies_to_the_command_line(db_path, tmp_path):
@@ -167,7 +170,7 @@ def test_lockout_applies_to_the_command_line(db_path, tmp_path):
                        **as_officer())
     assert code == 1 and "Wrong username or password" in err  # even the right password, while locked
     with Database(db_path) as db:
-        assert "account_locked" in set(audit.read(db, user=OFFICER).action)
+        assert "account_locked" in set(audit.read(db, LOG_READER, user=OFFICER).action)
 
 
 def test_password_stdin_needs_user_and_help_says_what_no_user_means(db_path):

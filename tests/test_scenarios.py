@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics import scenarios as S
+from analytics.auth import PermissionDenied, Scope
 from analytics.db import Database
 from analytics.i18n import fmt_number
 from conftest import open_app, run_cli
@@ -441,12 +442,15 @@ def test_the_page_shows_each_strategys_distance_from_the_optimiser(page, demo):
 
 # -- saved scenarios and export --------------------------------------------------------------
 
+PLANNER, LAN = Scope("planner", "planner"), Scope("lan", "planner")
+
+
 def test_save_reopen_duplicate_delete_and_compare(demo_db):
     plan = S.run(demo_db, 2024, "plan")
     best = S.run(demo_db, 2024, "optimise")
     v0 = demo_db.data_version()
-    a = S.save_scenario(demo_db, "Theo kế hoạch", plan, author="lan")
-    b = S.save_scenario(demo_db, "Tối ưu", best)
+    a = S.save_scenario(demo_db, LAN, "Theo kế hoạch", plan)
+    b = S.save_scenario(demo_db, PLANNER, "Tối ưu", best)
     assert demo_db.data_version() == v0  # no cached figure reads saved scenarios: caches stay warm
     saved = S.list_scenarios(demo_db, 2024)
     assert list(saved["name"]) == ["Tối ưu", "Theo kế hoạch"]
@@ -463,7 +467,7 @@ def test_save_reopen_duplicate_delete_and_compare(demo_db):
     edited = best.allocation.copy()
     edited.loc[(edited["line"] == "DA7") & (edited["source"] == "central"), "amount"] += 50.0
     manual = S.evaluate(best.baseline, best.params, S.MANUAL, allocation=edited)
-    c = S.save_scenario(demo_db, "Chỉnh tay", manual, author="lan")
+    c = S.save_scenario(demo_db, LAN, "Chỉnh tay", manual)
     _, again = S.open_scenario(demo_db, c)
     assert again.strategy == S.MANUAL
     bad = {x["name"]: x["amount"] for x in again.constraints if not x["ok"]}
@@ -471,7 +475,7 @@ def test_save_reopen_duplicate_delete_and_compare(demo_db):
     assert bad == pytest.approx({"envelope:central": 50.0, "counterpart:province": 0.05 * 3557 - 176,
                                  "counterpart:district": 0.10 * 3557 - 351}, abs=1e-3)
 
-    d = S.duplicate_scenario(demo_db, a, "Bản sao", author="minh")
+    d = S.duplicate_scenario(demo_db, Scope("minh", "planner"), a, "Bản sao")
     row, copy = S.open_scenario(demo_db, d)
     assert (row["name"], row["author"]) == ("Bản sao", "minh")
     assert copy.projection.projected_escapes == pytest.approx(plan.projection.projected_escapes)
@@ -486,13 +490,30 @@ def test_save_reopen_duplicate_delete_and_compare(demo_db):
     assert gaps["gap_before"].sum() == 68
     assert gaps["Tối ưu"].sum() == pytest.approx(totals.loc[1, "remaining_gap"])
 
-    assert S.delete_scenario(demo_db, c) is True
-    assert S.delete_scenario(demo_db, c) is False
+    assert S.delete_scenario(demo_db, PLANNER, c) is True
+    assert S.delete_scenario(demo_db, PLANNER, c) is False
     assert c not in set(S.list_scenarios(demo_db)["id"])
     with pytest.raises(S.ScenarioError):
         S.open_scenario(demo_db, c)
     with pytest.raises(S.ScenarioError):
-        S.save_scenario(demo_db, "  ", plan)
+        S.save_scenario(demo_db, PLANNER, "  ", plan)
+
+
+@pytest.mark.parametrize("role", ["viewer", "officer"])
+def test_saving_copying_and_deleting_are_refused_without_the_permission(demo_db, role):
+    # The analytics functions check the role themselves, whoever calls them (not only the page).
+    plan = S.run(demo_db, 2024, "plan")
+    kept = S.save_scenario(demo_db, PLANNER, "Theo kế hoạch", plan)
+    before = S.list_scenarios(demo_db)
+    other = Scope("someone", role, frozenset({(2024, "25327")}))
+    with pytest.raises(PermissionDenied):
+        S.save_scenario(demo_db, other, "Của tôi", plan)
+    with pytest.raises(PermissionDenied):
+        S.duplicate_scenario(demo_db, other, kept, "Bản sao")
+    with pytest.raises(PermissionDenied):
+        S.delete_scenario(demo_db, other, kept)
+    pd.testing.assert_frame_equal(S.list_scenarios(demo_db), before)  # nothing written, nothing gone
+    assert S.delete_scenario(demo_db, Scope.system(), kept) is True  # an administrator may
 
 
 def test_excel_export(demo):

@@ -43,9 +43,12 @@ def indicators(db: Database, year: int) -> pd.DataFrame:
     return frame
 
 
-def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.DataFrame:
+def _counts(db: Database, year: int, units: int | None, by_commune: bool, within_units=None) -> pd.DataFrame:
     """The long table (see ``deprivation_table``): per commune (or one district row with
-    commune_code and commune_name None) and indicator of the standard in force."""
+    commune_code and commune_name None) and indicator of the standard in force; only the
+    communes among the (vintage, code) pairs ``within_units`` when given."""
+    inside, inside_params = units_mod.units_sql("h.commune_vintage", "h.commune_code", within_units)
+    review_inside, _ = units_mod.units_sql("r.commune_vintage", "r.commune_code", within_units)
     inds = indicators(db, year)
     codes = list(inds.code)
     vintage = units_mod.target_vintage(year, units)
@@ -65,7 +68,7 @@ def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.
         f"""WITH raw AS (
                 SELECT h.commune_vintage, h.commune_code, {OFFICIAL} AS status, count(*) AS households, {flags}
                 FROM household_current h
-                WHERE h.year = ? AND {OFFICIAL} IN ('poor', 'near_poor')
+                WHERE h.year = ? AND {OFFICIAL} IN ('poor', 'near_poor') AND {inside}
                 GROUP BY ALL),
             per_unit AS MATERIALIZED (  -- computed once: the unpivot reads it once per indicator
                 SELECT {key} AS commune_code, raw.status, sum(households) AS households, {sums}
@@ -78,7 +81,7 @@ def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.
                        max(r.value) FILTER (r.measure = 'count')
                            OVER (PARTITION BY r.commune_vintage, r.commune_code, r.status) AS households
                 FROM review_figure_current r
-                WHERE r.year = ? AND r.form = 'deprivation' AND r.unit = 'households'
+                WHERE r.year = ? AND r.form = 'deprivation' AND r.unit = 'households' AND {review_inside}
                   AND NOT EXISTS (SELECT 1 FROM household_current h WHERE h.year = r.year
                                   AND h.commune_vintage = r.commune_vintage AND h.commune_code = r.commune_code)),
             both_sources AS (
@@ -102,12 +105,12 @@ def _counts(db: Database, year: int, units: int | None, by_commune: bool) -> pd.
                    c.near_poor_count / nullif(c.near_poor_households, 0) AS near_poor_share, c.source
             FROM counted c
             LEFT JOIN org_unit o ON o.vintage = {int(vintage)} AND o.code = c.commune_code""",
-        [year, year])
+        [year, *inside_params, year, *inside_params])
     frame = frame.merge(inds[_INDICATOR_COLUMNS], on="code")
     return frame.sort_values(["commune_code", "number"], na_position="first").reset_index(drop=True)[columns]
 
 
-def deprivation_table(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
+def deprivation_table(db: Database, year: int, units: int | None = None, within_units=None) -> pd.DataFrame:
     """One row per commune (with household data for the year) and indicator of the standard in
     force: commune_code, commune_name, number, code, dimension_vi, dimension_en, name_vi,
     name_en, policy_vi, policy_en (the policy that answers the deprivation), poor_count,
@@ -115,15 +118,17 @@ def deprivation_table(db: Database, year: int, units: int | None = None) -> pd.D
     where the commune has no household of the group), source ('households' | 'review', both
     joined by '+' for a unit summing communes of each). Communes in the units of ``units`` if
     given (old communes summed into the new ones). A commune without a household list that year
-    counts with the review tables' figures (forms 4-5)."""
-    return _counts(db, year, units, by_commune=True)
+    counts with the review tables' figures (forms 4-5). ``within_units``: only the communes among
+    these (vintage, code) pairs (e.g. the home area's, ``levels.area_units``)."""
+    return _counts(db, year, units, by_commune=True, within_units=within_units)
 
 
-def district_table(db: Database, year: int) -> pd.DataFrame:
+def district_table(db: Database, year: int, within_units=None) -> pd.DataFrame:
     """One row per indicator for the whole area: number, code, dimension_vi, dimension_en,
     name_vi, name_en, policy_vi, policy_en, poor_count, poor_share, near_poor_count,
-    near_poor_share (shares of all poor / near-poor households)."""
-    return _counts(db, year, None, by_commune=False).drop(columns=["commune_code", "commune_name", "source"])
+    near_poor_share (shares of all poor / near-poor households); ``within_units``: as in
+    :func:`deprivation_table`."""
+    return _counts(db, year, None, by_commune=False, within_units=within_units).drop(columns=["commune_code", "commune_name", "source"])
 
 
 @dataclass(frozen=True)

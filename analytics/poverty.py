@@ -321,10 +321,12 @@ def trend(db: Database, commune_code: str | None = None, units: int | None = Non
 GROUPS = ("ethnic_minority", "no_labour_capacity", "has_merit")
 
 
-def group_breakdown(db: Database, year: int) -> pd.DataFrame:
+def group_breakdown(db: Database, year: int, within_units=None) -> pd.DataFrame:
     """Poor and near-poor households by target group, one row per group in the order
     ethnic_minority, no_labour_capacity (the social-protection group), has_merit (people with
-    merit to the revolution): group, poor, near_poor. A household may be in several groups."""
+    merit to the revolution): group, poor, near_poor. A household may be in several groups.
+    ``within_units``: as in :func:`commune_table`."""
+    inside, inside_params = units_sql("h.commune_vintage", "h.commune_code", within_units)
     row = db.query(
         f"""SELECT count(*) FILTER ({OFFICIAL} = 'poor' AND h.is_ethnic_minority),
                    count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.is_ethnic_minority),
@@ -332,25 +334,26 @@ def group_breakdown(db: Database, year: int) -> pd.DataFrame:
                    count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.no_labour_capacity),
                    count(*) FILTER ({OFFICIAL} = 'poor' AND h.has_merit),
                    count(*) FILTER ({OFFICIAL} = 'near_poor' AND h.has_merit)
-            FROM household_current h WHERE h.year = ?""", [year])[0]
+            FROM household_current h WHERE h.year = ? AND {inside}""", [year, *inside_params])[0]
     return pd.DataFrame({"group": list(GROUPS), "poor": [int(row[0]), int(row[2]), int(row[4])],
                          "near_poor": [int(row[1]), int(row[3]), int(row[5])]})
 
 
-def ethnicity_breakdown(db: Database, year: int) -> pd.DataFrame:
+def ethnicity_breakdown(db: Database, year: int, within_units=None) -> pd.DataFrame:
     """Poor and near-poor households by ethnicity: ethnicity, poor, near_poor; Kinh first, then
     the minorities by number of poor households (then near-poor, then name); households whose
     ethnicity is not recorded last (ethnicity None). Only groups with a poor or near-poor
-    household appear."""
+    household appear. ``within_units``: as in :func:`commune_table`."""
+    inside, inside_params = units_sql("h.commune_vintage", "h.commune_code", within_units)
     return db.frame(
         f"""SELECT h.ethnicity,
                    count(*) FILTER ({OFFICIAL} = 'poor') AS poor,
                    count(*) FILTER ({OFFICIAL} = 'near_poor') AS near_poor
             FROM household_current h
-            WHERE h.year = ? AND {OFFICIAL} IN ('poor', 'near_poor')
+            WHERE h.year = ? AND {OFFICIAL} IN ('poor', 'near_poor') AND {inside}
             GROUP BY h.ethnicity
             ORDER BY h.ethnicity IS NULL, h.ethnicity <> 'Kinh', poor DESC, near_poor DESC, h.ethnicity""",
-        [year])
+        [year, *inside_params])
 
 
 def status_disagreements(db: Database, year: int) -> pd.DataFrame:

@@ -18,11 +18,13 @@ def causes() -> pd.DataFrame:
     return pd.DataFrame(read_csv("poverty_cause.csv"))[["code", "number", "name_vi", "name_en"]]
 
 
-def cause_counts(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
+def cause_counts(db: Database, year: int, units: int | None = None, within_units=None) -> pd.DataFrame:
     """Poor and near-poor households of ``year`` by cause of poverty and unit (a household with
     several causes counts under each): code (the unit, in the units of ``units`` or of the
-    year), cause, poor, near_poor."""
+    year), cause, poor, near_poor. ``within_units``: only the households of communes among these
+    (vintage, code) pairs (e.g. the home area's, ``levels.area_units``)."""
     vintage = units_mod.target_vintage(year, units)
+    inside, inside_params = units_mod.units_sql("h.commune_vintage", "h.commune_code", within_units)
     return db.frame(
         f"""WITH link AS {units_mod.link_sql(vintage)},
             raw AS (
@@ -30,29 +32,32 @@ def cause_counts(db: Database, year: int, units: int | None = None) -> pd.DataFr
                        count(*) FILTER ({OFFICIAL} = 'poor') AS poor,
                        count(*) FILTER ({OFFICIAL} = 'near_poor') AS near_poor
                 FROM household_current h, unnest(h.causes) AS u(cause)
-                WHERE h.year = ? AND {OFFICIAL} IN ('poor', 'near_poor')
+                WHERE h.year = ? AND {OFFICIAL} IN ('poor', 'near_poor') AND {inside}
                 GROUP BY ALL)
             SELECT l.code, raw.cause, sum(poor)::BIGINT AS poor, sum(near_poor)::BIGINT AS near_poor
             FROM raw JOIN link l ON l.src_vintage = raw.commune_vintage AND l.src_code = raw.commune_code
-            GROUP BY ALL ORDER BY l.code, raw.cause""", [year])
+            GROUP BY ALL ORDER BY l.code, raw.cause""", [year, *inside_params])
 
 
-def households_with_causes(db: Database, year: int) -> tuple[int, int]:
-    """(poor, near-poor) households of ``year`` whose list gives at least one cause."""
+def households_with_causes(db: Database, year: int, within_units=None) -> tuple[int, int]:
+    """(poor, near-poor) households of ``year`` whose list gives at least one cause
+    (``within_units``: as in :func:`cause_counts`)."""
+    inside, inside_params = units_mod.units_sql("h.commune_vintage", "h.commune_code", within_units)
     row = db.query(
         f"""SELECT count(*) FILTER ({OFFICIAL} = 'poor'), count(*) FILTER ({OFFICIAL} = 'near_poor')
             FROM household_current h
-            WHERE h.year = ? AND len(h.causes) > 0 AND {OFFICIAL} IN ('poor', 'near_poor')""", [year])[0]
+            WHERE h.year = ? AND len(h.causes) > 0 AND {OFFICIAL} IN ('poor', 'near_poor') AND {inside}""",
+        [year, *inside_params])[0]
     return int(row[0]), int(row[1])
 
 
-def cause_table(db: Database, year: int, units: int | None = None) -> pd.DataFrame:
+def cause_table(db: Database, year: int, units: int | None = None, within_units=None) -> pd.DataFrame:
     """The "by cause" table of the whole area: one row per cause of the catalogue, in order:
     code, name_vi, name_en, poor, near_poor, poor_share, near_poor_share (of the poor / near-poor
     households whose causes were recorded; NaN where none were). Every cause has its row, zero
-    where no household gives it."""
-    counts = cause_counts(db, year, units).groupby("cause")[["poor", "near_poor"]].sum()
-    with_causes = households_with_causes(db, year)
+    where no household gives it. ``within_units``: as in :func:`cause_counts`."""
+    counts = cause_counts(db, year, units, within_units).groupby("cause")[["poor", "near_poor"]].sum()
+    with_causes = households_with_causes(db, year, within_units)
     table = causes().set_index("code").join(counts, how="left").fillna({"poor": 0, "near_poor": 0})
     table[["poor", "near_poor"]] = table[["poor", "near_poor"]].astype(int)
     table["poor_share"] = table.poor / with_causes[0] if with_causes[0] else float("nan")

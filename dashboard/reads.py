@@ -101,9 +101,14 @@ unit_targets = cached_read(levels.unit_targets)
 standards_used = cached_read(classification.standards_used)
 
 
-def commune_names(vintage: int) -> dict[str, str]:
-    """Code: name of the communes of the unit vintage ``vintage`` (empty when they cannot be read)."""
+def commune_names(vintage: int, within_units=None) -> dict[str, str]:
+    """Code: name of the communes of the unit vintage ``vintage`` (empty when they cannot be read),
+    only those among the (vintage, code) pairs ``within_units`` when given (e.g. ``home_units``)."""
     frame = unit_communes(vintage, quiet=True)
     if frame is None or frame.empty:
         return {}
-    return dict(zip(frame["code"].astype(str), frame["name"]))
+    names = dict(zip(frame["code"].astype(str), frame["name"]))
+    if within_units is not None:
+        inside = {str(c) for v, c in within_units if int(v) == int(vintage)}
+        names = {code: name for code, name in names.items() if code in inside}
+    return names

@@ -21,24 +21,28 @@ PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presen
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def cached_workbook(year: int, version: int, units: int | None, lang: str, produced: date) -> bytes:
+def cached_workbook(year: int, version: int, units: int | None, lang: str, produced: date,
+                    within_units: tuple | None = None) -> bytes:
     """The Excel report pack of ``year`` (see ``analytics.reports.workbook``)."""
-    return write_workbook(base.get_db(), year, units=units, lang=lang, produced=produced)
+    return write_workbook(base.get_db(), year, units=units, lang=lang, produced=produced, within_units=within_units)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def cached_deck(year: int, version: int, units: int | None, lang: str, produced: date) -> bytes:
+def cached_deck(year: int, version: int, units: int | None, lang: str, produced: date,
+                within_units: tuple | None = None) -> bytes:
     """The meeting deck of ``year`` (see ``analytics.reports.deck``)."""
-    return write_deck(base.get_db(), year, units=units, lang=lang, produced=produced)
+    return write_deck(base.get_db(), year, units=units, lang=lang, produced=produced, within_units=within_units)
 
 
-def report_buttons(settings: dict, deck: bool = True) -> None:
+def report_buttons(settings: dict, deck: bool = True, within_units=None) -> None:
     """Download buttons for the year of ``settings``: the Excel report pack and, with ``deck``,
-    the slide deck for meetings. Nothing without a year."""
+    the slide deck for meetings, of the communes among the (vintage, code) pairs ``within_units``
+    only when given (the figures of a page showing the home area). Nothing without a year."""
     year = settings.get("year")
     if year is None:
         return
-    key = (year, settings["version"], view.units_arg(settings), settings["lang"], date.today())
+    key = (year, settings["version"], view.units_arg(settings), settings["lang"], date.today(),
+           tuple(within_units) if within_units is not None else None)
     stamp = f"{year}" + (f"-{key[2]}" if key[2] else "")
     row = st.container(horizontal=True, key=f"report_buttons_{year}")
     row.download_button(

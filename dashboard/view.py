@@ -52,12 +52,13 @@ def _vintage_labels() -> dict[int, str]:
             else (r[column] or r["vintage"]) for r in rows}
 
 
-def sidebar() -> dict:
+def sidebar(home_only: bool = False) -> dict:
     """Draw the sidebar controls and return the view settings (a plain dict): lang, year, area,
     ethnic, measure (households | persons: what the counts and rates count), commune (a code or None), units (the vintage shown), own_units (the data's own
     vintage), meeting (bool), version. Every setting is kept in the URL's query parameters, so a
     shared link opens the same view, and carried from page to page. A page never draws without a
-    session: the login gate runs first."""
+    session: the login gate runs first. ``home_only``: the commune picker offers only the home
+    area's communes (for a page counting the home area only)."""
     session.page_scope()
     version = base.data_version()
     years = reads.cached_years(version)
@@ -97,7 +98,8 @@ def sidebar() -> dict:
                                       format_func=labels.get, disabled=own == max(labels),
                                       help=base.tr("dash_units_help"))
         units = max(int(chosen or own), own)  # data cannot be split into older, smaller units
-        names = reads.commune_names(units)
+        # A page counting only the home area (the overview) offers only its communes.
+        names = reads.commune_names(units, within_units=reads.home_units() if home_only else None)
         _init("commune", ["all", *names], "all", str, first_run)
         commune = st.selectbox(base.tr("commune"), ["all", *names], key="commune",
                                format_func=lambda c: all_communes if c == "all" else names.get(c, c))
@@ -192,14 +194,15 @@ def require_year(settings: dict) -> None:
         st.stop()
 
 
-def dashboard_page(key: str, follows_ethnic_group: bool = True, households_only: bool = False) -> dict:
+def dashboard_page(key: str, follows_ethnic_group: bool = True, households_only: bool = False,
+                   home_only: bool = False) -> dict:
     """The start every dashboard page shares: name the page, draw the sidebar, the title and the
     notice, stop helpfully when there is no data; the settings, with ``analytics_units`` (the
     ``units`` argument for analytics calls). A page whose figures do not follow the sidebar's
     ethnic group, or that counts households only (``households_only``), says so when the group or
-    persons are chosen."""
+    persons are chosen. ``home_only``: as in :func:`sidebar`."""
     set_page(key)
-    settings = sidebar()
+    settings = sidebar(home_only)
     page_header(f"page_{key}", settings)
     if not follows_ethnic_group and settings["ethnic"] != "all":
         st.caption(base.tr("dash_ethnic_not_here", group=base.tr(f"dash_ethnic_{settings['ethnic']}")))
@@ -208,7 +211,8 @@ def dashboard_page(key: str, follows_ethnic_group: bool = True, households_only:
     require_year(settings)
     units = units_arg(settings)
     if units is not None:
-        for row in reads.divided_communes(settings["own_units"], units).itertuples():
+        divided = reads.divided_communes(settings["own_units"], units)
+        for row in (divided.itertuples() if divided is not None else ()):  # None: the read failed, said
             st.caption(base.tr("dash_divided_commune", old=row.old_name, default=row.default_name,
                                others=row.other_names))
     return {**settings, "analytics_units": units}

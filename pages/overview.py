@@ -7,7 +7,7 @@ from analytics.i18n import fmt_money, fmt_number, fmt_percent
 
 from dashboard import base, display, landing, reads, report_buttons, view
 
-settings = view.dashboard_page("overview")
+settings = view.dashboard_page("overview", home_only=True)
 lang, year, measure = settings["lang"], settings["year"], settings["measure"]
 overview = landing.overview_reads(settings)
 filtered, now, before = overview.filtered, overview.now, overview.before
@@ -125,4 +125,4 @@ if execution is not None:
 
 display.show(items, settings)
 if not settings["meeting"]:
-    report_buttons.report_buttons(settings)
+    report_buttons.report_buttons(settings, within_units=overview.home)  # the figures on screen

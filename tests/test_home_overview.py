@@ -60,6 +60,13 @@ def test_the_home_areas_units_keep_only_its_figures(two_provinces):
         assert transitions.tables(db, 2024, within_units=home)["poor"]["code"].tolist() == [THANH_AN]
         assert targets.target_gaps(db, 2024)["org_unit"].tolist() == sorted([THANH_AN, other])
         assert targets.target_gaps(db, 2024, within_units=home)["org_unit"].tolist() == [THANH_AN]
+        # What the overview's downloads count: the same units only.
+        assert poverty.ethnicity_breakdown(db, 2024, within_units=home)["poor"].sum() == 1
+        assert poverty.ethnicity_breakdown(db, 2024)["poor"].sum() == 5
+        from analytics.reports import deck
+        within = deck._within(db, 2024, None, home)
+        codes = {c["code"] for c in within["communes"]}
+        assert within["households"]["poor"] == 1 and THANH_AN in codes and other not in codes
 
 
 def test_the_home_areas_own_target_comes_before_a_lower_units():
@@ -98,3 +105,35 @@ def test_the_demo_with_its_district_as_home_area_shows_the_plans_figures(demo_db
     assert not at.exception
     shown = metrics(at)
     assert (shown["Hộ nghèo"], shown["Tỷ lệ hộ nghèo"], shown["Hộ cận nghèo"]) == ("125", "0,44 %", "143 (0,50 %)")
+
+
+def test_the_overviews_commune_picker_and_workbook_keep_to_the_home_area(two_provinces, monkeypatch,
+                                                                         fresh_streamlit_caches):
+    import io
+
+    import openpyxl
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    path, other = two_provinces
+    with Database(path) as db:
+        names = dict(db.query("SELECT code, name FROM org_unit WHERE vintage = 2024 AND code IN (?, ?)",
+                              [THANH_AN, other]))
+        levels.set_home_area(db, Scope.system("admin"), 2024, "70")
+    deferred = {}
+    real_add = MediaFileManager.add_deferred
+
+    def keeping(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        deferred[file_name] = data_callable
+        return real_add(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keeping)
+    at = open_app(monkeypatch, path, role="viewer", query={"year": "2024"})
+    assert not at.exception
+    offered = at.selectbox(key="commune").options
+    assert names[THANH_AN] in offered and names[other] not in offered  # only the home area's communes
+    book = openpyxl.load_workbook(io.BytesIO(deferred["bao-cao-giam-ngheo-2024.xlsx"]()))
+    cells = [c for row in book["Tổng hợp"].iter_rows(values_only=True) for c in row if c is not None]
+    assert names[THANH_AN] in cells and names[other] not in cells
+    assert not any(names[other] in str(c) for s in book for row in s.iter_rows(values_only=True) for c in row)
+    total = next(row for row in book["Tổng hợp"].iter_rows(values_only=True) if "Tổng cộng" in row)
+    assert total[2] == 100 and total[4] == 1  # households, poor: the home area's, as the cards show

@@ -17,9 +17,9 @@ from pptx.util import Emu, Inches, Pt
 
 from ..db import Database
 from ..demo import is_illustrative
-from .. import local_standards
+from .. import classification, local_standards, poverty, targets, transitions
 from ..i18n import DEFAULT_LANGUAGE, fmt_money, fmt_number, fmt_percent, t
-from ..summary import summary
+from ..summary import _records, _transition_block, summary
 from ..takeaways import fmt_date
 from .images import PNG_HEIGHT, PNG_WIDTH, chart_png, key_charts, png_session
 from .workbook import issuing_unit
@@ -92,20 +92,34 @@ def headline_cards(data: dict, lang: str) -> list[tuple[str, str, str]]:
     return cards
 
 
+def _within(db: Database, year: int, units: int | None, within_units) -> dict:
+    """The keys of ``summary`` the deck reads, counting only the communes among the (vintage,
+    code) pairs ``within_units`` (the budget is the plan's own: not among them)."""
+    communes = poverty.commune_table(db, year, units, within_units=within_units)
+    gaps = targets.target_gaps(db, year, units, within_units=within_units)
+    return {"households": poverty.household_counts(db, year, units, within_units=within_units),
+            "communes": _records(communes[["code", "name"]]),
+            "transitions": _transition_block(transitions.tables(db, year, units, within_units)["poor"])[0],
+            "targets": _records(gaps), "standards": classification.standards_used(db, year, within_units)}
+
+
 def _date(value, lang: str) -> str:
     return "–" if value is None else fmt_date(value, lang)
 
 
 def write_deck(db: Database, year: int, out: Path | str | io.BytesIO | None = None, *,
                units: int | None = None, lang: str = DEFAULT_LANGUAGE, as_of: date | None = None,
-               produced: date | None = None) -> bytes | None:
+               produced: date | None = None, within_units=None) -> bytes | None:
     """Write the meeting deck for ``year`` to ``out`` (a path or a binary stream); with no
     ``out``, return the deck's bytes. Slides: title, headline figures, then trend, commune gaps,
-    deprivations and budget execution, each with its takeaway."""
+    deprivations and budget execution, each with its takeaway. ``within_units``: only the figures
+    of the communes among these (vintage, code) pairs (e.g. the home area's)."""
     produced = produced or date.today()
     data = summary(db, year, units, as_of)
+    if within_units is not None:
+        data.update(_within(db, year, units, within_units))
     unit = issuing_unit(db, year, units, lang)
-    items = key_charts(db, year, units=units, lang=lang, as_of=as_of)
+    items = key_charts(db, year, units=units, lang=lang, as_of=as_of, within_units=within_units)
     with png_session():
         pictures = [chart_png(c.figure, lang=lang, titled=False) for c in items]
     source = t("report_deck_source", lang, year=year)

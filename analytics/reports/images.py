@@ -44,18 +44,19 @@ class KeyChart:
 
 
 def key_charts(db: Database, year: int, *, units: int | None = None, lang: str = DEFAULT_LANGUAGE,
-               as_of: date | None = None) -> list[KeyChart]:
+               as_of: date | None = None, within_units=None) -> list[KeyChart]:
     """The four key charts of ``year`` in meeting order (trend, commune gaps to the reduction
     target, deprivations, budget execution), built by ``analytics.charts`` with the takeaways of
-    ``analytics.takeaways``."""
-    trend = poverty.trend(db, units=units)
+    ``analytics.takeaways``; ``within_units``: only the figures of the communes among these
+    (vintage, code) pairs (the budget is the plan's own)."""
+    trend = poverty.trend(db, units=units, within_units=within_units)
     trend = trend[trend["year"] <= year]
-    communes = poverty.commune_table(db, year, units)
-    gaps = targets.target_gaps(db, year, units)
+    communes = poverty.commune_table(db, year, units, within_units=within_units)
+    gaps = targets.target_gaps(db, year, units, within_units=within_units)
     gaps = gaps[(gaps["indicator"] == "poor_reduction")
                 & gaps["org_unit"].astype(str).isin(communes["code"].astype(str))]
-    table = deprivations.deprivation_table(db, year, units)
-    district = deprivations.district_table(db, year)
+    table = deprivations.deprivation_table(db, year, units, within_units)
+    district = deprivations.district_table(db, year, within_units)
     execution = budget.execution(db, year, as_of)
     figures = [
         ("trend", charts.trend_chart(trend, lang), takeaways.trend(trend, lang)),

@@ -32,13 +32,15 @@ SHEET_KEYS = ("summary", "poor_transitions", "near_poor_transitions", "deprivati
 @dataclass(frozen=True)
 class ReportContext:
     """What every sheet needs: the database, the year, the units, the language, the budget
-    report date and the date produced."""
+    report date, the date produced and ``within_units``: only the figures of the communes among
+    these (vintage, code) pairs (e.g. the home area's, ``levels.area_units``; None: all)."""
     db: Database
     year: int
     units: int | None = None
     lang: str = DEFAULT_LANGUAGE
     as_of: date | None = None
     produced: date = field(default_factory=date.today)
+    within_units: tuple | None = None
 
     def tr(self, key: str, **values) -> str:
         return t(key, self.lang, **values)
@@ -62,12 +64,12 @@ class ReportContext:
     @cached_property
     def standard_note(self) -> str:
         """'Chuẩn nghèo: …': the standard(s) that classified the year's households."""
-        return local_standards.caption(classification.standards_used(self.db, self.year), self.lang)
+        return local_standards.caption(classification.standards_used(self.db, self.year, self.within_units), self.lang)
 
     @cached_property
     def transitions(self) -> dict[str, pd.DataFrame]:
         """Both transitions tables (``transitions.tables``)."""
-        return transitions.tables(self.db, self.year, self.units)
+        return transitions.tables(self.db, self.year, self.units, self.within_units)
 
     @cached_property
     def transition_persons(self) -> dict[str, pd.DataFrame]:
@@ -175,10 +177,10 @@ def summary_sheet(ctx: ReportContext) -> Sheet:
     and near-poor persons with their rates over the persons); the district total first, in bold.
     A persons figure the data lack says so."""
     tr = ctx.tr
-    communes = poverty.commune_table(ctx.db, ctx.year, ctx.units)
+    communes = poverty.commune_table(ctx.db, ctx.year, ctx.units, within_units=ctx.within_units)
     avg = average_households(ctx.db, ctx.year, ctx.units)
     communes = communes.merge(avg, on="code", how="left").fillna({"average": 0})
-    counts = poverty.household_counts(ctx.db, ctx.year, ctx.units)
+    counts = poverty.household_counts(ctx.db, ctx.year, ctx.units, within_units=ctx.within_units)
     hh, rate, em = tr("report_col_households"), tr("report_col_rate"), tr("report_col_of_which_em")
     g_total, g_poor = tr("report_grp_population"), tr("report_grp_poor")
     g_near, g_avg = tr("report_grp_near_poor"), tr("report_grp_average")
@@ -296,10 +298,10 @@ def deprivations_sheet(ctx: ReportContext) -> Sheet:
     """Per commune, two rows (poor, near-poor): households deprived on each indicator and their
     share of the group, grouped by dimension; the district total first."""
     tr = ctx.tr
-    table = deprivations.deprivation_table(ctx.db, ctx.year, ctx.units)
-    district = deprivations.district_table(ctx.db, ctx.year)
-    communes = poverty.commune_table(ctx.db, ctx.year, ctx.units)
-    counts = poverty.household_counts(ctx.db, ctx.year, ctx.units)
+    table = deprivations.deprivation_table(ctx.db, ctx.year, ctx.units, ctx.within_units)
+    district = deprivations.district_table(ctx.db, ctx.year, ctx.within_units)
+    communes = poverty.commune_table(ctx.db, ctx.year, ctx.units, within_units=ctx.within_units)
+    counts = poverty.household_counts(ctx.db, ctx.year, ctx.units, within_units=ctx.within_units)
     dim_col, name_col = ("dimension_vi", "name_vi") if ctx.lang == "vi" else ("dimension_en", "name_en")
     indicators = deprivations.indicators(ctx.db, ctx.year).sort_values("number").to_dict("records")
     cols = [_col_tt(ctx), _col_name(ctx, width=20),
@@ -357,8 +359,8 @@ def _share_row(name, tt, poor, near, poor_total, near_total, style=None) -> dict
 def groups_sheet(ctx: ReportContext) -> Sheet:
     """Poor and near-poor households by target group (ethnic minority, no labour capacity, with
     merit), each as a share of all poor / near-poor households; the totals first."""
-    counts = poverty.household_counts(ctx.db, ctx.year, ctx.units)
-    frame = poverty.group_breakdown(ctx.db, ctx.year)
+    counts = poverty.household_counts(ctx.db, ctx.year, ctx.units, within_units=ctx.within_units)
+    frame = poverty.group_breakdown(ctx.db, ctx.year, ctx.within_units)
     p, q = counts["poor"], counts["near_poor"]
     rows = [_share_row(ctx.tr("report_total"), "", p, q, p, q, "total"),
             {"_style": "group", "tt": "", "name": ctx.tr("report_of_which")}]
@@ -372,8 +374,8 @@ def groups_sheet(ctx: ReportContext) -> Sheet:
 def ethnicity_sheet(ctx: ReportContext) -> Sheet:
     """Poor and near-poor households by ethnic group: the total, Kinh, then the ethnic minorities
     (subtotal in bold italic) one by one."""
-    counts = poverty.household_counts(ctx.db, ctx.year, ctx.units)
-    frame = poverty.ethnicity_breakdown(ctx.db, ctx.year)
+    counts = poverty.household_counts(ctx.db, ctx.year, ctx.units, within_units=ctx.within_units)
+    frame = poverty.ethnicity_breakdown(ctx.db, ctx.year, ctx.within_units)
     p, q = counts["poor"], counts["near_poor"]
     rows = [_share_row(ctx.tr("report_total"), "", float(frame["poor"].sum()), float(frame["near_poor"].sum()),
                        p, q, "total")]
@@ -398,8 +400,8 @@ def ethnicity_sheet(ctx: ReportContext) -> Sheet:
 def causes_sheet(ctx: ReportContext) -> Sheet:
     """Poor and near-poor households by cause of poverty (the catalogue's order), each as a share
     of the poor / near-poor households whose causes were recorded; that total first."""
-    table = review.cause_table(ctx.db, ctx.year, ctx.units)
-    p, q = review.households_with_causes(ctx.db, ctx.year)
+    table = review.cause_table(ctx.db, ctx.year, ctx.units, ctx.within_units)
+    p, q = review.households_with_causes(ctx.db, ctx.year, ctx.within_units)
     name = "name_vi" if ctx.lang == "vi" else "name_en"
     rows = [_share_row(ctx.tr("report_total"), "", p, q, p, q, "total"),
             {"_style": "group", "tt": "", "name": ctx.tr("report_of_which")}]
@@ -418,7 +420,7 @@ def targets_sheet(ctx: ReportContext) -> Sheet:
     """Each unit's targets: plan, achieved, gap and status per indicator, the district first (bold);
     shares in percent."""
     tr = ctx.tr
-    gaps = targets.target_gaps(ctx.db, ctx.year, ctx.units)
+    gaps = targets.target_gaps(ctx.db, ctx.year, ctx.units, within_units=ctx.within_units)
     name_col = "name_vi" if ctx.lang == "vi" else "name_en"
     cols = [_col_tt(ctx), _col_name(ctx, "report_col_org_unit", 20),
             Col("indicator", (tr("report_col_indicator"),), "C", "text", 36),
@@ -541,10 +543,12 @@ def build_sheets(ctx: ReportContext) -> list[Sheet]:
 
 def write_workbook(db: Database, year: int, out: Path | str | io.BytesIO | None = None, *,
                    units: int | None = None, lang: str = DEFAULT_LANGUAGE, as_of: date | None = None,
-                   produced: date | None = None) -> bytes | None:
+                   produced: date | None = None, within_units=None) -> bytes | None:
     """Write the report pack for ``year`` to ``out`` (a path or a binary stream); with no ``out``,
-    return the workbook's bytes."""
-    ctx = ReportContext(db, year, units, lang, as_of, produced or date.today())
+    return the workbook's bytes. ``within_units``: only the figures of those units' communes (see
+    ``ReportContext``); the budget is the plan's own."""
+    ctx = ReportContext(db, year, units, lang, as_of, produced or date.today(),
+                        tuple(within_units) if within_units is not None else None)
     sheets = build_sheets(ctx)
     target = io.BytesIO() if out is None else out
     wb = new_workbook(str(target) if isinstance(target, Path) else target)

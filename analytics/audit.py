@@ -95,10 +95,11 @@ def users_in_log(db, scope) -> list[str]:
 
 def describe(detail, lang: str = "vi", names: dict[str, dict] | None = None) -> str:
     """An entry's detail (JSON text or a dict) as a line a person reads: each item under its
-    label (``audit_detail_<key>``), yes / no for flags, lists joined, and values named through
-    ``names`` (item -> value -> name, e.g. a setting's key -> its description): 'Tài khoản:
-    lanhdao · Vai trò: viewer'."""
-    from .i18n import has_label, t
+    label (``audit_detail_<key>``), yes / no for flags, a period 'years' [first, last] as
+    '2022–2025', amounts as the language writes them ('2.000.000 / 3.000.000'), other lists
+    joined, and values (a list's too) named through ``names`` (item -> value -> name, e.g. a setting's key -> its
+    description, a unit's 'vintage:code' -> its name): 'Tài khoản: lanhdao · Vai trò: viewer'."""
+    from .i18n import fmt_number, has_label, t
 
     if detail is None or (isinstance(detail, float) and detail != detail):
         return ""
@@ -110,14 +111,20 @@ def describe(detail, lang: str = "vi", names: dict[str, dict] | None = None) -> 
         return str(items)
     parts = []
     for key, value in items.items():
+        named = (names or {}).get(key, {})
         label = t(f"audit_detail_{key}", lang) if has_label(f"audit_detail_{key}") else str(key).replace("_", " ")
         if isinstance(value, bool):
             value = t("yes" if value else "no", lang)
+        elif key == "years" and isinstance(value, (list, tuple)) and value:
+            value = "–".join(dict.fromkeys(map(str, (value[0], value[-1]))))  # one year alone
+        elif isinstance(value, (list, tuple)) and value and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            value = " / ".join(fmt_number(v, lang) for v in value)  # a standard's line and band
         elif isinstance(value, (list, tuple)):
-            value = ", ".join(map(str, value))
+            value = ", ".join(str(named.get(v, v)) if isinstance(v, str) else str(v) for v in value)
         elif value is None:
             value = "–"
         else:
-            value = (names or {}).get(key, {}).get(value, value)
+            value = named.get(value, value)
         parts.append(f"{label}: {value}")
     return " · ".join(parts)

@@ -315,6 +315,16 @@ def unit_labels(db, vintage: int, within: tuple[int, str] | None = None) -> dict
     return {code: label for code, label in rows if keep is None or code in keep}
 
 
+def unit_names(db) -> dict[str, str]:
+    """{"2024:694": "Huyện Hớn Quản, Tỉnh Bình Phước"} of the working units of every vintage: a
+    unit written as the home-area setting and the audit log write it, named for a person."""
+    rows = db.query("""SELECT concat(u.vintage, ':', u.code), concat_ws(', ', u.name, p.name, g.name)
+        FROM org_unit u
+        LEFT JOIN org_unit p ON p.vintage = u.vintage AND p.code = u.parent_code
+        LEFT JOIN org_unit g ON g.vintage = p.vintage AND g.code = p.parent_code""")
+    return dict(rows)
+
+
 def centroids(db, vintage: int) -> pd.DataFrame:
     """code, lat, lon of the working units of a vintage, from the registry (None where unknown)."""
     return db.frame("""SELECT o.code, r.lat, r.lon FROM org_unit o

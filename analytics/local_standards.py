@@ -82,6 +82,8 @@ def _check(cur, name: str, org_vintage: int, org_code: str, first: int, last: in
         raise StandardRefused("no_source")
     if not lines:
         raise StandardRefused("no_lines")
+    if not org_code:  # no unit picked: say so, not "no unit with the code ''"
+        raise StandardRefused("no_unit")
     if not cur.execute("SELECT count(*) FROM org_unit WHERE vintage = ? AND code = ?",
                        [org_vintage, org_code]).fetchone()[0]:
         raise StandardRefused("unknown_unit", code=org_code, vintage=org_vintage)
@@ -112,9 +114,9 @@ def set_standard(db, scope: Scope, name: str, org_vintage: int, org_code: str, v
     average_income_max)} for 'rural' and/or 'urban' — and reclassify every household, in one
     audited transaction; the number of households it now classifies. PermissionDenied unless
     ``scope`` may manage standards; StandardRefused for a line below the national one, a period
-    no national standard covers, a unit the database does not work with, or a clash."""
+    no national standard covers, no unit or one the database does not work with, or a clash."""
     scope.require(PERMISSION)
-    name, source, org_code = str(name).strip(), str(source or "").strip(), str(org_code).strip()
+    name, source, org_code = str(name).strip(), str(source or "").strip(), str(org_code or "").strip()
     org_vintage, first, last = int(org_vintage), int(valid_from_year), int(valid_to_year)
     with db.transaction() as cur:
         _check(cur, name, org_vintage, org_code, first, last, lines, source)

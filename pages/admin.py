@@ -212,11 +212,11 @@ with tab_standards:
 
 with tab_settings:
     # The home area has its own tab: a registry unit picked by name, checked and adopted there.
-    table = db.frame("SELECT key, value, description_vi, description_en, source FROM setting WHERE key <> ? "
-                     "ORDER BY key", [levels.HOME_SETTING])
+    every = db.frame("SELECT key, value, description_vi, description_en, source FROM setting ORDER BY key")
     description = "description_en" if lang == "en" else "description_vi"
-    # A setting goes by what it does (its description), not its key.
-    described = dict(zip(table["key"], table[description].fillna(table["key"])))
+    # A setting goes by what it does (its description), not its key; the home area's too, in the log.
+    described = dict(zip(every["key"], every[description].fillna(every["key"])))
+    table = every[every["key"] != levels.HOME_SETTING]
     st.dataframe(table[[description, "value", "source"]], hide_index=True, column_config={
         "value": base.tr("admin_value"), description: base.tr("admin_setting"), "source": base.tr("admin_source")})
     with st.form("admin_setting_form"):
@@ -232,8 +232,11 @@ with tab_audit:
         st.caption(base.tr("admin_audit_denied"))
         st.stop()
     users = audit.users_in_log(db, scope)
-    # Settings by what they do and roles by their names, in the details too.
-    detail_names = {"key": described, "role": {r: roles[r].label(lang) for r in roles}}
+    # Settings by what they do, roles and units by their names, in the details too (a home area,
+    # a standard's unit, an account's communes: "vintage:code" in the log).
+    units_named = levels.unit_names(db)
+    detail_names = {"key": described, "role": {r: roles[r].label(lang) for r in roles},
+                    **dict.fromkeys(("unit", "from", "to", "communes", "before", "after"), units_named)}
     c1, c2, c3, c4 = st.columns([1, 2, 1, 1])
     user = c1.selectbox(base.tr("admin_audit_user"), [None, *users], key="admin_audit_user",
                         format_func=lambda u: base.tr("admin_all") if u is None else u)

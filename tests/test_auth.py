@@ -245,6 +245,33 @@ def test_log_ins_accounts_and_the_audit_log_leave_the_cached_figures_warm(db):
     assert db.data_version() == v0 + 1
 
 
+def test_the_home_area_is_refused_as_a_setting_to_type(db):
+    """The home area goes through levels.set_home_area (administrators only, a registry unit checked
+    and adopted): not through the settings form's free text."""
+    from analytics import levels
+    with pytest.raises(auth.AuthError) as e:
+        auth.update_setting(db, levels.HOME_SETTING, "2024:694", actor="admin1")
+    assert e.value.reason == "home_setting"
+    assert t("auth_error_home_setting", "vi") != t("auth_error_home_setting", "en")
+    assert levels.home_setting(db) is None and "setting_changed" not in set(audit.read(db, user="admin1").action)
+    levels.set_home_area(db, auth.Scope.system("admin"), 2024, "694")  # the home area's own way
+    with pytest.raises(auth.AuthError):
+        auth.update_setting(db, levels.HOME_SETTING, "2025:56")
+    assert levels.home_setting(db) == (2024, "694")
+
+
+def test_the_audit_tab_names_the_home_area_and_its_setting(app_db, monkeypatch):
+    from analytics import levels
+    with Database(app_db) as db:
+        levels.set_home_area(db, auth.Scope.system("admin"), 2024, "694")
+    for lang, setting in (("vi", "Địa bàn quản lý"), ("en", "Home area")):
+        at = open_app(monkeypatch, app_db, role="admin", page="admin", lang=lang)
+        assert not at.exception
+        [shown] = [d for d in at.dataframe[-1].value["detail"] if "694" in d or "Hớn Quản" in d]
+        assert setting in shown and "Huyện Hớn Quản" in shown, shown
+        assert "2024:694" not in shown and "home_area" not in shown
+
+
 def test_set_password_replaces_the_old_one_and_lifts_a_lock(db):
     clock = FakeClock()
     auth.update_setting(db, "lockout_attempts", "1")

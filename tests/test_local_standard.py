@@ -54,6 +54,8 @@ def test_a_provinces_own_standard_classifies_its_households_most_specific_first(
     (dict(first=2019, last=2022), "unknown_period"),
     (dict(source=" "), "no_source"),
     (dict(lines={}), "no_lines"),
+    (dict(code=""), "no_unit"),
+    (dict(code=None), "no_unit"),
 ])
 def test_a_standard_below_the_national_one_or_of_an_unknown_unit_or_period_is_refused(empty_db, change, reason):
     args = dict(name="BP", vintage=2024, code="70", first=2022, last=2025, lines=BP_LINES, source="NQ") | change
@@ -62,6 +64,7 @@ def test_a_standard_below_the_national_one_or_of_an_unknown_unit_or_period_is_re
                                      args["last"], args["lines"], args["source"])
     assert e.value.reason == reason
     assert e.value.message("vi") != e.value.message("en") and "standard_err" not in e.value.message("vi")
+    assert "{" not in e.value.message("vi") and "  " not in e.value.message("vi")  # no blank code in it
     assert empty_db.scalar("SELECT count(*) FROM local_standard") == 0
 
 
@@ -74,6 +77,20 @@ def test_two_own_standards_of_one_unit_may_not_cover_the_same_years(empty_db):
     local_standards.set_standard(empty_db, ADMIN, "A", 2024, "70", 2023, 2025, {"rural": (2_000_000, 3_000_000)}, "NQ 2")
     [a] = local_standards.list_standards(empty_db)
     assert (a["valid_from_year"], a["valid_to_year"], list(a["lines"]), a["source"]) == (2023, 2025, ["rural"], "NQ 2")
+
+
+def test_a_standard_set_reads_in_the_audit_log_with_its_unit_period_and_amounts(empty_db):
+    from analytics import audit, levels
+    local_standards.set_standard(empty_db, ADMIN, "BP", 2024, "70", 2022, 2025, BP_LINES, "NQ")
+    detail = empty_db.scalar("SELECT CAST(detail AS VARCHAR) FROM audit_log WHERE action = 'local_standard_set'")
+    names = {"unit": levels.unit_names(empty_db)}
+    assert audit.describe(detail, "vi", names) == (
+        "Chuẩn nghèo: BP · Đơn vị: Tỉnh Bình Phước · Giai đoạn: 2022–2025 · "
+        "Nông thôn (chuẩn nghèo, mức sống trung bình): 2.000.000 / 3.000.000 · "
+        "Thành thị (chuẩn nghèo, mức sống trung bình): 2.100.000 / 3.000.000 · Căn cứ: NQ")
+    assert "Years: 2022–2025" in audit.describe(detail, "en", names)
+    assert "2,000,000 / 3,000,000" in audit.describe(detail, "en", names)
+    assert "Giai đoạn: 2024 ·" in audit.describe({"years": [2024, 2024], "unit": "x"}, "vi")  # one year
 
 
 @pytest.mark.parametrize("role", ["viewer", "planner", "officer"])
@@ -132,7 +149,7 @@ def test_the_command_line_keeps_a_viewer_from_setting_a_standard(empty_db_file, 
 
 
 # -- the admin page --------------------------------------------------------------------------
-def _standard_form(at, name: str, unit: str, rural: tuple[int, int], source: str = "Nghị quyết HĐND tỉnh"):
+def _standard_form(at, name: str, unit: str | None, rural: tuple[int, int], source: str = "Nghị quyết HĐND tỉnh"):
     by_label = {w.label: w for w in (*at.text_input, *at.number_input)}
     by_label["Tên chuẩn"].set_value(name)
     next(s for s in at.selectbox if s.key == "admin_standard_unit").set_value(unit)
@@ -150,6 +167,8 @@ def test_the_admin_page_sets_a_standard_and_refuses_one_below_the_national_line(
     from conftest import open_app
     at = open_app(monkeypatch, app_db, role="admin", page="admin")
     assert not at.exception
+    _standard_form(at, "Chuẩn không đơn vị", None, (1_600_000, 2_400_000))
+    assert not at.exception and [e.value for e in at.error] == ["Chưa chọn đơn vị áp dụng chuẩn nghèo riêng."]
     _standard_form(at, "Chuẩn thấp", "70", (1_000_000, 2_000_000))
     assert not at.exception and any("thấp hơn chuẩn quốc gia" in e.value for e in at.error)
     _standard_form(at, "Chuẩn nghèo tỉnh Bình Phước", "70", (1_600_000, 2_400_000))
@@ -160,6 +179,9 @@ def test_the_admin_page_sets_a_standard_and_refuses_one_below_the_national_line(
         assert db.scalar("SELECT user_name FROM audit_log WHERE action = 'local_standard_set'") == "admin"
     shown = next(d.value for d in at.dataframe if "source" in d.value and "lines" in d.value)
     assert shown["name"].tolist() == ["Chuẩn nghèo tỉnh Bình Phước"]
+    [logged] = [d for d in at.dataframe[-1].value["detail"] if "Chuẩn nghèo tỉnh Bình Phước" in d]
+    assert "Đơn vị: Tỉnh Bình Phước · Giai đoạn: 2022–2025" in logged and "1.600.000 / 2.400.000" in logged
+    assert "2024:70" not in logged
 
 
 # -- which standard a figure uses ----------------------------------------------------------------

@@ -25,7 +25,13 @@ def int_setting(source, key: str, default: int) -> int:
 
 def update_setting(db, key: str, value: str, *, actor: str | None = None,
                    clock: Clock = utcnow) -> None:
-    """Change a setting (audited). A numeric setting accepts only a number ≥ 0."""
+    """Change a setting (audited). A numeric setting accepts only a number ≥ 0. The home area is
+    refused (``home_setting``): ``levels.set_home_area`` sets it, for administrators only, a
+    registry unit checked and adopted."""
+    from ..levels import HOME_SETTING  # here, not at the top: levels pulls in the figures' modules
+
+    if key == HOME_SETTING:
+        raise AuthError("home_setting", f"{key} is set with levels.set_home_area (the home area tab)")
     with db.transaction() as cur:
         row = cur.execute("SELECT value FROM setting WHERE key = ?", [key]).fetchone()
         if row is None:

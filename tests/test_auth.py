@@ -253,7 +253,7 @@ def test_the_home_area_is_refused_as_a_setting_to_type(db):
         auth.update_setting(db, levels.HOME_SETTING, "2024:694", actor="admin1")
     assert e.value.reason == "home_setting"
     assert t("auth_error_home_setting", "vi") != t("auth_error_home_setting", "en")
-    assert levels.home_setting(db) is None and "setting_changed" not in set(audit.read(db, user="admin1").action)
+    assert levels.home_setting(db) is None and "setting_changed" not in set(audit.read(db, LOG_READER, user="admin1").action)
     levels.set_home_area(db, auth.Scope.system("admin"), 2024, "694")  # the home area's own way
     with pytest.raises(auth.AuthError):
         auth.update_setting(db, levels.HOME_SETTING, "2025:56")

@@ -42,6 +42,13 @@ def plan_lines(db: Database, year: int) -> pd.DataFrame:
     ).fillna({"central": 0.0, "province": 0.0, "district": 0.0, "other": 0.0})
 
 
+def line_code(project, sub_project) -> str:
+    """The catalogue code of a budget line: 'DA3' + 'TDA1' -> 'DA3.TDA1'."""
+    if sub_project is None or (isinstance(sub_project, float) and sub_project != sub_project) or sub_project == "":
+        return str(project)
+    return f"{project}.{sub_project}"
+
+
 def _pace(db: Database, year: int, as_of: date | None) -> tuple[float | None, float]:
     """(share of the year elapsed at ``as_of`` or None without a date, the pace tolerance)."""
     tolerance = get_float_setting(db, "pace_tolerance", 0.10)

@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .db import PROJECT_ROOT
+from .budget import line_code
 from .filters import PERSONS_COLUMNS
 from .i18n import DEFAULT_LANGUAGE, fmt_number, fmt_percent, is_missing, plotly_separators, t
 from .transitions import NEAR_POOR_COLUMNS, NEAR_POOR_SIGNS, POOR_COLUMNS, POOR_SIGNS
@@ -45,13 +46,6 @@ def _colours() -> dict[tuple[str, str], str]:
 def colour(kind: str, key, default: str = "#999999") -> str:
     """The fixed colour of ``key`` within ``kind`` (status, target_status, line, source, series)."""
     return _colours().get((kind, str(key)), default)
-
-
-def line_code(project, sub_project) -> str:
-    """The catalogue code of a budget line: 'DA3' + 'TDA1' -> 'DA3.TDA1'."""
-    if sub_project is None or (isinstance(sub_project, float) and sub_project != sub_project) or sub_project == "":
-        return str(project)
-    return f"{project}.{sub_project}"
 
 
 def line_label(row, lang: str, width: int = 34) -> str:

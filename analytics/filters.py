@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .budget import line_code
+
 AREAS = ("all", "rural", "urban")
 ETHNIC_GROUPS = ("all", "ethnic_minority", "kinh")
 # What the figures count: households (the official unit of the targets) or persons (form 1's
@@ -227,7 +229,6 @@ def answering_lines(rows: pd.DataFrame, indicators: pd.DataFrame, execution: pd.
                         "policy": frame[f"policy_{suffix}"], "project_code": frame["project_code"]})
     if execution is None or execution.empty:
         return out.assign(line=None, plan=None, disbursed=None, rate=None).drop(columns="project_code")
-    from .charts import line_code
     lines = execution.assign(code=[line_code(p, s) for p, s in zip(execution["project"], execution["sub_project"])])
     by_project = lines.groupby("project", as_index=False).agg(
         plan=("plan", "sum"), disbursed=("disbursed", "sum"), name=(f"name_{suffix}", "first"))

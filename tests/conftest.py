@@ -141,6 +141,21 @@ def app_db(demo_db_file, tmp_path, monkeypatch):
     wait_for_warm_up()
 
 
+def deferred_downloads(monkeypatch) -> dict:
+    """{file name: the function producing it} of every download button a page offers from now
+    on (Streamlit builds a deferred download only when it is clicked: the test calls it)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    deferred = {}
+    real_add = MediaFileManager.add_deferred
+
+    def keeping(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        deferred[file_name] = data_callable
+        return real_add(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keeping)
+    return deferred
+
+
 def open_app(monkeypatch, db_path, *, role: str | None = "viewer", lang: str = "vi",
              page: str | None = None, timeout: float = 60, query: dict | None = None):
     """The app under AppTest on ``db_path``, logged in as the demo account of ``role`` (with

@@ -10,7 +10,7 @@ from analytics import levels, poverty, registry, targets, transitions
 from analytics.auth import Scope
 from analytics.db import Database
 from builders import add_households, add_indicator_values, add_totals, household
-from conftest import open_app
+from conftest import deferred_downloads, open_app
 
 THANH_AN = "25327"  # Bình Phước (70), in every empty database
 
@@ -112,21 +112,13 @@ def test_the_overviews_commune_picker_and_workbook_keep_to_the_home_area(two_pro
     import io
 
     import openpyxl
-    from streamlit.runtime.media_file_manager import MediaFileManager
 
     path, other = two_provinces
     with Database(path) as db:
         names = dict(db.query("SELECT code, name FROM org_unit WHERE vintage = 2024 AND code IN (?, ?)",
                               [THANH_AN, other]))
         levels.set_home_area(db, Scope.system("admin"), 2024, "70")
-    deferred = {}
-    real_add = MediaFileManager.add_deferred
-
-    def keeping(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        deferred[file_name] = data_callable
-        return real_add(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keeping)
+    deferred = deferred_downloads(monkeypatch)
     at = open_app(monkeypatch, path, role="viewer", query={"year": "2024"})
     assert not at.exception
     offered = at.selectbox(key="commune").options

@@ -15,7 +15,7 @@ from analytics import audit, auth
 from analytics.batches import BatchError, rollback
 from analytics.importer.listing import household_list
 from analytics.db import Database
-from conftest import ROOT, assert_page_refused, login_as, open_app
+from conftest import ROOT, assert_page_refused, deferred_downloads, login_as, open_app
 
 LOG_READER = auth.Scope.system()  # the audit log is read with a scope that may read it
 
@@ -223,16 +223,7 @@ def test_a_download_is_audited_when_its_file_is_produced(demo_db, monkeypatch):
 def test_the_annotated_file_of_a_refused_import_is_an_audited_household_export(app_db, monkeypatch):
     """The annotated workbook carries the uploaded households: producing it is audited like any
     household download."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    deferred = {}
-    real_add = MediaFileManager.add_deferred
-
-    def keeping(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        deferred[file_name] = data_callable
-        return real_add(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keeping)
+    deferred = deferred_downloads(monkeypatch)
     at = open_app(monkeypatch, app_db, role="officer", page="data", timeout=90)
     bad = ROOT / "tests" / "fixtures" / "bad_tick.xlsx"
     at.file_uploader(key="data_upload").set_value([
